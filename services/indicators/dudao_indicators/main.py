@@ -1,0 +1,23 @@
+"""App factory of the indicators service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from dudao_shared.app import create_service_app
+
+from .api import PUBLIC_ROUTERS, ROUTERS, ON_SHUTDOWN, ON_STARTUP
+from .config import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return create_service_app(
+        name="indicators",
+        title="督导 指标服务 (indicators)",
+        settings=settings,
+        routers=ROUTERS,
+        public_routers=PUBLIC_ROUTERS,
+        on_startup=ON_STARTUP,
+        on_shutdown=ON_SHUTDOWN,
+    )

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from dudao_shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="DUDAO_TASKS_", extra="ignore")
+
+    database_url: str = "sqlite:///var/data/tasks.db"
+    # Evidence files: a local directory by default; S3-compatible storage by configuration.
+    storage_dir: str = "var/evidence"
+    storage_backend: str = "local"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    # The indicator service, for plan import (targets become indicators there).
+    indicators_url: str = "http://127.0.0.1:8002"

@@ -1,0 +1,108 @@
+"""The skeleton every service app is built on: errors, request ids, auth, health, database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import JSONResponse
+
+from .auth import RevocationList, get_principal, start_revocation_poller
+from .db import Database
+from .errors import ProblemDetail, install_error_handlers
+from .logs import configure_logging
+from .middleware import RequestIdMiddleware
+from .settings import ServiceSettings
+from .tokens import TokenVerifier
+
+StartupHook = Callable[[FastAPI], Awaitable[None]]
+ReadyCheck = Callable[[FastAPI], Awaitable[None]]
+
+
+def create_service_app(
+    *,
+    name: str,
+    title: str,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    public_routers: Sequence[APIRouter] = (),
+    on_startup: Sequence[StartupHook] = (),
+    on_shutdown: Sequence[StartupHook] = (),
+    ready_checks: Sequence[ReadyCheck] = (),
+    description: str = "",
+) -> FastAPI:
+    configure_logging(name, settings.log_level, settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings.database_url)
+        poller = start_revocation_poller(
+            settings.gateway_url, app.state.revocations, settings.revocation_poll_seconds
+        )
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        responses={401: {"model": ProblemDetail, "description": "未登录或凭证无效"}},
+    )
+    app.state.settings = settings
+    app.state.service_name = name
+    app.state.verifier = TokenVerifier(
+        settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    app.state.revocations = RevocationList()
+    install_error_handlers(app)
+
+    health = APIRouter(tags=["health"])
+
+    @health.get("/healthz", summary="存活检查")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": name}
+
+    @health.get("/readyz", summary="就绪检查（数据库等依赖）")
+    async def readyz() -> Any:
+        checks: dict[str, str] = {}
+        ok = True
+        try:
+            await asyncio.wait_for(app.state.db.ping(), timeout=2.0)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+            checks["database"] = f"error: {type(exc).__name__}"
+            ok = False
+        for check in ready_checks:
+            try:
+                await check(app)
+                checks[getattr(check, "__name__", "check")] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks[getattr(check, "__name__", "check")] = f"error: {type(exc).__name__}"
+                ok = False
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "service": name, "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    app.include_router(health)
+    for r in public_routers:
+        app.include_router(r)
+    # Authenticated by default: every router given here requires a valid token.
+    for r in routers:
+        app.include_router(r, dependencies=[Depends(get_principal)])
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,261 @@
+"""Typed errors and the one handler that turns them into RFC 9457 problem+json.
+
+Every error a client can see is a ``Problem`` subclass carrying its status, a stable ``code``
+and a Chinese title; routes raise them, the handler renders them. Nothing else writes error
+bodies, so the shape cannot drift between services.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+log = logging.getLogger("dudao.errors")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="出错字段（点分路径）")
+    message: str = Field(description="错误说明")
+
+
+class ProblemDetail(BaseModel):
+    """RFC 9457 problem document as every Dudao service returns it."""
+
+    type: str = "about:blank"
+    title: str = Field(description="错误标题（中文）")
+    status: int
+    code: str = Field(description="稳定的错误代码")
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class Problem(Exception):
+    status: int = 500
+    code: str = "internal_error"
+    title: str = "服务器内部错误"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[Mapping[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        code: str | None = None,
+        title: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = [dict(e) for e in errors] if errors else None
+        self.headers = dict(headers) if headers else {}
+        if code:
+            self.code = code
+        if title:
+            self.title = title
+        if status:
+            self.status = status
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"https://dudao.example/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "code": self.code,
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+class BadRequest(Problem):
+    status, code, title = 400, "bad_request", "请求无效"
+
+
+class Unauthorized(Problem):
+    status, code, title = 401, "unauthorized", "未登录或凭证无效"
+
+    def __init__(self, detail: str | None = None, **kw: Any) -> None:
+        kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kw)
+
+
+class Forbidden(Problem):
+    status, code, title = 403, "forbidden", "无权执行此操作"
+
+
+class NotFound(Problem):
+    status, code, title = 404, "not_found", "资源不存在"
+
+
+class Conflict(Problem):
+    status, code, title = 409, "conflict", "与现有数据冲突"
+
+
+class PreconditionFailed(Problem):
+    status, code, title = 412, "version_mismatch", "数据已被他人修改，请刷新后重试"
+
+
+class PreconditionRequired(Problem):
+    status, code, title = 428, "if_match_required", "更新必须携带 If-Match 版本号"
+
+
+class PayloadTooLarge(Problem):
+    status, code, title = 413, "payload_too_large", "上传内容过大"
+
+
+class UnsupportedMediaType(Problem):
+    status, code, title = 415, "unsupported_media_type", "不支持的文件类型"
+
+
+class ValidationFailed(Problem):
+    status, code, title = 422, "validation_error", "输入数据有误"
+
+
+class Locked(Problem):
+    status, code, title = 423, "account_locked", "账号已被临时锁定"
+
+
+class TooManyRequests(Problem):
+    status, code, title = 429, "rate_limited", "请求过于频繁"
+
+
+class BadGateway(Problem):
+    status, code, title = 502, "upstream_error", "上游服务出错"
+
+
+class ServiceUnavailable(Problem):
+    status, code, title = 503, "service_unavailable", "服务暂不可用"
+
+    def __init__(self, detail: str | None = None, **kw: Any) -> None:
+        kw.setdefault("headers", {"Retry-After": "2"})
+        super().__init__(detail, **kw)
+
+
+class GatewayTimeout(Problem):
+    status, code, title = 504, "upstream_timeout", "上游服务响应超时"
+
+    def __init__(self, detail: str | None = None, **kw: Any) -> None:
+        kw.setdefault("headers", {"Retry-After": "2"})
+        super().__init__(detail, **kw)
+
+
+def problem_response(problem: Problem) -> Response:
+    return JSONResponse(
+        problem.to_dict(),
+        status_code=problem.status,
+        headers=problem.headers,
+        media_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _loc_to_field(loc: Sequence[Any]) -> str:
+    # FastAPI prefixes the part of the request ("body", "query" …); the client wants the field.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:] or parts
+    return ".".join(parts) or "body"
+
+
+_MESSAGES = {
+    "missing": "必填",
+    "extra_forbidden": "不允许的字段",
+    "json_invalid": "JSON 格式错误",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "uuid_parsing": "标识格式无效",
+    "int_parsing": "应为整数",
+    "decimal_parsing": "应为数字",
+    "float_parsing": "应为数字",
+}
+
+
+def validation_problem(exc: RequestValidationError) -> ValidationFailed:
+    errors = []
+    for err in exc.errors():
+        msg = _MESSAGES.get(err.get("type", ""), None)
+        text = err.get("msg", "")
+        errors.append(
+            {
+                "field": _loc_to_field(err.get("loc", ())),
+                "message": f"{msg}（{text}）" if msg else str(text),
+            }
+        )
+    fields = "、".join(e["field"] for e in errors[:5])
+    return ValidationFailed(f"以下字段有误：{fields}", errors=errors)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """The one place errors become responses."""
+
+    async def on_problem(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return problem_response(exc)
+
+    async def on_validation(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return problem_response(validation_problem(exc))
+
+    async def on_http(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        by_status: dict[int, type[Problem]] = {
+            400: BadRequest,
+            401: Unauthorized,
+            403: Forbidden,
+            404: NotFound,
+            413: PayloadTooLarge,
+            415: UnsupportedMediaType,
+        }
+        cls = by_status.get(exc.status_code)
+        if cls is not None:
+            return problem_response(cls(str(exc.detail) if exc.detail else None))
+        if exc.status_code == 405:
+            return problem_response(
+                Problem("该路径不支持此请求方法", status=405, code="method_not_allowed",
+                        title="不支持的请求方法")
+            )
+        return problem_response(
+            Problem(str(exc.detail), status=exc.status_code, code="http_error", title="请求失败")
+        )
+
+    async def on_integrity(_: Request, exc: Exception) -> Response:
+        # A unique or foreign-key violation the service did not foresee is still the
+        # client's conflict, never a 500.
+        log.info("integrity error mapped to 409: %s", exc)
+        return problem_response(Conflict("数据与已有记录冲突（唯一性或引用约束）"))
+
+    async def on_unexpected(_: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        return problem_response(Problem("请稍后重试；如持续出现请联系管理员"))
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def problem_responses(*problems: type[Problem]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entry declaring the problems a route can answer with."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for p in problems:
+        entry = out.setdefault(
+            p.status,
+            {"model": ProblemDetail, "description": "", "content": {PROBLEM_CONTENT_TYPE: {}}},
+        )
+        entry["description"] = (entry["description"] + f" `{p.code}` {p.title}").strip()
+    return out

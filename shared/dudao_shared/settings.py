@@ -1,0 +1,44 @@
+"""Settings common to every service (pydantic-settings; one env prefix per service)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", "password", "admin"}
+
+
+class ServiceSettings(BaseSettings):
+    """Base for each service's settings. Subclasses set ``model_config`` with their prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/data/service.db"
+    jwt_issuer: str = "dudao-gateway"
+    jwt_audience: str = "dudao"
+    # Public key PEM, inline or from a file; services never hold the private key.
+    jwt_public_key: str = ""
+    jwt_public_key_file: Path | None = None
+    # Where the gateway publishes revoked sessions; empty disables the poll (tests of one app).
+    gateway_url: str = ""
+    revocation_poll_seconds: float = 2.0
+    log_level: str = "INFO"
+    log_json: bool = True
+    upstream_timeout_seconds: float = 10.0
+
+    @model_validator(mode="after")
+    def _load_keys(self) -> "ServiceSettings":
+        if not self.jwt_public_key and self.jwt_public_key_file:
+            self.jwt_public_key = Path(self.jwt_public_key_file).read_text()
+        if not self.jwt_public_key.strip():
+            raise ValueError("jwt_public_key (or jwt_public_key_file) must be set")
+        return self
+
+    def refuse_placeholder(self, name: str, value: str) -> None:
+        """Outside development a secret left at a placeholder value stops the service."""
+        if self.environment != "development" and value.strip().lower() in PLACEHOLDERS:
+            raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")

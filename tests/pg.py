@@ -1,0 +1,78 @@
+"""Where the tests' PostgreSQL comes from.
+
+Order: ``TEST_DATABASE_URL`` when set; else a testcontainers PostgreSQL when a Docker engine
+answers; else the ``pgserver`` wheel, which runs real PostgreSQL binaries in a temp dir.
+Each test session creates its own databases on that server and drops them afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-untyped]
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no engine"
+        return False
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield a libpq-style URL of a PostgreSQL server where databases may be created."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    if _docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16-alpine", driver=None) as pg:
+            yield pg.get_connection_url()
+        return
+    import pgserver  # type: ignore[import-untyped]
+
+    with tempfile.TemporaryDirectory(prefix="dudao-pg-") as tmp:
+        srv = pgserver.get_server(tmp, cleanup_mode="stop")
+        try:
+            yield srv.get_uri()
+        finally:
+            with contextlib.suppress(Exception):
+                srv.cleanup()
+
+
+def _libpq(url: str) -> str:
+    u = make_url(url)
+    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class DatabaseFactory:
+    """Creates throw-away databases on one server (a database per service, as in production)."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.created: list[str] = []
+
+    def create(self, label: str) -> str:
+        name = f"dudao_{label}_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(_libpq(self.server_url), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with psycopg.connect(_libpq(self.server_url), autocommit=True) as conn:
+            for name in self.created:
+                with contextlib.suppress(Exception):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.clear()
