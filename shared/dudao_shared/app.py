@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -33,12 +34,14 @@ def create_service_app(
     on_shutdown: Sequence[StartupHook] = (),
     ready_checks: Sequence[ReadyCheck] = (),
     description: str = "",
+    **fastapi_kwargs: Any,
 ) -> FastAPI:
     configure_logging(name, settings.log_level, settings.log_json)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.database_url)
+        app.state.started_at = time.monotonic()
         poller = start_revocation_poller(
             settings.gateway_url, app.state.revocations, settings.revocation_poll_seconds
         )
@@ -61,6 +64,7 @@ def create_service_app(
         version="0.1.0",
         lifespan=lifespan,
         responses={401: {"model": ProblemDetail, "description": "未登录或凭证无效"}},
+        **fastapi_kwargs,
     )
     app.state.settings = settings
     app.state.service_name = name

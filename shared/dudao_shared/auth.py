@@ -60,6 +60,14 @@ class RevocationList:
         self._until = entries
         self.loaded_at = time.monotonic()
 
+    def merge(self, entries: dict[str, float]) -> None:
+        """Add entries from the shared store, forgetting those whose tokens have expired."""
+        now = time.time()
+        kept = {sid: until for sid, until in self._until.items() if until > now}
+        kept.update(entries)
+        self._until = kept
+        self.loaded_at = time.monotonic()
+
     def is_revoked(self, sid: str | None) -> bool:
         return sid is not None and sid in self._until
 

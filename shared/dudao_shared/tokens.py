@@ -62,6 +62,13 @@ def generate_keypair() -> tuple[str, str]:
     return private, public
 
 
+def public_key_of(private_key_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
 def _construct(pem: str) -> Key:
     try:
         return jwk.construct(pem, ALGORITHM)

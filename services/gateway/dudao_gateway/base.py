@@ -1,0 +1,11 @@
+"""This service's own SQLModel registry, so its tables never meet another service's."""
+
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+
+class GatewayModel(SQLModel, registry=registry()):
+    pass
+
+
+metadata = GatewayModel.metadata

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
+
+from dudao_shared.settings import ServiceSettings
+from dudao_shared.tokens import public_key_of
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="DUDAO_GATEWAY_", extra="ignore")
+
+    database_url: str = "sqlite:///var/data/gateway.db"
+    # The private key signs every access token; only the gateway holds it.
+    jwt_private_key: str = ""
+    jwt_private_key_file: Path | None = None
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 14 * 24 * 3600
+    unit_token_default_days: int = 90
+    unit_token_max_days: int = 366
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    tasks_url: str = "http://127.0.0.1:8001"
+    indicators_url: str = "http://127.0.0.1:8002"
+    upstream_timeout_seconds: float = 10.0
+    upstream_connect_timeout_seconds: float = 1.0
+    upstream_max_connections: int = 200
+    # Bodies up to this size are read whole before forwarding (cheaper than chunked
+    # streaming); larger ones, such as evidence uploads, are streamed.
+    buffer_body_bytes: int = 256 * 1024
+    cors_origins: list[str] = []
+
+    def _fallback_public_key(self) -> str:
+        self._read_private_key()
+        return public_key_of(self.jwt_private_key) if self.jwt_private_key.strip() else ""
+
+    def _read_private_key(self) -> None:
+        if not self.jwt_private_key and self.jwt_private_key_file:
+            self.jwt_private_key = Path(self.jwt_private_key_file).read_text()
+
+    @model_validator(mode="after")
+    def _check_private_key(self) -> "Settings":
+        self._read_private_key()
+        if not self.jwt_private_key.strip():
+            raise ValueError("jwt_private_key (or jwt_private_key_file) must be set")
+        self.refuse_placeholder("jwt_private_key", self.jwt_private_key)
+        if self.access_token_ttl_seconds > 900:
+            raise ValueError("access tokens live at most 15 minutes")
+        return self

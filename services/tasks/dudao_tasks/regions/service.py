@@ -1,0 +1,54 @@
+"""GB/T 2260 reference data shipped with the package (Jiangxi: province, cities, counties)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from dudao_shared.errors import NotFound
+
+DATA_FILE = Path(__file__).with_name("jiangxi_regions.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+class RegionNotFound(NotFound):
+    code, title = "region_not_found", "行政区划不存在"
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, Region]:
+    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return {r["code"]: Region(**r) for r in raw["regions"]}
+
+
+def all_regions() -> list[Region]:
+    return list(_regions().values())
+
+
+def find(code: str) -> Region | None:
+    return _regions().get(code)
+
+
+def get(code: str) -> Region:
+    region = find(code)
+    if region is None:
+        raise RegionNotFound(f"区划代码 {code[:12]} 不在参考数据中")
+    return region
+
+
+def children(code: str) -> list[Region]:
+    get(code)
+    return [r for r in _regions().values() if r.parent_code == code]
+
+
+def exists(code: str) -> bool:
+    return code in _regions()
