@@ -70,4 +70,4 @@ def make_token(signer: TokenSigner) -> TokenFactory:
 
     return make
 
-pytest_plugins = ["tasks.fixtures", "indicators.fixtures"]
+pytest_plugins = ["tasks.fixtures", "indicators.fixtures", "gateway.fixtures", "e2e.fixtures"]

@@ -108,5 +108,5 @@ def create_service_app(
     # Authenticated by default: every router given here requires a valid token.
     for r in routers:
         app.include_router(r, dependencies=[Depends(get_principal)])
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, log_requests=settings.log_requests)
     return app

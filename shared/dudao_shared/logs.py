@@ -40,3 +40,5 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     root.setLevel(level.upper())
     # uvicorn's access log costs ~20% throughput and duplicates our request logs.
     logging.getLogger("uvicorn.access").disabled = True
+    # One line per outgoing call is noise next to our own request lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import structlog
@@ -22,9 +23,15 @@ def request_id_from_scope(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+_log = structlog.get_logger("dudao.request")
+
+
 class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Takes or makes the request id, returns it, and logs one line per request with it."""
+
+    def __init__(self, app: ASGIApp, *, log_requests: bool = True) -> None:
         self.app = app
+        self.log_requests = log_requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,9 +41,13 @@ class RequestIdMiddleware:
         token = request_id_var.set(rid)
         structlog.contextvars.bind_contextvars(request_id=rid)
         encoded = rid.encode()
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = [h for h in message.get("headers", []) if h[0] != REQUEST_ID_HEADER]
                 headers.append((REQUEST_ID_HEADER, encoded))
                 message["headers"] = headers
@@ -45,5 +56,8 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            if self.log_requests:
+                _log.info("request", method=scope["method"], path=scope["path"], status=status,
+                          ms=round((time.perf_counter() - started) * 1000, 2))
             request_id_var.reset(token)
             structlog.contextvars.unbind_contextvars("request_id")

@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     revocation_poll_seconds: float = 2.0
     log_level: str = "INFO"
     log_json: bool = True
+    log_requests: bool = True
     upstream_timeout_seconds: float = 10.0
 
     @model_validator(mode="after")

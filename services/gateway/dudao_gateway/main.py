@@ -8,6 +8,7 @@ import contextlib
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import Receive, Scope, Send
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
         connect_timeout=settings.upstream_connect_timeout_seconds,
         max_connections=settings.upstream_max_connections,
         buffer_body_bytes=settings.buffer_body_bytes,
+        log_requests=settings.log_requests,
     )
     return Gateway(api, forwarder)
 
@@ -124,6 +126,7 @@ async def _sync_revocations(app: FastAPI) -> None:
     while True:
         await asyncio.sleep(settings.revocation_poll_seconds)
         with contextlib.suppress(Exception):
-            async with app.state.db.sessionmaker() as session:
+            # Its own session on the engine: background work never joins a request's transaction.
+            async with AsyncSession(app.state.db.engine) as session:
                 current: dict[str, Any] = await accounts.active_revocations(session, settings=settings)
             app.state.revocations.merge(current)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -29,7 +30,10 @@ from dudao_shared.errors import (
 from dudao_shared.middleware import _SAFE_ID
 from dudao_shared.tokens import InvalidToken, TokenVerifier
 
+import structlog
+
 log = logging.getLogger("dudao.gateway.proxy")
+request_log = structlog.get_logger("dudao.request")
 
 HOP_BY_HOP = frozenset(
     {
@@ -75,7 +79,9 @@ class Forwarder:
         connect_timeout: float,
         max_connections: int,
         buffer_body_bytes: int,
+        log_requests: bool = True,
     ) -> None:
+        self.log_requests = log_requests
         self.routes = routes
         self.verifier = verifier
         self.revocations = revocations
@@ -129,6 +135,32 @@ class Forwarder:
         return None
 
     async def __call__(self, upstream: Upstream, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.log_requests:
+            await self._forward(upstream, scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def send_logged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._forward(upstream, scope, receive, send_logged)
+        finally:
+            request_log.info(
+                "request", method=scope["method"], path=scope["path"], status=status,
+                upstream=upstream.name, request_id=self._rid_of(scope),
+                ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+
+    @staticmethod
+    def _rid_of(scope: Scope) -> str | None:
+        return scope.get("state", {}).get("request_id")
+
+    async def _forward(self, upstream: Upstream, scope: Scope, receive: Receive, send: Send) -> None:
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         rid = b""
         content_length: int | None = None
@@ -149,6 +181,7 @@ class Forwarder:
                 fwd.append((k.decode("latin-1"), v.decode("latin-1")))
         if not rid:
             rid = uuid.uuid4().hex.encode()
+        scope.setdefault("state", {})["request_id"] = rid.decode()
 
         problem = self._authorise(headers)
         if problem is not None:

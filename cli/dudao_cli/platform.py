@@ -1,0 +1,150 @@
+"""Start the three services as real processes: used by `dudao run` and the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from dudao_shared.tokens import generate_keypair
+
+SERVICES = {
+    "tasks": "dudao_tasks.main:create_app",
+    "indicators": "dudao_indicators.main:create_app",
+    "gateway": "dudao_gateway.main:create_app",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_keys(keys_dir: Path) -> tuple[Path, Path]:
+    """A development key pair, made once; production mounts its own key files."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    private, public = keys_dir / "jwt_private.pem", keys_dir / "jwt_public.pem"
+    if not private.exists() or not public.exists():
+        priv, pub = generate_keypair()
+        private.write_text(priv)
+        private.chmod(0o600)
+        public.write_text(pub)
+    return private, public
+
+
+@dataclass
+class PlatformConfig:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    tasks_port: int = 8001
+    indicators_port: int = 8002
+    database_urls: dict[str, str] = field(default_factory=dict)
+    environment: str = "development"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None
+
+    def url(self, service: str) -> str:
+        port = {"gateway": self.gateway_port, "tasks": self.tasks_port,
+                "indicators": self.indicators_port}[service]
+        return f"http://{self.host}:{port}"
+
+    def database_url(self, service: str) -> str:
+        return self.database_urls.get(service) or f"sqlite:///{self.data_dir / 'data' / service}.db"
+
+    def env(self) -> dict[str, str]:
+        private, public = ensure_keys(self.data_dir / "keys")
+        env = dict(os.environ)
+        for svc in SERVICES:
+            p = f"DUDAO_{svc.upper()}_"
+            env[p + "DATABASE_URL"] = self.database_url(svc)
+            env[p + "ENVIRONMENT"] = self.environment
+            env[p + "JWT_PUBLIC_KEY_FILE"] = str(public)
+            env[p + "GATEWAY_URL"] = self.url("gateway")
+        env["DUDAO_GATEWAY_JWT_PRIVATE_KEY_FILE"] = str(private)
+        env["DUDAO_GATEWAY_TASKS_URL"] = self.url("tasks")
+        env["DUDAO_GATEWAY_INDICATORS_URL"] = self.url("indicators")
+        env["DUDAO_TASKS_INDICATORS_URL"] = self.url("indicators")
+        env["DUDAO_TASKS_STORAGE_DIR"] = str(self.data_dir / "evidence")
+        env["DUDAO_INDICATORS_TASKS_URL"] = self.url("tasks")
+        env.update(self.extra_env)
+        return env
+
+
+class Platform:
+    """The three services as child processes, stopped together."""
+
+    def __init__(self, config: PlatformConfig) -> None:
+        self.config = config
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, only: tuple[str, ...] = tuple(SERVICES)) -> None:
+        env = self.config.env()
+        for svc in only:
+            self.start_one(svc, env)
+
+    def start_one(self, svc: str, env: dict[str, str] | None = None) -> None:
+        env = env or self.config.env()
+        port = self.config.url(svc).rsplit(":", 1)[1]
+        cmd = [
+            sys.executable, "-m", "uvicorn", "--factory", SERVICES[svc],
+            "--host", self.config.host, "--port", port,
+            "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+            "--log-level", "warning", "--timeout-graceful-shutdown", "5",
+        ]
+        out = None
+        if self.config.log_dir:
+            self.config.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.config.log_dir / f"{svc}.log", "ab")  # noqa: SIM115 - lives with the process
+        self.procs[svc] = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60.0, services: tuple[str, ...] | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(services or self.procs)
+        while pending:
+            svc = pending[0]
+            proc = self.procs[svc]
+            if proc.poll() is not None:
+                raise RuntimeError(f"{svc} exited with code {proc.returncode}")
+            try:
+                if httpx.get(self.config.url(svc) + "/healthz", timeout=1.0).status_code == 200:
+                    pending.pop(0)
+                    continue
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{svc} did not become ready in {timeout:.0f}s")
+            time.sleep(0.1)
+
+    def stop_one(self, svc: str, timeout: float = 10.0) -> None:
+        proc = self.procs.pop(svc, None)
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop(self) -> None:
+        # The gateway first, so nothing new reaches the services while they drain.
+        for svc in ("gateway", "tasks", "indicators"):
+            self.stop_one(svc)
+
+    def __enter__(self) -> "Platform":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,75 @@
+"""The platform as real processes: three uvicorn servers on free loopback ports, on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dudao_cli.main import _create_user, _migrations_dir
+from dudao_cli.platform import SERVICES, Platform, PlatformConfig, free_port
+from dudao_shared import migrate
+
+
+@dataclass
+class RunningPlatform:
+    platform: Platform
+    config: PlatformConfig
+    admin_password: str
+    log_dir: Path
+
+    @property
+    def gateway(self) -> str:
+        return self.config.url("gateway")
+
+    def url(self, service: str) -> str:
+        return self.config.url(service)
+
+    def login(self, username: str = "admin", password: str | None = None) -> str:
+        r = httpx.post(self.gateway + "/api/v1/auth/login",
+                       json={"username": username, "password": password or self.admin_password})
+        r.raise_for_status()
+        return str(r.json()["access_token"])
+
+    def log_text(self, service: str) -> str:
+        path = self.log_dir / f"{service}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def running_platform(databases, tmp_path_factory, keypair) -> Iterator[RunningPlatform]:  # type: ignore[no-untyped-def]
+    data_dir = tmp_path_factory.mktemp("platform")
+    keys = data_dir / "keys"
+    keys.mkdir()
+    (keys / "jwt_private.pem").write_text(keypair[0])
+    (keys / "jwt_public.pem").write_text(keypair[1])
+    urls = {svc: databases.create(f"e2e_{svc}") for svc in SERVICES}
+    for svc, url in urls.items():
+        migrate.upgrade(_migrations_dir(svc), url)
+    password = secrets.token_urlsafe(12)
+    asyncio.run(_create_user(urls["gateway"], username="admin", password=password, role="admin",
+                             unit_id=None, region_code=None, only_if_none=False))
+    cfg = PlatformConfig(
+        data_dir=data_dir,
+        gateway_port=free_port(), tasks_port=free_port(), indicators_port=free_port(),
+        database_urls=urls,
+        environment="test",
+        log_dir=data_dir / "logs",
+        extra_env={
+            "DUDAO_TASKS_REVOCATION_POLL_SECONDS": "0.2",
+            "DUDAO_INDICATORS_REVOCATION_POLL_SECONDS": "0.2",
+            "DUDAO_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "1.5",
+        },
+    )
+    platform = Platform(cfg)
+    try:
+        platform.start()
+        platform.wait_ready(timeout=60)
+        yield RunningPlatform(platform, cfg, password, cfg.log_dir)  # type: ignore[arg-type]
+    finally:
+        platform.stop()

@@ -1,0 +1,53 @@
+"""Tokens an attacker might try. Every one must be a 401 at the gateway and at each service."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+
+from jose import jwt
+
+from dudao_shared.tokens import TokenSigner
+
+ISS, AUD = "dudao-gateway", "dudao"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _claims(**over: object) -> dict[str, object]:
+    now = int(time.time())
+    base: dict[str, object] = {"sub": "user:mallory", "role": "admin", "iss": ISS, "aud": AUD,
+                               "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex,
+                               "sid": uuid.uuid4().hex}
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def forged_tokens(private_pem: str, public_pem: str, signer: TokenSigner) -> dict[str, str]:
+    good, _ = signer.issue(sub="user:alice", role="leader", ttl_seconds=600, sid=uuid.uuid4().hex)
+    head, payload, sig = good.split(".")
+    tampered_payload = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    tampered_payload["role"] = "admin"
+    hs_header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    hs_body = _b64(json.dumps(_claims()).encode())
+    hs_sig = _b64(hmac.new(public_pem.encode(), f"{hs_header}.{hs_body}".encode(),
+                           hashlib.sha256).digest())
+    none_header = _b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    return {
+        "expired": jwt.encode(_claims(iat=int(time.time()) - 1200, exp=int(time.time()) - 600),
+                              private_pem, algorithm="RS256"),
+        "no_exp": jwt.encode(_claims(exp=None), private_pem, algorithm="RS256"),
+        "alg_none": f"{none_header}.{_b64(json.dumps(_claims()).encode())}.",
+        "hs256_with_public_key": f"{hs_header}.{hs_body}.{hs_sig}",
+        "wrong_aud": jwt.encode(_claims(aud="someone-else"), private_pem, algorithm="RS256"),
+        "wrong_iss": jwt.encode(_claims(iss="evil-issuer"), private_pem, algorithm="RS256"),
+        "tampered_payload": f"{head}.{_b64(json.dumps(tampered_payload).encode())}.{sig}",
+        "garbage": "not.a.jwt",
+        "no_sub": jwt.encode(_claims(sub=None), private_pem, algorithm="RS256"),
+    }
