@@ -40,7 +40,12 @@ def postgres_server() -> Iterator[str]:
         with PostgresContainer("postgres:16-alpine", driver=None) as pg:
             yield pg.get_connection_url()
         return
+    import logging
+
     import pgserver  # type: ignore[import-untyped]
+
+    # pgserver logs from an atexit hook, after pytest has closed the captured streams.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="dudao-pg-") as tmp:
         srv = pgserver.get_server(tmp, cleanup_mode="stop")

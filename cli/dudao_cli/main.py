@@ -79,15 +79,28 @@ def create_user(
     password: Annotated[str | None, typer.Option(help="不填则随机生成并显示一次")] = None,
     unit_id: Annotated[str | None, typer.Option(help="role=unit 时的单位标识")] = None,
     region_code: Annotated[str | None, typer.Option(help="所辖行政区划代码")] = None,
+    if_none: Annotated[bool, typer.Option(help="仅当还没有任何账号时创建（首个管理员）")] = False,
     data_dir: DataDir = Path("var"),
 ) -> None:
     """创建一个登录账号。"""
     pw = password or secrets.token_urlsafe(12)
-    asyncio.run(_create_user(_database_url("gateway", data_dir), username=username, password=pw,
-                             role=role, unit_id=unit_id, region_code=region_code,
-                             only_if_none=False))
+    created = asyncio.run(_create_user(_database_url("gateway", data_dir), username=username,
+                                       password=pw, role=role, unit_id=unit_id,
+                                       region_code=region_code, only_if_none=if_none))
+    if not created:
+        console.print("已有账号，未创建。")
+        return
     console.print(f"[green]✓[/] 账号 {username}（{role}）已创建" +
                   ("" if password else f"，密码：[bold]{pw}[/]"))
+
+
+@app.command("init-keys")
+def init_keys(keys_dir: Annotated[Path, typer.Argument(help="密钥目录")] = Path("var/keys")) -> None:
+    """生成网关签名密钥对（已存在则保留）。"""
+    from .platform import ensure_keys
+
+    private, public = ensure_keys(keys_dir)
+    console.print(f"[green]✓[/] {private}  {public}")
 
 
 @app.command()
