@@ -105,13 +105,48 @@ def year_phrases(text: str, mask: list[bool] | None = None, min_year: int | None
     return out
 
 
-def deadlines(text: str, min_year: int | None = None) -> list[tuple[str, str, tuple[int, int]]]:
-    """(ISO date, phrase, span) for every completion date in `text`, in text order."""
-    res = []
-    for p in year_phrases(text, min_year=min_year):
-        if p.is_deadline:
-            res.append((p.date, text[p.start:p.end], (p.start, p.end)))
-    return res
+# A month or the year's end without a year (`6月底前`, `年底前`): in a one-year plan, that year.
+_BARE_DATE = re.compile(
+    r"(?<![\d年月])(?:(?P<m>\d{1,2})\s*月(?:份)?(?P<mt>底|末|中旬|上旬|下旬)?|(?P<ye>年[底末]))"
+    r"(?P<before>前|以前|之前)?"
+)
+_BARE_BAD_BEFORE = re.compile(r"(?:每年?|次年|当年|上年|同年|往年|历年|从|自|每个?)\s*$")
+
+
+def _bare_dates(text: str, year: int, mask: list[bool]) -> list[YearPhrase]:
+    out: list[YearPhrase] = []
+    for m in _BARE_DATE.finditer(text):
+        s, e = m.start(), m.end()
+        if mask[s] or _BARE_BAD_BEFORE.search(text[max(0, s - 3):s]):
+            continue
+        if m.group("ye"):
+            if not m.group("before"):
+                continue
+            out.append(YearPhrase(year, s, e, f"{year:04d}-12-31", True))
+            continue
+        mo = int(m.group("m"))
+        if not 1 <= mo <= 12 or not (m.group("before") or m.group("mt") in ("底", "末")):
+            continue
+        if re.match(r"\s*\d{1,2}\s*日", text[e:e + 4]):
+            continue  # a calendar date (5月10日), not a deadline
+        out.append(YearPhrase(year, s, e, _month_end(year, mo), True))
+    return out
+
+
+def deadlines(text: str, min_year: int | None = None,
+              default_year: int | None = None) -> list[tuple[str, str, tuple[int, int]]]:
+    """(ISO date, phrase, span) for every completion date in `text`, in text order.
+
+    `default_year` is the year of a one-year plan: it dates `6月底前` and `年底前`.
+    """
+    phrases = [p for p in year_phrases(text, min_year=min_year) if p.is_deadline]
+    if default_year is not None:
+        taken = [(p.start, p.end) for p in year_phrases(text)]
+        for b in _bare_dates(text, default_year, masked(text)):
+            if not any(a <= b.start < z for a, z in taken):
+                phrases.append(b)
+        phrases.sort(key=lambda p: p.start)
+    return [(p.date, text[p.start:p.end], (p.start, p.end)) for p in phrases]
 
 
 _CN_DATE = re.compile(r"^([一二三四五六七八九〇零○Ｏ0-9]{4})年([一二三四五六七八九十0-9]{1,3})月([一二三四五六七八九十0-9]{1,3})日$")

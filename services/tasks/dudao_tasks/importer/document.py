@@ -69,6 +69,14 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 buf += nxt
             if done(buf):
                 notice, notice_line = buf, j
+                if notice.startswith("关于"):
+                    # The issuer printed on the line above the notice title (PDF letterheads).
+                    k = i - 1
+                    while k >= 0 and not lines[k].strip():
+                        k -= 1
+                    above = re.sub(r"\s+", "", lines[k]) if k >= 0 else ""
+                    if 4 <= len(above) <= 40 and _ISSUER_END.search(above) and not _FIELD.match(above):
+                        notice = above + notice
                 break
     if notice is None and ("标题" in fields or "名称" in fields):
         notice = fields.get("标题") or fields.get("名称")
@@ -159,7 +167,10 @@ def plan_period(title: str | None, issued_on: str | None, goal_years: list[int],
     start = int(issued_on[:4]) if issued_on else None
     end = None
     if goal_years:
-        end = goal_years[0]
+        # The goals may step (到2023年…；到2025年…): the plan runs to the last step within a
+        # plan's horizon, not to a long-range vision year (到2035年，全面建成…).
+        first = start if start is not None and start <= goal_years[0] else goal_years[0]
+        end = max((y for y in goal_years if y <= first + 5), default=goal_years[0])
     elif deadline_years:
         near = [y for y in deadline_years if start is None or y <= start + 10]
         end = max(near) if near else None

@@ -177,6 +177,10 @@ def parse_indicator_table(t: Table) -> list[dict[str, Any]]:
         absolute = [c for (c, _), p in zip(tcells, parsed) if p["kind"] == "absolute"]
         other = [c for (c, _), p in zip(tcells, parsed) if p["kind"] != "absolute"]
         unit = cell(row, "unit") or infer_unit(name, [base_cell] + absolute, other)
+        # 人均预期寿命（岁）: the bracketed unit is the unit column folded into the name.
+        um = _NAME_UNIT.search(name)
+        if um and len(name) > um.end() - um.start() + 1:
+            name = name[:um.start()]
         target = parsed[-1] if parsed else parse_target_cell("", name, None)
         ind: dict[str, Any] = {
             "domain": domain,

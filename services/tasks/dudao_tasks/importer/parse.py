@@ -62,6 +62,9 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
     first_label = min((n.line for n in st.nodes), default=len(lines))
     meta, _title_line = extract_metadata(lines, first_label)
     issue_year = int(meta["issued_on"][:4]) if meta.get("issued_on") else None
+    # A one-year plan (2024年重点工作任务) dates bare months (6月底前) in that year.
+    titled = plan_period(meta.get("title"), None, [], [])
+    plan_year = titled["start"] if titled["start"] is not None and titled["start"] == titled["end"] else None
 
     # Units that a note extends to every following task.
     notes: list[tuple[int, list[str]]] = []
@@ -93,7 +96,7 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
             dls: list[str] = []
             sources = []
             for s, e in _text_parts(text, nd):
-                for date, phrase, (a, b) in deadlines(text[s:e], min_year=issue_year):
+                for date, phrase, (a, b) in deadlines(text[s:e], min_year=issue_year, default_year=plan_year):
                     sources.append({"date": date, "text": phrase, "span": [s + a, s + b]})
                     if date not in dls:
                         dls.append(date)

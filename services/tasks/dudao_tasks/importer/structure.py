@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from .text import cn_to_int
-from .units import find_unit_group, parse_units
+from .units import find_unit_group, find_unit_label, parse_units
 
 __all__ = ["Label", "Node", "Box", "Structure", "parse_label", "build_structure", "EXCLUDE_TITLE", "GOAL_TITLE"]
 
@@ -181,6 +181,14 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
             if units:
                 node.units = units
                 node.units_span = (s + grp[0], s + grp[1])
+                node.closed = True
+                return
+        lab = find_unit_label(text[s:e])
+        if lab:
+            units = parse_units(text[s + lab[0]:s + lab[1]])
+            if units:
+                node.units = units
+                node.units_span = (s + lab[0], s + lab[1])
                 node.closed = True
 
     for li, line in enumerate(lines):

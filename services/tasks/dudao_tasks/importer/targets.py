@@ -29,7 +29,7 @@ _CMP_BEFORE = [
 _CMP_AFTER = re.compile(r"^(?:及以上|以上|及以下|以下|以内|之内|左右|上下|内)")
 _CONDITION_AFTER = re.compile(r"^(?:及以上|以上|及以下|以下)[^，,。；;、]{0,8}的")
 _BUILD = re.compile(
-    r"建设|建成|新建|新增|创建|创成|培养|培训|招聘|招收|引进|设置|设立|配置|配备|打造|选取|选择|依托|遴选|"
+    r"建设|建成|新建|新增|创建|创成|培养|培训|招聘|招收|招录|录用|招募|引进|设置|设立|配置|配备|打造|选取|选择|依托|遴选|"
     r"认定|评选|开设|组建|培育|改造|规划|建立|布局|储备|选派|选拔|增加|累计|完成|扩增|扩建|命名|认证|创评|达标"
 )
 _VERB_END = re.compile(r"(?:建设|建成|新建|新增|设置|设立|配置|配备|培养|培训|招聘|选取|选择|依托|创建|打造|遴选|选派|选拔|累计|有)$")
@@ -121,7 +121,9 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
 
     def year_for(pos: int) -> int | None:
         sent = _clause_start(text, pos, _SENT)
-        if _RECURRING.search(text[sent:pos]):
+        # 每年 makes a target recurring unless a time phrase follows it (每年培养…，到2024年，…).
+        last = [p for p in phrases if sent <= p.start and p.end <= pos]
+        if _RECURRING.search(text[max(sent, last[-1].end) if last else sent:pos]):
             return None
         for years, fb in groups:
             if fb < pos and not any(c in text[fb:pos] for c in "。；;"):

@@ -146,8 +146,9 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
     # Closing punctuation never opens a paragraph.
     if first in "，。、；：）)”》,;:!?！？":
         return True
-    # Hard-wrapped text (PDF): a full-width line runs on whatever its last character.
-    if width and len(prev) >= width - 1:
+    # Hard-wrapped text (PDF): a full-width line runs on whatever its last character. A line
+    # much wider than the wrap width (a title, a salutation) was never wrapped.
+    if width and len(prev) >= width - 1 and _visual_width(prev) <= width + 1:
         return True
     if not re.match(rf"[{CJK}\w]", first) or first in "（(【〔[":
         return False
@@ -158,6 +159,12 @@ def _joins(prev: str, nxt: str, width: int) -> bool:
         return True
     # Without a wrap width only a line that already holds a sentence runs on.
     return "。" in prev and len(prev) >= 20
+
+
+def _visual_width(line: str) -> float:
+    """Printed width in full-width characters: digits and Latin letters take half a cell."""
+    half = sum(1 for ch in line if ord(ch) < 0x2000)
+    return len(line) - half / 2
 
 
 def _wrap_width(lines: list[str]) -> int:

@@ -5,14 +5,14 @@ import re
 
 from .text import strip_brackets
 
-__all__ = ["find_unit_group", "parse_units", "looks_like_org", "split_names", "clean_name"]
+__all__ = ["find_unit_group", "find_unit_label", "parse_units", "looks_like_org", "split_names", "clean_name"]
 
 _OPEN = "（(〔[【［"
 _CLOSE = "）)〕]】］"
 
-_PREFIX = re.compile(r"^(?:责任单位|责任部门|牵头单位|牵头部门|主要责任单位|责任主体|实施单位|负责单位|完成单位|承办单位)\s*[:：]?\s*")
-_LEAD_PREFIX = re.compile(r"^(?:牵头单位|牵头部门|牵头)\s*[:：]\s*")
-_CO_PREFIX = re.compile(r"^(?:配合单位|配合部门|参与单位|协办单位|协同单位|协助单位|配合)\s*[:：]\s*")
+_PREFIX = re.compile(r"^(?:(?:主要)?(?:责任|牵头|负责|主责|主办|实施|完成|承办)(?:单位|部门)|责任主体)\s*[:：]?\s*")
+_LEAD_PREFIX = re.compile(r"^(?:(?:主要)?(?:牵头|主责|主办)(?:单位|部门)|牵头)\s*[:：]\s*")
+_CO_PREFIX = re.compile(r"^(?:(?:配合|参与|协办|协同|协助|协作)(?:单位|部门)|配合)\s*[:：]\s*")
 _LEAD_SUFFIX = re.compile(r"(?:共同)?牵头(?:负责|抓总|实施|落实)?$")
 _CO_SUFFIX = re.compile(r"(?:等)?(?:配合|参与|协同|协助|配合落实|配合实施)$")
 _DUTY_SUFFIX = re.compile(r"(?:等)?(?:(?:按|依)(?:照)?(?:各自)?职责(?:分工)?(?:负责|落实|实施)?|分工负责|负责落实|负责|落实|实施)$")
@@ -59,7 +59,7 @@ def clean_name(name: str) -> str:
     name = re.sub(r"\s+", "", name)
     for pat in (_DUTY_SUFFIX, _LEAD_SUFFIX, _CO_SUFFIX):
         name = pat.sub("", name)
-    name = re.sub(r"等$", "", name)
+    name = re.sub(r"等(?:有关|相关|其他)?(?:部门|单位|成员单位)?$", "", name)
     return name.strip(" ：:，,、。；;")
 
 
@@ -124,13 +124,42 @@ def find_unit_group(text: str) -> tuple[int, int] | None:
     return None
 
 
+_LABELLED = re.compile(
+    r"(?:^|(?<=[。；;！？!?\s]))[\t ]*(?:(?:责任|牵头|主责|主办)(?:单位|部门)|责任主体)\s*[:：]"
+)
+
+
+def find_unit_label(text: str) -> tuple[int, int] | None:
+    """Span of an unbracketed closing unit list (`牵头单位：县卫健局；配合单位：县财政局`).
+
+    Annual task lists often print the units as a line of their own, or as the last sentence of
+    the task, labelled instead of bracketed. Only a labelled list that runs to the end counts.
+    """
+    m = None
+    for m in _LABELLED.finditer(text):
+        pass
+    if m is None:
+        return None
+    start = m.start()
+    while start < len(text) and text[start] in " \t":
+        start += 1
+    end = len(text)
+    while end > start and text[end - 1] in " \t\n。；;":
+        end -= 1
+    seg = text[start:end]
+    if not seg or "。" in seg or len(seg) > 300:
+        return None
+    return (start, end)
+
+
 def parse_units(content: str) -> list[dict[str, str]] | None:
     """Read unit names and roles from the inside of a closing bracket; None if these are not units."""
     c = content.strip()
     if not c or _NOT_UNITS.match(c) or len(c) > 400:
         return None
     keyword = bool(_PREFIX.match(c) or _LEAD_PREFIX.match(c) or re.search(r"牵头|配合|职责分工|分工负责|责任单位|负责", c))
-    c = _PREFIX.sub("", c)
+    if not _LEAD_PREFIX.match(c):
+        c = _PREFIX.sub("", c)
     names: list[tuple[str, str | None]] = []
     for clause in _split_top(c, "，,；;"):
         role: str | None = None
