@@ -24,6 +24,8 @@ def request_id_from_scope(scope: Scope) -> str:
 
 
 _log = structlog.get_logger("dudao.request")
+# Probes and the services' revocation polls would drown the request log.
+_QUIET_PREFIXES = ("/healthz", "/readyz", "/internal/")
 
 
 class RequestIdMiddleware:
@@ -56,7 +58,7 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if self.log_requests:
+            if self.log_requests and not scope["path"].startswith(_QUIET_PREFIXES):
                 _log.info("request", method=scope["method"], path=scope["path"], status=status,
                           ms=round((time.perf_counter() - started) * 1000, 2))
             request_id_var.reset(token)

@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None) -> Gateway:
         on_startup=[start],
         on_shutdown=[stop],
         ready_checks=[upstreams_ready],
+        # The combined document and its docs page replace FastAPI's own.
+        openapi_url=None,
         docs_url=None,
         redoc_url=None,
     )

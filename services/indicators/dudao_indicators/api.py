@@ -6,7 +6,24 @@ from fastapi import APIRouter
 
 from dudao_shared.app import StartupHook
 
-ROUTERS: list[APIRouter] = []
+from .assessments.router import router as assessments
+from .grants.router import router as grants
+from .indicators.router import router as indicators
+from .measurements.router import router as measurements
+from .reports.router import rollups, scorecards, series_router, tables
+from .targets.router import router as targets
+
+ROUTERS: list[APIRouter] = [
+    indicators,
+    targets,
+    measurements,
+    assessments,
+    scorecards,
+    rollups,
+    series_router,
+    grants,
+    tables,
+]
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).
 PUBLIC_ROUTERS: list[APIRouter] = []
 ON_STARTUP: list[StartupHook] = []

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from pydantic import PlainSerializer
-from sqlalchemy import DateTime, Numeric
+from sqlalchemy import Column, DateTime, Integer, Numeric
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field
 
@@ -34,7 +34,9 @@ def _decimal_to_json(d: Decimal) -> int | float:
     return float(d)
 
 
-Num = Annotated[Decimal, PlainSerializer(_decimal_to_json, return_type=int | float, when_used="json")]
+Num = Annotated[
+    Decimal, PlainSerializer(_decimal_to_json, return_type=int | float, when_used="json")
+]
 
 
 def id_field(**kw: Any) -> Any:
@@ -56,3 +58,10 @@ async def guarded_flush(flush: Callable[[], Awaitable[None]]) -> None:
         await flush()
     except StaleDataError:
         raise PreconditionFailed("数据已被他人修改，请刷新后重试") from None
+
+
+def version_column() -> Column[int]:
+    """A ``version`` column for ``__mapper_args__["version_id_col"]``: every UPDATE then runs
+    ``… WHERE id = ? AND version = ?`` and bumps it, so of concurrent writers holding the same
+    ETag exactly one wins and the rest get 412."""
+    return Column("version", Integer, nullable=False)

@@ -16,3 +16,5 @@ class Settings(ServiceSettings):
     s3_bucket: str = ""
     # The indicator service, for plan import (targets become indicators there).
     indicators_url: str = "http://127.0.0.1:8002"
+    # Evidence upload limit; the type is checked from the content, not the file name.
+    max_upload_mb: int = 20

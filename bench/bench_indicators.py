@@ -1,0 +1,321 @@
+"""Benchmark (not a test): the plan scorecard and "latest value per region" with 1,000,000
+measurements, through the indicator service's code next to the same query in raw SQL.
+
+    .venv/bin/python bench/bench_indicators.py [postgresql://user@host:port/db] [--runs N]
+
+Creates a scratch database on that server (default postgresql://postgres@127.0.0.1:5432/postgres,
+or $BENCH_DATABASE_URL), migrates it, loads 20 indicators × 500 regions × 100 monthly periods
+server-side (INSERT … SELECT generate_series), computes the 10,000 assessments with the
+service, times each query (median of N runs after warm-up), prints the medians and the ratio
+service ÷ raw, and drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+for sub in ("shared", "services/indicators"):
+    sys.path.insert(0, str(ROOT / sub))
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from dudao_indicators.assessments import service as assessments_service  # noqa: E402
+from dudao_indicators.indicators.bulk import BulkIndicatorsIn, bulk_create  # noqa: E402
+from dudao_indicators.measurements import service as measurements_service  # noqa: E402
+from dudao_indicators.migrations import MIGRATIONS_DIR  # noqa: E402
+from dudao_indicators.reports import service as reports_service  # noqa: E402
+from dudao_shared import migrate  # noqa: E402
+from dudao_shared.db import Database  # noqa: E402
+
+INDICATORS = 20
+REGIONS = 500
+PERIODS = 100  # months from 2017-01
+PLAN = "bench-plan"
+PROVINCE = "360000"
+
+
+def region_codes() -> list[str]:
+    codes = [PROVINCE]
+    for city in range(1, 12):
+        codes.append(f"36{city:02d}00")
+    city, county = 1, 1
+    while len(codes) < REGIONS:
+        codes.append(f"36{city:02d}{county:02d}")
+        city += 1
+        if city > 11:
+            city, county = 1, county + 1
+    return codes
+
+
+def libpq(url: str, database: str | None = None) -> str:
+    u = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        u = u.set(database=database)
+    return u.render_as_string(hide_password=False)
+
+
+async def timed(fn: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, Any]:
+    for _ in range(3):
+        out = await fn()
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = await fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples), out
+
+
+RAW_LATEST = """
+SELECT r.region_code, m.id, m.period, m.value, m.status
+FROM unnest($2::text[]) AS r(region_code)
+CROSS JOIN LATERAL (
+    SELECT id, period, value, status FROM measurement
+    WHERE indicator_id = $1 AND region_code = r.region_code
+      AND status IN ('submitted', 'approved')
+    ORDER BY period_end DESC LIMIT 1
+) m
+ORDER BY r.region_code
+"""
+
+RAW_SCORECARD = """
+SELECT i.id, i.code, i.seq, i.name, i.domain, i.measure_unit, i.nature, i.direction,
+       t.baseline_year, t.baseline_value, t.text, t.kind, t.target_year, t.resolved_value,
+       m.period, m.value, a.status, a.score, a.method, a.ratio, a.components
+FROM indicator i
+LEFT JOIN target t ON t.indicator_id = i.id AND t.scope = 'all'
+LEFT JOIN LATERAL (
+    SELECT period, value FROM measurement
+    WHERE indicator_id = i.id AND region_code = $2 AND status IN ('submitted', 'approved')
+    ORDER BY period_end DESC LIMIT 1
+) m ON true
+LEFT JOIN assessment a ON a.indicator_id = i.id AND a.region_code = $2
+WHERE i.plan_id = $1
+ORDER BY i.position, i.code
+"""
+
+
+async def load(url: str, db: Database, regions: list[str], periods: int) -> list[str]:
+    print(f"· creating {INDICATORS} indicators with targets through the bulk service …", flush=True)
+    async with db.sessionmaker() as s:
+        body = BulkIndicatorsIn(
+            plan_id=PLAN,
+            region_code=PROVINCE,
+            indicators=[
+                {
+                    "seq": str(k + 1),
+                    "name": f"指标{k + 1}",
+                    "domain": f"领域{k % 4 + 1}",
+                    "unit": "人",
+                    "nature": "约束性" if k % 5 == 0 else "预期性",
+                    "baseline": {"year": 2020, "value": 50},
+                    "target": {
+                        "year": 2025,
+                        "comparator": ">=" if k % 2 else "<=",
+                        "value": 60 if k % 2 else 40,
+                    },
+                    "milestones": [{"year": 2023, "value": 56 if k % 2 else 44}]
+                    if k % 3 == 0
+                    else [],
+                }
+                for k in range(INDICATORS)
+            ],
+        )
+        result = await bulk_create(s, data=body)
+        await s.commit()
+    ids = [i.id for i in result.items]
+    conn = await asyncpg.connect(url)
+    try:
+        t0 = time.perf_counter()
+        for n, ind in enumerate(ids, start=1):
+            # One statement per indicator: 500 regions × 100 months, generated in the server.
+            await conn.execute(
+                """
+                INSERT INTO measurement (id, indicator_id, region_code, period, period_end, value,
+                    status, reported_by, version, created_at, updated_at)
+                SELECT gen_random_uuid()::text, $1, r, to_char(d, 'YYYY-MM'),
+                       (d + interval '1 month - 1 day')::date,
+                       round((45 + random() * 10 + extract(year from d) - 2017)::numeric, 2),
+                       'approved', 'bench', 1, now(), now()
+                FROM unnest($2::text[]) AS r,
+                     generate_series('2017-01-01'::date, '2017-01-01'::date
+                                     + ($3 - 1) * interval '1 month', interval '1 month') AS d
+                """,
+                ind,
+                regions,
+                periods,
+            )
+            rows = n * len(regions) * periods
+            rate = rows / (time.perf_counter() - t0)
+            bar = "#" * (30 * n // len(ids))
+            print(
+                f"\r· measurements [{bar:<30}] {rows:>9,} rows  {rate:,.0f} rows/s",
+                end="",
+                flush=True,
+            )
+        print(flush=True)
+        print("· ANALYZE …", flush=True)
+        await conn.execute("ANALYZE")
+        total = await conn.fetchval("SELECT count(*) FROM measurement")
+        print(f"· {total:,} measurements stored", flush=True)
+    finally:
+        await conn.close()
+    return ids
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "url",
+        nargs="?",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument(
+        "--periods",
+        type=int,
+        default=PERIODS,
+        help="monthly periods per indicator and region (100 → 1,000,000 rows)",
+    )
+    ap.add_argument("--profile", action="store_true", help="cProfile the service scorecard")
+    args = ap.parse_args()
+    name = f"dudao_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(libpq(args.url))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = libpq(args.url, name)
+    print(f"· scratch database {name}", flush=True)
+    db: Database | None = None
+    try:
+        migrate.upgrade(MIGRATIONS_DIR, url)
+        db = Database(url)
+        regions = region_codes()
+        ids = await load(url, db, regions, args.periods)
+
+        print(f"· computing {INDICATORS * REGIONS:,} assessments with the service …", flush=True)
+        t0 = time.perf_counter()
+        async with db.sessionmaker() as s:
+            n = await assessments_service.recompute_plan(s, plan_id=PLAN)
+            await s.commit()
+        print(f"  {n:,} assessments in {time.perf_counter() - t0:.1f} s", flush=True)
+
+        raw = await asyncpg.connect(url)
+        raw_latest = await raw.prepare(RAW_LATEST)
+        raw_card = await raw.prepare(RAW_SCORECARD)
+        ind = ids[7]
+        city = "360100"
+
+        async def svc_latest() -> Any:
+            async with db.sessionmaker() as s:  # type: ignore[union-attr]
+                return await measurements_service.latest_by_region(
+                    s, indicator_id=ind, within_region=None
+                )
+
+        async def sql_latest() -> Any:
+            return await raw_latest.fetch(ind, regions)
+
+        async def svc_card() -> Any:
+            async with db.sessionmaker() as s:  # type: ignore[union-attr]
+                return await reports_service.scorecard(s, plan_id=PLAN, region_code=city)
+
+        async def sql_card() -> Any:
+            return await raw_card.fetch(PLAN, city)
+
+        # The same service code on one held session: the query and model building alone,
+        # without the per-request session's pool checkout, BEGIN and ROLLBACK round trips.
+        held = db.sessionmaker()
+
+        async def held_latest() -> Any:
+            return await measurements_service.latest_by_region(
+                held, indicator_id=ind, within_region=None
+            )
+
+        async def held_card() -> Any:
+            return await reports_service.scorecard(held, plan_id=PLAN, region_code=city)
+
+        from dudao_indicators.config import Settings
+        from dudao_indicators.main import create_app
+        from dudao_shared.tokens import TokenSigner, generate_keypair
+
+        private, public = generate_keypair()
+        app = create_app(
+            Settings(
+                environment="test", database_url=url, jwt_public_key=public, log_level="WARNING"
+            )
+        )
+        token, _ = TokenSigner(private, issuer="dudao-gateway", audience="dudao").issue(
+            sub="bench", role="leader", ttl_seconds=3600
+        )
+        async with app.router.lifespan_context(app):
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://bench",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+
+            async def http_card() -> Any:
+                r = await client.get(f"/api/v1/scorecards/{PLAN}", params={"region_code": city})
+                assert r.status_code == 200, r.text
+                return r.json()["rows"]
+
+            async def http_latest() -> Any:
+                r = await client.get("/api/v1/measurements/latest", params={"indicator_id": ind})
+                assert r.status_code == 200, r.text
+                return r.json()["items"]
+
+            if args.profile:
+                import cProfile
+                import pstats
+
+                prof = cProfile.Profile()
+                prof.enable()
+                for _ in range(200):
+                    await svc_card()
+                prof.disable()
+                pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+            print(f"· timing (median of {args.runs} runs after 3 warm-up runs) …", flush=True)
+            results = []
+            for label, svc, sql in (
+                ("latest value per region (1 indicator, 500 regions)", svc_latest, sql_latest),
+                ("  … service code on a held session", held_latest, sql_latest),
+                ("  … through HTTP in-process", http_latest, sql_latest),
+                ("plan scorecard (20 indicators, 1 region)", svc_card, sql_card),
+                ("  … service code on a held session", held_card, sql_card),
+                ("  … through HTTP in-process", http_card, sql_card),
+            ):
+                t_svc, out_svc = await timed(svc, args.runs)
+                t_sql, out_sql = await timed(sql, args.runs)
+                rows = len(out_svc.rows) if hasattr(out_svc, "rows") else len(out_svc)
+                assert rows == len(out_sql), (rows, len(out_sql))
+                results.append((label, rows, t_svc, t_sql))
+            await client.aclose()
+        await held.close()
+        await raw.close()
+        print()
+        print(f"{'query':<52} {'rows':>5} {'service ms':>11} {'raw SQL ms':>11} {'ratio':>6}")
+        for label, rows, t_svc, t_sql in results:
+            print(f"{label:<52} {rows:>5} {t_svc:>11.2f} {t_sql:>11.2f} {t_svc / t_sql:>6.2f}")
+    finally:
+        if db is not None:
+            await db.dispose()
+        admin = await asyncpg.connect(libpq(args.url))
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        print(f"· dropped {name}", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,355 @@
+"""Compute, store and read assessments. Recomputed synchronously whenever a measurement,
+target or indicator that feeds one changes, inside the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, true
+from sqlalchemy.dialects.postgresql import array as sa_array
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..common import new_id, utcnow
+from ..indicators.models import Indicator
+from ..measurements.models import Measurement
+from ..periods import parse_period
+from ..targets import service as targets_service
+from ..targets.models import Target
+from .engine import AssessmentInput, AssessmentResult, Point, Thresholds, assess
+from .models import Assessment
+
+# Drafts are the reporter's own business until submitted; approval does not change the value.
+COUNTED_STATUSES = ("submitted", "approved")
+
+
+def thresholds_of(ind: Indicator) -> Thresholds:
+    return Thresholds(
+        on_track=Decimal(ind.threshold_on_track),
+        moderate=Decimal(ind.threshold_moderate),
+        regress=Decimal(ind.threshold_regress),
+    )
+
+
+async def _latest(session: AsyncSession, indicator_id: str, region_code: str) -> Point | None:
+    row = (
+        await session.execute(
+            select(Measurement.period, Measurement.value)
+            .where(
+                Measurement.indicator_id == indicator_id,
+                Measurement.region_code == region_code,
+                Measurement.status.in_(COUNTED_STATUSES),  # type: ignore[attr-defined]
+            )
+            .order_by(Measurement.period_end.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Point(parse_period(row.period).time, Decimal(row.value), row.period)
+
+
+def choose_baseline(
+    *,
+    indicator: Indicator,
+    target: Target | None,
+    region_code: str,
+    base_year_value: tuple[str, Decimal] | None,
+    first: Point | None,
+) -> tuple[Point | None, str | None]:
+    """The baseline of a region and where it came from.
+
+    The target's own baseline counts for the region it was set for (its region, or the plan's
+    region when it applies to all); elsewhere the region's measured value of the base year, else
+    its first measured value (Open SDG: "the next available year is used").
+    """
+    if (
+        target is not None
+        and target.baseline_year is not None
+        and target.baseline_value is not None
+    ):
+        own = target.scope == f"region:{region_code}" or (
+            target.scope == "all" and region_code == indicator.region_code
+        )
+        if own:
+            return Point(
+                float(target.baseline_year),
+                Decimal(target.baseline_value),
+                str(target.baseline_year),
+            ), "target"
+    if target is not None and target.baseline_year is not None and base_year_value is not None:
+        return Point(
+            float(target.baseline_year), Decimal(base_year_value[1]), base_year_value[0]
+        ), "measured_base_year"
+    if first is None:
+        return None, None
+    return first, "first_measurement"
+
+
+def _counted(indicator_id: str) -> Any:
+    return (Measurement.indicator_id == indicator_id) & Measurement.status.in_(  # type: ignore[attr-defined]
+        COUNTED_STATUSES
+    )
+
+
+async def baseline_for(
+    session: AsyncSession, *, indicator: Indicator, target: Target | None, region_code: str
+) -> tuple[Point | None, str | None]:
+    base_year_value = None
+    if target is not None and target.baseline_year is not None:
+        row = (
+            await session.execute(
+                select(Measurement.period, Measurement.value).where(
+                    _counted(indicator.id),
+                    Measurement.region_code == region_code,
+                    Measurement.period == str(target.baseline_year),
+                )
+            )
+        ).first()
+        base_year_value = (row.period, Decimal(row.value)) if row is not None else None
+    row = (
+        await session.execute(
+            select(Measurement.period, Measurement.value)
+            .where(_counted(indicator.id), Measurement.region_code == region_code)
+            .order_by(Measurement.period_end)  # type: ignore[arg-type]
+            .limit(1)
+        )
+    ).first()
+    first = Point(parse_period(row.period).time, Decimal(row.value), row.period) if row else None
+    return choose_baseline(
+        indicator=indicator,
+        target=target,
+        region_code=region_code,
+        base_year_value=base_year_value,
+        first=first,
+    )
+
+
+async def evaluate(
+    session: AsyncSession,
+    *,
+    indicator: Indicator,
+    region_code: str,
+    targets: Sequence[Target] | None = None,
+    latest: Point | None = None,
+    preloaded: tuple[Point | None, Point | None, str | None] | None = None,
+) -> tuple[AssessmentResult, Target | None]:
+    """Assess without storing; ``latest`` replaces the stored latest value (a value being
+    submitted is judged on its own); ``preloaded`` = (latest, baseline, its source) when the
+    caller fetched them in bulk."""
+    if targets is None:
+        targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
+    target = targets_service.pick(targets, region_code)
+    if preloaded is not None:
+        latest, baseline, source = preloaded
+    else:
+        if latest is None:
+            latest = await _latest(session, indicator.id, region_code)
+        baseline, source = await baseline_for(
+            session, indicator=indicator, target=target, region_code=region_code
+        )
+    inp = AssessmentInput(
+        direction=indicator.direction,  # type: ignore[arg-type]
+        nature=indicator.nature,
+        target=targets_service.to_spec(target) if target is not None else None,
+        baseline=baseline,
+        latest=latest,
+        thresholds=thresholds_of(indicator),
+        limit=indicator.limit_value,
+        baseline_source=source or "target",
+    )
+    result = assess(inp)
+    result.components["target_id"] = target.id if target is not None else None
+    result.components["target_scope"] = target.scope if target is not None else None
+    return result, target
+
+
+def _dec(v: Any) -> Decimal | None:
+    return Decimal(str(v)) if v is not None else None
+
+
+def _row_values(
+    indicator: Indicator, region_code: str, result: AssessmentResult, target: Target | None
+) -> dict[str, Any]:
+    c = result.components
+    return {
+        "id": new_id(),
+        "indicator_id": indicator.id,
+        "plan_id": indicator.plan_id,
+        "region_code": region_code,
+        "status": result.status,
+        "score": result.score,
+        "method": result.method,
+        "ratio": result.ratio,
+        "baseline_year": c.get("baseline_year"),
+        "baseline_value": _dec(c.get("baseline_value")),
+        "latest_period": c.get("latest_period"),
+        "latest_value": _dec(c.get("latest_value")),
+        "target_year": c.get("target_year")
+        if c.get("target_year") is not None
+        else (target.target_year if target else None),
+        "target_value": _dec(c.get("target_value"))
+        if c.get("target_value") is not None
+        else (target.resolved_value if target else None),
+        "target_id": target.id if target else None,
+        "components": c,
+        "computed_at": utcnow(),
+    }
+
+
+async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Assessment)
+    keep = {"id", "indicator_id", "region_code"}
+    # An upsert: two measurements of one pair written at once must not collide on the row.
+    for start in range(0, len(rows), 1000):
+        stmt = ins.values(rows[start : start + 1000])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["indicator_id", "region_code"],
+            set_={k: stmt.excluded[k] for k in rows[0] if k not in keep},
+        )
+        await session.execute(stmt)
+
+
+async def recompute(
+    session: AsyncSession,
+    *,
+    indicator: Indicator,
+    region_code: str,
+    targets: Sequence[Target] | None = None,
+) -> tuple[Assessment, AssessmentResult]:
+    result, target = await evaluate(
+        session, indicator=indicator, region_code=region_code, targets=targets
+    )
+    await _upsert(session, [_row_values(indicator, region_code, result, target)])
+    row = await session.scalar(
+        select(Assessment)
+        .where(Assessment.indicator_id == indicator.id, Assessment.region_code == region_code)
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return row, result
+
+
+async def _edge_points(
+    session: AsyncSession, indicator_id: str, regions: Sequence[str], newest: bool
+) -> dict[str, Point]:
+    """The newest (or oldest) counted value of each region, one index probe per region."""
+    m = Measurement.__table__
+    dialect = session.get_bind().dialect.name
+    order = m.c.period_end.desc() if newest else m.c.period_end.asc()
+    out: dict[str, Point] = {}
+    if dialect == "postgresql":
+        r = select(func.unnest(sa_array(list(regions))).label("region_code")).subquery("r")
+        edge = (
+            select(m.c.period, m.c.value)
+            .where(
+                m.c.indicator_id == indicator_id,
+                m.c.region_code == r.c.region_code,
+                m.c.status.in_(COUNTED_STATUSES),
+            )
+            .order_by(order)
+            .limit(1)
+            .lateral("edge")
+        )
+        rows = (
+            await session.execute(
+                select(r.c.region_code, edge.c.period, edge.c.value).select_from(
+                    r.join(edge, true())
+                )
+            )
+        ).all()
+    else:
+        rows = []
+        for region in regions:
+            row = (
+                await session.execute(
+                    select(m.c.period, m.c.value)
+                    .where(
+                        m.c.indicator_id == indicator_id,
+                        m.c.region_code == region,
+                        m.c.status.in_(COUNTED_STATUSES),
+                    )
+                    .order_by(order)
+                    .limit(1)
+                )
+            ).first()
+            if row is not None:
+                rows.append((region, row[0], row[1]))
+    for region, period, value in rows:
+        out[region] = Point(parse_period(period).time, Decimal(value), period)
+    return out
+
+
+async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) -> int:
+    """Every region of one indicator, with a handful of set queries instead of a few per region."""
+    regions = set(
+        (
+            await session.scalars(
+                select(Measurement.region_code)
+                .where(Measurement.indicator_id == indicator.id)
+                .distinct()
+            )
+        ).all()
+    )
+    regions |= set(
+        (
+            await session.scalars(
+                select(Assessment.region_code).where(Assessment.indicator_id == indicator.id)
+            )
+        ).all()
+    )
+    if not regions:
+        return 0
+    ordered = sorted(regions)
+    targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
+    latest = await _edge_points(session, indicator.id, ordered, newest=True)
+    first = await _edge_points(session, indicator.id, ordered, newest=False)
+    base_years = {str(t.baseline_year) for t in targets if t.baseline_year is not None}
+    base_values: dict[tuple[str, str], tuple[str, Decimal]] = {}
+    if base_years:
+        for region, period, value in (
+            await session.execute(
+                select(Measurement.region_code, Measurement.period, Measurement.value).where(
+                    _counted(indicator.id),
+                    Measurement.period.in_(base_years),  # type: ignore[attr-defined]
+                )
+            )
+        ).all():
+            base_values[(region, period)] = (period, Decimal(value))
+    rows = []
+    for region in ordered:
+        target = targets_service.pick(targets, region)
+        base_key = (region, str(target.baseline_year)) if target is not None else None
+        baseline, source = choose_baseline(
+            indicator=indicator,
+            target=target,
+            region_code=region,
+            base_year_value=base_values.get(base_key) if base_key else None,
+            first=first.get(region),
+        )
+        result, target = await evaluate(
+            session,
+            indicator=indicator,
+            region_code=region,
+            targets=targets,
+            preloaded=(latest.get(region), baseline, source),
+        )
+        rows.append(_row_values(indicator, region, result, target))
+    await _upsert(session, rows)
+    return len(rows)
+
+
+async def recompute_plan(session: AsyncSession, *, plan_id: str) -> int:
+    indicators = (
+        await session.scalars(select(Indicator).where(Indicator.plan_id == plan_id))
+    ).all()
+    n = 0
+    for ind in indicators:
+        n += await recompute_indicator(session, indicator=ind)
+    return n

@@ -1,0 +1,157 @@
+"""Store a parsed plan's indicators and in-text targets (``shared/specs/parsed-plan.md``).
+
+The plan importer calls ``load_parsed_indicators`` with the parsed ``indicators`` and
+``targets`` lists; the gold seed files load the same way through ``load_gold_file``.
+Both go through the bulk route's service function, so they are all-or-nothing and idempotent
+per (plan_id, code).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .bulk import BulkIndicator, BulkIndicatorsIn, BulkResult, bulk_create
+
+# Growth rates may be negative or exceed 100 %.
+_UNBOUNDED_WORDS = ("增速", "增长率", "增幅", "增长")
+IN_TEXT_NATURE = "expected"
+
+
+def _indicator_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    target = dict(row.get("target") or {})
+    milestones = list(row.get("milestones") or target.pop("milestones", None) or [])
+    name = str(row["name"])
+    out: dict[str, Any] = {
+        "seq": row.get("seq"),
+        "name": name,
+        "domain": row.get("domain"),
+        "measure_unit": row.get("unit"),
+        "parent": row.get("parent"),
+        "nature": row.get("nature") or IN_TEXT_NATURE,
+        "baseline": row.get("baseline"),
+        "target": {
+            k: target.get(k)
+            for k in ("year", "kind", "comparator", "value", "value_max", "unit", "implied", "text")
+            if k in target
+        }
+        or None,
+        "milestones": [
+            {k: m.get(k) for k in ("year", "value", "comparator", "text") if k in m}
+            for m in milestones
+            if m.get("value") is not None
+        ],
+        "allow_out_of_range": any(w in name for w in _UNBOUNDED_WORDS),
+    }
+    for key in (
+        "code",
+        "direction",
+        "item_id",
+        "definition",
+        "numerator",
+        "denominator",
+        "factor",
+        "aggregation",
+        "level_targets",
+    ):
+        if row.get(key) is not None:
+            out[key] = row[key]
+    if out["target"] is not None and out["target"].get("kind") is None:
+        out["target"]["kind"] = "absolute"
+    return out
+
+
+def _target_row(
+    row: Mapping[str, Any],
+    *,
+    code: str,
+    item_ids: Mapping[str, str],
+    default_target_year: int | None,
+) -> dict[str, Any]:
+    item = row.get("item")
+    return {
+        "code": code,
+        "name": str(row["name"])[:300],
+        "measure_unit": row.get("unit"),
+        "item_id": item_ids.get(item) if item else None,
+        "nature": row.get("nature") or IN_TEXT_NATURE,
+        "target": {
+            "year": row.get("year") or default_target_year,
+            "kind": row.get("kind") or "absolute",
+            "comparator": row.get("comparator"),
+            "value": row.get("value"),
+            "value_max": row.get("value_max"),
+            "text": row.get("text"),
+        },
+        "allow_out_of_range": any(w in str(row["name"]) for w in _UNBOUNDED_WORDS),
+    }
+
+
+async def load_parsed_indicators(
+    session: AsyncSession,
+    *,
+    plan_id: str,
+    region_code: str,
+    parsed_indicators: Sequence[Mapping[str, Any]] = (),
+    parsed_targets: Sequence[Mapping[str, Any]] = (),
+    item_ids: Mapping[str, str] | None = None,
+    default_target_year: int | None = None,
+) -> BulkResult:
+    """Store a parsed plan's indicator table rows and in-text targets as indicators.
+
+    - ``parsed_indicators``: the parsed form's ``indicators`` (table rows). Codes are the
+      printed ``seq``; a ``其中`` row gets ``<parent seq>.<n>``.
+    - ``parsed_targets``: the parsed form's ``targets``. Each becomes an indicator coded
+      ``<item code>#<n>`` (``目标#<n>`` for the goals part), with ``item_id`` looked up in
+      ``item_ids`` (item code → the task service's item id), nature ``expected`` (plans do not
+      state it in running text) and ``default_target_year`` (the plan's end year) when the
+      text gives no year.
+    - Direction follows the bulk rules (comparator, else the words of the target).
+    Flushes only; the caller's transaction commits or rolls back the whole load.
+    """
+    item_ids = item_ids or {}
+    rows = [_indicator_row(r) for r in parsed_indicators]
+    per_item: dict[str, int] = {}
+    for t in parsed_targets:
+        key = t.get("item") or "目标"
+        per_item[key] = per_item.get(key, 0) + 1
+        rows.append(
+            _target_row(
+                t,
+                code=f"{key}#{per_item[key]}"[:64],
+                item_ids=item_ids,
+                default_target_year=default_target_year,
+            )
+        )
+    data = BulkIndicatorsIn(
+        plan_id=plan_id,
+        region_code=region_code,
+        indicators=[BulkIndicator.model_validate(r) for r in rows],
+    )
+    return await bulk_create(session, data=data)
+
+
+async def load_gold_file(
+    session: AsyncSession,
+    path: str | Path,
+    *,
+    plan_id: str,
+    region_code: str,
+    include_targets: bool = False,
+) -> BulkResult:
+    """Load a gold parsed-plan JSON file (``shared/seeds/gold/*.json``): its indicator table,
+    and with ``include_targets`` its in-text targets too."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    period = (doc.get("document") or {}).get("period") or {}
+    return await load_parsed_indicators(
+        session,
+        plan_id=plan_id,
+        region_code=region_code,
+        parsed_indicators=doc.get("indicators") or [],
+        parsed_targets=(doc.get("targets") or []) if include_targets else [],
+        default_target_year=period.get("end"),
+    )

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
+
+from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
+from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.db import SessionDep
+from dudao_shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+    problem_responses,
+)
+
+from ..access import require_region, unit_grant_pairs
+from ..assessments import service as assessments_service
+from ..idempotency import idempotent
+from ..regions import RegionQuery
+from . import bulk, service
+from .dependencies import ReadableIndicator, WritableIndicator
+from .schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+
+
+@router.get("", response_model=Page[IndicatorRead])
+async def list_indicators(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    plan_id: Annotated[str | None, Query(max_length=64, description="规划")] = None,
+    domain: Annotated[str | None, Query(max_length=100, description="领域")] = None,
+    region_code: RegionQuery = None,
+    order: Annotated[
+        str,
+        Query(max_length=20, description="排序：position、code、name、created_at，前加 - 为倒序"),
+    ] = "position",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[IndicatorRead]:
+    """指标列表"""
+    only = None
+    if principal.is_unit:
+        only = {i for i, _ in await unit_grant_pairs(session, principal.unit_id or "")}
+    rows, nxt = await service.list_(
+        session,
+        plan_id=plan_id,
+        domain=domain,
+        region_code=region_code,
+        only_ids=only,
+        order=order,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(
+        items=[IndicatorRead.model_validate(r, from_attributes=True) for r in rows], next_cursor=nxt
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IndicatorRead,
+    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+)
+async def create_indicator(
+    data: IndicatorCreate,
+    session: SessionDep,
+    principal: StaffWriter,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> IndicatorRead | JSONResponse:
+    """新建指标（支持 Idempotency-Key）"""
+    require_region(principal, data.region_code)
+
+    async def run() -> IndicatorRead:
+        ind = await service.create(session, data=data)
+        set_etag(response, ind.version)
+        return IndicatorRead.model_validate(ind, from_attributes=True)
+
+    return await idempotent(
+        session,
+        principal=principal,
+        key=idempotency_key,
+        scope="indicators.create",
+        body=data,
+        response=response,
+        status_code=201,
+        run=run,
+    )
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=bulk.BulkResult,
+    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+)
+async def bulk_create_indicators(
+    data: bulk.BulkIndicatorsIn,
+    session: SessionDep,
+    principal: StaffWriter,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> bulk.BulkResult | JSONResponse:
+    """批量导入规划指标及目标（全部成功或全部不写入；按 规划+编号 幂等）"""
+    require_region(principal, data.region_code)
+
+    async def run() -> bulk.BulkResult:
+        return await bulk.bulk_create(session, data=data)
+
+    return await idempotent(
+        session,
+        principal=principal,
+        key=idempotency_key,
+        scope="indicators.bulk",
+        body=data,
+        response=response,
+        status_code=201,
+        run=run,
+    )
+
+
+@router.get("/{indicator_id}", response_model=IndicatorRead, responses=problem_responses(NotFound))
+async def get_indicator(ind: ReadableIndicator, response: Response) -> IndicatorRead:
+    """查看指标"""
+    set_etag(response, ind.version)
+    return IndicatorRead.model_validate(ind, from_attributes=True)
+
+
+@router.patch(
+    "/{indicator_id}",
+    response_model=IndicatorRead,
+    responses=problem_responses(
+        NotFound, Forbidden, Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
+    ),
+)
+async def update_indicator(
+    ind: WritableIndicator,
+    data: IndicatorUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IndicatorRead:
+    """修改指标（需 If-Match）"""
+    ind = await service.update(session, indicator=ind, data=data, if_match=if_match)
+    await assessments_service.recompute_indicator(session, indicator=ind)
+    set_etag(response, ind.version)
+    return IndicatorRead.model_validate(ind, from_attributes=True)
+
+
+@router.delete(
+    "/{indicator_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(
+        NotFound, Forbidden, Conflict, PreconditionFailed, PreconditionRequired
+    ),
+)
+async def delete_indicator(
+    ind: WritableIndicator, session: SessionDep, if_match: IfMatch = None
+) -> None:
+    """删除指标（无监测值时；需 If-Match）"""
+    await service.delete(session, indicator=ind, if_match=if_match)

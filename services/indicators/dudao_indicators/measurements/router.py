@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
+
+from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
+from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.db import SessionDep
+from dudao_shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+    problem_responses,
+)
+
+from ..access import unit_grant_pairs
+from ..idempotency import idempotent
+from ..indicators.dependencies import readable_indicator
+from ..periods import PERIOD_PATTERN
+from ..regions import RegionQuery
+from . import service
+from .dependencies import ReadableMeasurement
+from .schemas import (
+    CorrectionRead,
+    LatestValue,
+    LatestValues,
+    MeasurementCreate,
+    MeasurementRead,
+    MeasurementUpdate,
+)
+
+router = APIRouter(prefix="/api/v1/measurements", tags=["measurements"])
+_WRITE_ERRORS = problem_responses(
+    NotFound, Forbidden, Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
+)
+
+
+def _read(m: object) -> MeasurementRead:
+    return MeasurementRead.model_validate(m, from_attributes=True)
+
+
+@router.get("", response_model=Page[MeasurementRead])
+async def list_measurements(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    indicator_id: Annotated[str | None, Query(max_length=36)] = None,
+    region_code: RegionQuery = None,
+    within_region: RegionQuery = None,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
+    status_: Annotated[
+        Literal["draft", "submitted", "approved"] | None, Query(alias="status")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[MeasurementRead]:
+    """监测值列表（新统计期在前）"""
+    pairs = await unit_grant_pairs(session, principal.unit_id or "") if principal.is_unit else None
+    rows, nxt = await service.list_(
+        session,
+        indicator_id=indicator_id,
+        region_code=region_code,
+        within_region=within_region,
+        period=period,
+        status=status_,
+        pairs=pairs,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[_read(r) for r in rows], next_cursor=nxt)
+
+
+@router.get("/latest", response_model=LatestValues, responses=problem_responses(NotFound))
+async def latest_values(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    indicator_id: Annotated[str, Query(max_length=36, description="指标")],
+    region_code: RegionQuery = None,
+) -> LatestValues:
+    """某指标各区划的最新监测值（可限定在某区划之内）"""
+    await readable_indicator(indicator_id, session, principal)
+    rows = await service.latest_by_region(
+        session, indicator_id=indicator_id, within_region=region_code
+    )
+    if principal.is_unit:
+        pairs = await unit_grant_pairs(session, principal.unit_id or "")
+        rows = [r for r in rows if (indicator_id, r[0]) in pairs]
+    return LatestValues(
+        indicator_id=indicator_id,
+        items=[
+            LatestValue(region_code=r, measurement_id=i, period=p, value=v, status=s)  # type: ignore[arg-type]
+            for r, i, p, v, s in rows
+        ],
+    )
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=MeasurementRead, responses=_WRITE_ERRORS
+)
+async def create_measurement(
+    data: MeasurementCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> MeasurementRead | JSONResponse:
+    """填报监测值（草稿或直接报送；支持 Idempotency-Key）"""
+    ind = await readable_indicator(data.indicator_id, session, principal)
+
+    async def run() -> MeasurementRead:
+        m = await service.create(session, principal=principal, indicator=ind, data=data)
+        set_etag(response, m.version)
+        return _read(m)
+
+    return await idempotent(
+        session,
+        principal=principal,
+        key=idempotency_key,
+        scope="measurements.create",
+        body=data,
+        response=response,
+        status_code=201,
+        run=run,
+    )
+
+
+@router.get(
+    "/{measurement_id}", response_model=MeasurementRead, responses=problem_responses(NotFound)
+)
+async def get_measurement(loaded: ReadableMeasurement, response: Response) -> MeasurementRead:
+    """查看监测值"""
+    m, _ = loaded
+    set_etag(response, m.version)
+    return _read(m)
+
+
+@router.patch("/{measurement_id}", response_model=MeasurementRead, responses=_WRITE_ERRORS)
+async def update_measurement(
+    loaded: ReadableMeasurement,
+    data: MeasurementUpdate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MeasurementRead:
+    """修改或更正监测值（需 If-Match；改数值须填 reason，旧值留存于更正记录）"""
+    m, ind = loaded
+    m = await service.update(
+        session, principal=principal, indicator=ind, m=m, data=data, if_match=if_match
+    )
+    set_etag(response, m.version)
+    return _read(m)
+
+
+@router.post("/{measurement_id}/submit", response_model=MeasurementRead, responses=_WRITE_ERRORS)
+async def submit_measurement(
+    loaded: ReadableMeasurement,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MeasurementRead:
+    """报送草稿（需 If-Match；进度滞后须已填写说明）"""
+    m, ind = loaded
+    m = await service.submit(session, principal=principal, indicator=ind, m=m, if_match=if_match)
+    set_etag(response, m.version)
+    return _read(m)
+
+
+@router.post("/{measurement_id}/approve", response_model=MeasurementRead, responses=_WRITE_ERRORS)
+async def approve_measurement(
+    loaded: ReadableMeasurement,
+    session: SessionDep,
+    principal: StaffWriter,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MeasurementRead:
+    """审核通过已报送的监测值（规划人员；需 If-Match）"""
+    m, ind = loaded
+    m = await service.approve(session, principal=principal, indicator=ind, m=m, if_match=if_match)
+    set_etag(response, m.version)
+    return _read(m)
+
+
+@router.get(
+    "/{measurement_id}/corrections",
+    response_model=list[CorrectionRead],
+    responses=problem_responses(NotFound),
+)
+async def list_corrections(
+    loaded: ReadableMeasurement, session: SessionDep
+) -> list[CorrectionRead]:
+    """监测值的更正记录（旧值与原因）"""
+    m, _ = loaded
+    rows = await service.corrections(session, m=m)
+    return [CorrectionRead.model_validate(r, from_attributes=True) for r in rows]

@@ -1,0 +1,366 @@
+"""Rules for measurements: validation by measure unit, one value per indicator × region ×
+period, explicit corrections with a reason, draft → submitted → approved, and a note for any
+submitted value that is off track."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.api import check_version, decode_cursor, encode_cursor
+from dudao_shared.auth import Principal
+from dudao_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+from ..access import require_region, unit_may_report
+from ..assessments import service as assessments_service
+from ..assessments.engine import STATUS_ZH, Point
+from ..assessments.models import Assessment
+from ..common import guarded_flush, utcnow
+from ..indicators.models import Indicator
+from ..periods import parse_period
+from ..regions import contains, prefix_of
+from .models import Measurement, MeasurementCorrection
+from .schemas import MeasurementCreate, MeasurementUpdate
+
+NEEDS_NOTE = frozenset({"off_track", "regressing", "not_achieved"})
+
+
+class MeasurementNotFound(NotFound):
+    code, title = "measurement_not_found", "监测值不存在"
+
+
+class MeasurementExists(Conflict):
+    code, title = "measurement_exists", "该统计期已有监测值"
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid_status_transition", "当前状态不允许此操作"
+
+
+class MeasurementLocked(Conflict):
+    code, title = "measurement_approved", "已审核的监测值只能由规划人员更正"
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"field": field, "message": message}])
+
+
+def validate_value(indicator: Indicator, field: str, value: Decimal | None) -> None:
+    """Range by measure unit, unless the indicator allows values outside it."""
+    if value is None or indicator.allow_out_of_range:
+        return
+    unit = (indicator.measure_unit or "").strip()
+    if unit == "%" and not (0 <= value <= 100):
+        raise _invalid(field, f"计量单位为 %，数值应在 0 到 100 之间（收到 {value}）")
+    if unit == "‰" and not (0 <= value <= 1000):
+        raise _invalid(field, f"计量单位为 ‰，数值应在 0 到 1000 之间（收到 {value}）")
+    if value < 0:
+        raise _invalid(field, f"{indicator.name}不能为负数（收到 {value}）")
+
+
+def validate_parts(
+    indicator: Indicator, numerator: Decimal | None, denominator: Decimal | None
+) -> None:
+    if numerator is not None and numerator < 0:
+        raise _invalid("numerator_value", "分子不能为负数")
+    if denominator is not None and denominator <= 0:
+        raise _invalid("denominator_value", "分母须大于 0")
+    if (
+        numerator is not None
+        and denominator is not None
+        and indicator.measure_unit in {"%", "‰"}
+        and not indicator.allow_out_of_range
+        and numerator > denominator
+    ):
+        raise _invalid("numerator_value", "率类指标的分子不能大于分母")
+
+
+async def _require_note(session: AsyncSession, *, indicator: Indicator, m: Measurement) -> None:
+    """A value being submitted is judged on its own, as if it were the latest."""
+    if m.status == "draft" or (m.note and m.note.strip()):
+        return
+    point = Point(parse_period(m.period).time, Decimal(m.value), m.period)
+    result, _ = await assessments_service.evaluate(
+        session, indicator=indicator, region_code=m.region_code, latest=point
+    )
+    if result.status in NEEDS_NOTE:
+        raise _invalid(
+            "note",
+            f"该数值评估为“{STATUS_ZH[result.status]}”，报送时须在 note 中说明原因"
+            f"（{'；'.join(result.reasons[-3:])}）",
+        )
+
+
+async def authorize_report(
+    session: AsyncSession, *, principal: Principal, indicator: Indicator, region_code: str
+) -> None:
+    if principal.is_unit:
+        if not await unit_may_report(session, principal.unit_id or "", indicator.id, region_code):
+            raise Forbidden(
+                f"本单位未被指定填报该指标在 {region_code} 的数据",
+                code="not_granted",
+                title="未获授权填报",
+            )
+        return
+    if principal.role == "leader":
+        raise Forbidden("领导角色只能查看", code="role_forbidden")
+    require_region(principal, indicator.region_code)
+
+
+async def create(
+    session: AsyncSession, *, principal: Principal, indicator: Indicator, data: MeasurementCreate
+) -> Measurement:
+    await authorize_report(
+        session, principal=principal, indicator=indicator, region_code=data.region_code
+    )
+    if not contains(indicator.region_code, data.region_code) and not principal.is_admin:
+        raise _invalid(
+            "region_code", f"区划 {data.region_code} 不在该规划的范围 {indicator.region_code} 内"
+        )
+    validate_value(indicator, "value", data.value)
+    validate_parts(indicator, data.numerator_value, data.denominator_value)
+    period = parse_period(data.period)
+    existing = await session.scalar(
+        select(Measurement.id).where(
+            Measurement.indicator_id == indicator.id,
+            Measurement.region_code == data.region_code,
+            Measurement.period == data.period,
+        )
+    )
+    if existing:
+        raise MeasurementExists(
+            f"指标在 {data.region_code} 的 {data.period} 已有监测值（{existing}），"
+            "如需修改请更正该记录"
+        )
+    now = utcnow()
+    m = Measurement(
+        indicator_id=indicator.id,
+        region_code=data.region_code,
+        period=data.period,
+        period_end=period.end,
+        value=data.value,
+        numerator_value=data.numerator_value,
+        denominator_value=data.denominator_value,
+        source=data.source,
+        reporting_unit_id=principal.unit_id if principal.is_unit else data.reporting_unit_id,
+        reported_by=principal.sub,
+        note=data.note,
+        status="submitted" if data.submit else "draft",
+        submitted_at=now if data.submit else None,
+    )
+    session.add(m)
+    await session.flush()
+    await _require_note(session, indicator=indicator, m=m)
+    await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
+    return m
+
+
+async def update(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    indicator: Indicator,
+    m: Measurement,
+    data: MeasurementUpdate,
+    if_match: str | None,
+) -> Measurement:
+    await authorize_report(
+        session, principal=principal, indicator=indicator, region_code=m.region_code
+    )
+    check_version(if_match, m.version)
+    if principal.is_unit and m.status == "approved":
+        raise MeasurementLocked("该监测值已审核，单位不能再修改；如有错误请联系规划人员更正")
+    changes = data.model_dump(exclude_unset=True)
+    reason = changes.pop("reason", None)
+    if "value" in changes and changes["value"] is None:
+        raise _invalid("value", "监测值不能为空")
+    new_value = changes.get("value")
+    validate_value(indicator, "value", new_value)
+    validate_parts(
+        indicator,
+        changes.get("numerator_value", m.numerator_value),
+        changes.get("denominator_value", m.denominator_value),
+    )
+    if new_value is not None and Decimal(new_value) != Decimal(m.value):
+        if not reason or not reason.strip():
+            raise _invalid("reason", "修改监测值须填写更正原因")
+        session.add(
+            MeasurementCorrection(
+                measurement_id=m.id,
+                old_value=m.value,
+                new_value=new_value,
+                old_status=m.status,
+                reason=reason,
+                corrected_by=principal.sub,
+            )
+        )
+    for key, value in changes.items():
+        setattr(m, key, value)
+    m.updated_at = utcnow()
+    await guarded_flush(session.flush)
+    await _require_note(session, indicator=indicator, m=m)
+    await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
+    return m
+
+
+async def submit(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    indicator: Indicator,
+    m: Measurement,
+    if_match: str | None,
+) -> Measurement:
+    await authorize_report(
+        session, principal=principal, indicator=indicator, region_code=m.region_code
+    )
+    check_version(if_match, m.version)
+    if m.status != "draft":
+        raise InvalidTransition(f"只有草稿可以报送（当前：{m.status}）")
+    m.status = "submitted"
+    m.submitted_at = m.updated_at = utcnow()
+    await guarded_flush(session.flush)
+    await _require_note(session, indicator=indicator, m=m)
+    await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
+    return m
+
+
+async def approve(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    indicator: Indicator,
+    m: Measurement,
+    if_match: str | None,
+) -> Measurement:
+    require_region(principal, indicator.region_code)
+    check_version(if_match, m.version)
+    if m.status != "submitted":
+        raise InvalidTransition(f"只有已报送的数值可以审核通过（当前：{m.status}）")
+    m.status = "approved"
+    m.approved_at = m.updated_at = utcnow()
+    m.approved_by = principal.sub
+    await guarded_flush(session.flush)
+    return m
+
+
+async def corrections(session: AsyncSession, *, m: Measurement) -> Sequence[MeasurementCorrection]:
+    rows = await session.scalars(
+        select(MeasurementCorrection)
+        .where(MeasurementCorrection.measurement_id == m.id)
+        .order_by(MeasurementCorrection.corrected_at)  # type: ignore[arg-type]
+    )
+    return rows.all()
+
+
+async def list_(
+    session: AsyncSession,
+    *,
+    indicator_id: str | None,
+    region_code: str | None,
+    within_region: str | None,
+    period: str | None,
+    status: str | None,
+    pairs: set[tuple[str, str]] | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[Measurement], str | None]:
+    """Newest period first; ``pairs`` narrows to what a unit may see."""
+    q = select(Measurement)
+    if indicator_id is not None:
+        q = q.where(Measurement.indicator_id == indicator_id)
+    if region_code is not None:
+        q = q.where(Measurement.region_code == region_code)
+    if within_region is not None:
+        q = q.where(Measurement.region_code.startswith(prefix_of(within_region)))  # type: ignore[attr-defined]
+    if period is not None:
+        q = q.where(Measurement.period == period)
+    if status is not None:
+        q = q.where(Measurement.status == status)
+    if pairs is not None:
+        if not pairs:
+            return [], None
+        q = q.where(
+            or_(
+                *(
+                    and_(Measurement.indicator_id == i, Measurement.region_code == r)
+                    for i, r in pairs
+                )
+            )
+        )
+    after = decode_cursor(cursor)
+    if after is not None:
+        try:
+            last_end = date.fromisoformat(str(after["e"]))
+            last_id = str(after["id"])
+        except (KeyError, ValueError, TypeError):
+            raise _invalid("cursor", "无法识别的游标") from None
+        q = q.where(
+            (Measurement.period_end < last_end)
+            | ((Measurement.period_end == last_end) & (Measurement.id < last_id))  # type: ignore[operator]
+        )
+    q = q.order_by(Measurement.period_end.desc(), Measurement.id.desc())  # type: ignore[attr-defined]
+    rows = list((await session.scalars(q.limit(limit + 1))).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor({"e": rows[-1].period_end.isoformat(), "id": rows[-1].id})
+    return rows, next_cursor
+
+
+async def latest_by_region(
+    session: AsyncSession, *, indicator_id: str, within_region: str | None
+) -> list[tuple[str, str, str, Decimal, str]]:
+    """Latest counted value of each region reporting the indicator:
+    (region_code, measurement_id, period, value, status).
+
+    The regions come from the assessment rows (one per reporting region); on PostgreSQL each
+    takes one backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
+    """
+    a = Assessment.__table__
+    m = Measurement.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        latest = (
+            select(m.c.id, m.c.period, m.c.value, m.c.status)
+            .where(
+                m.c.indicator_id == a.c.indicator_id,
+                m.c.region_code == a.c.region_code,
+                m.c.status.in_(assessments_service.COUNTED_STATUSES),
+            )
+            .order_by(m.c.period_end.desc())
+            .limit(1)
+            .lateral("latest")
+        )
+        q = (
+            select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
+            .select_from(a.join(latest, true()))
+            .where(a.c.indicator_id == indicator_id)
+        )
+    else:
+        m2 = m.alias("newest")
+        newest = (
+            select(m2.c.id)
+            .where(
+                m2.c.indicator_id == a.c.indicator_id,
+                m2.c.region_code == a.c.region_code,
+                m2.c.status.in_(assessments_service.COUNTED_STATUSES),
+            )
+            .order_by(m2.c.period_end.desc())
+            .limit(1)
+            .correlate(a)
+            .scalar_subquery()
+        )
+        q = (
+            select(a.c.region_code, m.c.id, m.c.period, m.c.value, m.c.status)
+            .select_from(a.join(m, m.c.id == newest))
+            .where(a.c.indicator_id == indicator_id)
+        )
+    if within_region is not None:
+        q = q.where(a.c.region_code.startswith(prefix_of(within_region)))
+    rows = (await session.execute(q.order_by(a.c.region_code))).all()
+    return [(r[0], r[1], r[2], Decimal(r[3]), r[4]) for r in rows]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from dudao_shared.auth import CurrentPrincipal, Staff
+from dudao_shared.db import SessionDep
+from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
+
+from ..access import unit_may_report
+from ..indicators.dependencies import readable_indicator
+from ..indicators.service import IndicatorNotFound
+from ..periods import PERIOD_PATTERN
+from ..regions import RegionQuery
+from . import service
+from .export import indicator_table_xlsx
+from .schemas import RegionTotal, Rollup, Scorecard, Series
+
+PlanId = Annotated[str, Path(max_length=64, description="规划")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+scorecards = APIRouter(prefix="/api/v1/scorecards", tags=["scorecards"])
+rollups = APIRouter(prefix="/api/v1/rollups", tags=["rollups"])
+series_router = APIRouter(prefix="/api/v1/series", tags=["series"])
+tables = APIRouter(prefix="/api/v1/indicator_tables", tags=["indicator_tables"])
+
+
+@scorecards.get(
+    "/{plan_id}", response_model=Scorecard, responses=problem_responses(NotFound, Forbidden)
+)
+async def get_scorecard(
+    plan_id: PlanId, session: SessionDep, _: Staff, region_code: RegionQuery = None
+) -> Scorecard:
+    """规划指标记分卡：各指标最新值与评估状态（默认为规划所属区划）"""
+    return await service.scorecard(session, plan_id=plan_id, region_code=region_code)
+
+
+@rollups.get(
+    "/plans/{plan_id}", response_model=Rollup, responses=problem_responses(NotFound, Forbidden)
+)
+async def get_plan_rollup(
+    plan_id: PlanId,
+    session: SessionDep,
+    _: Staff,
+    region_code: RegionQuery = None,
+    by: Annotated[
+        Literal["domain", "region", "nature"],
+        Query(description="分组：domain 领域，region 区划（含下级），nature 指标性质"),
+    ] = "domain",
+) -> Rollup:
+    """规划汇总：按领域、区划或性质统计各状态个数与平均分"""
+    return await service.rollup(session, plan_id=plan_id, region_code=region_code, by=by)
+
+
+@rollups.get(
+    "/regions/{indicator_id}",
+    response_model=RegionTotal,
+    responses=problem_responses(NotFound, Forbidden, ValidationFailed),
+)
+async def get_region_total(
+    indicator_id: Annotated[str, Path(max_length=200)],
+    session: SessionDep,
+    principal: Staff,
+    period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="统计期")],
+    region_code: RegionQuery = None,
+) -> RegionTotal:
+    """区划汇总：可加指标相加，率类指标分子分母分别相加后相除"""
+    ind = await readable_indicator(indicator_id, session, principal)
+    return await service.region_total(
+        session, indicator=ind, region_code=region_code, period=period
+    )
+
+
+@series_router.get("", response_model=Series, responses=problem_responses(NotFound))
+async def get_series(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    indicator_id: Annotated[str, Query(max_length=36, description="指标")],
+    region_code: RegionQuery = None,
+) -> Series:
+    """图表序列：监测值、目标、分年度目标与预期轨迹"""
+    ind = await readable_indicator(indicator_id, session, principal)
+    region = region_code or ind.region_code
+    if principal.is_unit and not await unit_may_report(
+        session, principal.unit_id or "", ind.id, region
+    ):
+        raise IndicatorNotFound(f"找不到指标 {indicator_id} 在 {region} 的数据")
+    return await service.series(session, indicator=ind, region_code=region)
+
+
+@tables.get(
+    "/{plan_id}.xlsx",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX: {}}, "description": "主要指标表（.xlsx）"},
+        **problem_responses(NotFound, Forbidden),
+    },
+)
+async def export_indicator_table(
+    plan_id: PlanId, session: SessionDep, _: Staff, region_code: RegionQuery = None
+) -> Response:
+    """导出规划主要指标表（含最新值与评估状态）"""
+    card = await service.scorecard(session, plan_id=plan_id, region_code=region_code)
+    body = indicator_table_xlsx(card)
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="indicators-{card.plan_id}.xlsx"'},
+    )

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from ..assessments.schemas import AssessmentRead
+from ..common import Num
+from ..indicators.schemas import IndicatorRead
+from ..targets.schemas import TargetRead
+
+
+class StatusSummary(BaseModel):
+    counts: dict[str, int] = Field(description="各状态的个数")
+    total: int
+    assessed: int = Field(description="参与均分的个数（不含数据不足）")
+    mean_score: Num | None = Field(description="平均分（−5…5），不含数据不足")
+    status: str = Field(description="由平均分换算的汇总状态；全部达标才为 achieved")
+
+
+class ScorecardRow(BaseModel):
+    indicator_id: str
+    code: str
+    seq: str | None
+    name: str
+    domain: str | None
+    measure_unit: str | None
+    nature: str
+    direction: str
+    parent_id: str | None
+    baseline_year: int | None
+    baseline_value: Num | None
+    target_text: str | None
+    target_kind: str | None
+    target_year: int | None
+    target_value: Num | None
+    latest_period: str | None
+    latest_value: Num | None
+    status: str
+    status_zh: str
+    score: Num | None
+    method: str | None
+    ratio: Num | None
+    reasons: list[str]
+    assessment_id: str | None
+
+
+class Scorecard(BaseModel):
+    plan_id: str
+    region_code: str
+    rows: list[ScorecardRow]
+    summary: StatusSummary
+
+
+class RollupGroup(StatusSummary):
+    key: str | None = Field(description="分组值（领域、区划或指标性质）")
+
+
+class Rollup(BaseModel):
+    plan_id: str
+    region_code: str
+    by: str
+    groups: list[RollupGroup]
+    total: StatusSummary
+
+
+class RegionPart(BaseModel):
+    region_code: str
+    value: Num | None
+    numerator: Num | None = None
+    denominator: Num | None = None
+    source: str = Field(description="measured 直接填报，computed 由下级汇总")
+
+
+class RegionTotal(BaseModel):
+    indicator_id: str
+    region_code: str
+    period: str
+    method: str = Field(description="sum 相加，ratio 分子分母分别相加后相除")
+    value: Num | None = Field(description="由下级汇总得到的值")
+    numerator: Num | None = None
+    denominator: Num | None = None
+    measured_value: Num | None = Field(description="本区划直接填报的值（如有）")
+    children: list[RegionPart]
+
+
+class SeriesPoint(BaseModel):
+    period: str
+    time: float = Field(description="在年轴上的位置（季度、月度为年内比例）")
+    value: Num
+    status: str
+
+
+class YearValue(BaseModel):
+    year: int
+    value: Num
+
+
+class BaselineRead(BaseModel):
+    year: float
+    value: Num
+    source: str | None = Field(
+        description=(
+            "target 目标中给出，measured_base_year 基期年监测值，first_measurement 首个监测值"
+        )
+    )
+
+
+class Series(BaseModel):
+    indicator: IndicatorRead
+    region_code: str
+    target: TargetRead | None
+    baseline: BaselineRead | None
+    points: list[SeriesPoint]
+    milestones: list[YearValue]
+    trajectory: list[YearValue] = Field(description="从基期到目标年的预期轨迹")
+    assessment: AssessmentRead | None

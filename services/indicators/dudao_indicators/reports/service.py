@@ -1,0 +1,387 @@
+"""Read models over indicators and assessments: scorecards, roll-ups, region totals, series."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.errors import NotFound, ValidationFailed
+
+from ..assessments import service as assessments_service
+from ..assessments.engine import STATUS_ZH, STATUSES, Point, milestones_for, target_value
+from ..assessments.models import Assessment
+from ..assessments.schemas import AssessmentRead
+from ..indicators.models import Indicator
+from ..indicators.schemas import IndicatorRead
+from ..measurements.models import Measurement
+from ..periods import parse_period
+from ..regions import contains, level_of, prefix_of
+from ..targets import service as targets_service
+from ..targets.models import Target
+from ..targets.router import to_read as target_read
+from .schemas import (
+    BaselineRead,
+    RegionPart,
+    RegionTotal,
+    Rollup,
+    RollupGroup,
+    Scorecard,
+    ScorecardRow,
+    Series,
+    SeriesPoint,
+    StatusSummary,
+    YearValue,
+)
+
+COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "~": "约", "=": "=", ">": ">", "<": "<"}
+
+
+class PlanNotFound(NotFound):
+    code, title = "plan_not_found", "规划没有指标"
+
+
+def summarize(items: Iterable[tuple[str, Decimal | None]]) -> StatusSummary:
+    """§10.3: mean Open SDG score over assessed items, mapped back with the same bands;
+    insufficient_data is counted but left out of the mean; achieved only if all achieved."""
+    counts = {s: 0 for s in STATUSES}
+    scores: list[Decimal] = []
+    for status, score in items:
+        counts[status] = counts.get(status, 0) + 1
+        if status != "insufficient_data" and score is not None:
+            scores.append(Decimal(score))
+    total = sum(counts.values())
+    assessed = total - counts["insufficient_data"]
+    mean = (sum(scores) / len(scores)).quantize(Decimal("0.01")) if scores else None
+    if mean is None:
+        rolled = "insufficient_data"
+    elif counts["achieved"] == assessed:
+        rolled = "achieved"
+    elif mean >= Decimal("2.5"):
+        rolled = "on_track"
+    elif mean >= 0:
+        rolled = "moderately_off_track"
+    elif mean >= Decimal("-2.5"):
+        rolled = "off_track"
+    else:
+        rolled = "regressing"
+    return StatusSummary(
+        counts=counts, total=total, assessed=assessed, mean_score=mean, status=rolled
+    )
+
+
+def _target_text(t: Any) -> str | None:
+    """The target as printed, else composed from its comparator and value."""
+    if t.text:
+        return t.text
+    if t.kind == "qualitative" or t.value is None:
+        return None
+    if t.comparator == "between":
+        return f"{t.value}—{t.value_max}"
+    return f"{COMPARATOR_TEXT.get(t.comparator or '', '')}{t.value}"
+
+
+async def _plan_indicators(session: AsyncSession, plan_id: str) -> Sequence[Indicator]:
+    inds = (
+        await session.scalars(
+            select(Indicator)
+            .where(Indicator.plan_id == plan_id)
+            .order_by(
+                Indicator.position,
+                Indicator.code,  # type: ignore[arg-type]
+            )
+        )
+    ).all()
+    if not inds:
+        raise PlanNotFound(f"规划 {plan_id} 没有指标")
+    return inds
+
+
+async def scorecard(session: AsyncSession, *, plan_id: str, region_code: str | None) -> Scorecard:
+    """One Core query: the plan's indicators, each joined to its candidate targets and to its
+    stored assessment for the region (which carries the latest value)."""
+    i, t, a = Indicator.__table__, Target.__table__, Assessment.__table__
+    region = region_code or await session.scalar(
+        select(i.c.region_code).where(i.c.plan_id == plan_id).limit(1)
+    )
+    if region is None:
+        raise PlanNotFound(f"规划 {plan_id} 没有指标")
+    scopes = [f"region:{region}", f"level:{level_of(region)}", "all"]
+    q = (
+        select(
+            i.c.id,
+            i.c.code,
+            i.c.seq,
+            i.c.name,
+            i.c.domain,
+            i.c.measure_unit,
+            i.c.nature,
+            i.c.direction,
+            i.c.parent_id,
+            t.c.scope,
+            t.c.baseline_year,
+            t.c.baseline_value,
+            t.c.text,
+            t.c.kind,
+            t.c.comparator,
+            t.c.value,
+            t.c.value_max,
+            t.c.target_year,
+            t.c.resolved_value,
+            a.c.id.label("assessment_id"),
+            a.c.status,
+            a.c.score,
+            a.c.method,
+            a.c.ratio,
+            a.c.latest_period,
+            a.c.latest_value,
+            a.c.target_value.label("assessed_target"),
+            a.c.components,
+        )
+        .select_from(
+            i.outerjoin(t, and_(t.c.indicator_id == i.c.id, t.c.scope.in_(scopes))).outerjoin(
+                a, and_(a.c.indicator_id == i.c.id, a.c.region_code == region)
+            )
+        )
+        .where(i.c.plan_id == plan_id)
+        .order_by(i.c.position, i.c.code, i.c.id)
+    )
+    best: dict[str, Any] = {}
+    rank = {s: n for n, s in enumerate(scopes)}
+    for row in (await session.execute(q)).all():
+        kept = best.get(row.id)
+        if kept is None or (
+            row.scope is not None and (kept.scope is None or rank[row.scope] < rank[kept.scope])
+        ):
+            best[row.id] = row
+    if not best:
+        raise PlanNotFound(f"规划 {plan_id} 没有指标")
+    rows = []
+    for r in best.values():
+        status = r.status or "insufficient_data"
+        has_target = r.scope is not None
+        rows.append(
+            ScorecardRow(
+                indicator_id=r.id,
+                code=r.code,
+                seq=r.seq,
+                name=r.name,
+                domain=r.domain,
+                measure_unit=r.measure_unit,
+                nature=r.nature,
+                direction=r.direction,
+                parent_id=r.parent_id,
+                baseline_year=r.baseline_year,
+                baseline_value=r.baseline_value,
+                target_text=_target_text(r) if has_target else None,
+                target_kind=r.kind,
+                target_year=r.target_year,
+                target_value=r.assessed_target
+                if r.assessed_target is not None
+                else r.resolved_value,
+                latest_period=r.latest_period,
+                latest_value=r.latest_value,
+                status=status,
+                status_zh=STATUS_ZH[status],
+                score=r.score,
+                method=r.method,
+                ratio=r.ratio,
+                reasons=(r.components or {}).get("reasons", []) if r.status else ["尚无监测值"],
+                assessment_id=r.assessment_id,
+            )
+        )
+    return Scorecard(
+        plan_id=plan_id,
+        region_code=region,
+        rows=rows,
+        summary=summarize((r.status, r.score) for r in rows),
+    )
+
+
+async def rollup(
+    session: AsyncSession, *, plan_id: str, region_code: str | None, by: str
+) -> Rollup:
+    inds = await _plan_indicators(session, plan_id)
+    region = region_code or inds[0].region_code
+    by_id = {i.id: i for i in inds}
+    q = select(Assessment).where(Assessment.plan_id == plan_id)
+    if by == "region":
+        q = q.where(Assessment.region_code.startswith(prefix_of(region)))  # type: ignore[attr-defined]
+    else:
+        q = q.where(Assessment.region_code == region)
+    rows = (await session.scalars(q)).all()
+    groups: dict[str | None, list[tuple[str, Decimal | None]]] = defaultdict(list)
+    for a in rows:
+        ind = by_id[a.indicator_id]
+        key = {"domain": ind.domain, "region": a.region_code, "nature": ind.nature}[by]
+        groups[key].append((a.status, a.score))
+    if by != "region":
+        # Indicators not yet measured still count, as insufficient data.
+        seen = {a.indicator_id for a in rows}
+        for ind in inds:
+            if ind.id not in seen:
+                key = ind.domain if by == "domain" else ind.nature
+                groups[key].append(("insufficient_data", None))
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+    if by == "domain":
+        order = {d: i for i, d in enumerate(dict.fromkeys(i.domain for i in inds))}
+        ordered = sorted(groups.items(), key=lambda kv: order.get(kv[0], 10**6))
+    return Rollup(
+        plan_id=plan_id,
+        region_code=region,
+        by=by,
+        groups=[RollupGroup(key=k, **summarize(v).model_dump()) for k, v in ordered],
+        total=summarize(x for v in groups.values() for x in v),
+    )
+
+
+def _direct_child(parent: str, code: str) -> str:
+    return code[:4] + "00" if level_of(parent) == "province" else code
+
+
+async def region_total(
+    session: AsyncSession, *, indicator: Indicator, region_code: str | None, period: str
+) -> RegionTotal:
+    if indicator.aggregation not in {"sum", "ratio"}:
+        raise ValidationFailed(
+            "该指标不可按区划汇总（aggregation 为 none）",
+            errors=[
+                {"field": "indicator_id", "message": "指标须为可加（sum）或分子分母（ratio）类型"}
+            ],
+        )
+    region = region_code or indicator.region_code
+    rows = (
+        await session.execute(
+            select(
+                Measurement.region_code,
+                Measurement.value,
+                Measurement.numerator_value,
+                Measurement.denominator_value,
+            ).where(
+                Measurement.indicator_id == indicator.id,
+                Measurement.period == period,
+                Measurement.status.in_(assessments_service.COUNTED_STATUSES),  # type: ignore[attr-defined]
+                Measurement.region_code.startswith(prefix_of(region)),  # type: ignore[attr-defined]
+            )
+        )
+    ).all()
+    data = {r[0]: (r[1], r[2], r[3]) for r in rows}
+    factor = Decimal(indicator.factor) if indicator.factor is not None else Decimal(1)
+    ratio = indicator.aggregation == "ratio"
+
+    def node(code: str) -> RegionPart | None:
+        own = data.get(code)
+        if own is not None and (not ratio or (own[1] is not None and own[2] is not None)):
+            return RegionPart(
+                region_code=code,
+                value=own[0],
+                numerator=own[1],
+                denominator=own[2],
+                source="measured",
+            )
+        if level_of(code) == "county":
+            return None
+        total, _ = combine(code)
+        return total
+
+    def combine(code: str) -> tuple[RegionPart | None, list[RegionPart]]:
+        kids = sorted({_direct_child(code, c) for c in data if c != code and contains(code, c)})
+        parts = [p for p in (node(k) for k in kids if k != code) if p is not None]
+        if not parts:
+            return None, []
+        if ratio:
+            num = sum((Decimal(p.numerator) for p in parts if p.numerator is not None), Decimal(0))
+            den = sum(
+                (Decimal(p.denominator) for p in parts if p.denominator is not None), Decimal(0)
+            )
+            value = (num / den * factor).quantize(Decimal("0.0001")) if den else None
+            return RegionPart(
+                region_code=code, value=value, numerator=num, denominator=den, source="computed"
+            ), parts
+        value = sum((Decimal(p.value) for p in parts if p.value is not None), Decimal(0))
+        return RegionPart(region_code=code, value=value, source="computed"), parts
+
+    total, parts = combine(region)
+    own = data.get(region)
+    return RegionTotal(
+        indicator_id=indicator.id,
+        region_code=region,
+        period=period,
+        method=indicator.aggregation,
+        value=total.value if total else None,
+        numerator=total.numerator if total else None,
+        denominator=total.denominator if total else None,
+        measured_value=own[0] if own else None,
+        children=parts,
+    )
+
+
+def _trajectory(
+    baseline: Point | None, xt: Decimal | None, t: int | None, milestones: dict[int, Decimal]
+) -> list[YearValue]:
+    if baseline is None or xt is None or t is None or not float(baseline.time).is_integer():
+        return []
+    b, xb = int(baseline.time), baseline.value
+    if t <= b:
+        return []
+    anchors = sorted({b: xb, **{y: v for y, v in milestones.items() if b < y < t}, t: xt}.items())
+    out = []
+    geometric = not milestones and xb > 0 and xt > 0
+    for y in range(b, t + 1):
+        if geometric:
+            v = Decimal(repr(float(xb) * (float(xt) / float(xb)) ** ((y - b) / (t - b))))
+        else:
+            (y0, v0), (y1, v1) = next(
+                (anchors[i], anchors[i + 1])
+                for i in range(len(anchors) - 1)
+                if anchors[i][0] <= y <= anchors[i + 1][0]
+            )
+            v = v0 + (v1 - v0) * Decimal(y - y0) / Decimal(y1 - y0)
+        out.append(YearValue(year=y, value=v.quantize(Decimal("0.0001"))))
+    return out
+
+
+async def series(session: AsyncSession, *, indicator: Indicator, region_code: str | None) -> Series:
+    region = region_code or indicator.region_code
+    targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
+    target = targets_service.pick(targets, region)
+    rows = (
+        await session.execute(
+            select(Measurement.period, Measurement.value, Measurement.status)
+            .where(
+                Measurement.indicator_id == indicator.id,
+                Measurement.region_code == region,
+                Measurement.status.in_(assessments_service.COUNTED_STATUSES),  # type: ignore[attr-defined]
+            )
+            .order_by(Measurement.period_end)  # type: ignore[arg-type]
+        )
+    ).all()
+    baseline, source = await assessments_service.baseline_for(
+        session, indicator=indicator, target=target, region_code=region
+    )
+    spec = targets_service.to_spec(target) if target else None
+    ms = milestones_for(spec, baseline) if spec else {}
+    xt = target_value(spec, baseline) if spec else None
+    a = await session.scalar(
+        select(Assessment).where(
+            Assessment.indicator_id == indicator.id, Assessment.region_code == region
+        )
+    )
+    return Series(
+        indicator=IndicatorRead.model_validate(indicator, from_attributes=True),
+        region_code=region,
+        target=target_read(target) if target else None,
+        baseline=BaselineRead(year=baseline.time, value=baseline.value, source=source)
+        if baseline
+        else None,
+        points=[
+            SeriesPoint(period=p, time=parse_period(p).time, value=v, status=s) for p, v, s in rows
+        ],
+        milestones=[YearValue(year=y, value=v) for y, v in sorted(ms.items())],
+        trajectory=_trajectory(baseline, xt, spec.target_year if spec else None, ms),
+        assessment=AssessmentRead.of(a) if a else None,
+    )

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from ..base import TasksModel
+from ..common.time import utcnow
+
+
+class Assignment(TasksModel, table=True):
+    """A task given to a unit as lead (牵头) or co (配合), with the unit's progress on it."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "unit_id", name="uq_assignment_item_unit"),
+        sa.Index("ix_assignment_unit_plan", "unit_id", "plan_id"),
+        sa.Index("ix_assignment_plan_status", "plan_id", "status"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = Field(foreign_key="plan.id", ondelete="CASCADE")
+    item_id: uuid.UUID = Field(foreign_key="item.id", ondelete="CASCADE", index=True)
+    unit_id: uuid.UUID = Field(foreign_key="unit.id", ondelete="RESTRICT")
+    role: str = Field(max_length=10)
+    status: str = Field(default="not_started", max_length=20)
+    percent: Decimal | None = Field(default=None, sa_type=sa.Numeric(5, 2))
+    last_report_on: dt.date | None = None
+    completed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    return_reason: str | None = Field(default=None, max_length=2000)
+    version: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

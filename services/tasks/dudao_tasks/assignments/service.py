@@ -1,0 +1,245 @@
+"""Assignments: who does a task, how far they are, and the review of a completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.auth import Principal
+from dudao_shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
+
+from ..audit.service import diff, record, snapshot
+from ..common.time import utcnow
+from ..common.versioning import update_versioned
+from ..items.models import Item
+from ..items.service import ACTIONABLE, deadlines_of
+from ..lights.rules import compute, rules_of
+from ..plans.models import Plan
+from ..units.models import Unit
+from .models import Assignment
+from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
+
+FIELDS = ("role", "status", "percent", "last_report_on", "completed_at", "reviewed_at",
+          "reviewed_by", "return_reason")
+# Least advanced first: a task with several leads is as far as the slowest of them.
+PROGRESS = ("not_started", "in_progress", "returned", "completed", "accepted")
+
+
+class AssignmentNotFound(NotFound):
+    code, title = "assignment_not_found", "任务分工不存在"
+
+
+class AssignmentExists(Conflict):
+    code, title = "assignment_exists", "该单位已承担此任务"
+
+
+class LeadRequired(Conflict):
+    code, title = "lead_required", "有责任单位的任务至少要有一个牵头单位"
+
+
+class AssignmentLocked(Conflict):
+    code, title = "assignment_accepted", "任务已审核通过，不能再修改状态"
+
+
+class NotAwaitingReview(Conflict):
+    code, title = "not_awaiting_review", "该任务分工没有待审核的完成情况"
+
+
+class FieldForbidden(Forbidden):
+    code, title = "field_forbidden", "当前角色不能修改该字段"
+
+
+async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
+    """A task's state follows its lead assignment (the least advanced lead, if several)."""
+    statuses = (
+        await session.execute(
+            select(Assignment.status).where(Assignment.item_id == task_id, Assignment.role == "lead")
+        )
+    ).scalars().all()
+    status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
+    await session.execute(
+        update(Item)
+        .where(Item.id == task_id, Item.status != status)
+        .values(status=status, version=Item.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    item = session.identity_map.get(session.identity_key(Item, task_id))  # type: ignore[arg-type]
+    if item is not None:
+        await session.refresh(item)
+
+
+async def to_reads(
+    session: AsyncSession, rows: Sequence[Assignment], today: dt.date
+) -> list[AssignmentRead]:
+    if not rows:
+        return []
+    item_ids = list({a.item_id for a in rows})
+    items = {
+        i.id: i
+        for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()  # type: ignore[attr-defined]
+    }
+    units = {
+        u.id: u.name
+        for u in (await session.execute(
+            select(Unit).where(Unit.id.in_({a.unit_id for a in rows}))  # type: ignore[attr-defined]
+        )).scalars()
+    }
+    plans = {
+        p.id: rules_of(p.light_rules)
+        for p in (await session.execute(
+            select(Plan).where(Plan.id.in_({a.plan_id for a in rows}))  # type: ignore[attr-defined]
+        )).scalars()
+    }
+    ds = await deadlines_of(session, item_ids)
+    out = []
+    for a in rows:
+        item = items[a.item_id]
+        state = compute(
+            status=a.status, deadlines=[d.due_on for d in ds.get(a.item_id, [])],
+            last_report_on=a.last_report_on, since=a.created_at.date(), rules=plans[a.plan_id],
+            today=today,
+        )
+        out.append(AssignmentRead.model_validate({
+            **a.model_dump(), "task_id": a.item_id, "task_code": item.code,
+            "task_title": item.title, "unit_name": units.get(a.unit_id, ""),
+            "due_on": state.final_due_on, "next_due_on": state.next_due_on,
+            "overdue": state.overdue, "due_soon": state.due_soon, "light": state.light,
+            "light_reasons": state.reasons,
+        }))
+    return out
+
+
+async def _lead_count(session: AsyncSession, task_id: uuid.UUID, exclude: uuid.UUID | None) -> int:
+    stmt = select(func.count()).select_from(Assignment).where(
+        Assignment.item_id == task_id, Assignment.role == "lead"
+    )
+    if exclude is not None:
+        stmt = stmt.where(Assignment.id != exclude)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def _unit_count(session: AsyncSession, task_id: uuid.UUID) -> int:
+    stmt = select(func.count()).select_from(Assignment).where(Assignment.item_id == task_id)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def create_assignment(
+    session: AsyncSession, *, principal: Principal, task: Item, data: AssignmentCreate
+) -> Assignment:
+    if task.kind not in ACTIONABLE:
+        raise ValidationFailed("章节不能分工", errors=[{"field": "task_id", "message": "不是任务"}])
+    if await session.get(Unit, data.unit_id) is None:
+        raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
+    existing = await session.scalar(
+        select(Assignment.id).where(Assignment.item_id == task.id, Assignment.unit_id == data.unit_id)
+    )
+    if existing is not None:
+        raise AssignmentExists()
+    # The first unit of a task must be its lead: a task with units has at least one lead.
+    if data.role == "co" and await _lead_count(session, task.id, None) == 0:
+        raise LeadRequired("请先指定牵头单位")
+    row = Assignment(plan_id=task.plan_id, item_id=task.id, unit_id=data.unit_id, role=data.role)
+    session.add(row)
+    await session.flush()
+    record(session, principal=principal, entity="assignment", entity_id=row.id, action="create",
+           after=snapshot(row, ("unit_id", "role", "status")), plan_id=row.plan_id,
+           task_id=row.item_id, unit_id=row.unit_id)
+    await sync_task_status(session, task.id)
+    return row
+
+
+def check_unit_transition(current: str, target: str) -> None:
+    """A unit moves freely between its own states until the planner has accepted the work."""
+    if current == "accepted" and target != current:
+        raise AssignmentLocked()
+
+
+async def update_assignment(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    assignment: Assignment,
+    expected: int,
+    data: AssignmentUpdate,
+) -> Assignment:
+    values = data.model_dump(exclude_unset=True)
+    if any(v is None for v in values.values()):
+        raise ValidationFailed("字段不能为空", errors=[
+            {"field": k, "message": "不能为空"} for k, v in values.items() if v is None
+        ])
+    if "role" in values and not principal.can_plan:
+        raise FieldForbidden("单位不能修改牵头 / 配合角色")
+    if "status" in values and not (principal.is_unit or principal.is_admin):
+        raise FieldForbidden("状态由责任单位填报；审核请使用审核操作")
+    if "role" in values and values["role"] == "co" and assignment.role == "lead":
+        if await _lead_count(session, assignment.item_id, assignment.id) == 0:
+            raise LeadRequired("这是该任务唯一的牵头单位")
+    if "status" in values:
+        check_unit_transition(assignment.status, values["status"])
+        if values["status"] == "completed" and assignment.status != "completed":
+            values["completed_at"] = utcnow()
+    before = snapshot(assignment, FIELDS)
+    await update_versioned(session, assignment, expected, values)
+    b, a = diff(before, snapshot(assignment, FIELDS))
+    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
+           action="status" if "status" in values else "update", before=b, after=a,
+           plan_id=assignment.plan_id, task_id=assignment.item_id, unit_id=assignment.unit_id)
+    await sync_task_status(session, assignment.item_id)
+    return assignment
+
+
+async def delete_assignment(
+    session: AsyncSession, *, principal: Principal, assignment: Assignment, expected: int
+) -> None:
+    if assignment.version != expected:
+        raise PreconditionFailed()
+    if assignment.role == "lead" and await _lead_count(session, assignment.item_id, assignment.id) == 0 \
+            and await _unit_count(session, assignment.item_id) > 1:
+        raise LeadRequired("删除后任务将没有牵头单位；请先指定其他牵头单位")
+    before = snapshot(assignment, ("unit_id", *FIELDS))
+    result = await session.execute(
+        delete(Assignment).where(Assignment.id == assignment.id, Assignment.version == expected)  # type: ignore[arg-type]
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise PreconditionFailed()
+    session.expunge(assignment)
+    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
+           action="delete", before=before, plan_id=assignment.plan_id,
+           task_id=assignment.item_id, unit_id=assignment.unit_id)
+    await sync_task_status(session, assignment.item_id)
+
+
+async def review(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    assignment: Assignment,
+    expected: int,
+    data: ReviewDecision,
+) -> Assignment:
+    if assignment.status != "completed":
+        raise NotAwaitingReview(f"当前状态为 {assignment.status}")
+    now = utcnow()
+    values: dict[str, object] = {"reviewed_at": now, "reviewed_by": principal.sub[:200]}
+    if data.decision == "accept":
+        values |= {"status": "accepted", "return_reason": None}
+    else:
+        values |= {"status": "returned", "return_reason": (data.reason or "").strip()}
+    before = snapshot(assignment, FIELDS)
+    await update_versioned(session, assignment, expected, values)
+    b, a = diff(before, snapshot(assignment, FIELDS))
+    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
+           action=data.decision, before=b, after=a, plan_id=assignment.plan_id,
+           task_id=assignment.item_id, unit_id=assignment.unit_id)
+    await sync_task_status(session, assignment.item_id)
+    return assignment

@@ -1,0 +1,294 @@
+"""Plan import: a parsed document becomes a preview, then, on confirmation, tracked work.
+
+The task side (plan, items, deadlines, assignments) is written in the request's transaction;
+the indicator side goes to the indicator service over HTTP *before* that transaction commits,
+so an indicator failure leaves nothing behind here. Should our own commit fail after the
+indicator service accepted, the import is retried as a whole: the bulk route is idempotent per
+plan and the plan id is fixed before the call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.auth import Principal
+from dudao_shared.errors import Conflict, ValidationFailed
+from dudao_shared.http import ServiceClient
+
+from ..common.names import normalize_name
+from ..items.schemas import DeadlineIn
+from ..plans.schemas import AssignmentSpec, ItemSpec, PlanCreate
+from ..plans.service import create_plan_tree
+from ..regions import service as regions
+from ..units.schemas import UnitCreate
+from ..units.service import create_unit, resolve_names
+from .models import PlanImport
+from .schemas import (
+    DeadlineFinding,
+    ImportPreview,
+    ImportResult,
+    ItemFinding,
+    SourceSpan,
+    UnitFinding,
+    Warning_,
+)
+
+_SPACES = re.compile(r"\s+")
+_REGION_SUFFIX = re.compile(r"(省|市|区|县|自治县)$")
+
+
+def source_hash(text: str) -> str:
+    """Layout-blind fingerprint, so the same plan as .txt, .docx or PDF is one document."""
+    return hashlib.sha256(_SPACES.sub("", text).encode()).hexdigest()
+
+
+def detect_region(document: dict[str, Any]) -> str | None:
+    """The most specific region named by the issuer or the title (e.g. 新建区 → 360112)."""
+    issuer = document.get("issuer")
+    issuer = issuer[0] if isinstance(issuer, list) and issuer else issuer
+    haystacks = [h for h in (issuer, document.get("title")) if isinstance(h, str) and h]
+    depth = {"province": 0, "city": 1, "county": 2}
+    for hay in haystacks:
+        full = [r for r in regions.all_regions() if r.name in hay]
+        if full:
+            return max(full, key=lambda r: (depth.get(r.level, 0), len(r.name))).code
+    # Zones and offices often write the short name only: 南昌高新区管委会 → 南昌市.
+    for hay in haystacks:
+        short = [r for r in regions.all_regions()
+                 if len(_REGION_SUFFIX.sub("", r.name)) >= 2
+                 and hay.startswith(_REGION_SUFFIX.sub("", r.name))]
+        if short:
+            return max(short, key=lambda r: (depth.get(r.level, 0), len(r.name))).code
+    return None
+
+
+def _span(text: str, span: Any) -> SourceSpan | None:
+    if not (isinstance(span, (list, tuple)) and len(span) == 2):
+        return None
+    start, end = int(span[0]), int(span[1])
+    if not 0 <= start <= end <= len(text):
+        return None
+    return SourceSpan(start=start, end=end, text=text[start:end][:2000])
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+async def build_preview(
+    session: AsyncSession,
+    *,
+    parsed: dict[str, Any],
+    region_code: str | None,
+    create_missing_units: bool,
+    source_name: str | None,
+) -> ImportPreview:
+    text: str = parsed.get("text") or ""
+    document = dict(parsed.get("document") or {})
+    region_source = "given"
+    if region_code is None:
+        region_code = detect_region(document)
+        region_source = "detected"
+    if region_code is None or not regions.exists(region_code):
+        raise ValidationFailed(
+            "无法确定规划所属行政区划，请指定 region_code",
+            errors=[{"field": "region_code", "message": "请填写六位区划代码"}],
+        )
+    digest = source_hash(text)
+    duplicate = await session.scalar(
+        select(PlanImport.plan_id).where(PlanImport.source_hash == digest).limit(1)
+    )
+    items_raw = [i for i in parsed.get("items") or [] if isinstance(i, dict)]
+    names = sorted({u.get("name", "") for i in items_raw for u in i.get("units") or []
+                    if u.get("name")})
+    on = _date(_first(document.get("issued_on"))) or dt.date.today()
+    resolved = await resolve_names(session, region_code=region_code, names=names, on=on)
+    by_name = {r.name: r for r in resolved.items}
+
+    warnings = [
+        Warning_(code=str(w.get("code", "parser")), message=str(w.get("message", "")),
+                 span=_span(text, w.get("span")))
+        for w in parsed.get("warnings") or [] if isinstance(w, dict)
+    ]
+    items: list[ItemFinding] = []
+    for raw in items_raw:
+        units = []
+        for u in raw.get("units") or []:
+            hit = by_name.get(u.get("name", ""))
+            status = "resolved" if hit and hit.unit else (
+                "will_create" if create_missing_units else "unresolved")
+            units.append(UnitFinding(
+                name=u.get("name", ""), role="lead" if u.get("role") == "lead" else "co",
+                status=status, unit_id=hit.unit.id if hit and hit.unit else None,
+                unit_name=hit.unit.name if hit and hit.unit else None,
+            ))
+        sources = {s.get("date"): s for s in raw.get("deadline_sources") or []
+                   if isinstance(s, dict)}
+        deadlines = []
+        for d in raw.get("deadlines") or []:
+            due = _date(d)
+            if due is None:
+                continue
+            src = sources.get(d) or {}
+            deadlines.append(DeadlineFinding(due_on=due, text=src.get("text"),
+                                             span=_span(text, src.get("span"))))
+        items.append(ItemFinding(
+            code=str(raw.get("code", "")), kind=str(raw.get("kind", "task")),
+            title=str(raw.get("title", ""))[:500], span=_span(text, raw.get("span")),
+            units=units, units_span=_span(text, raw.get("units_span")), deadlines=deadlines,
+        ))
+    for name in resolved.unresolved:
+        warnings.append(Warning_(
+            code="unit_unresolved",
+            message=(f"责任单位“{name}”在本区划中没有匹配的单位" +
+                     ("，确认时将新建" if create_missing_units else "，确认时将不分配")),
+        ))
+    indicators = [i for i in parsed.get("indicators") or [] if isinstance(i, dict)]
+    targets = [t for t in parsed.get("targets") or [] if isinstance(t, dict)]
+    key_list = [k for k in parsed.get("key_list") or [] if isinstance(k, dict)]
+    for collection in (indicators, targets, key_list):
+        for entry in collection:
+            if "span" in entry:
+                entry["source"] = _span(text, entry.pop("span"))
+    if duplicate:
+        warnings.insert(0, Warning_(code="duplicate_document",
+                                    message="同一文件已经导入过，确认将被拒绝"))
+    counts = {
+        "sections": sum(1 for i in items if i.kind == "section"),
+        "tasks": sum(1 for i in items if i.kind == "task"),
+        "projects": sum(1 for i in items if i.kind == "project"),
+        "units": len(names),
+        "unresolved_units": len(resolved.unresolved),
+        "deadlines": sum(len(i.deadlines) for i in items),
+        "indicators": len(indicators),
+        "targets": len(targets),
+        "key_list": len(key_list),
+    }
+    return ImportPreview(
+        source_hash=digest, source_name=source_name, duplicate_of=duplicate,
+        region_code=region_code, region_source=region_source,  # type: ignore[arg-type]
+        document=document, items=items, indicators=indicators, targets=targets,
+        key_list=key_list, warnings=warnings, counts=counts,
+    )
+
+
+def _plan_level(region_code: str) -> str:
+    region = regions.get(region_code)
+    return region.level if region.level in {"province", "city", "county"} else "county"
+
+
+async def confirm_import(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    parsed: dict[str, Any],
+    preview: ImportPreview,
+    create_missing_units: bool,
+    indicators_client: ServiceClient | None,
+) -> ImportResult:
+    if preview.duplicate_of is not None:
+        raise Conflict(
+            f"同一文件已导入为规划 {preview.duplicate_of}",
+            code="plan_already_imported", title="规划已导入",
+        )
+    warnings = list(preview.warnings)
+    created: dict[str, uuid.UUID] = {}
+    if create_missing_units:
+        level = _plan_level(preview.region_code)
+        for name in sorted({u.name for i in preview.items for u in i.units
+                            if u.status == "will_create"}):
+            unit = await create_unit(session, principal=principal, data=UnitCreate(
+                name=normalize_name(name)[:100], level=level,  # type: ignore[arg-type]
+                region_code=preview.region_code))
+            created[name] = unit.id
+
+    doc = preview.document
+    item_specs = [
+        ItemSpec(
+            code=i.code, kind=i.kind, title=i.title or i.code,  # type: ignore[arg-type]
+            body=i.span.text if i.span else None,
+            deadlines=[DeadlineIn(due_on=d.due_on, text=(d.text or None) and d.text[:200])
+                       for d in i.deadlines],
+        )
+        for i in preview.items
+    ]
+    assignments: list[AssignmentSpec] = []
+    for item in preview.items:
+        if item.kind == "section":
+            continue
+        rows = []
+        seen: set[uuid.UUID] = set()
+        for u in item.units:
+            unit_id = u.unit_id or created.get(u.name)
+            if unit_id is None or unit_id in seen:
+                continue
+            seen.add(unit_id)
+            rows.append(AssignmentSpec(code=item.code, unit_id=unit_id, role=u.role))
+        if rows and not any(r.role == "lead" for r in rows):
+            warnings.append(Warning_(
+                code="lead_unresolved",
+                message=f"任务 {item.code} 的牵头单位未匹配，未分配责任单位"))
+            continue
+        assignments.extend(rows)
+
+    period = doc.get("period") or {}
+    plan = await create_plan_tree(
+        session, principal=principal,
+        plan=PlanCreate(
+            title=str(_first(doc.get("title")) or preview.source_name or "未命名规划")[:300],
+            doc_number=(_first(doc.get("doc_number")) or None),
+            issuer=(_first(doc.get("issuer")) or None),
+            issued_on=_date(_first(doc.get("issued_on"))),
+            period_start=period.get("start"), period_end=period.get("end"),
+            level=_plan_level(preview.region_code),  # type: ignore[arg-type]
+            region_code=preview.region_code,
+            source_text=parsed.get("text") or None,
+        ),
+        items=item_specs, assignments=assignments,
+    )
+    session.add(PlanImport(plan_id=plan.id, source_hash=preview.source_hash,
+                           source_name=preview.source_name, created_by=principal.sub[:200],
+                           created_at=dt.datetime.now(dt.UTC)))
+    await session.flush()
+
+    indicator_count = 0
+    if indicators_client is not None and (preview.indicators or preview.targets):
+        item_ids = await _item_ids(session, plan.id)
+        indicator_count = await push_indicators(
+            indicators_client, plan_id=plan.id, region_code=preview.region_code,
+            parsed=parsed, item_ids=item_ids,
+        )
+    counts = dict(preview.counts)
+    counts["assignments"] = len(assignments)
+    counts["indicators_created"] = indicator_count
+    return ImportResult(plan_id=plan.id, source_hash=preview.source_hash, counts=counts,
+                        created_units=sorted(created), warnings=warnings)
+
+
+async def _item_ids(session: AsyncSession, plan_id: uuid.UUID) -> dict[str, str]:
+    from ..items.models import Item
+
+    rows = await session.execute(select(Item.code, Item.id).where(Item.plan_id == plan_id))
+    return {code: str(item_id) for code, item_id in rows}
+
+
+async def push_indicators(
+    client: ServiceClient, *, plan_id: uuid.UUID, region_code: str, parsed: dict[str, Any],
+    item_ids: dict[str, str],
+) -> int:
+    """Indicators and in-text targets to the indicator service, as one all-or-nothing call."""
+    raise NotImplementedError

@@ -1,0 +1,250 @@
+"""A plan's tree of items: codes from labels, document order from positions."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.auth import Principal
+from dudao_shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+
+from ..assignments.models import Assignment
+from ..audit.service import diff, record, snapshot
+from ..common.versioning import update_versioned
+from ..plans.models import Plan
+from .models import Item, ItemDeadline
+from .schemas import DeadlineIn, DeadlineRead, ItemCreate, ItemMove, ItemRead, ItemUpdate
+
+FIELDS = ("parent_id", "kind", "code", "label", "title", "body", "position", "due_on")
+ACTIONABLE = ("task", "project")
+
+
+class ItemNotFound(NotFound):
+    code, title = "item_not_found", "条目不存在"
+
+
+class TaskNotFound(NotFound):
+    code, title = "task_not_found", "任务不存在"
+
+
+class ItemCodeTaken(Conflict):
+    code, title = "item_code_taken", "同一规划内编号重复"
+
+
+class ItemHasAssignments(Conflict):
+    code, title = "item_has_assignments", "条目已有任务分工"
+
+
+def sort_key(parent_key: str | None, position: int) -> str:
+    own = f"{position:05d}"
+    return f"{parent_key}.{own}" if parent_key else own
+
+
+async def lock_plan(session: AsyncSession, plan_id: uuid.UUID) -> None:
+    """Structural changes of one plan's tree go one at a time (positions and codes)."""
+    await session.execute(select(Plan.id).where(Plan.id == plan_id).with_for_update())
+
+
+async def deadlines_of(
+    session: AsyncSession, item_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ItemDeadline]]:
+    out: dict[uuid.UUID, list[ItemDeadline]] = defaultdict(list)
+    if not item_ids:
+        return out
+    rows = (
+        await session.execute(
+            select(ItemDeadline)
+            .where(ItemDeadline.item_id.in_(item_ids))  # type: ignore[attr-defined]
+            .order_by(ItemDeadline.item_id, ItemDeadline.due_on, ItemDeadline.position)  # type: ignore[arg-type]
+        )
+    ).scalars()
+    for d in rows:
+        out[d.item_id].append(d)
+    return out
+
+
+def to_read(item: Item, deadlines: Sequence[ItemDeadline]) -> ItemRead:
+    return ItemRead.model_validate(
+        {**item.model_dump(), "deadlines": [DeadlineRead.model_validate(d) for d in deadlines]}
+    )
+
+
+async def read_many(session: AsyncSession, items: Sequence[Item]) -> list[ItemRead]:
+    ds = await deadlines_of(session, [i.id for i in items])
+    return [to_read(i, ds.get(i.id, [])) for i in items]
+
+
+def deadline_rows(item_id: uuid.UUID, deadlines: Sequence[DeadlineIn]) -> list[ItemDeadline]:
+    return [
+        ItemDeadline(item_id=item_id, due_on=d.due_on, text=d.text, position=i)
+        for i, d in enumerate(deadlines)
+    ]
+
+
+async def relayout(
+    session: AsyncSession, plan_id: uuid.UUID, *, pin: tuple[uuid.UUID, int | None] | None = None
+) -> None:
+    """Recompute positions, sort keys and codes of a whole plan after a structural change.
+
+    ``pin`` places one item at a position among its siblings (None = last); the others keep
+    their order. Items whose derived fields change get a new version.
+    """
+    items = (await session.execute(select(Item).where(Item.plan_id == plan_id))).scalars().all()
+    children: dict[uuid.UUID | None, list[Item]] = defaultdict(list)
+    for it in sorted(items, key=lambda i: (i.position, i.sort_key)):
+        children[it.parent_id].append(it)
+    if pin is not None:
+        pinned_id, where = pin
+        for sibs in children.values():
+            for idx, it in enumerate(sibs):
+                if it.id == pinned_id:
+                    sibs.pop(idx)
+                    sibs.insert(len(sibs) if where is None else min(where, len(sibs)), it)
+                    break
+    seen: dict[str, Item] = {}
+
+    def walk(parent: Item | None) -> None:
+        for pos, it in enumerate(children.get(parent.id if parent else None, [])):
+            code = f"{parent.code}.{it.label}" if parent else it.label
+            key = sort_key(parent.sort_key if parent else None, pos)
+            if code in seen:
+                raise ItemCodeTaken(f"编号 {code} 已存在")
+            seen[code] = it
+            if (it.code, it.sort_key, it.position) != (code, key, pos):
+                it.code, it.sort_key, it.position = code, key, pos
+                it.version += 1
+            walk(it)
+
+    walk(None)
+    await session.flush()
+
+
+async def _check_parent(
+    session: AsyncSession, plan_id: uuid.UUID, parent_id: uuid.UUID | None, moving: Item | None
+) -> None:
+    if parent_id is None:
+        return
+    parent = await session.get(Item, parent_id)
+    if parent is None or parent.plan_id != plan_id:
+        raise ValidationFailed(
+            "上级条目不在本规划中", errors=[{"field": "parent_id", "message": "上级条目不存在"}]
+        )
+    if moving is not None:
+        node: Item | None = parent
+        while node is not None:
+            if node.id == moving.id:
+                raise ValidationFailed(
+                    "不能移动到自身或其下级条目之下",
+                    errors=[{"field": "parent_id", "message": "会形成循环"}],
+                )
+            node = await session.get(Item, node.parent_id) if node.parent_id else None
+
+
+async def create_item(
+    session: AsyncSession, *, principal: Principal, plan: Plan, data: ItemCreate
+) -> ItemRead:
+    await lock_plan(session, plan.id)
+    await _check_parent(session, plan.id, data.parent_id, None)
+    due = max((d.due_on for d in data.deadlines), default=None)
+    item = Item(
+        plan_id=plan.id, parent_id=data.parent_id, kind=data.kind, label=data.label,
+        code=f"~{uuid.uuid4().hex}", title=data.title, body=data.body,
+        position=1_000_000, sort_key="~", due_on=due,
+    )
+    session.add(item)
+    await session.flush()
+    session.add_all(deadline_rows(item.id, data.deadlines))
+    await relayout(session, plan.id, pin=(item.id, data.position))
+    item.version = 1
+    await session.flush()
+    ds = (await deadlines_of(session, [item.id])).get(item.id, [])
+    record(session, principal=principal, entity="item", entity_id=item.id, action="create",
+           after={**snapshot(item, FIELDS), "deadlines": [d.due_on for d in ds]},
+           plan_id=plan.id, task_id=item.id if item.kind in ACTIONABLE else None)
+    return to_read(item, ds)
+
+
+async def update_item(
+    session: AsyncSession, *, principal: Principal, item: Item, expected: int, data: ItemUpdate
+) -> ItemRead:
+    values = data.model_dump(exclude_unset=True, exclude={"deadlines"})
+    for required in ("kind", "label", "title"):
+        if required in values and values[required] is None:
+            raise ValidationFailed("字段不能为空", errors=[{"field": required, "message": "不能为空"}])
+    if values.get("kind") == "section" and item.kind in ACTIONABLE:
+        has = await session.scalar(
+            select(func.count()).select_from(Assignment).where(Assignment.item_id == item.id)
+        )
+        if has:
+            raise ItemHasAssignments("已有任务分工的任务不能改为章节")
+    old_ds = (await deadlines_of(session, [item.id])).get(item.id, [])
+    before = {**snapshot(item, FIELDS), "deadlines": [d.due_on for d in old_ds]}
+    if data.deadlines is not None:
+        values["due_on"] = max((d.due_on for d in data.deadlines), default=None)
+    relabel = "label" in values and values["label"] != item.label
+    if relabel:
+        await lock_plan(session, item.plan_id)
+    await update_versioned(session, item, expected, values)
+    if data.deadlines is not None:
+        await session.execute(delete(ItemDeadline).where(ItemDeadline.item_id == item.id))  # type: ignore[arg-type]
+        session.add_all(deadline_rows(item.id, data.deadlines))
+        await session.flush()
+    if relabel:
+        await relayout(session, item.plan_id)
+    ds = (await deadlines_of(session, [item.id])).get(item.id, [])
+    b, a = diff(before, {**snapshot(item, FIELDS), "deadlines": [d.due_on for d in ds]})
+    record(session, principal=principal, entity="item", entity_id=item.id, action="update",
+           before=b, after=a, plan_id=item.plan_id,
+           task_id=item.id if item.kind in ACTIONABLE else None)
+    return to_read(item, ds)
+
+
+async def move_item(
+    session: AsyncSession, *, principal: Principal, item: Item, expected: int, data: ItemMove
+) -> ItemRead:
+    await lock_plan(session, item.plan_id)
+    await _check_parent(session, item.plan_id, data.parent_id, item)
+    before = snapshot(item, FIELDS)
+    await update_versioned(session, item, expected, {"parent_id": data.parent_id})
+    await relayout(session, item.plan_id, pin=(item.id, data.position))
+    b, a = diff(before, snapshot(item, FIELDS))
+    record(session, principal=principal, entity="item", entity_id=item.id, action="move",
+           before=b, after=a, plan_id=item.plan_id,
+           task_id=item.id if item.kind in ACTIONABLE else None)
+    return (await read_many(session, [item]))[0]
+
+
+async def delete_item(
+    session: AsyncSession, *, principal: Principal, item: Item, expected: int
+) -> None:
+    await lock_plan(session, item.plan_id)
+    subtree = [item.id]
+    frontier = [item.id]
+    while frontier:
+        kids = (
+            await session.execute(select(Item.id).where(Item.parent_id.in_(frontier)))  # type: ignore[union-attr]
+        ).scalars().all()
+        subtree.extend(kids)
+        frontier = list(kids)
+    reported = await session.scalar(
+        select(func.count()).select_from(Assignment).where(
+            Assignment.item_id.in_(subtree), Assignment.status != "not_started"  # type: ignore[attr-defined]
+        )
+    )
+    if reported:
+        raise ItemHasAssignments("条目（或其下级）已有单位开展工作，不能删除")
+    before = snapshot(item, FIELDS)
+    result = await session.execute(
+        delete(Item).where(Item.id == item.id, Item.version == expected)  # type: ignore[arg-type]
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise PreconditionFailed(f"版本 {expected} 已过期，请刷新后重试")
+    session.expunge(item)
+    record(session, principal=principal, entity="item", entity_id=item.id, action="delete",
+           before=before, plan_id=item.plan_id,
+           task_id=item.id if item.kind in ACTIONABLE else None)
+    await relayout(session, item.plan_id)

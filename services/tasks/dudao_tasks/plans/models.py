@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from ..base import TasksModel
+from ..common.time import utcnow
+
+
+class Plan(TasksModel, table=True):
+    """One policy document whose tasks are tracked (规划 / 方案 / 计划 / 意见)."""
+
+    __tablename__ = "plan"
+    __table_args__ = (sa.Index("ix_plan_region_status", "region_code", "status"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    title: str = Field(max_length=300)
+    doc_number: str | None = Field(default=None, max_length=100)
+    issuer: str | None = Field(default=None, max_length=200)
+    issued_on: dt.date | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    level: str = Field(max_length=20)
+    region_code: str = Field(max_length=6)
+    status: str = Field(default="draft", max_length=20)
+    parent_plan_id: uuid.UUID | None = Field(
+        default=None, foreign_key="plan.id", ondelete="SET NULL", index=True
+    )
+    source_text: str | None = Field(default=None, sa_type=sa.Text)
+    light_rules: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    version: int = 1
+    created_by: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -1,0 +1,185 @@
+"""Plans: creation with their whole tree, edits, status, and who may see them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.auth import Principal
+from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+
+from ..assignments.models import Assignment
+from ..audit.service import diff, record, snapshot
+from ..common.access import require_region
+from ..common.labels import split_code
+from ..common.versioning import update_versioned
+from ..items.models import Item, ItemDeadline
+from ..items.service import ACTIONABLE, sort_key
+from ..regions import service as regions
+from ..units.models import Unit
+from .models import Plan
+from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
+
+FIELDS = ("title", "doc_number", "issuer", "issued_on", "period_start", "period_end", "level",
+          "region_code", "status", "parent_plan_id", "light_rules")
+TRANSITIONS = {("draft", "published"), ("published", "archived"), ("archived", "published")}
+
+
+class PlanNotFound(NotFound):
+    code, title = "plan_not_found", "规划不存在"
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid_status_transition", "状态不能这样变更"
+
+
+def _invalid(field: str, message: str, detail: str | None = None) -> ValidationFailed:
+    return ValidationFailed(detail or message, errors=[{"field": field, "message": message}])
+
+
+def _check_region(code: str) -> None:
+    if not regions.exists(code):
+        raise _invalid("region_code", f"未知的区划代码 {code}")
+
+
+async def _check_parent_plan(
+    session: AsyncSession, parent_id: uuid.UUID | None, own_id: uuid.UUID | None
+) -> None:
+    seen: set[uuid.UUID] = set()
+    node = parent_id
+    while node is not None:
+        if node == own_id or node in seen:
+            raise _invalid("parent_plan_id", "上位规划不能形成循环")
+        seen.add(node)
+        parent = await session.get(Plan, node)
+        if parent is None:
+            raise _invalid("parent_plan_id", "上位规划不存在")
+        node = parent.parent_plan_id
+
+
+async def create_plan_tree(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    plan: PlanCreate,
+    items: Sequence[ItemSpec],
+    assignments: Sequence[AssignmentSpec],
+) -> Plan:
+    """Create a plan with its items, deadlines and unit assignments in one flush.
+
+    ``items`` come in document order; each item's parent is the item whose code is its code
+    without the last label (``二.(一).1`` → ``二.(一)``) and must come before it.
+    ``assignments`` name tasks by code. Every task given units needs at least one lead.
+    Nothing is written when anything is invalid (422 naming ``items[i].…`` /
+    ``assignments[i].…``). The caller's session commits.
+    """
+    _check_region(plan.region_code)
+    require_region(principal, plan.region_code)
+    await _check_parent_plan(session, plan.parent_plan_id, None)
+    row = Plan(
+        **plan.model_dump(exclude={"items", "assignments", "light_rules"}),
+        light_rules=plan.light_rules.model_dump() if plan.light_rules else {},
+        created_by=principal.sub[:200],
+    )
+    session.add(row)
+
+    by_code: dict[str, Item] = {}
+    child_count: dict[str | None, int] = {}
+    deadlines: list[ItemDeadline] = []
+    for i, spec in enumerate(items):
+        code = ".".join(p.strip() for p in spec.code.split("."))
+        if code in by_code:
+            raise _invalid(f"items.{i}.code", f"编号 {code} 重复")
+        parent_code, label = split_code(code)
+        if not label or (parent_code is not None and not parent_code):
+            raise _invalid(f"items.{i}.code", "编号格式无效")
+        parent = by_code.get(parent_code) if parent_code else None
+        if parent_code and parent is None:
+            raise _invalid(f"items.{i}.code", f"上级编号 {parent_code} 未在此前出现")
+        pos = child_count.get(parent_code, 0)
+        child_count[parent_code] = pos + 1
+        item = Item(
+            id=uuid.uuid4(), plan_id=row.id, parent_id=parent.id if parent else None,
+            kind=spec.kind, code=code, label=label, title=spec.title, body=spec.body,
+            position=pos, sort_key=sort_key(parent.sort_key if parent else None, pos),
+            due_on=max((d.due_on for d in spec.deadlines), default=None),
+        )
+        by_code[code] = item
+        deadlines.extend(
+            ItemDeadline(item_id=item.id, due_on=d.due_on, text=d.text, position=j)
+            for j, d in enumerate(spec.deadlines)
+        )
+
+    unit_ids = {a.unit_id for a in assignments}
+    known = set(
+        (await session.execute(select(Unit.id).where(Unit.id.in_(unit_ids)))).scalars()  # type: ignore[attr-defined]
+    ) if unit_ids else set()
+    rows: list[Assignment] = []
+    pairs: set[tuple[str, uuid.UUID]] = set()
+    leads: dict[str, bool] = {}
+    for i, spec in enumerate(assignments):
+        item = by_code.get(spec.code)
+        if item is None:
+            raise _invalid(f"assignments.{i}.code", f"编号 {spec.code} 不在条目中")
+        if item.kind not in ACTIONABLE:
+            raise _invalid(f"assignments.{i}.code", f"{spec.code} 是章节，不能分工")
+        if spec.unit_id not in known:
+            raise _invalid(f"assignments.{i}.unit_id", "单位不存在")
+        if (spec.code, spec.unit_id) in pairs:
+            raise _invalid(f"assignments.{i}.unit_id", "同一任务重复分配给同一单位")
+        pairs.add((spec.code, spec.unit_id))
+        leads[spec.code] = leads.get(spec.code, False) or spec.role == "lead"
+        rows.append(Assignment(plan_id=row.id, item_id=item.id, unit_id=spec.unit_id, role=spec.role))
+    missing = sorted(code for code, has_lead in leads.items() if not has_lead)
+    if missing:
+        raise _invalid("assignments", f"以下任务没有牵头单位：{'、'.join(missing[:10])}")
+
+    await session.flush()
+    session.add_all(by_code.values())
+    await session.flush()
+    session.add_all(deadlines)
+    session.add_all(rows)
+    record(session, principal=principal, entity="plan", entity_id=row.id, action="create",
+           after={**snapshot(row, FIELDS), "items": len(by_code), "assignments": len(rows)},
+           plan_id=row.id)
+    for a in rows:
+        record(session, principal=principal, entity="assignment", entity_id=a.id,
+               action="create", after={"unit_id": a.unit_id, "role": a.role},
+               plan_id=row.id, task_id=a.item_id, unit_id=a.unit_id)
+    await session.flush()
+    return row
+
+
+async def update_plan(
+    session: AsyncSession, *, principal: Principal, plan: Plan, expected: int, data: PlanUpdate
+) -> Plan:
+    require_region(principal, plan.region_code)
+    values = data.model_dump(exclude_unset=True)
+    for required in ("title", "level", "region_code", "status", "light_rules"):
+        if required in values and values[required] is None:
+            raise _invalid(required, "不能为空")
+    if "region_code" in values and values["region_code"] != plan.region_code:
+        _check_region(values["region_code"])
+        require_region(principal, values["region_code"])
+    if "parent_plan_id" in values:
+        await _check_parent_plan(session, values["parent_plan_id"], plan.id)
+    if "status" in values and values["status"] != plan.status:
+        if (plan.status, values["status"]) not in TRANSITIONS:
+            raise InvalidTransition(f"不能从 {plan.status} 变更为 {values['status']}")
+    start = values.get("period_start", plan.period_start)
+    end = values.get("period_end", plan.period_end)
+    if start is not None and end is not None and end < start:
+        raise _invalid("period_end", "规划期结束年份不能早于开始年份")
+    before = snapshot(plan, FIELDS)
+    await update_versioned(session, plan, expected, values)
+    b, a = diff(before, snapshot(plan, FIELDS))
+    record(session, principal=principal, entity="plan", entity_id=plan.id, action="update",
+           before=b, after=a, plan_id=plan.id)
+    return plan
+
+
+def unit_sees_plan(unit_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    return exists().where(Assignment.plan_id == Plan.id, Assignment.unit_id == unit_id)

@@ -1,0 +1,68 @@
+"""Where evidence bytes live, behind one small interface (local directory by default)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+from typing import Protocol
+
+from ..config import Settings
+
+
+class Storage(Protocol):
+    async def put(self, data: bytes, *, suffix: str) -> str:
+        """Store bytes; return the key to fetch them with."""
+        ...
+
+    async def get(self, key: str) -> bytes: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class LocalStorage:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        # Keys are ours, but a path must never leave the storage directory.
+        if self.root not in path.parents:
+            raise ValueError("invalid storage key")
+        return path
+
+    async def put(self, data: bytes, *, suffix: str) -> str:
+        key = f"{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{suffix}"
+        path = self._path(key)
+
+        def write() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(path.suffix + ".part")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+
+        await asyncio.to_thread(write)
+        return key
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._path(key).read_bytes)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, True)
+
+
+def build_storage(settings: Settings) -> Storage:
+    if settings.storage_backend == "local":
+        return LocalStorage(settings.storage_dir)
+    if settings.storage_backend == "s3":
+        try:
+            import boto3  # type: ignore[import-not-found]  # noqa: F401
+        except ImportError:
+            raise RuntimeError(
+                "DUDAO_TASKS_STORAGE_BACKEND=s3 needs boto3, which is not installed; "
+                "install it and an S3 Storage implementation, or use storage_backend=local"
+            ) from None
+        raise RuntimeError("S3 storage is not implemented yet; use storage_backend=local")
+    raise RuntimeError(f"unknown DUDAO_TASKS_STORAGE_BACKEND={settings.storage_backend!r}")

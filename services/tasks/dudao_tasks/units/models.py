@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from ..base import TasksModel
+from ..common.time import utcnow
+
+
+class Unit(TasksModel, table=True):
+    """A responsible organisation (责任单位). Renamed or merged units are closed, not deleted."""
+
+    __tablename__ = "unit"
+    __table_args__ = (sa.UniqueConstraint("region_code", "name", name="uq_unit_region_name"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    full_name: str | None = Field(default=None, max_length=200)
+    level: str = Field(max_length=20)
+    region_code: str = Field(max_length=6, index=True)
+    parent_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
+    uscc: str | None = Field(default=None, max_length=18)
+    active_from: dt.date | None = None
+    active_until: dt.date | None = None
+    successor_id: uuid.UUID | None = Field(
+        default=None, foreign_key="unit.id", ondelete="SET NULL"
+    )
+    version: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class UnitAlias(TasksModel, table=True):
+    """Another name of a unit (简称 / 别名); unique within a region so resolving is unambiguous."""
+
+    __tablename__ = "unit_alias"
+    __table_args__ = (sa.UniqueConstraint("region_code", "alias", name="uq_unit_alias_region"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    unit_id: uuid.UUID = Field(foreign_key="unit.id", ondelete="CASCADE", index=True)
+    region_code: str = Field(max_length=6)
+    alias: str = Field(max_length=100)

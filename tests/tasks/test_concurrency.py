@@ -1,0 +1,62 @@
+"""Real concurrency: separate connections, committed data (the session app, not rolled back)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from dudao_tasks.models import IdempotencyRecord, ProgressReport
+from tasks.world import build_world, etag, ok
+
+
+async def test_50_patches_one_etag_exactly_one_wins(tasks_app, make_token) -> None:  # type: ignore[no-untyped-def]
+    w = await build_world(tasks_app, make_token)
+    path = f"/api/v1/plans/{w.ids['plan']}"
+    tag = await etag(w, path)
+    async with w.client("planner") as c:
+        results = await asyncio.gather(*[
+            c.patch(path, json={"issuer": f"发文机关 {i}"}, headers={"If-Match": tag})
+            for i in range(50)
+        ])
+    codes = sorted(r.status_code for r in results)
+    assert codes.count(200) == 1 and codes.count(412) == 49, codes
+    assert all(r.json()["code"] == "version_mismatch" for r in results if r.status_code == 412)
+    winner = next(r for r in results if r.status_code == 200)
+    async with w.client("admin") as c:
+        plan = ok(await c.get(path))
+        assert plan["issuer"] == winner.json()["issuer"] and plan["version"] == int(tag.strip('"')) + 1
+        events = ok(await c.get("/api/v1/audit_events",
+                                params={"entity": "plan", "entity_id": w.ids["plan"]}))["items"]
+        assert sum(1 for e in events if e["action"] == "update") == 1
+
+
+async def test_20_identical_report_posts_store_one(tasks_app, make_token) -> None:  # type: ignore[no-untyped-def]
+    w = await build_world(tasks_app, make_token, completed=False)
+    a1 = w.ids["a1"]
+    body = {"percent": 60, "text": "完成设备采购招标"}
+    headers = {"Idempotency-Key": f"report-{w.ids['tag']}"}
+    async with w.client("unit_a") as c:
+        results = await asyncio.gather(*[
+            c.post(f"/api/v1/assignments/{a1}/reports", json=body, headers=headers)
+            for _ in range(20)
+        ])
+        assert {r.status_code for r in results} == {201}, [r.text for r in results if r.status_code != 201]
+        assert len({r.json()["id"] for r in results}) == 1
+        assert len({r.text for r in results}) == 1
+        # Same key, different body → refused; a new key → a second report.
+        r = await c.post(f"/api/v1/assignments/{a1}/reports", json={**body, "percent": 70},
+                         headers=headers)
+        assert r.status_code == 422 and r.json()["code"] == "idempotency_key_reused"
+    async with tasks_app.state.db.sessionmaker() as session:
+        stored = await session.scalar(
+            select(func.count()).select_from(ProgressReport).where(
+                ProgressReport.assignment_id == a1, ProgressReport.text == body["text"]
+            )
+        )
+        keys = await session.scalar(
+            select(func.count()).select_from(IdempotencyRecord).where(
+                IdempotencyRecord.key == headers["Idempotency-Key"]
+            )
+        )
+    assert stored == 1 and keys == 1

@@ -1,0 +1,42 @@
+"""Migrations are the schema: up on PostgreSQL and SQLite, down to base, nothing pending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from dudao_shared import migrate
+from dudao_shared.db import async_url
+from dudao_tasks.migrations import MIGRATIONS_DIR
+from dudao_tasks.models import metadata
+
+
+def _tables(url: str) -> set[str]:
+    sync = async_url(url).set(drivername=("postgresql+psycopg" if url.startswith("postgresql")
+                                          else "sqlite"))
+    engine = sa.create_engine(sync)
+    try:
+        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_postgres_up_check_down(databases) -> None:  # type: ignore[no-untyped-def]
+    url = databases.create("tasks_mig")
+    migrate.upgrade(MIGRATIONS_DIR, url)
+    assert _tables(url) == set(metadata.tables)
+    assert migrate.pending_model_changes(MIGRATIONS_DIR, url, metadata) == []
+    migrate.downgrade(MIGRATIONS_DIR, url, "base")
+    assert _tables(url) == set()
+    migrate.upgrade(MIGRATIONS_DIR, url)
+    assert _tables(url) == set(metadata.tables)
+
+
+def test_sqlite_up_check_down(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tasks.db'}"
+    migrate.upgrade(MIGRATIONS_DIR, url)
+    assert _tables(url) == set(metadata.tables)
+    assert migrate.pending_model_changes(MIGRATIONS_DIR, url, metadata) == []
+    migrate.downgrade(MIGRATIONS_DIR, url, "base")
+    assert _tables(url) == set()
