@@ -81,14 +81,15 @@ def setup_data(gateway: str, token: str) -> str:
         r = c.post("/api/v1/plans", json={
             "title": "基准测试规划", "region_code": "360000", "level": "province",
             "period_start": 2023, "period_end": 2025,
+            "items": [{"code": "一", "kind": "section", "title": "重点任务"},
+                      {"code": "一.1", "kind": "task", "title": "基准任务",
+                       "deadlines": [{"due_on": "2025-12-31", "text": "到2025年"}]}],
         })
         r.raise_for_status()
         plan_id = r.json()["id"]
-        r = c.post(f"/api/v1/plans/{plan_id}/items", json={
-            "code": "一", "label": "一", "title": "基准任务", "kind": "task",
-        })
+        r = c.get(f"/api/v1/plans/{plan_id}/items")
         r.raise_for_status()
-        return str(r.json()["id"])
+        return str(next(i["id"] for i in r.json()["items"] if i["kind"] == "task"))
 
 
 def main() -> None:

@@ -66,15 +66,22 @@ def libpq(url: str, database: str | None = None) -> str:
     return u.render_as_string(hide_password=False)
 
 
-async def timed(fn: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, Any]:
+async def timed_pair(
+    svc: Callable[[], Awaitable[Any]], raw: Callable[[], Awaitable[Any]], runs: int
+) -> tuple[float, float, Any, Any]:
+    """Medians of the two, measured interleaved so drift in a shared machine hits both alike."""
     for _ in range(3):
-        out = await fn()
-    samples = []
+        out_svc, out_raw = await svc(), await raw()
+    t_svc, t_raw = [], []
     for _ in range(runs):
         t0 = time.perf_counter()
-        out = await fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples), out
+        out_svc = await svc()
+        t1 = time.perf_counter()
+        out_raw = await raw()
+        t2 = time.perf_counter()
+        t_svc.append((t1 - t0) * 1000)
+        t_raw.append((t2 - t1) * 1000)
+    return statistics.median(t_svc), statistics.median(t_raw), out_svc, out_raw
 
 
 RAW_LATEST = """
@@ -283,10 +290,13 @@ async def main() -> None:
                 prof = cProfile.Profile()
                 prof.enable()
                 for _ in range(200):
-                    await svc_card()
+                    await held_card()
                 prof.disable()
                 pstats.Stats(prof).sort_stats("tottime").print_stats(30)
-            print(f"· timing (median of {args.runs} runs after 3 warm-up runs) …", flush=True)
+            print(
+                f"· timing (median of {args.runs} interleaved runs after 3 warm-up runs) …",
+                flush=True,
+            )
             results = []
             for label, svc, sql in (
                 ("latest value per region (1 indicator, 500 regions)", svc_latest, sql_latest),
@@ -296,8 +306,7 @@ async def main() -> None:
                 ("  … service code on a held session", held_card, sql_card),
                 ("  … through HTTP in-process", http_card, sql_card),
             ):
-                t_svc, out_svc = await timed(svc, args.runs)
-                t_sql, out_sql = await timed(sql, args.runs)
+                t_svc, t_sql, out_svc, out_sql = await timed_pair(svc, sql, args.runs)
                 rows = len(out_svc.rows) if hasattr(out_svc, "rows") else len(out_svc)
                 assert rows == len(out_sql), (rows, len(out_sql))
                 results.append((label, rows, t_svc, t_sql))

@@ -57,8 +57,10 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
 
         return engine
     if "poolclass" not in kw:
+        # No overflow: an overflow connection is closed when returned, and a new PostgreSQL
+        # connection (a forked backend) costs more than waiting for a pooled one.
         kw.setdefault("pool_size", 10)
-        kw.setdefault("max_overflow", 10)
+        kw.setdefault("max_overflow", 0)
     return create_async_engine(u, **kw)
 
 

@@ -158,6 +158,11 @@ def test_between_target() -> None:
     assert run(0, 1, 1, "between", "band", value_max=D(2)).status == "achieved"
     r = run(0, 1, 0, "between", "band", value_max=D(2), t=2025, c=2023)
     assert r.status == "off_track"
+    overshot = run(0, 1, 5, "between", "band", value_max=D(3))
+    assert (overshot.status, overshot.method) == ("off_track", "band")
+    from_above = run(10, 4, 7, "between", "band", value_max=D(5))
+    assert (from_above.status, from_above.method) == ("moderately_off_track", "cagr")
+    assert from_above.components["direction_sign"] == -1
 
 
 def test_milestone_preferred() -> None:

@@ -283,3 +283,36 @@ async def test_concurrent_retries_with_one_key_create_one_record(
         results = await asyncio.gather(*(post() for _ in range(10)))
         assert {code for code, _ in results} == {201}
         assert len({mid for _, mid in results}) == 1
+
+
+async def test_concurrent_writes_of_one_pair_leave_a_current_assessment(
+    indicators_app, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    """Each write recomputes under the pair's row lock, so the last one sees all the others."""
+    async with client_for(indicators_app, make_token("admin")) as c:
+        r = await c.post(
+            "/api/v1/indicators",
+            json=indicator_body(plan_id(), measure_unit="张", direction="higher_is_better"),
+        )
+        ind = r.json()
+        periods = [f"2024-{m:02d}" for m in range(1, 13)]
+
+        async def post(period: str) -> int:
+            r = await c.post(
+                "/api/v1/measurements",
+                json={
+                    "indicator_id": ind["id"],
+                    "region_code": REGION,
+                    "period": period,
+                    "value": 10,
+                    "submit": True,
+                    "note": "并发写入",
+                },
+            )
+            return r.status_code
+
+        assert set(await asyncio.gather(*(post(p) for p in periods))) == {201}
+        a = (await c.get("/api/v1/assessments", params={"indicator_id": ind["id"]})).json()
+        assert a["items"][0]["latest_period"] == "2024-12"
+        assert a["items"][0]["components"]["baseline_source"] == "first_measurement"
+        assert a["items"][0]["baseline_value"] == 10

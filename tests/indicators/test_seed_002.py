@@ -215,3 +215,24 @@ async def test_every_row_shows_a_status_with_reasons(indicators, make_token) -> 
         assert by_name["城乡老年友好型社区"]["method"] == "linear"  # baseline 0
         assert by_name["健康服务业总规模年均增速"]["method"] == "band"
         assert sum(card["summary"]["counts"].values()) == 24
+
+
+async def test_bulk_body_from_the_gold_file_posts_over_http(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    from dudao_indicators.indicators.loader import bulk_body_from_parsed
+
+    doc = json.loads(GOLD.read_text(encoding="utf-8"))
+    body = bulk_body_from_parsed(
+        plan_id=plan_id(),
+        region_code=REGION,
+        parsed_indicators=doc["indicators"],
+        parsed_targets=doc["targets"],
+        item_ids={"三.(四).1.(30)": "item-30"},
+        default_target_year=2025,
+    )
+    async with client_for(indicators, make_token("planner", region_code=REGION)) as c:
+        r = await c.post("/api/v1/indicators/bulk", json=body)
+        assert r.status_code == 201, r.text
+        assert r.json()["created"] == 71
+        made = {i["code"]: i for i in r.json()["items"]}
+        ind = (await c.get(f"/api/v1/indicators/{made['三.(四).1.(30)#1']['id']}")).json()
+        assert (ind["item_id"], ind["direction"], ind["nature"]) == ("item-30", "band", "expected")

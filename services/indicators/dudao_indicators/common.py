@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import PlainSerializer
 from sqlalchemy import Column, DateTime, Integer, Numeric
@@ -14,8 +14,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Field
 
 from dudao_shared.errors import PreconditionFailed
-
-T = TypeVar("T")
 
 
 def new_id() -> str:

@@ -5,25 +5,19 @@ Province ``XX0000`` ⊃ city ``XXYY00`` ⊃ county ``XXYYZZ``.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from fastapi import Query
 from pydantic import StringConstraints
 
 Level = Literal["province", "city", "county"]
-REGION_PATTERN = r"^\d{2}(?:\d{2})(?:\d{2})$"
-_RE = re.compile(REGION_PATTERN)
+REGION_PATTERN = r"^[1-9]\d{5}$"
 
 RegionCode = Annotated[str, StringConstraints(pattern=REGION_PATTERN, min_length=6, max_length=6)]
 RegionQuery = Annotated[
     str | None,
     Query(pattern=REGION_PATTERN, description="行政区划代码（GB/T 2260 六位）"),
 ]
-
-
-def is_region_code(code: str) -> bool:
-    return bool(_RE.match(code)) and code[:2] != "00"
 
 
 def level_of(code: str) -> Level:

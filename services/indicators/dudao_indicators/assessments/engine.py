@@ -379,17 +379,19 @@ def assess(inp: AssessmentInput) -> AssessmentResult:
         b.reasons.append(f"结论：{STATUS_ZH['achieved']}")
         return b.result("achieved", method="none", score=5.0)
 
-    # The direction of travel the ratio rewards.
+    # The band a "左右", "=" or range target accepts, and the direction of travel the ratio
+    # rewards (towards the band's near edge for a range).
+    lo_band, hi_band = xt, (hi if spec.comparator == "between" and hi is not None else xt)
     if spec.comparator in {">=", ">"}:
         d = 1
     elif spec.comparator in {"<=", "<"}:
         d = -1
     elif spec.comparator == "between":
-        d = 1 if xb < xt else (-1 if hi is not None and xb > hi else 0)
+        d = 1 if xb < lo_band else (-1 if xb > hi_band else 0)
+        if d == -1:
+            xt = hi_band
     else:
         d = _sign(xt - xb)
-    if spec.comparator == "between" and d == -1 and hi is not None:
-        xt = hi
     if inp.direction != "band" and spec.comparator in {">=", ">", "<=", "<"}:
         d_dir = 1 if inp.direction == "higher_is_better" else -1
         if d_dir != d:
@@ -404,27 +406,21 @@ def assess(inp: AssessmentInput) -> AssessmentResult:
         b.reasons.append(f"结论：{STATUS_ZH['not_achieved']}")
         return b.result("not_achieved", method=method, ratio=r, score=score)
 
-    # 4. Band targets: maintaining, or overshooting a "左右"/"=" /range target.
-    lo_band, hi_band = (
-        (xt, hi if hi is not None else xt) if spec.comparator == "between" else (xt, xt)
-    )
-    if spec.comparator == "between":
-        lo_band = float(spec.value) if spec.value is not None else xt
-    maintain = (
-        (lo_band - tol * abs(lo_band)) <= xb <= (hi_band + tol * abs(hi_band))
-        if spec.comparator in {"~", "=", "between"}
-        else xb == xt
-    )
-    overshoot = False
-    if spec.comparator in {"~", "="}:
-        overshoot = d != 0 and (xc - xt) * d > 0
-    elif spec.comparator == "between":
-        overshoot = (d == 1 and xc > hi_band) or (d == -1 and xc < lo_band)
+    # 4. Band targets: keeping a level (the baseline already in the band, or a target equal to
+    # the baseline), or overshooting a "左右"/"="/range target.
+    if spec.comparator in {"~", "=", "between"}:
+        maintain = lo_band - tol * abs(lo_band) <= xb <= hi_band + tol * abs(hi_band)
+    else:
+        maintain = xb == xt
+    overshoot = (d == 1 and xc > hi_band) or (d == -1 and xc < lo_band)
+    if spec.comparator not in {"~", "=", "between"}:
+        overshoot = False
     if maintain or overshoot or d == 0:
         nearest = lo_band if abs(xc - lo_band) <= abs(xc - hi_band) else hi_band
         scale = abs(nearest) if nearest != 0 else 1.0
         dev = abs(xc - nearest) / scale
         comps["deviation"] = str(_q(dev))
+        # An exact ("=") target has no tolerance for "achieved" but still a band for grading.
         band_tol = tol if tol > 0 else float(DEFAULT_TOLERANCE)
         comps["band_tolerance"] = str(_q(band_tol))
         what = "超出目标区间" if overshoot else "偏离应保持的水平"

@@ -216,6 +216,34 @@ async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         await session.execute(stmt)
 
 
+async def _lock_pair(session: AsyncSession, *, indicator: Indicator, region_code: str) -> None:
+    """Serialise recomputations of one (indicator, region).
+
+    Two transactions writing measurements of the same pair would otherwise each compute from a
+    snapshot without the other's value, and the later upsert would store a stale result. Taking
+    the row lock first makes the second wait for the first to commit; its reads, issued after the
+    lock, then see the first one's measurement (READ COMMITTED)."""
+    dialect = session.get_bind().dialect.name
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Assessment)
+    await session.execute(
+        ins.values(
+            id=new_id(),
+            indicator_id=indicator.id,
+            plan_id=indicator.plan_id,
+            region_code=region_code,
+            status="insufficient_data",
+            method="none",
+            components={},
+            computed_at=utcnow(),
+        ).on_conflict_do_nothing(index_elements=["indicator_id", "region_code"])
+    )
+    await session.execute(
+        select(Assessment.id)
+        .where(Assessment.indicator_id == indicator.id, Assessment.region_code == region_code)
+        .with_for_update()
+    )
+
+
 async def recompute(
     session: AsyncSession,
     *,
@@ -223,6 +251,7 @@ async def recompute(
     region_code: str,
     targets: Sequence[Target] | None = None,
 ) -> tuple[Assessment, AssessmentResult]:
+    await _lock_pair(session, indicator=indicator, region_code=region_code)
     result, target = await evaluate(
         session, indicator=indicator, region_code=region_code, targets=targets
     )
@@ -288,6 +317,11 @@ async def _edge_points(
 
 async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) -> int:
     """Every region of one indicator, with a handful of set queries instead of a few per region."""
+    # Hold the indicator's assessment rows so a concurrent measurement write waits (see
+    # _lock_pair) instead of being overwritten by a result computed without it.
+    await session.execute(
+        select(Assessment.id).where(Assessment.indicator_id == indicator.id).with_for_update()
+    )
     regions = set(
         (
             await session.scalars(

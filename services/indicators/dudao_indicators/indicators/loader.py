@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .bulk import BulkIndicator, BulkIndicatorsIn, BulkResult, bulk_create
+from .bulk import BulkIndicatorsIn, BulkResult, bulk_create
 
 # Growth rates may be negative or exceed 100 %.
 _UNBOUNDED_WORDS = ("增速", "增长率", "增幅", "增长")
@@ -91,6 +91,34 @@ def _target_row(
     }
 
 
+def bulk_body_from_parsed(
+    *,
+    plan_id: str,
+    region_code: str,
+    parsed_indicators: Sequence[Mapping[str, Any]] = (),
+    parsed_targets: Sequence[Mapping[str, Any]] = (),
+    item_ids: Mapping[str, str] | None = None,
+    default_target_year: int | None = None,
+) -> dict[str, Any]:
+    """The JSON body of ``POST /api/v1/indicators/bulk`` for a parsed plan (for callers that
+    reach this service over HTTP); the mapping is the one ``load_parsed_indicators`` applies."""
+    item_ids = item_ids or {}
+    rows = [_indicator_row(r) for r in parsed_indicators]
+    per_item: dict[str, int] = {}
+    for t in parsed_targets:
+        key = t.get("item") or "目标"
+        per_item[key] = per_item.get(key, 0) + 1
+        rows.append(
+            _target_row(
+                t,
+                code=f"{key}#{per_item[key]}"[:64],
+                item_ids=item_ids,
+                default_target_year=default_target_year,
+            )
+        )
+    return {"plan_id": plan_id, "region_code": region_code, "indicators": rows}
+
+
 async def load_parsed_indicators(
     session: AsyncSession,
     *,
@@ -113,26 +141,15 @@ async def load_parsed_indicators(
     - Direction follows the bulk rules (comparator, else the words of the target).
     Flushes only; the caller's transaction commits or rolls back the whole load.
     """
-    item_ids = item_ids or {}
-    rows = [_indicator_row(r) for r in parsed_indicators]
-    per_item: dict[str, int] = {}
-    for t in parsed_targets:
-        key = t.get("item") or "目标"
-        per_item[key] = per_item.get(key, 0) + 1
-        rows.append(
-            _target_row(
-                t,
-                code=f"{key}#{per_item[key]}"[:64],
-                item_ids=item_ids,
-                default_target_year=default_target_year,
-            )
-        )
-    data = BulkIndicatorsIn(
+    body = bulk_body_from_parsed(
         plan_id=plan_id,
         region_code=region_code,
-        indicators=[BulkIndicator.model_validate(r) for r in rows],
+        parsed_indicators=parsed_indicators,
+        parsed_targets=parsed_targets,
+        item_ids=item_ids,
+        default_target_year=default_target_year,
     )
-    return await bulk_create(session, data=data)
+    return await bulk_create(session, data=BulkIndicatorsIn.model_validate(body))
 
 
 async def load_gold_file(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.errors import NotFound, ValidationFailed
@@ -101,17 +101,9 @@ async def _plan_indicators(session: AsyncSession, plan_id: str) -> Sequence[Indi
     return inds
 
 
-async def scorecard(session: AsyncSession, *, plan_id: str, region_code: str | None) -> Scorecard:
-    """One Core query: the plan's indicators, each joined to its candidate targets and to its
-    stored assessment for the region (which carries the latest value)."""
+def _scorecard_statement() -> Any:
     i, t, a = Indicator.__table__, Target.__table__, Assessment.__table__
-    region = region_code or await session.scalar(
-        select(i.c.region_code).where(i.c.plan_id == plan_id).limit(1)
-    )
-    if region is None:
-        raise PlanNotFound(f"规划 {plan_id} 没有指标")
-    scopes = [f"region:{region}", f"level:{level_of(region)}", "all"]
-    q = (
+    return (
         select(
             i.c.id,
             i.c.code,
@@ -140,19 +132,41 @@ async def scorecard(session: AsyncSession, *, plan_id: str, region_code: str | N
             a.c.latest_period,
             a.c.latest_value,
             a.c.target_value.label("assessed_target"),
-            a.c.components,
+            a.c.components["reasons"].label("reasons"),
         )
         .select_from(
-            i.outerjoin(t, and_(t.c.indicator_id == i.c.id, t.c.scope.in_(scopes))).outerjoin(
-                a, and_(a.c.indicator_id == i.c.id, a.c.region_code == region)
-            )
+            i.outerjoin(
+                t,
+                and_(
+                    t.c.indicator_id == i.c.id,
+                    t.c.scope.in_(bindparam("scopes", expanding=True)),
+                ),
+            ).outerjoin(a, and_(a.c.indicator_id == i.c.id, a.c.region_code == bindparam("region")))
         )
-        .where(i.c.plan_id == plan_id)
+        .where(i.c.plan_id == bindparam("plan_id"))
         .order_by(i.c.position, i.c.code, i.c.id)
     )
+
+
+# Built once: the scorecard is the hot read, and building the statement per call costs more
+# than running it.
+SCORECARD = _scorecard_statement()
+
+
+async def scorecard(session: AsyncSession, *, plan_id: str, region_code: str | None) -> Scorecard:
+    """One Core query: the plan's indicators, each joined to its candidate targets and to its
+    stored assessment for the region (which carries the latest value)."""
+    i = Indicator.__table__
+    region = region_code or await session.scalar(
+        select(i.c.region_code).where(i.c.plan_id == plan_id).limit(1)
+    )
+    if region is None:
+        raise PlanNotFound(f"规划 {plan_id} 没有指标")
+    scopes = [f"region:{region}", f"level:{level_of(region)}", "all"]
     best: dict[str, Any] = {}
     rank = {s: n for n, s in enumerate(scopes)}
-    for row in (await session.execute(q)).all():
+    params = {"plan_id": plan_id, "region": region, "scopes": scopes}
+    for row in (await session.execute(SCORECARD, params)).all():
         kept = best.get(row.id)
         if kept is None or (
             row.scope is not None and (kept.scope is None or rank[row.scope] < rank[kept.scope])
@@ -190,7 +204,7 @@ async def scorecard(session: AsyncSession, *, plan_id: str, region_code: str | N
                 score=r.score,
                 method=r.method,
                 ratio=r.ratio,
-                reasons=(r.components or {}).get("reasons", []) if r.status else ["尚无监测值"],
+                reasons=(r.reasons or []) if r.status else ["尚无监测值"],
                 assessment_id=r.assessment_id,
             )
         )
