@@ -73,9 +73,11 @@ def _target_row(
     default_target_year: int | None,
 ) -> dict[str, Any]:
     item = row.get("item")
+    # A target the parser could not name still needs a name a person recognises.
+    name = str(row.get("name") or row.get("text") or f"{item or '目标'} 第{code.rsplit('#', 1)[-1]}项")
     return {
         "code": code,
-        "name": str(row["name"])[:300],
+        "name": name[:300],
         "measure_unit": row.get("unit"),
         "item_id": item_ids.get(item) if item else None,
         "nature": row.get("nature") or IN_TEXT_NATURE,
@@ -87,7 +89,7 @@ def _target_row(
             "value_max": row.get("value_max"),
             "text": row.get("text"),
         },
-        "allow_out_of_range": any(w in str(row["name"]) for w in _UNBOUNDED_WORDS),
+        "allow_out_of_range": any(w in name for w in _UNBOUNDED_WORDS),
     }
 
 

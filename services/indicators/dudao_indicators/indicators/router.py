@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
@@ -24,6 +26,7 @@ from ..idempotency import idempotent
 from ..regions import RegionQuery
 from . import bulk, service
 from .dependencies import ReadableIndicator, WritableIndicator
+from .loader import bulk_body_from_parsed
 from .schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -124,6 +127,49 @@ async def bulk_create_indicators(
         status_code=201,
         run=run,
     )
+
+
+class ParsedIndicatorsIn(BaseModel):
+    """A parsed plan's indicator table and in-text targets, as the plan importer sends them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_id: str = Field(min_length=1, max_length=64, description="规划")
+    region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
+    indicators: list[dict[str, Any]] = Field(default_factory=list, max_length=2000,
+                                             description="解析出的主要指标表行")
+    targets: list[dict[str, Any]] = Field(default_factory=list, max_length=5000,
+                                          description="解析出的正文目标")
+    item_ids: dict[str, str] = Field(default_factory=dict, description="条目编号 → 任务服务中的条目标识")
+    default_target_year: int | None = Field(None, ge=1949, le=2100, description="未写年份的目标所属年份")
+
+
+@router.post(
+    "/parsed",
+    status_code=status.HTTP_201_CREATED,
+    response_model=bulk.BulkResult,
+    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+)
+async def import_parsed_indicators(
+    data: ParsedIndicatorsIn, session: SessionDep, principal: StaffWriter
+) -> bulk.BulkResult:
+    """从规划解析结果导入指标和正文目标（规划导入时由任务服务调用）"""
+    require_region(principal, data.region_code)
+    body = bulk_body_from_parsed(
+        plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
+        parsed_targets=data.targets, item_ids=data.item_ids,
+        default_target_year=data.default_target_year,
+    )
+    try:
+        checked = bulk.BulkIndicatorsIn.model_validate(body)
+    except PydanticValidationError as exc:
+        # The parsed form is mapped here, so its faults are the caller's input: name them.
+        raise ValidationFailed(
+            "解析结果中的指标数据有误",
+            errors=[{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                    for e in exc.errors()[:50]],
+        ) from None
+    return await bulk.bulk_create(session, data=checked)
 
 
 @router.get("/{indicator_id}", response_model=IndicatorRead, responses=problem_responses(NotFound))

@@ -217,7 +217,7 @@ async def confirm_import(
             created[name] = unit.id
 
     doc = preview.document
-    item_specs = [
+    item_specs = _with_ancestors([
         ItemSpec(
             code=i.code, kind=i.kind, title=i.title or i.code,  # type: ignore[arg-type]
             body=i.span.text if i.span else None,
@@ -225,7 +225,7 @@ async def confirm_import(
                        for d in i.deadlines],
         )
         for i in preview.items
-    ]
+    ])
     assignments: list[AssignmentSpec] = []
     for item in preview.items:
         if item.kind == "section":
@@ -279,6 +279,23 @@ async def confirm_import(
                         created_units=sorted(created), warnings=warnings)
 
 
+def _with_ancestors(specs: list[ItemSpec]) -> list[ItemSpec]:
+    """Projects of a 专栏 box carry the box in their code (三.(一).专栏1.(一)) while the box
+    itself is not a numbered item: it becomes a section so the tree has every parent."""
+    seen: set[str] = set()
+    out: list[ItemSpec] = []
+    for spec in specs:
+        parts = spec.code.split(".")
+        for depth in range(1, len(parts)):
+            ancestor = ".".join(parts[:depth])
+            if ancestor not in seen:
+                seen.add(ancestor)
+                out.append(ItemSpec(code=ancestor, kind="section", title=parts[depth - 1]))
+        seen.add(spec.code)
+        out.append(spec)
+    return out
+
+
 async def _item_ids(session: AsyncSession, plan_id: uuid.UUID) -> dict[str, str]:
     from ..items.models import Item
 
@@ -291,4 +308,19 @@ async def push_indicators(
     item_ids: dict[str, str],
 ) -> int:
     """Indicators and in-text targets to the indicator service, as one all-or-nothing call."""
-    raise NotImplementedError
+    period = (parsed.get("document") or {}).get("period") or {}
+    body = {
+        "plan_id": str(plan_id),
+        "region_code": region_code,
+        "indicators": [_strip(i) for i in parsed.get("indicators") or []],
+        "targets": [_strip(t) for t in parsed.get("targets") or []],
+        "item_ids": item_ids,
+        "default_target_year": period.get("end"),
+    }
+    result = await client.post_json("/api/v1/indicators/parsed", body)
+    return len(result.get("items") or [])
+
+
+def _strip(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the indicator service reads; spans and sources are for the preview only."""
+    return {k: v for k, v in entry.items() if k not in {"span", "source"}}
