@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse
 
 from .auth import RevocationList, get_principal, start_revocation_poller
@@ -109,4 +110,19 @@ def create_service_app(
     for r in routers:
         app.include_router(r, dependencies=[Depends(get_principal)])
     app.add_middleware(RequestIdMiddleware, log_requests=settings.log_requests)
+    _summaries_from_docstrings(app)
     return app
+
+
+def _summaries_from_docstrings(app: FastAPI) -> None:
+    """A route's docstring's first line (Chinese) is its OpenAPI summary."""
+
+    def walk(routes: Sequence[Any]) -> None:
+        for route in routes:
+            nested = getattr(route, "original_router", None)  # an included router
+            if nested is not None:
+                walk(nested.routes)
+            elif isinstance(route, APIRoute) and not route.summary and route.endpoint.__doc__:
+                route.summary = route.endpoint.__doc__.strip().splitlines()[0]
+
+    walk(app.routes)

@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from datetime import UTC, datetime
+
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import DATETIME as SQLITE_DATETIME
+from sqlalchemy.sql import sqltypes
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -36,6 +40,19 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(str(url) if isinstance(url, URL) else url).get_backend_name() == "sqlite"
 
 
+class _UTCDateTime(SQLITE_DATETIME):
+    """SQLite keeps no offset; every timestamp we store is UTC, so it comes back as UTC."""
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        parse = super().result_processor(dialect, coltype)
+
+        def process(value: Any) -> Any:
+            v = parse(value) if parse else value
+            return v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
+
+        return process
+
+
 def create_engine(url: str, **kw: Any) -> AsyncEngine:
     u = async_url(url)
     if u.get_backend_name() == "sqlite":
@@ -45,6 +62,8 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
         if "poolclass" not in kw:
             kw.update(pool_size=1, max_overflow=0)
         engine = create_async_engine(u, **kw)
+        dialect = engine.sync_engine.dialect
+        dialect.colspecs = {**dialect.colspecs, sqltypes.DateTime: _UTCDateTime}
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _: Any) -> None:

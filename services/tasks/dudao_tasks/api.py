@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
 
 from dudao_shared.app import StartupHook
 from dudao_shared.http import ServiceClient
@@ -51,15 +50,6 @@ ROUTERS: list[APIRouter] = [
     audit_router,
 ]
 
-def _summaries_from_docstrings(routers: list[APIRouter]) -> None:
-    """The first docstring line of a route is its OpenAPI summary (Chinese, for the docs)."""
-    for router in routers:
-        for route in router.routes:
-            if isinstance(route, APIRoute) and not route.summary and route.endpoint.__doc__:
-                route.summary = route.endpoint.__doc__.strip().splitlines()[0]
-
-
-_summaries_from_docstrings(ROUTERS)
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).
 PUBLIC_ROUTERS: list[APIRouter] = []
 ON_STARTUP: list[StartupHook] = [open_storage, open_clients]
