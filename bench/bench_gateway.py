@@ -29,10 +29,11 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from pg import DatabaseFactory  # noqa: E402
+
 from dudao_cli.main import _create_user, _migrations_dir  # noqa: E402
 from dudao_cli.platform import SERVICES, Platform, PlatformConfig, free_port  # noqa: E402
 from dudao_shared import migrate  # noqa: E402
-from pg import DatabaseFactory  # noqa: E402
 
 console = Console()
 

@@ -143,7 +143,7 @@ class Platform:
         for svc in ("gateway", "tasks", "indicators"):
             self.stop_one(svc)
 
-    def __enter__(self) -> "Platform":
+    def __enter__(self) -> Platform:
         return self
 
     def __exit__(self, *exc: object) -> None:

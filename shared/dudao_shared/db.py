@@ -8,15 +8,13 @@ Services flush, never commit.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from datetime import UTC, datetime
-
 from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.base import DATETIME as SQLITE_DATETIME
-from sqlalchemy.sql import sqltypes
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql import sqltypes
 
 
 def async_url(url: str) -> URL:

@@ -32,7 +32,7 @@ class ServiceSettings(BaseSettings):
     upstream_timeout_seconds: float = 10.0
 
     @model_validator(mode="after")
-    def _load_keys(self) -> "ServiceSettings":
+    def _load_keys(self) -> ServiceSettings:
         if not self.jwt_public_key and self.jwt_public_key_file:
             self.jwt_public_key = Path(self.jwt_public_key_file).read_text()
         if not self.jwt_public_key.strip():

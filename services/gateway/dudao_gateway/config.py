@@ -41,7 +41,7 @@ class Settings(ServiceSettings):
             self.jwt_private_key = Path(self.jwt_private_key_file).read_text()
 
     @model_validator(mode="after")
-    def _check_private_key(self) -> "Settings":
+    def _check_private_key(self) -> Settings:
         self._read_private_key()
         if not self.jwt_private_key.strip():
             raise ValueError("jwt_private_key (or jwt_private_key_file) must be set")

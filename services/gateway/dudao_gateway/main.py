@@ -8,9 +8,9 @@ import contextlib
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope, Send
 
 from dudao_shared.app import create_service_app

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from dudao_shared.app import create_service_app
 
-from .api import PUBLIC_ROUTERS, ROUTERS, ON_SHUTDOWN, ON_STARTUP
+from .api import ON_SHUTDOWN, ON_STARTUP, PUBLIC_ROUTERS, ROUTERS
 from .config import Settings
 
 

@@ -14,7 +14,8 @@ from .items.router import router as items_router
 from .items.tasks_router import router as tasks_router
 from .plans.router import router as plans_router
 from .regions.router import router as regions_router
-from .reports.router import files_router, router as reports_router
+from .reports.router import files_router
+from .reports.router import router as reports_router
 from .reports.storage import build_storage
 from .units.lights_router import router as unit_lights_router
 from .units.router import router as units_router

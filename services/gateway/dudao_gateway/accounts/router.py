@@ -168,12 +168,7 @@ async def create_user(
             responses=problem_responses(Forbidden))
 async def list_users(_: Admin, session: SessionDep) -> list[UserRead]:
     """账号列表（管理员）"""
-    from sqlalchemy import select
-
-    from .models import User
-
-    rows = await session.scalars(select(User).order_by(User.username).limit(500))
-    return [UserRead.model_validate(u) for u in rows]
+    return [UserRead.model_validate(u) for u in await service.list_users(session)]
 
 
 @router.get("/api/v1/users/{user_id}", response_model=UserRead, tags=["users"],

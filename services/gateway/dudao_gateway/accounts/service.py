@@ -13,12 +13,19 @@ from datetime import UTC, datetime, timedelta
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import Principal, RevocationList
 from dudao_shared.context import request_id_var
-from dudao_shared.errors import Conflict, Locked, NotFound, Unauthorized
+from dudao_shared.errors import (
+    Conflict,
+    Locked,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+    ValidationFailed,
+)
 from dudao_shared.tokens import TokenSigner
 
 from ..config import Settings
@@ -101,8 +108,6 @@ async def record(
 
 async def create_user(session: AsyncSession, *, data: UserCreate, actor: str) -> User:
     if data.role == "unit" and not data.unit_id:
-        from dudao_shared.errors import ValidationFailed
-
         raise ValidationFailed(
             "单位操作员账号必须指定单位", errors=[{"field": "unit_id", "message": "必填"}]
         )
@@ -152,8 +157,6 @@ async def update_user(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        from dudao_shared.errors import PreconditionFailed
-
         raise PreconditionFailed("用户数据已被修改，请刷新后重试")
     if data.is_active is False or data.password is not None or data.role is not None:
         await revoke_user_sessions(session, user_id=user.id)
@@ -421,7 +424,9 @@ async def list_events(
     return list(await session.scalars(q.limit(limit)))
 
 
-async def count_users(session: AsyncSession) -> int:
-    from sqlalchemy import func
+async def list_users(session: AsyncSession) -> list[User]:
+    return list(await session.scalars(select(User).order_by(User.username).limit(500)))
 
+
+async def count_users(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(User)) or 0)

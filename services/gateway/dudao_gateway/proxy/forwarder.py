@@ -9,7 +9,6 @@ stream bytes both ways.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -17,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 
 import aiohttp
+import structlog
 from starlette.types import Message, Receive, Scope, Send
 
 from dudao_shared.auth import RevocationList
@@ -29,8 +29,6 @@ from dudao_shared.errors import (
 )
 from dudao_shared.middleware import _SAFE_ID
 from dudao_shared.tokens import InvalidToken, TokenVerifier
-
-import structlog
 
 log = logging.getLogger("dudao.gateway.proxy")
 request_log = structlog.get_logger("dudao.request")
@@ -228,7 +226,7 @@ class Forwarder:
                 async for chunk in resp.content.iter_any():
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 await send({"type": "http.response.body", "body": b""})
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+        except (TimeoutError, aiohttp.ServerTimeoutError):
             log.warning("upstream %s timed out", upstream.name)
             if not started:
                 await self._send_problem(

@@ -41,7 +41,7 @@ class CombinedOpenAPI:
                 if r.status == 200:
                     data = await r.json()
                     return data if isinstance(data, dict) else None
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, aiohttp.ClientError, ValueError):
             return None
         return None
 

@@ -34,7 +34,7 @@ class ReviewDecision(BaseModel):
     reason: str | None = Field(None, max_length=2000, description="退回原因（退回时必填）")
 
     @model_validator(mode="after")
-    def _reason(self) -> "ReviewDecision":
+    def _reason(self) -> ReviewDecision:
         if self.decision == "return" and not (self.reason and self.reason.strip()):
             raise ValueError("退回时必须填写原因")
         return self

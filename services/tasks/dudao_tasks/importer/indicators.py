@@ -174,8 +174,8 @@ def parse_indicator_table(t: Table) -> list[dict[str, Any]]:
             continue
         parsed = [parse_target_cell(c, name, y) for c, y in tcells]
         # A relative or per-year target's unit is the change's, not the indicator's.
-        absolute = [c for (c, _), p in zip(tcells, parsed) if p["kind"] == "absolute"]
-        other = [c for (c, _), p in zip(tcells, parsed) if p["kind"] != "absolute"]
+        absolute = [c for (c, _), p in zip(tcells, parsed, strict=False) if p["kind"] == "absolute"]
+        other = [c for (c, _), p in zip(tcells, parsed, strict=False) if p["kind"] != "absolute"]
         unit = cell(row, "unit") or infer_unit(name, [base_cell] + absolute, other)
         # 人均预期寿命（岁）: the bracketed unit is the unit column folded into the name.
         um = _NAME_UNIT.search(name)

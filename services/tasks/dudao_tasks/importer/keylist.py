@@ -86,7 +86,7 @@ def parse_key_list(t: Table) -> list[dict[str, Any]]:
     cols = _columns(head)
     rows: list[dict[str, Any]] = []
     for ri, row in enumerate(t.rows[1:], start=1):
-        def cell(k: str) -> str:
+        def cell(k: str, row: list[str] = row) -> str:
             i = cols.get(k)
             return row[i].strip() if i is not None and i < len(row) else ""
         title = cell("title")

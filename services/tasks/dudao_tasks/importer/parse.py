@@ -149,7 +149,7 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
     rows_with_units = [r for r in key_list if r.get("unit_roles")]
     if rows_with_units:
         by_title = {_norm_title(r["title"]): r for r in rows_with_units}
-        for nd, item in task_nodes:
+        for _node, item in task_nodes:
             if item["units"]:
                 continue
             key = _norm_title(item["title"])

@@ -80,7 +80,7 @@ def read_pdf(data: bytes) -> str:
                 bands: list[tuple[float, str]] = []
                 top = 0.0
                 boxes = sorted((t.bbox for t in found), key=lambda b: b[1])
-                for t, bbox in zip(sorted(found, key=lambda t: t.bbox[1]), boxes):
+                for t, bbox in zip(sorted(found, key=lambda t: t.bbox[1]), boxes, strict=False):
                     x0, y0, x1, y1 = bbox
                     if y0 > top:
                         crop = page.crop((0, top, page.width, min(y0, page.height)))

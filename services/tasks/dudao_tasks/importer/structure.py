@@ -92,11 +92,11 @@ def parse_label(line: str) -> Label | None:
 class Box:
     number: str
     title: str
-    anchor: "Node | None"
+    anchor: Node | None
     start: int
     style: str | None = None
     last: int = 0
-    items: list["Node"] = field(default_factory=list)
+    items: list[Node] = field(default_factory=list)
     with_body: bool = False
 
 
@@ -106,8 +106,8 @@ class Node:
     line: int
     start: int  # offset of the line in the text
     line_end: int
-    parent: "Node | None" = None
-    children: list["Node"] = field(default_factory=list)
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
     box: Box | None = None
     paras: list[tuple[int, int]] = field(default_factory=list)
     units: list[dict[str, str]] | None = None

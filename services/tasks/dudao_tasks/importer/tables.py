@@ -53,7 +53,7 @@ def _chunk(cells: list[str], spans: list[tuple[int, int]]) -> tuple[list[list[st
     if not n:
         nat = [i for i, c in enumerate(cells) if _NATURE.match(c.strip())]
         if len(nat) >= 3:
-            gaps = [b - a for a, b in zip(nat, nat[1:])]
+            gaps = [b - a for a, b in zip(nat, nat[1:], strict=False)]
             common = max(set(gaps), key=gaps.count)
             if gaps.count(common) >= len(gaps) * 0.6:
                 n = common

@@ -134,7 +134,7 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
         return before[-1].year if before else None
 
     def group_of(pos: int) -> int | None:
-        for years, fb in groups:
+        for _years, fb in groups:
             if fb < pos and not any(c in text[fb:pos] for c in "。；;"):
                 return fb
         return None

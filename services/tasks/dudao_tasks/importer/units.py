@@ -136,7 +136,7 @@ def find_unit_label(text: str) -> tuple[int, int] | None:
     the task, labelled instead of bracketed. Only a labelled list that runs to the end counts.
     """
     m = None
-    for m in _LABELLED.finditer(text):
+    for m in _LABELLED.finditer(text):  # noqa: B007 - the last match is the one wanted
         pass
     if m is None:
         return None
@@ -190,7 +190,7 @@ def parse_units(content: str) -> list[dict[str, str]] | None:
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     explicit_lead = any(r == "lead" for _, r in names)
-    for idx, (nm, r) in enumerate(names):
+    for _idx, (nm, r) in enumerate(names):
         if nm in seen:
             continue
         seen.add(nm)

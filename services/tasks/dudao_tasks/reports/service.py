@@ -16,9 +16,9 @@ from dudao_shared.auth import Principal
 from dudao_shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 from ..assignments.models import Assignment
+from ..assignments.service import FIELDS as ASSIGNMENT_FIELDS
 from ..assignments.service import check_unit_transition, sync_task_status
 from ..audit.service import diff, record, snapshot
-from ..assignments.service import FIELDS as ASSIGNMENT_FIELDS
 from ..common.time import utcnow
 from ..common.versioning import bump
 from .models import EvidenceFile, ProgressReport

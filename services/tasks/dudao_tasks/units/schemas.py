@@ -78,7 +78,7 @@ class UnitCreate(BaseModel):
         return n
 
     @model_validator(mode="after")
-    def _period(self) -> "UnitCreate":
+    def _period(self) -> UnitCreate:
         if self.active_from and self.active_until and self.active_until < self.active_from:
             raise ValueError("停用日期不能早于启用日期")
         return self
