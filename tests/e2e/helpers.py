@@ -25,7 +25,8 @@ def client(base_url: str, token: str | None = None, **kw: Any) -> httpx.Client:
 def ok(r: httpx.Response, status: int | tuple[int, ...] = (200, 201)) -> Any:
     """The JSON of a response whose status is expected; the body in the assertion otherwise."""
     expected = (status,) if isinstance(status, int) else status
-    assert r.status_code in expected, f"{r.request.method} {r.request.url.path} → {r.status_code}: {r.text}"
+    where = f"{r.request.method} {r.request.url.path}"
+    assert r.status_code in expected, f"{where} → {r.status_code}: {r.text}"
     return r.json() if r.content and r.headers.get("content-type", "").endswith("json") else None
 
 
@@ -46,7 +47,9 @@ class Actor:
         self.http.close()
 
 
-def staff(platform: Any, admin: httpx.Client, role: str, *, region_code: str | None = None) -> Actor:
+def staff(
+    platform: Any, admin: httpx.Client, role: str, *, region_code: str | None = None
+) -> Actor:
     """Create a staff account as admin (``POST /api/v1/users``) and sign in as it."""
     username = uniq(role)
     body: dict[str, Any] = {"username": username, "display_name": username, "password": PASSWORD,
@@ -108,7 +111,8 @@ def tiny_pdf(text: str = "evidence") -> bytes:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
 
 

@@ -15,17 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Forbidden
+from dudao_shared.regions import can_write_region
 
 from .grants.models import IndicatorGrant
-from .regions import contains
 
 
 def covers_region(principal: Principal, region_code: str) -> bool:
-    if principal.is_admin:
-        return True
-    if principal.role != "planner":
-        return False
-    return principal.region_code is None or contains(principal.region_code, region_code)
+    return can_write_region(principal, region_code)
 
 
 def require_region(principal: Principal, region_code: str) -> None:

@@ -66,6 +66,8 @@ class UnitToken(GatewayModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     unit_id: str = Field(index=True, max_length=36)
     unit_name: str = Field(default="", max_length=200)
+    # The unit's region when issued: planners manage the tokens of their region only.
+    region_code: str | None = Field(default=None, max_length=6, index=True)
     label: str = Field(default="", max_length=100)
     prefix: str = Field(max_length=16)
     secret_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))

@@ -204,7 +204,7 @@ async def update_user(
 async def issue_unit_token(
     body: UnitTokenCreate, principal: TokenIssuer, request: Request, session: SessionDep
 ) -> UnitTokenIssued:
-    """为一个责任单位发放单位令牌（明文只显示一次）"""
+    """为一个责任单位发放单位令牌（明文只显示一次；规划处室限本辖区单位）"""
     s = request.app.state
     try:
         unit = await s.tasks_client.get_json(f"/api/v1/units/{body.unit_id}")
@@ -215,8 +215,9 @@ async def issue_unit_token(
             ) from None
         raise
     row, raw = await service.issue_unit_token(
-        session, data=body, unit_name=str(unit.get("name") or ""), principal=principal,
-        settings=s.settings, ctx=_ctx(request),
+        session, data=body, unit_name=str(unit.get("name") or ""),
+        unit_region=unit.get("region_code"), principal=principal, settings=s.settings,
+        ctx=_ctx(request),
     )
     return UnitTokenIssued(**UnitTokenRead.model_validate(row).model_dump(), token=raw)
 
@@ -224,13 +225,13 @@ async def issue_unit_token(
 @router.get("/api/v1/unit_tokens", response_model=list[UnitTokenRead], tags=["unit tokens"],
             responses=problem_responses(Forbidden))
 async def list_unit_tokens(
-    _: TokenIssuer,
+    principal: TokenIssuer,
     session: SessionDep,
     unit_id: Annotated[str | None, Query(max_length=36)] = None,
     include_revoked: bool = False,
 ) -> list[UnitTokenRead]:
     """单位令牌列表（不含明文）"""
-    rows = await service.list_unit_tokens(session, unit_id=unit_id,
+    rows = await service.list_unit_tokens(session, principal=principal, unit_id=unit_id,
                                           include_revoked=include_revoked)
     return [UnitTokenRead.model_validate(r) for r in rows]
 

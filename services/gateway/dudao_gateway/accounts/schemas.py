@@ -89,6 +89,7 @@ class UnitTokenRead(BaseModel):
     id: str
     unit_id: str
     unit_name: str
+    region_code: str | None
     label: str
     prefix: str = Field(description="令牌前缀，便于识别")
     created_by: str

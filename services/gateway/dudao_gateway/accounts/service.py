@@ -9,23 +9,26 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import Principal, RevocationList
 from dudao_shared.context import request_id_var
 from dudao_shared.errors import (
     Conflict,
+    Forbidden,
     Locked,
     NotFound,
     PreconditionFailed,
     Unauthorized,
     ValidationFailed,
 )
+from dudao_shared.regions import can_write_region, region_prefix
 from dudao_shared.tokens import TokenSigner
 
 from ..config import Settings
@@ -333,14 +336,18 @@ async def active_revocations(session: AsyncSession, *, settings: Settings) -> di
 
 
 async def issue_unit_token(
-    session: AsyncSession, *, data: UnitTokenCreate, unit_name: str, principal: Principal,
-    settings: Settings, ctx: Context,
+    session: AsyncSession, *, data: UnitTokenCreate, unit_name: str, unit_region: str | None,
+    principal: Principal, settings: Settings, ctx: Context,
 ) -> tuple[UnitToken, str]:
+    if not can_write_region(principal, unit_region):
+        raise Forbidden(f"单位所在区划 {unit_region} 不在您的权限范围内", code="region_forbidden",
+                        title="不在本人负责的行政区划内")
     raw = UNIT_TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     days = data.expires_in_days or settings.unit_token_default_days
     row = UnitToken(
-        unit_id=data.unit_id, unit_name=unit_name[:200], label=data.label, prefix=raw[:12],
+        unit_id=data.unit_id, unit_name=unit_name[:200], region_code=unit_region,
+        label=data.label, prefix=raw[:12],
         secret_hash=sha256(raw), created_by=principal.sub, created_at=now,
         expires_at=now + timedelta(days=min(days, settings.unit_token_max_days)),
     )
@@ -379,10 +386,18 @@ async def exchange_unit_token(
                      role="unit", unit_id=row.unit_id)
 
 
+def _visible_tokens(principal: Principal) -> Any:
+    """Planners see the tokens of units in their region; admins see all."""
+    if principal.is_admin or not principal.region_code:
+        return true()
+    return UnitToken.region_code.startswith(region_prefix(principal.region_code))  # type: ignore[union-attr]
+
+
 async def list_unit_tokens(
-    session: AsyncSession, *, unit_id: str | None, include_revoked: bool
+    session: AsyncSession, *, principal: Principal, unit_id: str | None, include_revoked: bool
 ) -> list[UnitToken]:
-    q = select(UnitToken).order_by(UnitToken.created_at.desc())  # type: ignore[attr-defined]
+    q = (select(UnitToken).where(_visible_tokens(principal))
+         .order_by(UnitToken.created_at.desc()))  # type: ignore[attr-defined]
     if unit_id:
         q = q.where(UnitToken.unit_id == unit_id)
     if not include_revoked:
@@ -394,7 +409,9 @@ async def revoke_unit_token(
     session: AsyncSession, *, token_id: str, principal: Principal, revocations: RevocationList,
     settings: Settings, ctx: Context,
 ) -> UnitToken:
-    row = await session.get(UnitToken, token_id)
+    row = await session.scalar(
+        select(UnitToken).where(UnitToken.id == token_id, _visible_tokens(principal))
+    )
     if row is None:
         raise NotFound("单位令牌不存在", code="unit_token_not_found", title="单位令牌不存在")
     if row.revoked_at is None:

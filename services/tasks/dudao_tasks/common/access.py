@@ -6,8 +6,7 @@ import uuid
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Forbidden
-
-from .regions import region_covers
+from dudao_shared.regions import can_write_region
 
 
 class OutOfRegion(Forbidden):
@@ -29,12 +28,6 @@ def unit_scope(principal: Principal) -> uuid.UUID | None:
     if not principal.is_unit:
         return None
     return principal_unit(principal) or uuid.uuid4()
-
-
-def can_write_region(principal: Principal, region_code: str | None) -> bool:
-    if principal.is_admin:
-        return True
-    return principal.role == "planner" and region_covers(principal.region_code, region_code)
 
 
 def require_region(principal: Principal, region_code: str | None) -> None:

@@ -1,0 +1,32 @@
+"""Unit tokens stay within the issuing planner's region (issue, list, revoke)."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e.helpers import client, create_unit, ok, staff, uniq
+
+pytestmark = pytest.mark.e2e
+
+
+def test_planner_manages_unit_tokens_of_own_region_only(running_platform) -> None:  # type: ignore[no-untyped-def]
+    admin = client(running_platform.gateway, running_platform.login())
+    yichun = staff(running_platform, admin, "planner", region_code="360900")
+    nanchang = staff(running_platform, admin, "planner", region_code="360100")
+    unit = create_unit(yichun.http, uniq("宜春单位"), region_code="360902")
+
+    r = nanchang.http.post("/api/v1/unit_tokens", json={"unit_id": unit["id"]})
+    assert r.status_code == 403 and r.json()["code"] == "region_forbidden"
+
+    issued = ok(yichun.http.post("/api/v1/unit_tokens", json={"unit_id": unit["id"]}), 201)
+    assert issued["region_code"] == "360902"
+    assert issued["id"] in {t["id"] for t in ok(yichun.http.get("/api/v1/unit_tokens"))}
+    assert issued["id"] not in {t["id"] for t in ok(nanchang.http.get("/api/v1/unit_tokens"))}
+    assert issued["id"] in {t["id"] for t in ok(admin.get("/api/v1/unit_tokens"))}
+
+    r = nanchang.http.delete(f"/api/v1/unit_tokens/{issued['id']}")
+    assert r.status_code == 404
+    revoked = ok(yichun.http.delete(f"/api/v1/unit_tokens/{issued['id']}"))
+    assert revoked["revoked_at"] is not None
+    for actor in (admin, yichun.http, nanchang.http):
+        actor.close()
