@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 
 @contextlib.asynccontextmanager
@@ -18,23 +18,24 @@ async def app_lifespan(app: FastAPI) -> AsyncIterator[FastAPI]:
 
 
 @contextlib.asynccontextmanager
-async def rolled_back(app: FastAPI) -> AsyncIterator[None]:
+async def rolled_back(app: FastAPI) -> AsyncIterator[AsyncConnection]:
     """Bind the app's sessions to one outer transaction that is rolled back afterwards.
 
     The request's own commit becomes a savepoint release, so routes behave as in production
-    while nothing a test writes outlives it.
+    while nothing a test writes outlives it. The connection is handed out so a test can take
+    savepoints of its own.
     """
     db = app.state.db
-    original = db.sessionmaker
+    original = db.sessionmaker, db.read_sessionmaker
     async with db.engine.connect() as conn:
         trans = await conn.begin()
-        db.sessionmaker = async_sessionmaker(
+        db.sessionmaker = db.read_sessionmaker = async_sessionmaker(
             bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
         try:
-            yield
+            yield conn
         finally:
-            db.sessionmaker = original
+            db.sessionmaker, db.read_sessionmaker = original
             await trans.rollback()
 
 

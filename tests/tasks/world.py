@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
-
-from harness import client_for
+from harness import client_for, rolled_back
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 REGION = "360112"  # 新建区
 PLANNER_REGION = "360100"  # 南昌市 covers 新建区
@@ -124,17 +123,6 @@ async def etag(w: World, path: str) -> str:
 
 @contextlib.asynccontextmanager
 async def rolled_back_conn(app: FastAPI) -> AsyncIterator[AsyncConnection]:
-    """Like ``harness.rolled_back`` but hands out the connection, so a test can take
-    savepoints of its own (one world, many independent attempts against it)."""
-    db = app.state.db
-    original = db.sessionmaker
-    async with db.engine.connect() as conn:
-        trans = await conn.begin()
-        db.sessionmaker = async_sessionmaker(
-            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        )
-        try:
-            yield conn
-        finally:
-            db.sessionmaker = original
-            await trans.rollback()
+    """One world, many independent attempts against it: see ``harness.rolled_back``."""
+    async with rolled_back(app) as conn:
+        yield conn
