@@ -28,7 +28,6 @@ from ..reports import idempotency
 from ..reports import service as reports_service
 from ..reports.models import ProgressReport
 from ..reports.schemas import ReportCreate, ReportRead
-from ..reports.service import unit_can_see_report
 from . import service
 from .dependencies import OwnAssignment, ReadableAssignment
 from .models import Assignment
@@ -44,7 +43,6 @@ from .service import (
 router = APIRouter(prefix="/api/v1/assignments", tags=["assignments"])
 
 ORDERS = {"created_at": Assignment.created_at, "updated_at": Assignment.updated_at}
-REPORT_ORDERS = {"created_at": ProgressReport.created_at, "reported_on": ProgressReport.reported_on}
 
 
 async def _require_plan_region(session: SessionDep, principal: CurrentPrincipal, plan_id: uuid.UUID) -> None:
@@ -191,14 +189,11 @@ async def list_assignment_reports(
     cursor: Cursor = None,
 ) -> Page[ReportRead]:
     """任务分工的进展报告"""
-    stmt = select(ProgressReport).where(ProgressReport.assignment_id == assignment.id)
-    unit = unit_scope(principal)
-    if unit is not None:
-        stmt = stmt.where(unit_can_see_report(unit))
-    rows, nxt = await paginate(session, stmt, id_column=ProgressReport.id, order=order,  # type: ignore[arg-type]
-                               allowed=REPORT_ORDERS, default="-created_at", limit=limit,
-                               cursor=cursor)
-    return Page(items=await reports_service.to_reads(session, rows), next_cursor=nxt)
+    items, nxt = await reports_service.list_reports(
+        session, principal=principal, where=ProgressReport.assignment_id == assignment.id, order=order, limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=items, next_cursor=nxt)
 
 
 @router.post(

@@ -18,20 +18,17 @@ from ..assignments.service import AssignmentExists, LeadRequired
 from ..audit import service as audit_service
 from ..audit.schemas import AuditEventRead
 from ..common.access import require_region, unit_scope
-from ..common.pagination import paginate
 from ..common.time import Today
 from ..plans.models import Plan
 from ..reports import service as reports_service
 from ..reports.models import ProgressReport
 from ..reports.schemas import ReportRead
-from ..reports.service import unit_can_see_report
 from .dependencies import ReadableTask
 from .schemas import TaskRead
 from .service import TaskNotFound
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
-REPORT_ORDERS = {"created_at": ProgressReport.created_at, "reported_on": ProgressReport.reported_on}
 
 
 @router.get("/{task_id}", response_model=TaskRead, responses=problem_responses(TaskNotFound))
@@ -94,14 +91,11 @@ async def list_task_reports(
     cursor: Cursor = None,
 ) -> Page[ReportRead]:
     """任务的进展报告（配合单位的报告牵头单位可见）"""
-    stmt = select(ProgressReport).where(ProgressReport.item_id == task.id)
-    unit = unit_scope(principal)
-    if unit is not None:
-        stmt = stmt.where(unit_can_see_report(unit))
-    rows, nxt = await paginate(session, stmt, id_column=ProgressReport.id, order=order,  # type: ignore[arg-type]
-                               allowed=REPORT_ORDERS, default="-created_at", limit=limit,
-                               cursor=cursor)
-    return Page(items=await reports_service.to_reads(session, rows), next_cursor=nxt)
+    items, nxt = await reports_service.list_reports(
+        session, principal=principal, where=ProgressReport.item_id == task.id, order=order, limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=items, next_cursor=nxt)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import Principal
@@ -19,6 +19,8 @@ from ..assignments.models import Assignment
 from ..assignments.service import FIELDS as ASSIGNMENT_FIELDS
 from ..assignments.service import check_unit_transition, sync_task_status
 from ..audit.service import diff, record, snapshot
+from ..common.access import unit_scope
+from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..common.versioning import bump
 from .models import EvidenceFile, ProgressReport
@@ -160,3 +162,26 @@ async def add_file(
            after=snapshot(row, ("report_id", "filename", "content_type", "size", "sha256")),
            plan_id=report.plan_id, task_id=report.item_id, unit_id=report.unit_id)
     return row
+
+
+REPORT_ORDERS = {"created_at": ProgressReport.created_at, "reported_on": ProgressReport.reported_on}
+
+
+async def list_reports(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    where: ColumnElement[bool],
+    order: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ReportRead], str | None]:
+    """Reports matching ``where`` that the caller may see (a unit: its own, or all as lead)."""
+    stmt = select(ProgressReport).where(where)
+    unit = unit_scope(principal)
+    if unit is not None:
+        stmt = stmt.where(unit_can_see_report(unit))
+    rows, nxt = await paginate(session, stmt, id_column=ProgressReport.id, order=order,  # type: ignore[arg-type]
+                               allowed=REPORT_ORDERS, default="-created_at", limit=limit,
+                               cursor=cursor)
+    return await to_reads(session, rows), nxt
