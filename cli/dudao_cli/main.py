@@ -174,7 +174,8 @@ def run(
             login,
         ]
         if seeded:
-            lines.append("示例规划：" + "；".join(seeded))
+            lines.append("已导入示例规划：")
+            lines.extend(f"  · {line}" for line in seeded)
         lines.append("按 Ctrl-C 停止")
         console.print(Panel("\n".join(lines), title="督导平台已启动", expand=False))
         while all(p.poll() is None for p in platform.procs.values()):
