@@ -121,3 +121,30 @@ def test_import_input_errors_are_4xx(running_platform) -> None:  # type: ignore[
                    headers={"Authorization": f"Bearer {token}"},
                    data={"text": SEED.read_text(encoding="utf-8")})
     assert r.status_code == 403
+
+
+def test_failure_part_way_leaves_nothing(running_platform) -> None:  # type: ignore[no-untyped-def]
+    """With the indicator service down the confirm fails whole: no plan, no units, and the
+    same document imports cleanly once the service is back."""
+    seed = SEED.with_name("004_2fc4be0b54cb1cd8.txt")
+    data = seed.read_bytes()
+    admin = {"Authorization": f"Bearer {running_platform.login()}"}
+    params = {"dry_run": "false", "create_missing_units": "true"}
+    platform = running_platform.platform
+    with httpx.Client(base_url=running_platform.gateway, headers=admin, timeout=60) as c:
+        units_before = c.get("/api/v1/units", params={"region_code": "360000", "limit": 500})
+        platform.stop_one("indicators")
+        try:
+            r = c.post("/api/v1/plans/import", params=params, files={"file": (seed.name, data)})
+            assert r.status_code == 503, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+        finally:
+            platform.start_one("indicators")
+            platform.wait_ready(services=("indicators",))
+        titles = [p["title"] for p in c.get("/api/v1/plans", params={"limit": 500}).json()["items"]]
+        assert not any("公立医院高质量发展" in t for t in titles)
+        units_after = c.get("/api/v1/units", params={"region_code": "360000", "limit": 500})
+        assert units_after.json()["items"] == units_before.json()["items"]
+        r = c.post("/api/v1/plans/import", params=params, files={"file": (seed.name, data)})
+        assert r.status_code == 201, r.text
+        assert r.json()["counts"]["indicators_created"] > 0
