@@ -108,3 +108,21 @@ def test_hung_service_gives_504_within_timeout(running_platform) -> None:  # typ
                          headers=h).status_code == 200
     finally:
         os.killpg(proc.pid, signal.SIGCONT)
+
+
+def test_request_id_crosses_all_three_on_import(running_platform) -> None:  # type: ignore[no-untyped-def]
+    """gateway → task service → indicator service, one request id in all three logs."""
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parents[2] / "deploy" / "seeds" / "000_d775692da490137b.txt"
+    rid = f"e2e-import-{uuid.uuid4().hex[:8]}"
+    r = httpx.post(running_platform.gateway + "/api/v1/plans/import",
+                   params={"dry_run": "false", "create_missing_units": "true"},
+                   files={"file": (seed.name, seed.read_bytes())},
+                   headers={"Authorization": f"Bearer {running_platform.login()}",
+                            "X-Request-ID": rid}, timeout=60)
+    assert r.status_code == 201, r.text
+    assert r.json()["counts"]["indicators_created"] > 0
+    assert r.headers["x-request-id"] == rid
+    for service in ("gateway", "tasks", "indicators"):
+        assert _wait_for(lambda s=service: rid in running_platform.log_text(s)), service
