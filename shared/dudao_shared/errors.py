@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -238,6 +238,15 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("integrity error mapped to 409: %s", exc)
         return problem_response(Conflict("数据与已有记录冲突（唯一性或引用约束）"))
 
+    async def on_dbapi(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DBAPIError)
+        # SQLSTATE class 22 (data exception: a NUL byte in text, a number out of range …) is
+        # the client's input the validation let through, never a 500.
+        if str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
+            log.info("data error mapped to 422: %s", exc.orig)
+            return problem_response(ValidationFailed("输入包含无法保存的字符或超出范围的数值"))
+        raise exc  # anything else stays a server error (last-resort handler, logged)
+
     async def on_unexpected(_: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
         return problem_response(Problem("请稍后重试；如持续出现请联系管理员"))
@@ -246,6 +255,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(DBAPIError, on_dbapi)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -128,6 +128,17 @@ async def test_unit_token_routes_are_for_admin_and_planner_only(gateway, make_to
             assert (await c.delete(f"/api/v1/unit_tokens/{uuid.uuid4()}")).status_code == 403
 
 
+async def test_unit_token_unit_id_must_be_a_uuid(gateway, make_token) -> None:  # type: ignore[no-untyped-def]
+    # unit_id goes into the task service's URL and into the token's unit claim: anything but a
+    # UUID is refused before either (a NUL byte used to crash the URL build with a 500; a "/"
+    # reached another task-service route).
+    async with client_for(gateway, make_token("planner", region_code="360100")) as c:
+        for bad in ("a\x00b", f"{uuid.uuid4()}"[:30] + "/x", "../plans", "not-a-uuid"):
+            r = await c.post("/api/v1/unit_tokens", json={"unit_id": bad})
+            assert r.status_code == 422, (bad, r.status_code, r.text)
+            assert r.json()["errors"][0]["field"] == "unit_id"
+
+
 async def test_bad_unit_token_exchange_is_401_and_audited(gateway, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(gateway) as c:
         r = await c.post("/api/v1/auth/unit_token", json={"token": "ddu_not-a-real-token"})

@@ -316,3 +316,29 @@ async def test_concurrent_writes_of_one_pair_leave_a_current_assessment(
         assert a["items"][0]["latest_period"] == "2024-12"
         assert a["items"][0]["components"]["baseline_source"] == "first_measurement"
         assert a["items"][0]["baseline_value"] == 10
+
+
+async def test_nul_bytes_and_malformed_parsed_rows_are_422_not_500(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    async with client_for(indicators, make_token("admin")) as c:
+        ind = await make_indicator(c, plan_id())
+        for path, params in [
+            ("/api/v1/indicators", {"plan_id": "\x00"}),
+            ("/api/v1/measurements", {"indicator_id": ind["id"], "period": "\x00"}),
+        ]:
+            r = await c.get(path, params=params)
+            assert r.status_code in (404, 422), (path, params, r.status_code, r.text)
+        r = await c.post("/api/v1/measurements", json={"indicator_id": ind["id"], "region_code": REGION,
+                                                       "period": "2023", "value": 5, "note": "\x00"})
+        assert r.status_code == 422, r.text
+        # The importer's route takes free-form rows: a row without a name, or with a wrongly
+        # shaped field, is the caller's error.
+        base = {"plan_id": plan_id(), "region_code": REGION}
+        for extra in (
+            {"indicators": [{}]},
+            {"indicators": [{"name": "x", "target": "高于"}]},
+            {"indicators": [{"name": "x", "milestones": [1]}]},
+            {"targets": [{"item": ["二"], "text": "x"}]},
+        ):
+            r = await c.post("/api/v1/indicators/parsed", json={**base, **extra})
+            assert r.status_code == 422, (extra, r.status_code, r.text)
+            assert r.json()["code"] == "validation_error"

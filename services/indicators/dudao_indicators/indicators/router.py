@@ -155,11 +155,19 @@ async def import_parsed_indicators(
 ) -> bulk.BulkResult:
     """从规划解析结果导入指标和正文目标（规划导入时由任务服务调用）"""
     require_region(principal, data.region_code)
-    body = bulk_body_from_parsed(
-        plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
-        parsed_targets=data.targets, item_ids=data.item_ids,
-        default_target_year=data.default_target_year,
-    )
+    try:
+        body = bulk_body_from_parsed(
+            plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
+            parsed_targets=data.targets, item_ids=data.item_ids,
+            default_target_year=data.default_target_year,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # The rows are free-form dicts: a row without a name or with a wrongly shaped field is
+        # the caller's input, never a 500.
+        raise ValidationFailed(
+            "解析结果中的指标数据有误",
+            errors=[{"field": "indicators", "message": f"行结构无效（{type(exc).__name__}: {exc}）"[:300]}],
+        ) from None
     try:
         checked = bulk.BulkIndicatorsIn.model_validate(body)
     except PydanticValidationError as exc:
