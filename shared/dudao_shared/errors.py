@@ -245,7 +245,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
             log.info("data error mapped to 422: %s", exc.orig)
             return problem_response(ValidationFailed("输入包含无法保存的字符或超出范围的数值"))
-        raise exc  # anything else stays a server error (last-resort handler, logged)
+        return await on_unexpected(_, exc)  # anything else stays a logged server error
 
     async def on_unexpected(_: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
