@@ -16,7 +16,7 @@ from .auth import RevocationList, get_principal, start_revocation_poller
 from .db import Database
 from .errors import ProblemDetail, install_error_handlers
 from .logs import configure_logging
-from .middleware import RequestIdMiddleware
+from .middleware import BodyLimitMiddleware, RequestIdMiddleware
 from .settings import ServiceSettings
 from .tokens import TokenVerifier
 
@@ -109,6 +109,7 @@ def create_service_app(
     # Authenticated by default: every router given here requires a valid token.
     for r in routers:
         app.include_router(r, dependencies=[Depends(get_principal)])
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware, log_requests=settings.log_requests)
     _summaries_from_docstrings(app)
     return app

@@ -10,6 +10,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .context import request_id_var
+from .errors import PayloadTooLarge, problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
 # An incoming id is echoed into logs and headers, so only a safe shape is accepted.
@@ -63,3 +64,64 @@ class RequestIdMiddleware:
                           ms=round((time.perf_counter() - started) * 1000, 2))
             request_id_var.reset(token)
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over ``max_bytes`` while they arrive (413 problem+json).
+
+    Starlette spools a multipart upload to disk before any route sees it, so a size check in
+    the route comes after the disk is already filled; this one comes first.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.max_bytes
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await self._refuse(send)
+                    return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # A Problem: the app's one error handler turns it into the 413 response.
+                    raise PayloadTooLarge(self._detail())
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except PayloadTooLarge:
+            if not response_started:
+                await self._refuse(send)
+
+    def _detail(self) -> str:
+        return f"请求内容超过 {max(1, self.max_bytes // (1024 * 1024))} MB 上限"
+
+    async def _refuse(self, send: Send) -> None:
+        response = problem_response(PayloadTooLarge(self._detail()))
+        await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}

@@ -30,6 +30,8 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     log_requests: bool = True
     upstream_timeout_seconds: float = 10.0
+    # Largest request body accepted at all (evidence uploads have their own, smaller limit).
+    max_body_bytes: int = 25 * 1024 * 1024
 
     @model_validator(mode="after")
     def _load_keys(self) -> ServiceSettings:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -214,6 +215,11 @@ def _access_token(
     )
 
 
+def _remaining(exp: int) -> int:
+    """Seconds the token has left, measured now (not from the request's start)."""
+    return max(0, exp - int(time.time()))
+
+
 async def _new_refresh(session: AsyncSession, *, sid: str, settings: Settings) -> tuple[str, datetime]:
     raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds)
@@ -238,7 +244,7 @@ async def start_session(
         name=user.display_name or user.username,
     )
     return TokenPair(
-        access_token=token, expires_in=exp - int(now.timestamp()), refresh_token=raw,
+        access_token=token, expires_in=_remaining(exp), refresh_token=raw,
         refresh_expires_at=refresh_exp, role=user.role, unit_id=user.unit_id,
     )
 
@@ -278,7 +284,7 @@ async def refresh_session(
         name=user.display_name or user.username,
     )
     return TokenPair(
-        access_token=token, expires_in=exp - int(now.timestamp()), refresh_token=new_raw,
+        access_token=token, expires_in=_remaining(exp), refresh_token=new_raw,
         refresh_expires_at=refresh_exp, role=user.role, unit_id=user.unit_id,
     )
 
@@ -382,7 +388,7 @@ async def exchange_unit_token(
         signer, settings, sub=f"unit_token:{row.id}", role="unit", sid=auth.id,
         unit_id=row.unit_id, region_code=None, name=row.unit_name or None,
     )
-    return TokenPair(access_token=token, expires_in=exp - int(now.timestamp()),
+    return TokenPair(access_token=token, expires_in=_remaining(exp),
                      role="unit", unit_id=row.unit_id)
 
 
