@@ -167,7 +167,8 @@ def run(
         platform.wait_ready(timeout=60)
         seeded = _seed_demo(cfg, admin_pw if created else None) if seed else []
         login = (f"用户名 [bold]admin[/]  密码 [bold]{admin_pw}[/]（只显示这一次）" if created
-                 else "用户名 [bold]admin[/]（密码见首次启动时的输出，或设置 DUDAO_ADMIN_PASSWORD）")
+                 else "用户名 [bold]admin[/]（密码见首次启动时的输出；"
+                 "忘记时可用 dudao create-user 另建管理员）")
         lines = [
             f"网关  {cfg.url('gateway')}",
             f"接口文档  {cfg.url('gateway')}/docs",
