@@ -8,8 +8,7 @@ import contextlib
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope, Send
 
@@ -24,6 +23,7 @@ from .config import Settings
 from .proxy.forwarder import Forwarder
 from .proxy.openapi import CombinedOpenAPI
 from .proxy.routes import route_table
+from .webapp import install_docs, install_webapp
 
 DESCRIPTION = """督导平台统一入口。先用 `POST /api/v1/auth/login` 登录（或在右上角 Authorize 中填写账号），
 单位经办人用单位令牌调用 `POST /api/v1/auth/unit_token` 换取访问令牌。"""
@@ -87,10 +87,6 @@ def create_app(settings: Settings | None = None) -> Gateway:
         assert forwarder.session is not None
         return JSONResponse(await combined.document(api.openapi(), forwarder.session))
 
-    @docs.get("/docs", include_in_schema=False)
-    async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="督导平台 接口文档")
-
     api = create_service_app(
         name="gateway",
         title="督导平台 API",
@@ -106,6 +102,8 @@ def create_app(settings: Settings | None = None) -> Gateway:
         docs_url=None,
         redoc_url=None,
     )
+    install_docs(api)
+    install_webapp(api, settings.web_dist_dir)
     api.state.signer = TokenSigner(
         settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
