@@ -83,3 +83,14 @@ export function worstLight(lights: Iterable<string>): Light {
   }
   return worst
 }
+
+export const LIGHT_REASON: Record<string, string> = {
+  awaiting_review: '已完成，待审核',
+  overdue: '已逾期',
+  returned: '被退回',
+  due_soon: '临近完成时限',
+  no_recent_report: '长时间未填报',
+}
+
+export const lightReasons = (reasons: string[] | null | undefined): string[] =>
+  (reasons ?? []).map((r) => LIGHT_REASON[r] ?? r)
