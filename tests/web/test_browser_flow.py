@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
-
 from e2e.helpers import PASSWORD, client, create_unit, ok, staff, tiny_pdf
+from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -52,8 +50,10 @@ def dashboard_counts(page: Page) -> dict[str, int]:
     expect(page.get_by_role("heading", name="总览")).to_be_visible()
     # Loaded when the spinner is gone.
     expect(page.locator(".el-loading-mask")).to_have_count(0)
-    return {k: int(page.get_by_test_id(f"count-{k}").inner_text())
-            for k in ("red", "yellow", "green", "overdue")}
+    return {
+        k: int(page.get_by_test_id(f"count-{k}").inner_text())
+        for k in ("red", "yellow", "green", "overdue")
+    }
 
 
 def api_lights(http: httpx.Client) -> dict[str, int]:
@@ -83,15 +83,24 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
 
     # --- The import wizard ---------------------------------------------------------------
     desk.get_by_role("menuitem", name="导入规划").click()
-    desk.set_input_files("#plan-file", files=[{
-        "name": "基层卫生重点工作任务清单.txt", "mimeType": "text/plain",
-        "buffer": plan_text(secrets.randbelow(10**6)).encode()}])
+    desk.set_input_files(
+        "#plan-file",
+        files=[
+            {
+                "name": "基层卫生重点工作任务清单.txt",
+                "mimeType": "text/plain",
+                "buffer": plan_text(secrets.randbelow(10**6)).encode(),
+            }
+        ],
+    )
     desk.get_by_role("button", name="预览").click()
     unresolved = desk.get_by_test_id("unresolved")
     expect(unresolved).to_contain_text("县卫健委基层股")
     expect(unresolved).to_contain_text("县疾控中心")
     # Each value beside the words it came from.
-    expect(desk.get_by_test_id("preview-items")).to_contain_text("（责任单位：县卫健委基层股、县示范医共体办公室）")
+    expect(desk.get_by_test_id("preview-items")).to_contain_text(
+        "（责任单位：县卫健委基层股、县示范医共体办公室）"
+    )
     shot(desk, "import-preview")
 
     row = desk.get_by_test_id("resolve-县疾控中心")
@@ -119,7 +128,9 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
     desk.get_by_role("menuitem", name="责任单位").click()
     desk.get_by_label("名称或别名").fill("县卫健委基层股")
     desk.get_by_role("button", name="查询").click()
-    desk.get_by_role("row", name=re.compile("县卫健委基层股")).get_by_role("button", name="令牌").click()
+    desk.get_by_role("row", name=re.compile("县卫健委基层股")).get_by_role(
+        "button", name="令牌"
+    ).click()
     desk.get_by_role("button", name="发放令牌").click()
     issued = desk.get_by_test_id("issued-token")
     expect(issued.get_by_role("img", name=re.compile("二维码"))).to_be_visible()
@@ -148,10 +159,19 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
     # The form validates before sending.
     phone.get_by_role("button", name="提交进展").click()
     expect(phone.get_by_text("请填写进展情况")).to_be_visible()
-    phone.get_by_label("进展情况").fill("全县19所乡镇卫生院均已达到服务能力基本标准，验收材料见附件。")
+    phone.get_by_label("进展情况").fill(
+        "全县19所乡镇卫生院均已达到服务能力基本标准，验收材料见附件。"
+    )
     phone.get_by_label("完成进度").fill("100")
-    phone.locator("input[type=file]").set_input_files(files=[{
-        "name": "验收报告.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("acceptance")}])
+    phone.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "验收报告.pdf",
+                "mimeType": "application/pdf",
+                "buffer": tiny_pdf("acceptance"),
+            }
+        ]
+    )
     expect(phone.locator(".van-uploader__preview")).to_have_count(1)
     phone.get_by_role("switch", name="同时提交审核").click()
     phone.get_by_role("button", name="提交进展").click()
@@ -188,8 +208,11 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
     expect(phone.get_by_test_id("h5-returned")).to_contain_text("缺少3所卫生院的验收签字页")
     shot(phone, "h5-returned")
     phone.get_by_label("进展情况").fill("已补充3所卫生院的验收签字页。")
-    phone.locator("input[type=file]").set_input_files(files=[{
-        "name": "签字页.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("signatures")}])
+    phone.locator("input[type=file]").set_input_files(
+        files=[
+            {"name": "签字页.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("signatures")}
+        ]
+    )
     phone.get_by_role("switch", name="同时提交审核").click()
     phone.get_by_role("button", name="提交进展").click()
     expect(phone.get_by_test_id("h5-status")).to_contain_text("已完成待审核")
@@ -209,4 +232,3 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
     for actor in (planner, leader):
         actor.close()
     admin.close()
-    _ = Any
