@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import secrets
 import signal
@@ -106,7 +105,7 @@ def init_keys(keys_dir: Annotated[Path, typer.Argument(help="密钥目录")] = P
 @app.command()
 def parse(file: Path) -> None:
     """解析一份规划文件（.txt/.md/.docx/.pdf），把结构化结果以 JSON 输出到标准输出。"""
-    from dudao_tasks.importer import UnsupportedDocument, parse_file
+    from dudao_importer import UnsupportedDocument, parse_file
 
     try:
         result = parse_file(file)
@@ -116,15 +115,14 @@ def parse(file: Path) -> None:
     except OSError as exc:
         console.print(f"[red]无法读取文件：{exc}[/]")
         raise typer.Exit(2) from None
-    result.pop("text", None)
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(result.to_json(indent=2, with_text=False) + "\n")
 
 
 def _seeds_dir() -> Path | None:
     env = os.environ.get("DUDAO_SEEDS_DIR")
     candidates = [Path(env)] if env else []
     here = Path(__file__).resolve()
-    candidates += [here.parents[2] / "deploy" / "seeds", here.parents[3] / "shared" / "seeds"]
+    candidates.append(here.parents[2] / "deploy" / "seeds")
     for c in candidates:
         if c.is_dir() and any(c.glob("*.txt")):
             return c
