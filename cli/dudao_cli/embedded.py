@@ -37,7 +37,6 @@ class EmbeddedPostgres:
         self._server: PostgresServer | None = None
         self.started_here = False
         self.initialised_here = False
-        self.start_seconds = 0.0
 
     @property
     def initialised(self) -> bool:
@@ -66,13 +65,11 @@ class EmbeddedPostgres:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self.started_here = self.running_pid() is None
         self.initialised_here = not self.initialised
-        t0 = time.perf_counter()
         # Constructed directly rather than through get_server(), which hands back a cached
         # handle without checking that its server still runs. cleanup_mode=None: the wheel's
         # own stop-at-exit counts its users in a file where a killed process stays listed for
         # good, after which it would never stop; so whoever owns the server calls `stop`.
         self._server = PostgresServer(self.pgdata, cleanup_mode=None)
-        self.start_seconds = time.perf_counter() - t0
 
     def url(self, database: str) -> str:
         """A libpq URL of ``database`` on this server (through its unix socket)."""

@@ -23,7 +23,8 @@ from .embedded import EmbeddedPostgres
 from .platform import SERVICES, Platform, PlatformConfig
 
 app = typer.Typer(help="督导平台运维命令", no_args_is_help=True, add_completion=False)
-console = Console(stderr=True)
+# soft_wrap: a long line stays one line when the output is a pipe or a log, not a terminal.
+console = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[Path, typer.Option(help="数据、密钥和日志目录", envvar="DUDAO_DATA_DIR")]
 Host = Annotated[str, typer.Option(help="监听地址", envvar="DUDAO_HOST")]
@@ -85,7 +86,7 @@ def _databases(data_dir: Path, services: Sequence[str], *, owner: bool) -> Itera
             how = (
                 "新建数据目录" if first else "沿用已有数据" if pg.started_here else "已在运行，沿用"
             )
-            step.done = f"PostgreSQL 已启动（{how}），启动用时 {pg.start_seconds:.2f} 秒"
+            step.done = f"PostgreSQL 18 已启动（{how}）"
         with _step("准备各服务的数据库") as step:
             created = pg.ensure_databases(wanted)
             urls.update({svc: pg.url(svc) for svc in wanted})
