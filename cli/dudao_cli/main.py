@@ -310,7 +310,8 @@ def _run(cfg: PlatformConfig, platform: Platform, *, seed: bool) -> None:
     if seeded:
         lines.append(f"已导入 {len(seeded)} 份示例规划（见上）")
     lines.append("按 Ctrl-C 停止")
-    console.print(Panel("\n".join(lines), title="督导平台已启动", expand=False))
+    # Wrapped, not cropped, inside the frame when a line is wider than the output.
+    console.print(Panel("\n".join(lines), title="督导平台已启动", expand=False), soft_wrap=False)
     while all(p.poll() is None for p in platform.procs.values()):
         time.sleep(0.5)
     console.print(f"[red]有服务意外退出，请查看日志目录[/] {cfg.log_dir}")
@@ -331,8 +332,8 @@ def _login_hint(cfg: PlatformConfig, new_password: str | None) -> str:
         if r.status_code == 200:
             return "用户名 [bold]admin[/]  密码为 DUDAO_ADMIN_PASSWORD 的值"
     return (
-        "用户名 [bold]admin[/]（数据沿用；密码是首次启动时显示的那个，"
-        "忘记时用 dudao create-user 另建一个管理员）"
+        "用户名 [bold]admin[/]，密码是首次启动时显示的那个（数据沿用）\n"
+        "忘记密码：dudao create-user 名字 --role admin 另建一个管理员"
     )
 
 
