@@ -3,6 +3,7 @@ service, stopped with no process left, and started again on the same data."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -12,8 +13,14 @@ from dudao_cli.embedded import EmbeddedPostgres, process_alive
 SERVICES = ["gateway", "tasks", "indicators"]
 
 
-def test_start_stop_and_reuse(tmp_path: Path) -> None:
-    pgdata = tmp_path / "var" / "pg"
+def test_start_stop_and_reuse() -> None:
+    # Not under pytest's tmp_path: as root the server runs as another user, which must traverse
+    # the parents, and every pytest session on the machine makes /tmp/pytest-of-<user> 0700.
+    with tempfile.TemporaryDirectory(prefix="dudao-pg-") as tmp:
+        _start_stop_and_reuse(Path(tmp) / "var" / "pg")
+
+
+def _start_stop_and_reuse(pgdata: Path) -> None:
     first = EmbeddedPostgres(pgdata)
     first.start()
     try:
