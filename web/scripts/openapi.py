@@ -21,6 +21,9 @@ def document() -> dict[str, object]:
         os.environ[f"DUDAO_{svc}_JWT_PUBLIC_KEY"] = public
         os.environ[f"DUDAO_{svc}_LOG_LEVEL"] = "WARNING"
     os.environ["DUDAO_GATEWAY_LOG_LEVEL"] = "WARNING"
+    for svc in ("GATEWAY", "TASKS", "INDICATORS"):
+        # Required settings; nothing connects to it (the apps connect at startup only).
+        os.environ[f"DUDAO_{svc}_DATABASE_URL"] = "postgresql://unused@127.0.0.1:9/unused"
 
     from dudao_gateway.main import create_app as gateway_app
     from dudao_gateway.proxy.openapi import merge

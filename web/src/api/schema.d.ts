@@ -1710,6 +1710,13 @@ export interface components {
              */
             unit_id: string | null;
         };
+        /** Baseline */
+        Baseline: {
+            /** Value */
+            value?: number | null;
+            /** Year */
+            year?: number | null;
+        };
         /** BaselineRead */
         BaselineRead: {
             /**
@@ -2417,6 +2424,69 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * IndicatorRow
+         * @description One row of a 主要指标 table.
+         */
+        IndicatorRow: {
+            baseline?: components["schemas"]["Baseline"];
+            /** Domain */
+            domain?: string | null;
+            /** Milestones */
+            milestones?: components["schemas"]["Milestone"][];
+            /** Name */
+            name: string;
+            /** Nature */
+            nature?: ("预期性" | "约束性" | "倡导性") | null;
+            /**
+             * Parent
+             * @description “其中”行的上级指标名称
+             */
+            parent?: string | null;
+            /** Seq */
+            seq?: string | null;
+            /** Span */
+            span?: [
+                number,
+                number
+            ] | null;
+            target?: components["schemas"]["IndicatorTarget"];
+            /** Unit */
+            unit?: string | null;
+        };
+        /** IndicatorTarget */
+        IndicatorTarget: {
+            /** Comparator */
+            comparator?: (">=" | "<=" | "~" | "=" | "between" | ">" | "<") | null;
+            /**
+             * Implied
+             * @default false
+             */
+            implied: boolean;
+            /**
+             * Kind
+             * @default absolute
+             * @enum {string}
+             */
+            kind: "absolute" | "relative" | "annual_change" | "qualitative";
+            /**
+             * Text
+             * @description 目标单元格原文
+             * @default
+             */
+            text: string;
+            /**
+             * Unit
+             * @description 变化量的单位（relative / annual_change）
+             */
+            unit?: string | null;
+            /** Value */
+            value?: number | null;
+            /** Value Max */
+            value_max?: number | null;
+            /** Year */
+            year?: number | null;
+        };
         /** IndicatorUpdate */
         IndicatorUpdate: {
             /** Aggregation */
@@ -2880,6 +2950,20 @@ export interface components {
              */
             value?: number | string | null;
         };
+        /** Milestone */
+        Milestone: {
+            /** Comparator */
+            comparator?: (">=" | "<=" | "~" | "=" | "between" | ">" | "<") | null;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+            /** Value */
+            value?: number | null;
+            /** Year */
+            year?: number | null;
+        };
         /** MilestoneIn */
         MilestoneIn: {
             /**
@@ -3058,9 +3142,7 @@ export interface components {
              * Indicators
              * @description 解析出的主要指标表行
              */
-            indicators?: {
-                [key: string]: unknown;
-            }[];
+            indicators?: components["schemas"]["IndicatorRow"][];
             /**
              * Item Ids
              * @description 条目编号 → 任务服务中的条目标识
@@ -3082,9 +3164,7 @@ export interface components {
              * Targets
              * @description 解析出的正文目标
              */
-            targets?: {
-                [key: string]: unknown;
-            }[];
+            targets?: components["schemas"]["TextTarget"][];
         };
         /** PlanCreate */
         PlanCreate: {
@@ -4136,6 +4216,37 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /**
+         * TextTarget
+         * @description A quantitative target stated in running text.
+         */
+        TextTarget: {
+            /**
+             * Comparator
+             * @enum {string}
+             */
+            comparator: ">=" | "<=" | "~" | "=" | ">" | "<" | "between";
+            /**
+             * Item
+             * @description 所在条目编号；目标部分为 null
+             */
+            item?: string | null;
+            /** Name */
+            name: string;
+            /** Span */
+            span?: [
+                number,
+                number
+            ] | null;
+            /** Unit */
+            unit?: string | null;
+            /** Value */
+            value: number;
+            /** Value Max */
+            value_max?: number | null;
+            /** Year */
+            year?: number | null;
         };
         /** TokenPair */
         TokenPair: {
