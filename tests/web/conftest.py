@@ -15,6 +15,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from e2e.fixtures import RunningPlatform
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Route,
+    sync_playwright,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -35,6 +44,9 @@ def _require(ok: bool, why: str) -> None:
     pytest.skip(why)
 
 
+Shot = Callable[[Page, str], Path]
+
+
 @dataclass
 class Watch:
     """What a page did that a test must not let pass."""
@@ -45,12 +57,12 @@ class Watch:
 
 @dataclass
 class Browsing:
-    browser: object
+    browser: Browser
     base_url: str
-    contexts: list[object] = field(default_factory=list)
+    contexts: list[BrowserContext] = field(default_factory=list)
     watch: Watch = field(default_factory=Watch)
 
-    def page(self, *, phone: bool = False):  # type: ignore[no-untyped-def]
+    def page(self, *, phone: bool = False) -> Page:
         kw: dict[str, object] = {
             "base_url": self.base_url,
             "locale": "zh-CN",
@@ -61,10 +73,10 @@ class Browsing:
             kw.update(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
         else:
             kw.update(viewport={"width": 1440, "height": 900})
-        ctx = self.browser.new_context(**kw)  # type: ignore[attr-defined]
+        ctx = self.browser.new_context(**kw)  # type: ignore[arg-type]
         self.contexts.append(ctx)
 
-        def guard(route) -> None:  # type: ignore[no-untyped-def]
+        def guard(route: Route) -> None:
             host = urlsplit(route.request.url).hostname or ""
             if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
                 route.continue_()
@@ -79,7 +91,7 @@ class Browsing:
         page.on("pageerror", lambda e: self.watch.errors.append(f"page error: {e}"))
         return page
 
-    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+    def _console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
             return
         # Chromium logs every 4xx answer as "Failed to load resource"; for the API that is a
@@ -92,7 +104,7 @@ class Browsing:
 
 
 @pytest.fixture
-def chromium(running_platform) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def chromium(running_platform: RunningPlatform) -> Iterator[Browser]:
     # Per test, and after the platform: the sync driver keeps an event loop running in this
     # thread while it lives, which neither the platform's setup (asyncio.run) nor the async
     # tests sharing this worker can run beside.
@@ -103,7 +115,6 @@ def chromium(running_platform) -> Iterator[object]:  # type: ignore[no-untyped-d
         (DIST / "index.html").is_file() and (DIST / "h5" / "index.html").is_file(),
         "web/dist is not built (make web)",
     )
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
@@ -116,24 +127,24 @@ def chromium(running_platform) -> Iterator[object]:  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def browsing(chromium, running_platform, request) -> Iterator[Browsing]:  # type: ignore[no-untyped-def]
+def browsing(chromium: Browser, running_platform: RunningPlatform) -> Iterator[Browsing]:
     b = Browsing(chromium, running_platform.gateway)
     yield b
     for ctx in b.contexts:
-        ctx.close()  # type: ignore[attr-defined]
+        ctx.close()
     assert not b.watch.offsite, f"requests leaving the machine: {b.watch.offsite}"
     assert not b.watch.errors, "browser console errors:\n" + "\n".join(b.watch.errors)
 
 
 @pytest.fixture
-def shot(request) -> Callable[..., Path]:  # type: ignore[no-untyped-def]
+def shot(request: pytest.FixtureRequest) -> Shot:
     """`shot(page, "name")` saves a full-page screenshot as a test artifact."""
-    folder = ARTIFACTS / request.node.name
+    folder: Path = ARTIFACTS / str(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 1000))
 
-    def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    def take(page: Page, name: str) -> Path:
         path = folder / f"{next(counter):02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

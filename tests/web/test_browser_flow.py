@@ -13,8 +13,11 @@ import secrets
 
 import httpx
 import pytest
+from e2e.fixtures import RunningPlatform
 from e2e.helpers import PASSWORD, client, create_unit, ok, staff, tiny_pdf
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
+
+from .conftest import Browsing, Shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -35,6 +38,10 @@ def plan_text(number: int) -> str:
 二、加强公共卫生
 3．2026年12月底前完成全县适龄儿童免疫规划疫苗接种，接种率保持在95%以上。（责任单位：县疾控中心）
 """
+
+
+def upload(name: str, mime: str, data: bytes) -> list[FilePayload]:
+    return [{"name": name, "mimeType": mime, "buffer": data}]
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
@@ -67,7 +74,9 @@ def api_lights(http: httpx.Client) -> dict[str, int]:
     return total
 
 
-def test_import_token_phone_report_return_resubmit(browsing, running_platform, shot) -> None:  # type: ignore[no-untyped-def]
+def test_import_token_phone_report_return_resubmit(
+    browsing: Browsing, running_platform: RunningPlatform, shot: Shot
+) -> None:
     admin = client(running_platform.gateway, running_platform.login())
     planner = staff(running_platform, admin, "planner", region_code="360100")
     leader = staff(running_platform, admin, "leader", region_code="360100")
@@ -85,13 +94,11 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
     desk.get_by_role("menuitem", name="导入规划").click()
     desk.set_input_files(
         "#plan-file",
-        files=[
-            {
-                "name": "基层卫生重点工作任务清单.txt",
-                "mimeType": "text/plain",
-                "buffer": plan_text(secrets.randbelow(10**6)).encode(),
-            }
-        ],
+        files=upload(
+            "基层卫生重点工作任务清单.txt",
+            "text/plain",
+            plan_text(secrets.randbelow(10**6)).encode(),
+        ),
     )
     desk.get_by_role("button", name="预览").click()
     unresolved = desk.get_by_test_id("unresolved")
@@ -164,13 +171,7 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
     )
     phone.get_by_label("完成进度").fill("100")
     phone.locator("input[type=file]").set_input_files(
-        files=[
-            {
-                "name": "验收报告.pdf",
-                "mimeType": "application/pdf",
-                "buffer": tiny_pdf("acceptance"),
-            }
-        ]
+        files=upload("验收报告.pdf", "application/pdf", tiny_pdf("acceptance")),
     )
     expect(phone.locator(".van-uploader__preview")).to_have_count(1)
     phone.get_by_role("switch", name="同时提交审核").click()
@@ -209,9 +210,7 @@ def test_import_token_phone_report_return_resubmit(browsing, running_platform, s
     shot(phone, "h5-returned")
     phone.get_by_label("进展情况").fill("已补充3所卫生院的验收签字页。")
     phone.locator("input[type=file]").set_input_files(
-        files=[
-            {"name": "签字页.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("signatures")}
-        ]
+        files=upload("签字页.pdf", "application/pdf", tiny_pdf("signatures")),
     )
     phone.get_by_role("switch", name="同时提交审核").click()
     phone.get_by_role("button", name="提交进展").click()

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
+from e2e.fixtures import RunningPlatform
 from e2e.helpers import PASSWORD, client, ok, staff
 from playwright.sync_api import expect
 
+from .conftest import Browsing, Shot
 from .test_browser_flow import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -17,10 +20,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SEED = Path(__file__).resolve().parents[2] / "deploy" / "seeds" / "001_1d96ae928440d7e2.txt"
 
 
-def test_plans_scorecard_indicator_and_exports(browsing, running_platform, shot) -> None:  # type: ignore[no-untyped-def]
+def test_plans_scorecard_indicator_and_exports(
+    browsing: Browsing, running_platform: RunningPlatform, shot: Shot
+) -> None:
     admin = client(running_platform.gateway, running_platform.login(), timeout=120)
     planner = staff(running_platform, admin, "planner", region_code="360100")
-    planner.http.timeout = 120  # type: ignore[assignment]
+    planner.http.timeout = httpx.Timeout(120)
     imported = ok(
         planner.http.post(
             "/api/v1/plans/import",

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from e2e.fixtures import RunningPlatform
 from playwright.sync_api import expect
+
+from .conftest import Browsing, Shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def test_gateway_url_opens_the_console_and_a_planner_signs_in_and_out(
-    browsing, running_platform, shot
-) -> None:  # type: ignore[no-untyped-def]
+    browsing: Browsing, running_platform: RunningPlatform, shot: Shot
+) -> None:
     page = browsing.page()
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login\?next=/dashboard$"))

@@ -11,10 +11,13 @@ export const store = storageSession(sessionStorage, 'dudao.h5.session')
 const unitToken = () => sessionStorage.getItem(TOKEN_KEY)
 
 export const state = reactive({ signedIn: false, problem: '' })
+const REFUSED = '单位令牌无效、已过期或已被撤销，请联系规划处室重新发放'
 
 export const { api, authed } = makeClient(store, reexchangeUnit(unitToken), () => {
+  // The unit token itself was refused on renewal: it expired or was revoked.
+  sessionStorage.removeItem(TOKEN_KEY)
   state.signedIn = false
-  state.problem = '登录已失效，请重新打开单位令牌链接'
+  state.problem = REFUSED
 })
 
 /** Take the token from the link, before the router reads the address (it would keep it). */
@@ -46,7 +49,7 @@ export async function start(): Promise<void> {
   if (!r.ok) {
     sessionStorage.removeItem(TOKEN_KEY)
     const err = new ApiError(r.status, (await r.json().catch(() => null)) as Problem | null)
-    state.problem = r.status === 401 ? '单位令牌无效、已过期或已被撤销，请联系规划处室重新发放' : err.message
+    state.problem = r.status === 401 ? REFUSED : err.message
     return
   }
   store.set((await r.json()) as Tokens)
