@@ -51,8 +51,8 @@ def migrate(
 
 async def _create_user(url: str, *, username: str, password: str, role: str,
                        unit_id: str | None, region_code: str | None, only_if_none: bool) -> bool:
-    from dudao_gateway.accounts import service as accounts
-    from dudao_gateway.accounts.schemas import UserCreate
+    from dudao_gateway.users import service as accounts
+    from dudao_gateway.users.schemas import UserCreate
     from dudao_shared.db import Database
 
     db = Database(url)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlmodel import Field
+
+from .base import GatewayModel, new_id
+
+
+class User(GatewayModel, table=True):
+    """A staff account (or a unit's operator account) that signs in with a password."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("username", name="uq_user_account_username"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    username: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=100)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    unit_id: str | None = Field(default=None, max_length=36)
+    region_code: str | None = Field(default=None, max_length=6)
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    version: int = 1
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,85 @@
+"""Accounts (admins)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from dudao_shared.api import IfMatch, expected_version, set_etag
+from dudao_shared.db import SessionDep
+from dudao_shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+    problem_responses,
+)
+
+from ..dependencies import RevocationsDep, SettingsDep
+from . import service
+from .dependencies import ManagedUser, UserManager
+from .schemas import UserCreate, UserRead, UserUpdate
+
+router = APIRouter(tags=["users"])
+
+
+@router.post(
+    "/api/v1/users",
+    response_model=UserRead,
+    status_code=201,
+    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+)
+async def create_user(
+    body: UserCreate, principal: UserManager, session: SessionDep, response: Response
+) -> UserRead:
+    """创建账号（管理员）"""
+    user = await service.create_user(session, data=body, actor=principal.sub)
+    set_etag(response, user.version)
+    return UserRead.model_validate(user)
+
+
+@router.get("/api/v1/users", response_model=list[UserRead], responses=problem_responses(Forbidden))
+async def list_users(_: UserManager, session: SessionDep) -> list[UserRead]:
+    """账号列表（管理员）"""
+    return [UserRead.model_validate(u) for u in await service.list_users(session)]
+
+
+@router.get(
+    "/api/v1/users/{user_id}",
+    response_model=UserRead,
+    responses=problem_responses(Forbidden, NotFound),
+)
+async def get_user(user: ManagedUser, response: Response) -> UserRead:
+    """查看账号（管理员）"""
+    set_etag(response, user.version)
+    return UserRead.model_validate(user)
+
+
+@router.patch(
+    "/api/v1/users/{user_id}",
+    response_model=UserRead,
+    responses=problem_responses(Forbidden, NotFound, PreconditionFailed, PreconditionRequired),
+)
+async def update_user(
+    user: ManagedUser,
+    body: UserUpdate,
+    principal: UserManager,
+    session: SessionDep,
+    settings: SettingsDep,
+    revocations: RevocationsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> UserRead:
+    """修改账号：角色、停用、重置密码、解除锁定（管理员，需 If-Match）"""
+    user = await service.update_user(
+        session,
+        user=user,
+        data=body,
+        expected_version=expected_version(if_match),
+        actor=principal.sub,
+        revocations=revocations,
+        access_token_ttl_seconds=settings.access_token_ttl_seconds,
+    )
+    set_etag(response, user.version)
+    return UserRead.model_validate(user)

@@ -1,0 +1,25 @@
+"""The gateway's settings refuse what would be unsafe to run with."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from dudao_gateway.config import Settings
+
+
+def test_gateway_settings_refuse_placeholder_key_outside_development() -> None:
+    with pytest.raises(ValidationError):
+        Settings(environment="production", jwt_private_key="changeme", jwt_public_key="x")
+    with pytest.raises(ValidationError):
+        Settings(environment="production")
+
+
+def test_access_tokens_live_at_most_15_minutes(keypair) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError):
+        Settings(jwt_private_key=keypair[0], access_token_ttl_seconds=3600)
+
+
+def test_public_key_is_derived_from_the_private_one(keypair) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(jwt_private_key=keypair[0])
+    assert settings.jwt_public_key.strip() == keypair[1].strip()

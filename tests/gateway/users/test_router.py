@@ -1,0 +1,107 @@
+"""Accounts: admins only, If-Match on change, and a change that ends the user's sessions."""
+
+from __future__ import annotations
+
+import uuid
+
+from harness import client_for
+
+from gateway.fixtures import PASSWORD
+
+
+async def test_user_admin_routes_need_admin_and_if_match(gateway, make_token) -> None:  # type: ignore[no-untyped-def]
+    async with client_for(gateway, make_token("admin")) as c:
+        r = await c.post(
+            "/api/v1/users",
+            json={"username": "p-" + uuid.uuid4().hex[:6], "password": PASSWORD, "role": "planner"},
+        )
+        assert r.status_code == 201, r.text
+        uid, etag = r.json()["id"], r.headers["etag"]
+        r = await c.get(f"/api/v1/users/{uid}")
+        assert r.status_code == 200 and r.headers["etag"] == etag
+        r = await c.patch(f"/api/v1/users/{uid}", json={"display_name": "张三"})
+        assert r.status_code == 428
+        r = await c.patch(
+            f"/api/v1/users/{uid}", json={"display_name": "张三"}, headers={"If-Match": '"99"'}
+        )
+        assert r.status_code == 412
+        r = await c.patch(
+            f"/api/v1/users/{uid}", json={"display_name": "张三"}, headers={"If-Match": etag}
+        )
+        assert r.status_code == 200 and r.json()["display_name"] == "张三"
+        assert r.headers["etag"] != etag
+        r = await c.post(
+            "/api/v1/users", json={"username": "x", "password": "short", "role": "boss"}
+        )
+        assert r.status_code == 422
+        fields = {e["field"] for e in r.json()["errors"]}
+        assert {"username", "password", "role"} <= fields
+    for role in ("planner", "leader", "unit"):
+        tok = make_token(
+            role,
+            unit_id=str(uuid.uuid4()) if role == "unit" else None,
+            region_code="360100" if role == "planner" else None,
+        )
+        async with client_for(gateway, tok) as c:
+            assert (await c.get("/api/v1/users")).status_code == 403
+            assert (await c.get(f"/api/v1/users/{uid}")).status_code == 403
+            r = await c.patch(
+                f"/api/v1/users/{uid}", json={"display_name": "x"}, headers={"If-Match": '"2"'}
+            )
+            assert r.status_code == 403
+            r = await c.post(
+                "/api/v1/users",
+                json={"username": "zz-" + role, "password": PASSWORD, "role": "admin"},
+            )
+            assert r.status_code == 403
+
+
+async def test_unknown_user_is_404_and_taken_username_409(gateway, make_token, make_user) -> None:  # type: ignore[no-untyped-def]
+    name = await make_user("leader")
+    async with client_for(gateway, make_token("admin")) as c:
+        r = await c.get(f"/api/v1/users/{uuid.uuid4()}")
+        assert r.status_code == 404 and r.json()["code"] == "user_not_found"
+        r = await c.patch(
+            f"/api/v1/users/{uuid.uuid4()}", json={"display_name": "x"}, headers={"If-Match": '"1"'}
+        )
+        assert r.status_code == 404
+        r = await c.post(
+            "/api/v1/users", json={"username": name, "password": PASSWORD, "role": "leader"}
+        )
+        assert r.status_code == 409 and r.json()["code"] == "username_taken"
+
+
+async def test_unit_operator_account_needs_a_unit(gateway, make_token) -> None:  # type: ignore[no-untyped-def]
+    async with client_for(gateway, make_token("admin")) as c:
+        r = await c.post(
+            "/api/v1/users",
+            json={"username": "op-" + uuid.uuid4().hex[:6], "password": PASSWORD, "role": "unit"},
+        )
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "unit_id"
+
+
+async def test_deactivating_a_user_ends_their_sessions_at_once(
+    gateway, make_token, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    name = await make_user("leader")
+    async with client_for(gateway) as c:
+        pair = (
+            await c.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+        ).json()
+    user_h = {"Authorization": f"Bearer {pair['access_token']}"}
+    async with client_for(gateway, make_token("admin")) as admin:
+        users = (await admin.get("/api/v1/users")).json()
+        user = next(u for u in users if u["username"] == name)
+        r = await admin.patch(
+            f"/api/v1/users/{user['id']}",
+            json={"is_active": False},
+            headers={"If-Match": f'"{user["version"]}"'},
+        )
+        assert r.status_code == 200 and r.json()["is_active"] is False
+        # Not after the next revocation poll: this gateway refuses the token right away.
+        r = await admin.get("/api/v1/auth/me", headers=user_h)
+        assert r.status_code == 401 and r.json()["code"] == "token_revoked"
+        r = await admin.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+        assert r.status_code == 401
+        r = await admin.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+        assert r.status_code == 401
