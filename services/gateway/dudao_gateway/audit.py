@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dudao_shared.clock import utcnow
 from dudao_shared.context import request_id_var
 
-from .clock import utcnow
 from .models import SecurityEvent
 
 

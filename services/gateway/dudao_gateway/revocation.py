@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import RevocationList
+from dudao_shared.clock import utcnow
 
-from .clock import utcnow
 from .models import AuthSession
 
 

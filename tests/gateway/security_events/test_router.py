@@ -22,8 +22,24 @@ async def test_action_filter_takes_the_family_and_unit_filter_narrows(gateway, m
         await c.post("/api/v1/auth/login", json={"username": "ghost", "password": "x"})
     async with client_for(gateway, make_token("admin")) as c:
         family = (await c.get("/api/v1/auth/events", params={"action": "unit_token"})).json()
-        assert [e["action"] for e in family] == ["unit_token.use"] * 2
+        assert [e["action"] for e in family["items"]] == ["unit_token.use"] * 2
         login = (await c.get("/api/v1/auth/events", params={"action": "login"})).json()
-        assert [e["subject"] for e in login] == ["ghost"]
+        assert [e["subject"] for e in login["items"]] == ["ghost"]
         none = (await c.get("/api/v1/auth/events", params={"unit_id": str(uuid.uuid4())})).json()
-        assert none == []
+        assert none == {"items": [], "next_cursor": None}
+
+
+async def test_events_page_newest_first(gateway, make_token) -> None:  # type: ignore[no-untyped-def]
+    async with client_for(gateway) as c:
+        for i in range(3):
+            await c.post("/api/v1/auth/login", json={"username": f"ghost-{i}", "password": "x"})
+    async with client_for(gateway, make_token("admin")) as c:
+        first = (await c.get("/api/v1/auth/events", params={"limit": "2"})).json()
+        assert [e["subject"] for e in first["items"]] == ["ghost-2", "ghost-1"]
+        rest = (
+            await c.get(
+                "/api/v1/auth/events", params={"limit": "2", "cursor": first["next_cursor"]}
+            )
+        ).json()
+        assert [e["subject"] for e in rest["items"]] == ["ghost-0"]
+        assert rest["next_cursor"] is None

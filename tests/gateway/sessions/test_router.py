@@ -103,8 +103,8 @@ async def test_bad_unit_token_exchange_is_401_and_audited(gateway, make_token) -
         assert r.status_code == 401 and r.json()["code"] == "invalid_unit_token"
     async with client_for(gateway, make_token("admin")) as c:
         events = (await c.get("/api/v1/auth/events", params={"action": "unit_token"})).json()
-        assert [e["outcome"] for e in events] == ["failed"]
-        assert events[0]["subject"] == "ddu_not-a-real-token"[:12]
+        assert [e["outcome"] for e in events["items"]] == ["failed"]
+        assert events["items"][0]["subject"] == "ddu_not-a-real-token"[:12]
 
 
 async def test_malformed_bodies_are_422_not_500(gateway) -> None:  # type: ignore[no-untyped-def]

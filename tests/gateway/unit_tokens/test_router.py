@@ -74,7 +74,7 @@ async def test_another_regions_token_gets_the_same_answer_everywhere(
         async with client_for(gw, token) as c:
             r = await c.get("/api/v1/unit_tokens", params=params)
             assert r.status_code == 200, r.text
-            return {t["id"] for t in r.json()}
+            return {t["id"] for t in r.json()["items"]}
 
     assert issued["id"] in await listed(yichun)
     assert issued["id"] in await listed(admin)
@@ -107,7 +107,7 @@ async def test_exchange_then_revoke_ends_the_access_it_bought(
         unit_h = {"Authorization": f"Bearer {pair['access_token']}"}
         me = (await planner.get("/api/v1/auth/me", headers=unit_h)).json()
         assert me["unit_id"] == unit["id"] and me["name"] == unit["name"]
-        listed = (await planner.get("/api/v1/unit_tokens")).json()
+        listed = (await planner.get("/api/v1/unit_tokens")).json()["items"]
         assert [t["use_count"] for t in listed if t["id"] == issued["id"]] == [1]
 
         first = await planner.delete(f"/api/v1/unit_tokens/{issued['id']}")
@@ -120,10 +120,10 @@ async def test_exchange_then_revoke_ends_the_access_it_bought(
         # Revoked tokens leave the default list and stay in the full one; revoking twice is
         # harmless.
         assert issued["id"] not in {
-            t["id"] for t in (await planner.get("/api/v1/unit_tokens")).json()
+            t["id"] for t in (await planner.get("/api/v1/unit_tokens")).json()["items"]
         }
         full = (await planner.get("/api/v1/unit_tokens", params={"include_revoked": "true"})).json()
-        assert issued["id"] in {t["id"] for t in full}
+        assert issued["id"] in {t["id"] for t in full["items"]}
         again = await planner.delete(f"/api/v1/unit_tokens/{issued['id']}")
         assert again.status_code == 200
         assert again.json()["revoked_at"] == first.json()["revoked_at"]

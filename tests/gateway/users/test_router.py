@@ -90,7 +90,7 @@ async def test_deactivating_a_user_ends_their_sessions_at_once(
         ).json()
     user_h = {"Authorization": f"Bearer {pair['access_token']}"}
     async with client_for(gateway, make_token("admin")) as admin:
-        users = (await admin.get("/api/v1/users")).json()
+        users = (await admin.get("/api/v1/users")).json()["items"]
         user = next(u for u in users if u["username"] == name)
         r = await admin.patch(
             f"/api/v1/users/{user['id']}",
@@ -105,3 +105,23 @@ async def test_deactivating_a_user_ends_their_sessions_at_once(
         assert r.status_code == 401
         r = await admin.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
         assert r.status_code == 401
+
+
+async def test_users_page_by_username_with_a_cursor(gateway, make_token, make_user) -> None:  # type: ignore[no-untyped-def]
+    names = sorted([await make_user("leader") for _ in range(3)])
+    async with client_for(gateway, make_token("admin")) as c:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": "2"} | ({"cursor": cursor} if cursor else {})
+            page = (await c.get("/api/v1/users", params=params)).json()
+            assert len(page["items"]) <= 2
+            seen += [u["username"] for u in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == sorted(seen) and set(names) <= set(seen)
+        r = await c.get("/api/v1/users", params={"cursor": "not-a-cursor"})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"
+        r = await c.get("/api/v1/users", params={"limit": "0"})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "limit"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+
+from dudao_shared.pagination import paginate
 
 from ..models import SecurityEvent
 
@@ -16,10 +16,11 @@ async def list_events(
     *,
     action: str | None,
     unit_id: str | None,
-    before: datetime | None,
     limit: int,
-) -> list[SecurityEvent]:
-    q = select(SecurityEvent).order_by(col(SecurityEvent.at).desc())
+    cursor: str | None,
+) -> tuple[list[SecurityEvent], str | None]:
+    """A page of events, newest first."""
+    q = select(SecurityEvent)
     if action:
         # "unit_token" matches unit_token.issue, unit_token.use, …
         q = q.where(
@@ -30,6 +31,10 @@ async def list_events(
         )
     if unit_id:
         q = q.where(col(SecurityEvent.unit_id) == unit_id)
-    if before:
-        q = q.where(col(SecurityEvent.at) < before)
-    return list(await session.scalars(q.limit(limit)))
+    return await paginate(
+        session,
+        q,
+        limit=limit,
+        cursor=cursor,
+        order_by=[col(SecurityEvent.at).desc(), col(SecurityEvent.id).desc()],
+    )

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal, RevocationList
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Locked, Unauthorized
 from dudao_shared.tokens import TokenSigner
 
 from ..audit import AuditContext, record
-from ..clock import utcnow
 from ..config import Settings
 from ..hashing import DUMMY_HASH, password_matches, sha256
 from ..models import AuthSession, RefreshToken, UnitToken, User
@@ -44,7 +44,11 @@ async def sign_in(
     ctx: AuditContext,
 ) -> TokenPair:
     """A password sign-in. Failures count towards the lockout; the caller keeps their rows."""
-    user = await session.scalar(select(User).where(col(User.username) == username))
+    # Locked: concurrent attempts on one account count one after another (each failure is a
+    # versioned UPDATE of the row, and two from the same version would make one a 500).
+    user = await session.scalar(
+        select(User).where(col(User.username) == username).with_for_update()
+    )
     now = utcnow()
     if user is None:
         await password_matches(DUMMY_HASH, password)

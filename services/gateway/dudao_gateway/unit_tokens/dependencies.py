@@ -9,9 +9,9 @@ from fastapi import Depends
 
 from dudao_shared.auth import Principal, require_roles
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Forbidden, ValidationFailed
+from dudao_shared.errors import ValidationFailed
 from dudao_shared.http import UpstreamProblem
-from dudao_shared.regions import can_write_region
+from dudao_shared.regions import require_region
 
 from ..dependencies import TasksClientDep
 from ..models import UnitToken
@@ -43,12 +43,7 @@ async def get_issuable_unit(
                 "单位不存在", errors=[{"field": "unit_id", "message": "任务服务中没有此单位"}]
             ) from None
         raise
-    if not can_write_region(principal, unit.region_code):
-        raise Forbidden(
-            f"单位所在区划 {unit.region_code} 不在您的权限范围内",
-            code="region_forbidden",
-            title="不在本人负责的行政区划内",
-        )
+    require_region(principal, unit.region_code)
     return unit
 
 

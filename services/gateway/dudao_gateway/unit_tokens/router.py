@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
+from dudao_shared.pagination import Cursor, Limit, Page
 
 from ..dependencies import AuditContextDep, RevocationsDep, SettingsDep
 from . import service
@@ -40,20 +41,27 @@ async def issue_unit_token(
 
 @router.get(
     "/api/v1/unit_tokens",
-    response_model=list[UnitTokenRead],
-    responses=problem_responses(Forbidden),
+    response_model=Page[UnitTokenRead],
+    responses=problem_responses(Forbidden, ValidationFailed),
 )
 async def list_unit_tokens(
     principal: TokenIssuer,
     session: SessionDep,
-    unit_id: Annotated[str | None, Query(max_length=36)] = None,
-    include_revoked: bool = False,
-) -> list[UnitTokenRead]:
-    """单位令牌列表（不含明文）"""
-    rows = await service.list_visible(
-        session, principal=principal, unit_id=unit_id, include_revoked=include_revoked
+    unit_id: Annotated[str | None, Query(max_length=36, description="只看此单位的令牌")] = None,
+    include_revoked: Annotated[bool, Query(description="包含已撤销的令牌")] = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[UnitTokenRead]:
+    """单位令牌列表（不含明文；新发放的在前）"""
+    rows, next_cursor = await service.list_visible(
+        session,
+        principal=principal,
+        unit_id=unit_id,
+        include_revoked=include_revoked,
+        limit=limit,
+        cursor=cursor,
     )
-    return [UnitTokenRead.model_validate(r) for r in rows]
+    return Page(items=[UnitTokenRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.delete(

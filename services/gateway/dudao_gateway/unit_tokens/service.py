@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal, RevocationList
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import NotFound
+from dudao_shared.pagination import paginate
 from dudao_shared.regions import region_prefix
 
 from ..audit import AuditContext, record
-from ..clock import utcnow
 from ..config import Settings
 from ..hashing import sha256
 from ..models import AuthSession, UnitToken
@@ -89,14 +90,27 @@ async def issue(
 
 
 async def list_visible(
-    session: AsyncSession, *, principal: Principal, unit_id: str | None, include_revoked: bool
-) -> list[UnitToken]:
-    q = select(UnitToken).where(visible_to(principal)).order_by(col(UnitToken.created_at).desc())
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    unit_id: str | None,
+    include_revoked: bool,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[UnitToken], str | None]:
+    """A page of the tokens the caller reaches, newest first."""
+    q = select(UnitToken).where(visible_to(principal))
     if unit_id:
         q = q.where(col(UnitToken.unit_id) == unit_id)
     if not include_revoked:
         q = q.where(col(UnitToken.revoked_at).is_(None))
-    return list(await session.scalars(q.limit(500)))
+    return await paginate(
+        session,
+        q,
+        limit=limit,
+        cursor=cursor,
+        order_by=[col(UnitToken.created_at).desc(), col(UnitToken.id).desc()],
+    )
 
 
 async def revoke(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from dudao_shared.api import IfMatch, expected_version, set_etag
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -15,6 +14,8 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
 from ..dependencies import RevocationsDep, SettingsDep
 from . import service
@@ -39,10 +40,17 @@ async def create_user(
     return UserRead.model_validate(user)
 
 
-@router.get("/api/v1/users", response_model=list[UserRead], responses=problem_responses(Forbidden))
-async def list_users(_: UserManager, session: SessionDep) -> list[UserRead]:
-    """账号列表（管理员）"""
-    return [UserRead.model_validate(u) for u in await service.list_users(session)]
+@router.get(
+    "/api/v1/users",
+    response_model=Page[UserRead],
+    responses=problem_responses(Forbidden, ValidationFailed),
+)
+async def list_users(
+    _: UserManager, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[UserRead]:
+    """账号列表（管理员，按用户名）"""
+    rows, next_cursor = await service.list_users(session, limit=limit, cursor=cursor)
+    return Page(items=[UserRead.model_validate(u) for u in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -68,15 +76,15 @@ async def update_user(
     session: SessionDep,
     settings: SettingsDep,
     revocations: RevocationsDep,
+    expected: IfMatchVersion,
     response: Response,
-    if_match: IfMatch = None,
 ) -> UserRead:
     """修改账号：角色、停用、重置密码、解除锁定（管理员，需 If-Match）"""
+    require_version(user.version, expected)
     user = await service.update_user(
         session,
         user=user,
         data=body,
-        expected_version=expected_version(if_match),
         actor=principal.sub,
         revocations=revocations,
         access_token_ttl_seconds=settings.access_token_ttl_seconds,

@@ -5,15 +5,17 @@ Services flush; the request's session dependency commits.
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import RevocationList
-from dudao_shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from dudao_shared.clock import utcnow
+from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate
+from dudao_shared.versioning import flush_versioned
 
 from ..audit import record
-from ..clock import utcnow
 from ..hashing import hash_password
 from ..models import AuthSession, User
 from ..revocation import revoke_sessions
@@ -67,28 +69,23 @@ async def update_user(
     *,
     user: User,
     data: UserUpdate,
-    expected_version: int,
     actor: str,
     revocations: RevocationList,
     access_token_ttl_seconds: int,
 ) -> User:
-    values: dict[str, object] = data.model_dump(
+    changed = data.model_dump(
         include={"display_name", "role", "region_code", "is_active"}, exclude_none=True
     )
+    for field, value in changed.items():
+        setattr(user, field, value)
     if data.password is not None:
-        values["password_hash"] = await hash_password(data.password)
+        user.password_hash = await hash_password(data.password)
+        changed["password_hash"] = True
     if data.unlock:
-        values["failed_logins"] = 0
-        values["locked_until"] = None
-    changed = await session.scalar(
-        update(User)
-        .where(col(User.id) == user.id, col(User.version) == expected_version)
-        .values(**values, version=col(User.version) + 1)
-        .returning(col(User.id))
-        .execution_options(synchronize_session=False)
-    )
-    if changed is None:
-        raise PreconditionFailed("用户数据已被修改，请刷新后重试")
+        user.failed_logins = 0
+        user.locked_until = None
+        changed["unlock"] = True
+    await flush_versioned(session)
     if data.is_active is False or data.password is not None or data.role is not None:
         # Whoever held the old password or role must sign in again.
         sids = list(
@@ -109,14 +106,22 @@ async def update_user(
         action="user.update",
         actor=actor,
         subject=user.username,
-        detail=",".join(sorted(values)),
+        detail=",".join(sorted(changed)),
     )
-    await session.refresh(user)
     return user
 
 
-async def list_users(session: AsyncSession) -> list[User]:
-    return list(await session.scalars(select(User).order_by(col(User.username)).limit(500)))
+async def list_users(
+    session: AsyncSession, *, limit: int, cursor: str | None
+) -> tuple[list[User], str | None]:
+    """A page of accounts by username."""
+    return await paginate(
+        session,
+        select(User),
+        limit=limit,
+        cursor=cursor,
+        order_by=[col(User.username).asc(), col(User.id).asc()],
+    )
 
 
 async def count_users(session: AsyncSession) -> int:

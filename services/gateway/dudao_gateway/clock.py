@@ -1,7 +1,0 @@
-from __future__ import annotations
-
-from datetime import UTC, datetime
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
