@@ -112,7 +112,7 @@ def bearer_token(authorization: str | None) -> str:
     return token
 
 
-def principal_from_claims(claims: Claims, revocations: RevocationList) -> Principal:
+def check_claims(claims: Claims, revocations: RevocationList) -> None:
     """What a verified token must also be to act as someone: not revoked, a known role, and a
     unit token naming its unit."""
     if revocations.is_revoked(claims.sid):
@@ -121,6 +121,23 @@ def principal_from_claims(claims: Claims, revocations: RevocationList) -> Princi
         raise Unauthorized("访问令牌角色无效", code="invalid_token")
     if claims.role == "unit" and not claims.unit_id:
         raise Unauthorized("单位令牌缺少单位标识", code="invalid_token")
+
+
+def verified_claims(token: str, verifier: TokenVerifier, revocations: RevocationList) -> Claims:
+    """The one claims check: every service's routes and the gateway's forwarder call this, so a
+    token one of them refuses, all of them refuse (with the same code)."""
+    try:
+        claims = verifier.verify(token)
+    except InvalidToken as exc:
+        log.info("token rejected: %s", exc)
+        raise Unauthorized("访问令牌无效或已过期", code="invalid_token") from None
+    check_claims(claims, revocations)
+    return claims
+
+
+def authenticate(token: str, verifier: TokenVerifier, revocations: RevocationList) -> Principal:
+    """The caller a token names, after :func:`verified_claims`."""
+    claims = verified_claims(token, verifier, revocations)
     return Principal(
         sub=claims.sub,
         role=claims.role,
@@ -129,17 +146,6 @@ def principal_from_claims(claims: Claims, revocations: RevocationList) -> Princi
         name=claims.name,
         sid=claims.sid,
     )
-
-
-def authenticate(token: str, verifier: TokenVerifier, revocations: RevocationList) -> Principal:
-    """The one claims check: every service's routes and the gateway's forwarder call this, so a
-    token one of them refuses, all of them refuse (with the same code)."""
-    try:
-        claims = verifier.verify(token)
-    except InvalidToken as exc:
-        log.info("token rejected: %s", exc)
-        raise Unauthorized("访问令牌无效或已过期", code="invalid_token") from None
-    return principal_from_claims(claims, revocations)
 
 
 async def get_principal(

@@ -11,7 +11,7 @@ from dudao_shared.auth import (
     RevocationList,
     authenticate,
     bearer_token,
-    principal_from_claims,
+    check_claims,
 )
 from dudao_shared.context import AppState
 from dudao_shared.errors import Unauthorized
@@ -51,9 +51,14 @@ def _claims(**over: object) -> Claims:
     return Claims(**(base | over))  # type: ignore[arg-type]
 
 
-def test_claims_rules() -> None:
+def test_claims_rules(keypair) -> None:  # type: ignore[no-untyped-def]
     revocations = RevocationList()
-    p = principal_from_claims(_claims(region_code="360100", name="张三"), revocations)
+    check_claims(_claims(region_code="360100"), revocations)
+    token, _ = TokenSigner(keypair[0], issuer="i", audience="a").issue(
+        sub="user:1", role="planner", ttl_seconds=60, sid="s1", region_code="360100", name="张三"
+    )
+    verifier = TokenVerifier(keypair[1], issuer="i", audience="a")
+    p = authenticate(token, verifier, revocations)
     assert p == Principal(sub="user:1", role="planner", region_code="360100", name="张三", sid="s1")
     for claims, code in (
         (_claims(role="root"), "invalid_token"),
@@ -61,11 +66,11 @@ def test_claims_rules() -> None:
         (_claims(role="Admin"), "invalid_token"),
     ):
         with pytest.raises(Unauthorized) as err:
-            principal_from_claims(claims, revocations)
+            check_claims(claims, revocations)
         assert err.value.code == code, claims
     revocations.revoke("s1", 4_102_444_800.0)
     with pytest.raises(Unauthorized) as err:
-        principal_from_claims(_claims(), revocations)
+        check_claims(_claims(), revocations)
     assert err.value.code == "token_revoked"
 
 

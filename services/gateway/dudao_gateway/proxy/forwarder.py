@@ -20,7 +20,7 @@ import aiohttp
 import structlog
 from starlette.types import Message, Receive, Scope, Send
 
-from dudao_shared.auth import RevocationList, authenticate, bearer_token
+from dudao_shared.auth import RevocationList, bearer_token, verified_claims
 from dudao_shared.errors import (
     BadGateway,
     GatewayTimeout,
@@ -136,7 +136,7 @@ class Forwarder:
                 authorization = v.decode("latin-1")
                 break
         try:
-            authenticate(bearer_token(authorization), self.verifier, self.revocations)
+            verified_claims(bearer_token(authorization), self.verifier, self.revocations)
         except Unauthorized as problem:
             return problem
         return None
