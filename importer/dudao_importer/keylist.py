@@ -1,4 +1,5 @@
 """Attached 重点工作清单 / 任务分工表 tables."""
+
 from __future__ import annotations
 
 import re
@@ -52,13 +53,17 @@ def is_key_list(t: Table) -> bool:
     if len(t.rows) < 2:
         return False
     head = [re.sub(r"\s+", "", c) for c in t.rows[0]]
-    if any(re.search(r"指标", h) for h in head) and not any(re.search(r"任务|事项", h) for h in head):
+    if any(re.search(r"指标", h) for h in head) and not any(
+        re.search(r"任务|事项", h) for h in head
+    ):
         return False
     cols = _columns(head)
     if "title" not in cols:
         return False
     # A table keyed by department (部门 | 职责) assigns duties, not tasks.
-    if any(_DUTY.search(h) for h in head) and not any(re.search(r"任务|项目|事项", h) for h in head):
+    if any(_DUTY.search(h) for h in head) and not any(
+        re.search(r"任务|项目|事项", h) for h in head
+    ):
         return False
     return bool({"seq", "lead", "co", "units", "due", "target"} & set(cols))
 
@@ -86,15 +91,17 @@ def parse_key_list(t: Table) -> list[dict[str, Any]]:
     cols = _columns(head)
     rows: list[dict[str, Any]] = []
     for ri, row in enumerate(t.rows[1:], start=1):
+
         def cell(k: str, row: list[str] = row) -> str:
             i = cols.get(k)
             return row[i].strip() if i is not None and i < len(row) else ""
+
         title = cell("title")
         no = cell("seq")
         m = _ROW_NO.match(title)
         if m and not re.match(r"^(?:19|20)\d{2}", title):
             no = no or m.group("no")
-            title = title[m.end():]
+            title = title[m.end() :]
         title = re.sub(r"\s+", " ", title).strip().rstrip("。")
         if not title:
             continue
@@ -113,7 +120,8 @@ def parse_key_list(t: Table) -> list[dict[str, Any]]:
         if "units" in cols or "lead" in cols or "co" in cols:
             rec["units"] = lead + [u for u in co if u not in lead]
             rec["unit_roles"] = [{"name": u, "role": "lead"} for u in lead] + [
-                {"name": u, "role": "co"} for u in co if u not in lead]
+                {"name": u, "role": "co"} for u in co if u not in lead
+            ]
             if "lead" in cols or "co" in cols:
                 rec["explicit_roles"] = True
         if "due" in cols:

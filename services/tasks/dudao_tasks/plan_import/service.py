@@ -21,6 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, ValidationFailed
 from dudao_shared.http import ServiceClient
+from dudao_shared.parsed_plan import (
+    IndicatorRow,
+    KeyListRow,
+    ParsedDocument,
+    ParsedPlan,
+    Span,
+    TextTarget,
+)
 
 from ..common.names import normalize_name
 from ..items.schemas import DeadlineIn
@@ -49,11 +57,9 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(_SPACES.sub("", text).encode()).hexdigest()
 
 
-def detect_region(document: dict[str, Any]) -> str | None:
+def detect_region(document: ParsedDocument) -> str | None:
     """The most specific region named by the issuer or the title (e.g. 新建区 → 360112)."""
-    issuer = document.get("issuer")
-    issuer = issuer[0] if isinstance(issuer, list) and issuer else issuer
-    haystacks = [h for h in (issuer, document.get("title")) if isinstance(h, str) and h]
+    haystacks = [h for h in (document.issuer, document.title) if h]
     depth = {"province": 0, "city": 1, "county": 2}
     for hay in haystacks:
         full = [r for r in regions.all_regions() if r.name in hay]
@@ -69,36 +75,25 @@ def detect_region(document: dict[str, Any]) -> str | None:
     return None
 
 
-def _span(text: str, span: Any) -> SourceSpan | None:
-    if not (isinstance(span, (list, tuple)) and len(span) == 2):
+def _span(text: str, span: Span | None) -> SourceSpan | None:
+    if span is None:
         return None
-    start, end = int(span[0]), int(span[1])
-    if not 0 <= start <= end <= len(text):
+    start, end = span
+    if not start <= end <= len(text):
         return None
     return SourceSpan(start=start, end=end, text=text[start:end][:2000])
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 async def build_preview(
     session: AsyncSession,
     *,
-    parsed: dict[str, Any],
+    parsed: ParsedPlan,
     region_code: str | None,
     create_missing_units: bool,
     source_name: str | None,
 ) -> ImportPreview:
-    text: str = parsed.get("text") or ""
-    document = dict(parsed.get("document") or {})
+    text = parsed.text
+    document = parsed.document
     region_source = "given"
     if region_code is None:
         region_code = detect_region(document)
@@ -112,44 +107,37 @@ async def build_preview(
     duplicate = await session.scalar(
         select(PlanImport.plan_id).where(PlanImport.source_hash == digest).limit(1)
     )
-    items_raw = [i for i in parsed.get("items") or [] if isinstance(i, dict)]
-    names = sorted({u.get("name", "") for i in items_raw for u in i.get("units") or []
-                    if u.get("name")})
-    on = _date(_first(document.get("issued_on"))) or dt.date.today()
+    names = sorted({u.name for i in parsed.items for u in i.units})
+    on = document.issued_on or dt.date.today()
     resolved = await resolve_names(session, region_code=region_code, names=names, on=on)
     by_name = {r.name: r for r in resolved.items}
 
     warnings = [
-        Warning_(code=str(w.get("code", "parser")), message=str(w.get("message", "")),
-                 span=_span(text, w.get("span")))
-        for w in parsed.get("warnings") or [] if isinstance(w, dict)
+        Warning_(code=w.code, message=w.message, span=_span(text, w.span))
+        for w in parsed.warnings
     ]
     items: list[ItemFinding] = []
-    for raw in items_raw:
+    for raw in parsed.items:
         units = []
-        for u in raw.get("units") or []:
-            hit = by_name.get(u.get("name", ""))
+        for u in raw.units:
+            hit = by_name.get(u.name)
             status = "resolved" if hit and hit.unit else (
                 "will_create" if create_missing_units else "unresolved")
             units.append(UnitFinding(
-                name=u.get("name", ""), role="lead" if u.get("role") == "lead" else "co",
+                name=u.name, role=u.role,
                 status=status, unit_id=hit.unit.id if hit and hit.unit else None,
                 unit_name=hit.unit.name if hit and hit.unit else None,
             ))
-        sources = {s.get("date"): s for s in raw.get("deadline_sources") or []
-                   if isinstance(s, dict)}
+        sources = {s.date: s for s in raw.deadline_sources}
         deadlines = []
-        for d in raw.get("deadlines") or []:
-            due = _date(d)
-            if due is None:
-                continue
-            src = sources.get(d) or {}
-            deadlines.append(DeadlineFinding(due_on=due, text=src.get("text"),
-                                             span=_span(text, src.get("span"))))
+        for due in raw.deadlines:
+            src = sources.get(due)
+            deadlines.append(DeadlineFinding(due_on=due, text=src.text if src else None,
+                                             span=_span(text, src.span) if src else None))
         items.append(ItemFinding(
-            code=str(raw.get("code", "")), kind=str(raw.get("kind", "task")),
-            title=str(raw.get("title", ""))[:500], span=_span(text, raw.get("span")),
-            units=units, units_span=_span(text, raw.get("units_span")), deadlines=deadlines,
+            code=raw.code, kind=raw.kind,
+            title=raw.title[:500], span=_span(text, raw.span),
+            units=units, units_span=_span(text, raw.units_span), deadlines=deadlines,
         ))
     for name in resolved.unresolved:
         warnings.append(Warning_(
@@ -157,13 +145,10 @@ async def build_preview(
             message=(f"责任单位“{name}”在本区划中没有匹配的单位" +
                      ("，确认时将新建" if create_missing_units else "，确认时将不分配")),
         ))
-    indicators = [i for i in parsed.get("indicators") or [] if isinstance(i, dict)]
-    targets = [t for t in parsed.get("targets") or [] if isinstance(t, dict)]
-    key_list = [k for k in parsed.get("key_list") or [] if isinstance(k, dict)]
-    for collection in (indicators, targets, key_list):
-        for entry in collection:
-            if "span" in entry:
-                entry["source"] = _span(text, entry.pop("span"))
+    indicators, targets, key_list = (
+        [_with_source(text, entry) for entry in collection]
+        for collection in (parsed.indicators, parsed.targets, parsed.key_list)
+    )
     if duplicate:
         warnings.insert(0, Warning_(code="duplicate_document",
                                     message="同一文件已经导入过，确认将被拒绝"))
@@ -181,9 +166,19 @@ async def build_preview(
     return ImportPreview(
         source_hash=digest, source_name=source_name, duplicate_of=duplicate,
         region_code=region_code, region_source=region_source,  # type: ignore[arg-type]
-        document=document, items=items, indicators=indicators, targets=targets,
+        document=document.model_dump(mode="json", exclude_unset=True), items=items, indicators=indicators, targets=targets,
         key_list=key_list, warnings=warnings, counts=counts,
     )
+
+
+def _with_source(text: str, entry: IndicatorRow | TextTarget | KeyListRow) -> dict[str, Any]:
+    """A parsed entry for the preview, its span replaced by the words it came from."""
+    out = entry.model_dump(mode="json", exclude_unset=True)
+    if "span" in out:
+        del out["span"]
+        source = _span(text, entry.span)
+        out["source"] = source.model_dump() if source else None
+    return out
 
 
 def _plan_level(region_code: str) -> str:
@@ -195,7 +190,7 @@ async def confirm_import(
     session: AsyncSession,
     *,
     principal: Principal,
-    parsed: dict[str, Any],
+    parsed: ParsedPlan,
     preview: ImportPreview,
     create_missing_units: bool,
     indicators_client: ServiceClient | None,
@@ -216,7 +211,7 @@ async def confirm_import(
                 region_code=preview.region_code))
             created[name] = unit.id
 
-    doc = preview.document
+    doc = parsed.document
     item_specs = _with_ancestors([
         ItemSpec(
             code=i.code, kind=i.kind, title=i.title or i.code,  # type: ignore[arg-type]
@@ -245,18 +240,17 @@ async def confirm_import(
             continue
         assignments.extend(rows)
 
-    period = doc.get("period") or {}
     plan = await create_plan_tree(
         session, principal=principal,
         plan=PlanCreate(
-            title=str(_first(doc.get("title")) or preview.source_name or "未命名规划")[:300],
-            doc_number=(_first(doc.get("doc_number")) or None),
-            issuer=(_first(doc.get("issuer")) or None),
-            issued_on=_date(_first(doc.get("issued_on"))),
-            period_start=period.get("start"), period_end=period.get("end"),
+            title=(doc.title or preview.source_name or "未命名规划")[:300],
+            doc_number=doc.doc_number or None,
+            issuer=doc.issuer or None,
+            issued_on=doc.issued_on,
+            period_start=doc.period.start, period_end=doc.period.end,
             level=_plan_level(preview.region_code),  # type: ignore[arg-type]
             region_code=preview.region_code,
-            source_text=parsed.get("text") or None,
+            source_text=parsed.text or None,
         ),
         items=item_specs, assignments=assignments,
     )
@@ -304,23 +298,22 @@ async def _item_ids(session: AsyncSession, plan_id: uuid.UUID) -> dict[str, str]
 
 
 async def push_indicators(
-    client: ServiceClient, *, plan_id: uuid.UUID, region_code: str, parsed: dict[str, Any],
+    client: ServiceClient, *, plan_id: uuid.UUID, region_code: str, parsed: ParsedPlan,
     item_ids: dict[str, str],
 ) -> int:
     """Indicators and in-text targets to the indicator service, as one all-or-nothing call."""
-    period = (parsed.get("document") or {}).get("period") or {}
     body = {
         "plan_id": str(plan_id),
         "region_code": region_code,
-        "indicators": [_strip(i) for i in parsed.get("indicators") or []],
-        "targets": [_strip(t) for t in parsed.get("targets") or []],
+        "indicators": [_strip(i) for i in parsed.indicators],
+        "targets": [_strip(t) for t in parsed.targets],
         "item_ids": item_ids,
-        "default_target_year": period.get("end"),
+        "default_target_year": parsed.document.period.end,
     }
     result = await client.post_json("/api/v1/indicators/parsed", body)
     return len(result.get("items") or [])
 
 
-def _strip(entry: dict[str, Any]) -> dict[str, Any]:
-    """What the indicator service reads; spans and sources are for the preview only."""
-    return {k: v for k, v in entry.items() if k not in {"span", "source"}}
+def _strip(entry: IndicatorRow | TextTarget) -> dict[str, Any]:
+    """What the indicator service reads; spans are for the preview only."""
+    return entry.model_dump(mode="json", exclude_unset=True, exclude={"span"})

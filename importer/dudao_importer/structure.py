@@ -1,13 +1,24 @@
 """Numbered structure: labels, the item tree, 专栏 boxes, and which part holds the tasks."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .text import cn_to_int
 from .units import find_unit_group, find_unit_label, parse_units
 
-__all__ = ["Label", "Node", "Box", "Structure", "parse_label", "build_structure", "EXCLUDE_TITLE", "GOAL_TITLE"]
+__all__ = [
+    "Label",
+    "Node",
+    "Box",
+    "Structure",
+    "parse_label",
+    "build_structure",
+    "EXCLUDE_TITLE",
+    "GOAL_TITLE",
+]
 
 _CN = "一二三四五六七八九十"
 _OPEN = "（(〔[【［"
@@ -27,9 +38,22 @@ _LABEL = re.compile(
     rf")[\s:：]*"
 )
 _CIRC = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_RANK = {"zh:部分": 0, "zh:篇": 0, "zh:章": 1, "zh:节": 2, "cn": 3, "pcn": 4, "ar": 5, "par": 6, "arp": 7, "circ": 8}
+_RANK = {
+    "zh:部分": 0,
+    "zh:篇": 0,
+    "zh:章": 1,
+    "zh:节": 2,
+    "cn": 3,
+    "pcn": 4,
+    "ar": 5,
+    "par": 6,
+    "arp": 7,
+    "circ": 8,
+}
 
-_BOX = re.compile(rf"^[\t ]*[{_O}]?\s*专栏\s*(?P<n>\d{{1,3}}|[{_CN}]{{1,3}})?\s*[{_C}]?\s*[:：．.、\s]*(?P<title>.*)$")
+_BOX = re.compile(
+    rf"^[\t ]*[{_O}]?\s*专栏\s*(?P<n>\d{{1,3}}|[{_CN}]{{1,3}})?\s*[{_C}]?\s*[:：．.、\s]*(?P<title>.*)$"
+)
 _END = re.compile(r"^[\t ]*(?:附件|附表|抄送[:：]|抄报[:：])")
 # A label followed by 二类 / 三级 is a phrase ('一、二级医院'), not a heading.
 _FALSE_CN = re.compile(rf"^[{_CN}]+[级类等届批期]")
@@ -41,7 +65,9 @@ EXCLUDE_TITLE = re.compile(
     r"实施保障|工作要求|工作步骤|实施步骤|进度安排|时间安排|步骤安排|方法步骤|实施范围|适用范围|附则|"
     r"监测评估|考核评估|评估考核|督导考核|规划实施|其他事项|有关要求|工作保障|政策保障|^总则$|^前言$|^序言$"
 )
-_TASKY = re.compile(r"任务|重点工作|主要工作|工作重点|重点项目|主要举措|重点举措|具体措施|主要措施|工作措施|重点行动")
+_TASKY = re.compile(
+    r"任务|重点工作|主要工作|工作重点|重点项目|主要举措|重点举措|具体措施|主要措施|工作措施|重点行动"
+)
 GOAL_TITLE = re.compile(r"目标")
 
 
@@ -65,7 +91,7 @@ def parse_label(line: str) -> Label | None:
         return Label("zh:" + g["zhk"], v, g["zh"], m.end())
     if g["cn"]:
         v = cn_to_int(g["cn"])
-        if v is None or _FALSE_CN.match(line[m.end():]):
+        if v is None or _FALSE_CN.match(line[m.end() :]):
             return None
         return Label("cn", v, g["cn"], m.end())
     if g["pcn"]:
@@ -76,7 +102,7 @@ def parse_label(line: str) -> Label | None:
     if g["par"]:
         return Label("par", int(g["par"]), f"({int(g['par'])})", m.end())
     if g["ar"]:
-        rest = line[m.end():]
+        rest = line[m.end() :]
         # '3.5亿' was ruled out by the regex; '1、2号楼' and bare numbers are not headings.
         if not rest or rest[0].isdigit():
             return None
@@ -130,7 +156,7 @@ class Structure:
     nodes: list[Node]  # every node in document order, box items included
     boxes: list[Box]
     body_end_line: int
-    warnings: list[dict]
+    warnings: list[dict[str, Any]]
 
 
 def _heading_only(content: str) -> bool:
@@ -138,7 +164,9 @@ def _heading_only(content: str) -> bool:
     return "。" not in body and len(body) <= 40
 
 
-def _make_title(text: str, start: int, end: int, units_span: tuple[int, int] | None) -> tuple[str, tuple[int, int]]:
+def _make_title(
+    text: str, start: int, end: int, units_span: tuple[int, int] | None
+) -> tuple[str, tuple[int, int]]:
     seg_end = end
     if units_span and start <= units_span[0] <= end:
         seg_end = units_span[0]
@@ -155,7 +183,7 @@ def _make_title(text: str, start: int, end: int, units_span: tuple[int, int] | N
 
 
 def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[int]) -> Structure:
-    warnings: list[dict] = []
+    warnings: list[dict[str, Any]] = []
     nodes: list[Node] = []
     roots: list[Node] = []
     boxes: list[Box] = []
@@ -176,7 +204,7 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
         node.paras.append((s, e))
         grp = find_unit_group(text[s:e])
         if grp:
-            inner = text[s + grp[0] + 1:s + grp[1] - 1]
+            inner = text[s + grp[0] + 1 : s + grp[1] - 1]
             units = parse_units(inner)
             if units:
                 node.units = units
@@ -185,7 +213,7 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
                 return
         lab = find_unit_label(text[s:e])
         if lab:
-            units = parse_units(text[s + lab[0]:s + lab[1]])
+            units = parse_units(text[s + lab[0] : s + lab[1]])
             if units:
                 node.units = units
                 node.units_span = (s + lab[0], s + lab[1])
@@ -213,7 +241,7 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
             continue
         lab = parse_label(line)
         if lab is not None:
-            content = line[lab.content:]
+            content = line[lab.content :]
             in_box = False
             if box is not None:
                 me = expect(lab.style)
@@ -242,9 +270,13 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
                     lab = None  # a number at the start of prose, not a heading
                 else:
                     if lab.value > cur.label.value + 3:
-                        warnings.append({"code": "numbering_gap",
-                                         "message": f"编号不连续：{cur.label.text} 之后是 {lab.text}",
-                                         "span": [s, e]})
+                        warnings.append(
+                            {
+                                "code": "numbering_gap",
+                                "message": f"编号不连续：{cur.label.text} 之后是 {lab.text}",
+                                "span": [s, e],
+                            }
+                        )
                     del stack[k:]
             elif lab.value != 1 and lab.value != last_seen.get(lab.style, -9) + 1:
                 # A new level starts at 1 or runs on from the last number of its style; anything
@@ -276,8 +308,12 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
         nd.title, nd.title_span = _make_title(text, first[0], first[1], nd.units_span)
         # Only headings name a part; a task titled 落实党组织领导下的院长负责制 is still a task.
         heading = depth == 0 or bool(nd.children)
-        nd.excluded = excluded or bool(heading and len(nd.title) <= 16 and EXCLUDE_TITLE.search(nd.title)
-                                       and not _TASKY.search(nd.title))
+        nd.excluded = excluded or bool(
+            heading
+            and len(nd.title) <= 16
+            and EXCLUDE_TITLE.search(nd.title)
+            and not _TASKY.search(nd.title)
+        )
         for ch in nd.children:
             walk(ch, nd.excluded, nd.code, depth + 1)
         nd.kind = "section" if nd.children else "task"

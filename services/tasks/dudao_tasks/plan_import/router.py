@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from dudao_importer import UnsupportedDocument, parse_bytes, parse_text
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -18,9 +19,9 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.parsed_plan import ParsedPlan
 
 from ..common.access import require_region
-from ..importer import UnsupportedDocument, parse_bytes, parse_text
 from . import service
 from .schemas import ImportPreview, ImportResult
 
@@ -62,7 +63,7 @@ async def import_plan(
     return JSONResponse(result.model_dump(mode="json"), status_code=201)
 
 
-async def _parse(file: UploadFile | None, text: str | None) -> tuple[dict[str, Any], str | None]:
+async def _parse(file: UploadFile | None, text: str | None) -> tuple[ParsedPlan, str | None]:
     if (file is None) == (text is None):
         raise ValidationFailed("请上传文件或粘贴正文（二选一）",
                                errors=[{"field": "file", "message": "file 与 text 只能填一个"}])

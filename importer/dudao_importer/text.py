@@ -4,6 +4,7 @@ Everything downstream works on the normalised text and reports character spans i
 so every change that matters for parsing (full-width digits, spaces that PDF extraction
 puts inside words, paragraphs broken by page ends, web-page residue) happens here once.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -22,14 +23,32 @@ __all__ = [
 # Characters that belong to running Chinese text (ideographs and CJK punctuation).
 CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·"
 
-_FW = {ord("０") + i: ord("0") + i for i in range(10)}
+# str.translate table: a code point to its replacement (None deletes it).
+_FW: dict[int, int | str | None] = {ord("０") + i: ord("0") + i for i in range(10)}
 _FW.update({ord("Ａ") + i: ord("A") + i for i in range(26)})
 _FW.update({ord("ａ") + i: ord("a") + i for i in range(26)})
-_FW.update({ord("％"): "%", ord("\u3000"): " ", ord("\xa0"): " ", ord("\u2002"): " ",
-            ord("\u2003"): " ", ord("\u2009"): " ", ord("\u202f"): " ", ord("\r"): None,
-            ord("\u200b"): None, ord("\u200c"): None, ord("\u200d"): None,
-            ord("\ufeff"): None, ord("\u00ad"): None, ord("\u2060"): None,
-            ord("＜"): "<", ord("＞"): ">", ord("\x0b"): "\n", ord("\x0c"): "\n"})
+_FW.update(
+    {
+        ord("％"): "%",
+        ord("\u3000"): " ",
+        ord("\xa0"): " ",
+        ord("\u2002"): " ",
+        ord("\u2003"): " ",
+        ord("\u2009"): " ",
+        ord("\u202f"): " ",
+        ord("\r"): None,
+        ord("\u200b"): None,
+        ord("\u200c"): None,
+        ord("\u200d"): None,
+        ord("\ufeff"): None,
+        ord("\u00ad"): None,
+        ord("\u2060"): None,
+        ord("＜"): "<",
+        ord("＞"): ">",
+        ord("\x0b"): "\n",
+        ord("\x0c"): "\n",
+    }
+)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -48,8 +67,23 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3,
-              "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def cn_to_int(s: str) -> int | None:
@@ -86,8 +120,11 @@ _SPACE_CJK = re.compile(rf"(?<=[{CJK}])[ ]{{1,2}}|[ ]{{1,2}}(?=[{CJK}])")
 _SPACE_DIGIT_CJK = re.compile(rf"(?<=\d)[ ]{{1,2}}(?=[{CJK}])|(?<=[{CJK}])[ ]{{1,2}}(?=\d)")
 _WIDE_GAP = re.compile(r"(?<=\S)[ ]{3,}(?=\S)")
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
-                          r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d+(?:\s*of\s*\d+)?)\s*$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d+(?:\s*of\s*\d+)?)\s*$",
+    re.I,
+)
 
 # Lines a web page adds around the document; dropped outright.
 _RESIDUE = re.compile(
@@ -96,21 +133,28 @@ _RESIDUE = re.compile(
     r"浏览量|扫码|扫一扫|分享到|字号|【?\s*大\s*中\s*小\s*】?$|责任编辑|发布时间|发布日期[:：]|"
     r"请输入|无障碍|关怀版|.*ICP备|.*公网安备|政府网站标识码|网站标识码|主办[:：]|承办[:：]|协办[:：]|"
     r"技术支持[:：]|联系我们|网站地图|.*版权所有|Copyright|收藏本页|设为首页|加入收藏|【?纠错】?$|"
-    r"简\s*繁|政务邮箱|手机版|微信|微博|附件下载[:：]?$)", re.I)
+    r"简\s*繁|政务邮箱|手机版|微信|微博|附件下载[:：]?$)",
+    re.I,
+)
 # Lines after which a web page carries only navigation.
-_FOOTER_START = re.compile(r"^(?:关联稿件|相关稿件|相关文章|相关阅读|相关链接|相关新闻|上一篇|下一篇|【?相关文件】?)")
+_FOOTER_START = re.compile(
+    r"^(?:关联稿件|相关稿件|相关文章|相关阅读|相关链接|相关新闻|上一篇|下一篇|【?相关文件】?)"
+)
 
 _TERMINAL = set("。！？；;：:!?”’）)】〕]」』>|")
 _CONTINUES = set("、，,（(《“")
 _LABEL_START = re.compile(
     r"^[\t ]*(?:第[一二三四五六七八九十百零〇\d]+[章节篇]|[一二三四五六七八九十]+\s*[、．.]|"
     r"[（(〔\[【［]\s*(?:[一二三四五六七八九十]+|\d{1,3})\s*[）)〕\]】］]|\d{1,3}\s*[、．.](?!\d)|\d{1,3}[）)]|[①-⑳]|"
-    r"[【\[]?专栏|附件|附表|抄送|印发)")
+    r"[【\[]?专栏|附件|附表|抄送|印发)"
+)
 
 
 # Lines that stand alone in a notice: 文号, dates, signatures.
-_STANDALONE = re.compile(r"^[\u4e00-\u9fff]{1,14}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号$|"
-                         r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[一二三四五六七八九〇零○]{4}年")
+_STANDALONE = re.compile(
+    r"^[\u4e00-\u9fff]{1,14}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号$|"
+    r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[一二三四五六七八九〇零○]{4}年"
+)
 
 
 def is_table_line(line: str) -> bool:
@@ -128,7 +172,7 @@ def _clean_line(line: str) -> str:
     # Keep leading tabs: some exports mark table cells with them.
     m = re.match(r"^[ ]*(\t*)", line)
     lead = m.group(1) if m else ""
-    body = line[m.end():] if m else line
+    body = line[m.end() :] if m else line
     body = body.strip(" ")
     body = _WIDE_GAP.sub("\t", body)
     body = _SPACE_CJK.sub("", body)
@@ -200,11 +244,16 @@ def normalise(raw: str) -> str:
     out: list[str] = []
     pending_blank = 0
     last_len = 0
-    for line in cleaned:
-        if line is None:
+    for kept in cleaned:
+        if kept is None:
             pending_blank += 1
             continue
-        if out and pending_blank <= 6 and _joins(out[-1][-last_len:] if last_len else out[-1], line, width):
+        line = kept
+        if (
+            out
+            and pending_blank <= 6
+            and _joins(out[-1][-last_len:] if last_len else out[-1], line, width)
+        ):
             out[-1] = out[-1] + line.lstrip("\t")
             last_len = len(line)
             pending_blank = 0
@@ -217,8 +266,20 @@ def normalise(raw: str) -> str:
     return "\n".join(out).strip("\n") + ("\n" if out else "")
 
 
-_BRACKETS = str.maketrans({"〔": "（", "〕": "）", "[": "（", "]": "）", "(": "（", ")": "）",
-                           "【": "（", "】": "）", "［": "（", "］": "）"})
+_BRACKETS = str.maketrans(
+    {
+        "〔": "（",
+        "〕": "）",
+        "[": "（",
+        "]": "）",
+        "(": "（",
+        ")": "）",
+        "【": "（",
+        "】": "）",
+        "［": "（",
+        "］": "）",
+    }
+)
 
 
 def strip_brackets(s: str) -> str:

@@ -1,22 +1,36 @@
 """Responsible units: find the closing bracket group of a task and read the names in it."""
+
 from __future__ import annotations
 
 import re
 
 from .text import strip_brackets
 
-__all__ = ["find_unit_group", "find_unit_label", "parse_units", "looks_like_org", "split_names", "clean_name"]
+__all__ = [
+    "find_unit_group",
+    "find_unit_label",
+    "parse_units",
+    "looks_like_org",
+    "split_names",
+    "clean_name",
+]
 
 _OPEN = "（(〔[【［"
 _CLOSE = "）)〕]】］"
 
-_PREFIX = re.compile(r"^(?:(?:主要)?(?:责任|牵头|负责|主责|主办|实施|完成|承办)(?:单位|部门)|责任主体)\s*[:：]?\s*")
+_PREFIX = re.compile(
+    r"^(?:(?:主要)?(?:责任|牵头|负责|主责|主办|实施|完成|承办)(?:单位|部门)|责任主体)\s*[:：]?\s*"
+)
 _LEAD_PREFIX = re.compile(r"^(?:(?:主要)?(?:牵头|主责|主办)(?:单位|部门)|牵头)\s*[:：]\s*")
 _CO_PREFIX = re.compile(r"^(?:(?:配合|参与|协办|协同|协助|协作)(?:单位|部门)|配合)\s*[:：]\s*")
 _LEAD_SUFFIX = re.compile(r"(?:共同)?牵头(?:负责|抓总|实施|落实)?$")
 _CO_SUFFIX = re.compile(r"(?:等)?(?:配合|参与|协同|协助|配合落实|配合实施)$")
-_DUTY_SUFFIX = re.compile(r"(?:等)?(?:(?:按|依)(?:照)?(?:各自)?职责(?:分工)?(?:负责|落实|实施)?|分工负责|负责落实|负责|落实|实施)$")
-_NOT_UNITS = re.compile(r"^(?:见|详见|参见|附件|附表|专栏|含|包括|注|下同|以下|其中|如|即|\d{4}|第|表\d)")
+_DUTY_SUFFIX = re.compile(
+    r"(?:等)?(?:(?:按|依)(?:照)?(?:各自)?职责(?:分工)?(?:负责|落实|实施)?|分工负责|负责落实|负责|落实|实施)$"
+)
+_NOT_UNITS = re.compile(
+    r"^(?:见|详见|参见|附件|附表|专栏|含|包括|注|下同|以下|其中|如|即|\d{4}|第|表\d)"
+)
 _NOTE = re.compile(r"^(?:含|包括|以下|下同|不含|注)")
 
 _ORG_SUFFIX = re.compile(
@@ -42,7 +56,7 @@ def _strip_notes(name: str) -> str:
                     if depth == 0:
                         break
                 j += 1
-            inner = name[i + 1:j]
+            inner = name[i + 1 : j]
             if not _NOTE.match(inner) and "下同" not in inner:
                 out.append("（" + inner + "）")
             i = j + 1
@@ -70,7 +84,9 @@ def looks_like_org(name: str) -> bool:
 
 def _split_top(s: str, seps: str) -> list[str]:
     """Split on separators outside brackets."""
-    parts, buf, depth = [], [], 0
+    parts: list[str] = []
+    buf: list[str] = []
+    depth = 0
     for ch in s:
         if ch in _OPEN:
             depth += 1
@@ -157,7 +173,11 @@ def parse_units(content: str) -> list[dict[str, str]] | None:
     c = content.strip()
     if not c or _NOT_UNITS.match(c) or len(c) > 400:
         return None
-    keyword = bool(_PREFIX.match(c) or _LEAD_PREFIX.match(c) or re.search(r"牵头|配合|职责分工|分工负责|责任单位|负责", c))
+    keyword = bool(
+        _PREFIX.match(c)
+        or _LEAD_PREFIX.match(c)
+        or re.search(r"牵头|配合|职责分工|分工负责|责任单位|负责", c)
+    )
     if not _LEAD_PREFIX.match(c):
         c = _PREFIX.sub("", c)
     names: list[tuple[str, str | None]] = []
@@ -181,7 +201,11 @@ def parse_units(content: str) -> list[dict[str, str]] | None:
     if not names:
         return None
     orgish = sum(1 for nm, _ in names if looks_like_org(nm))
-    if not keyword and orgish < max(1, (len(names) + 1) // 2 + (len(names) == 1)) and orgish < len(names):
+    if (
+        not keyword
+        and orgish < max(1, (len(names) + 1) // 2 + (len(names) == 1))
+        and orgish < len(names)
+    ):
         return None
     if not keyword and orgish == 0:
         return None

@@ -1,4 +1,5 @@
 """Turn file bytes into plain text. Tables come out as ``| a | b |`` rows in document order."""
+
 from __future__ import annotations
 
 import io
@@ -89,8 +90,8 @@ def read_pdf(data: bytes) -> str:
                     bands.append((y0, "\n".join(_row_line([c or "" for c in r]) for r in rows)))
                     top = max(top, y1)
                 if top < page.height:
-                    crop = page.crop((0, top, page.width, page.height)) if top > 0 else page
-                    bands.append((top, crop.extract_text() or ""))
+                    rest = page.crop((0, top, page.width, page.height)) if top > 0 else page
+                    bands.append((top, rest.extract_text() or ""))
                 out.append("\n".join(b for _, b in bands))
     except UnsupportedDocument:
         raise

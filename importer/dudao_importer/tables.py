@@ -9,6 +9,7 @@ Shapes B and D lose row boundaries; the column count is recovered from the heade
 (the ``序号`` column against the first data row's ``1``) or from a regular column such as
 ``预期性/约束性``.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,9 @@ def _offsets(lines: list[str]) -> list[int]:
     return offs
 
 
-def _chunk(cells: list[str], spans: list[tuple[int, int]]) -> tuple[list[list[str]], list[tuple[int, int]]] | None:
+def _chunk(
+    cells: list[str], spans: list[tuple[int, int]]
+) -> tuple[list[list[str]], list[tuple[int, int]]] | None:
     """Cut a flat cell list into rows."""
     n = 0
     head = [i for i, c in enumerate(cells[:12]) if _SEQ_HEAD.match(c.strip())]
@@ -61,10 +64,10 @@ def _chunk(cells: list[str], spans: list[tuple[int, int]]) -> tuple[list[list[st
         return None
     rows, rspans = [], []
     for i in range(0, len(cells), n):
-        chunk = cells[i:i + n]
+        chunk = cells[i : i + n]
         chunk += [""] * (n - len(chunk))
         rows.append(chunk)
-        sp = spans[i:i + n]
+        sp = spans[i : i + n]
         rspans.append((sp[0][0], sp[-1][1]))
     return rows, rspans
 
@@ -87,7 +90,9 @@ def find_tables(lines: list[str]) -> list[Table]:
                     spans.append((offs[j], offs[j] + len(lines[j])))
                 j += 1
             if len(rows) >= 2:
-                tables.append(Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans))
+                tables.append(
+                    Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans)
+                )
             i = j
             continue
         # B: one cell per line ending in '|'.
@@ -98,7 +103,13 @@ def find_tables(lines: list[str]) -> list[Table]:
                 if t.endswith("|") and not t.startswith("|"):
                     cells.append(t[:-1].strip())
                     spans.append((offs[j], offs[j] + len(lines[j])))
-                elif t and cells and j + 1 < n and lines[j + 1].strip().endswith("|") and not t.endswith("|"):
+                elif (
+                    t
+                    and cells
+                    and j + 1 < n
+                    and lines[j + 1].strip().endswith("|")
+                    and not t.endswith("|")
+                ):
                     # A cell broken over lines: the part without the bar runs on.
                     cells.append(t)
                     spans.append((offs[j], offs[j] + len(lines[j])))
@@ -112,7 +123,9 @@ def find_tables(lines: list[str]) -> list[Table]:
             got = _chunk(cells, spans) if len(cells) >= 4 else None
             if got:
                 rows, rspans = got
-                tables.append(Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), rspans))
+                tables.append(
+                    Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), rspans)
+                )
             i = max(j, i + 1)
             continue
         # D: tab-led cells.
@@ -167,7 +180,9 @@ def find_tables(lines: list[str]) -> list[Table]:
             if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
                 width = max(len(r) for r in rows)
                 rows = [r + [""] * (width - len(r)) for r in rows]
-                tables.append(Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans))
+                tables.append(
+                    Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans)
+                )
                 i = j
                 continue
         i += 1

@@ -1,8 +1,11 @@
-"""Policy text → parsed-plan dict (see shared/specs/parsed-plan.md)."""
+"""Policy text → parsed plan (tests/importer/spec/parsed-plan.md)."""
+
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from dudao_shared.parsed_plan import ParsedPlan
 
 from .dates import deadlines, year_phrases
 from .document import extract_metadata, plan_period
@@ -15,7 +18,9 @@ from .units import clean_name, split_names
 
 __all__ = ["parse_normalised"]
 
-_NOTE_ALL = re.compile(r"(?:以下|下列|上述)[^。；\n]{0,12}(?:责任单位|牵头单位|责任部门)[^。；\n]{0,6}(?:均|都)(?:包括|含|包含)(?P<u>[^。；;）)\n]{2,80})")
+_NOTE_ALL = re.compile(
+    r"(?:以下|下列|上述)[^。；\n]{0,12}(?:责任单位|牵头单位|责任部门)[^。；\n]{0,6}(?:均|都)(?:包括|含|包含)(?P<u>[^。；;）)\n]{2,80})"
+)
 _MAX_TEXT = 5_000_000
 
 
@@ -40,10 +45,12 @@ def _text_parts(text: str, nd: Node) -> list[tuple[int, int]]:
     return parts
 
 
-def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any]:
+def parse_normalised(text: str, source_name: str | None = None) -> ParsedPlan:
     warnings: list[dict[str, Any]] = []
     if len(text) > _MAX_TEXT:
-        _warn(warnings, "truncated", f"文本过长，仅分析前 {_MAX_TEXT} 个字符", [_MAX_TEXT, len(text)])
+        _warn(
+            warnings, "truncated", f"文本过长，仅分析前 {_MAX_TEXT} 个字符", [_MAX_TEXT, len(text)]
+        )
         text = text[:_MAX_TEXT]
     lines = text.split("\n")
     offsets: list[int] = []
@@ -64,7 +71,11 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
     issue_year = int(meta["issued_on"][:4]) if meta.get("issued_on") else None
     # A one-year plan (2024年重点工作任务) dates bare months (6月底前) in that year.
     titled = plan_period(meta.get("title"), None, [], [])
-    plan_year = titled["start"] if titled["start"] is not None and titled["start"] == titled["end"] else None
+    plan_year = (
+        titled["start"]
+        if titled["start"] is not None and titled["start"] == titled["end"]
+        else None
+    )
 
     # Units that a note extends to every following task.
     notes: list[tuple[int, list[str]]] = []
@@ -82,8 +93,12 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
     for nd in ordered:
         if nd.excluded:
             continue
-        item: dict[str, Any] = {"code": nd.code, "title": nd.title, "kind": nd.kind,
-                                "span": [nd.start, nd.span[1]]}
+        item: dict[str, Any] = {
+            "code": nd.code,
+            "title": nd.title,
+            "kind": nd.kind,
+            "span": [nd.start, nd.span[1]],
+        }
         if nd.kind in ("task", "project"):
             units = [dict(u) for u in (nd.units or [])]
             for pos_, names in notes:
@@ -96,7 +111,9 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
             dls: list[str] = []
             sources = []
             for s, e in _text_parts(text, nd):
-                for date, phrase, (a, b) in deadlines(text[s:e], min_year=issue_year, default_year=plan_year):
+                for date, phrase, (a, b) in deadlines(
+                    text[s:e], min_year=issue_year, default_year=plan_year
+                ):
                     sources.append({"date": date, "text": phrase, "span": [s + a, s + b]})
                     if date not in dls:
                         dls.append(date)
@@ -130,7 +147,9 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
             seg = text[s:e]
             goal_targets.extend(extract_targets(seg, s, None))
             for p in year_phrases(seg):
-                if p.is_deadline and re.search(r"(?:到|至|力争|争取)\s*$", seg[max(0, p.start - 3):p.start]):
+                if p.is_deadline and re.search(
+                    r"(?:到|至|力争|争取)\s*$", seg[max(0, p.start - 3) : p.start]
+                ):
                     goal_years.append(p.year)
     targets = goal_targets + all_targets
 
@@ -142,7 +161,11 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
                 indicators.extend(parse_indicator_table(t))
             elif is_key_list(t):
                 key_list.extend(parse_key_list(t))
-        except (ValueError, IndexError, KeyError) as exc:  # a malformed table must not sink the document
+        except (
+            ValueError,
+            IndexError,
+            KeyError,
+        ) as exc:  # a malformed table must not sink the document
             _warn(warnings, "table_unreadable", f"表格无法解析：{exc}", [t.start, t.end])
 
     # Tasks whose units stand only in a 任务分工表: match rows by title.
@@ -184,13 +207,16 @@ def parse_normalised(text: str, source_name: str | None = None) -> dict[str, Any
     if not meta.get("issued_on"):
         _warn(warnings, "no_date", "未识别到成文日期", None)
 
-    return {
-        "document": document,
-        "items": items,
-        "indicators": indicators,
-        "targets": targets,
-        "key_list": key_list,
-        "warnings": warnings,
-        "text": text,
-        "source_name": source_name,
-    }
+    # Validated here, so a rule that builds a malformed field fails in the importer's own tests.
+    return ParsedPlan.model_validate(
+        {
+            "document": document,
+            "items": items,
+            "indicators": indicators,
+            "targets": targets,
+            "key_list": key_list,
+            "warnings": warnings,
+            "text": text,
+            "source_name": source_name,
+        }
+    )

@@ -1,4 +1,5 @@
 """Document metadata: title, 文号, 发文机关, 成文日期 and the plan period."""
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,19 @@ __all__ = ["extract_metadata", "plan_period", "DOC_NUMBER"]
 DOC_NUMBER = re.compile(
     r"(?P<org>[\u4e00-\u9fff]{1,14}?)\s*[〔\[［【（(]\s*(?P<y>(?:19|20)\d{2})\s*[〕\]］】）)]\s*(?P<n>\d{1,4})\s*号"
 )
-_FIELD = re.compile(r"^\s*(?P<k>文\s*号|发文字号|发文机关|发布机构|成文日期|发文日期|标\s*题|名\s*称)\s*[:：]\s*(?P<v>.+?)\s*$")
+_FIELD = re.compile(
+    r"^\s*(?P<k>文\s*号|发文字号|发文机关|发布机构|成文日期|发文日期|标\s*题|名\s*称)\s*[:：]\s*(?P<v>.+?)\s*$"
+)
 _NOTICE = re.compile(r"关于")
-_GENRE = re.compile(r"(?:规划|方案|计划|意见|任务|要点|清单|办法|措施|纲要|通知|决定|细则|安排|行动|工作)$")
-_ISSUER_END = re.compile(r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|中心|院|部)$")
-_DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\s*$")
+_GENRE = re.compile(
+    r"(?:规划|方案|计划|意见|任务|要点|清单|办法|措施|纲要|通知|决定|细则|安排|行动|工作)$"
+)
+_ISSUER_END = re.compile(
+    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|中心|院|部)$"
+)
+_DATE_LINE = re.compile(
+    r"^\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\s*$"
+)
 _TITLE_INNER = re.compile(r"《(?P<t>[^》]{4,120})》")
 
 
@@ -30,8 +39,8 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
     for ln in lines[:80]:
         fm = _FIELD.match(ln)
         if fm:
-            k = re.sub(r"\s+", "", fm.group("k"))
-            fields.setdefault(k, fm.group("v").strip())
+            key = re.sub(r"\s+", "", fm.group("k"))
+            fields.setdefault(key, fm.group("v").strip())
     doc_number = None
     v = fields.get("文号") or fields.get("发文字号")
     if v:
@@ -52,13 +61,19 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
         s = ln.strip()
         if _FIELD.match(s):
             continue
-        if _NOTICE.search(s) and len(s) <= 120 and not s.startswith(("为", "根据", "经", "按照")) and "。" not in s:
+        if (
+            _NOTICE.search(s)
+            and len(s) <= 120
+            and not s.startswith(("为", "根据", "经", "按照"))
+            and "。" not in s
+        ):
             buf, j = s, i
 
             def done(b: str) -> bool:
                 if re.search(r"印发|转发|发布|下发", b):
                     return bool(re.search(r"(?:通知|决定|公告)$", b))
                 return bool(_GENRE.search(b))
+
             while not done(buf) and j + 1 < len(lines) and j - i < 5:
                 j += 1
                 nxt = lines[j].strip()
@@ -75,7 +90,11 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                     while k >= 0 and not lines[k].strip():
                         k -= 1
                     above = re.sub(r"\s+", "", lines[k]) if k >= 0 else ""
-                    if 4 <= len(above) <= 40 and _ISSUER_END.search(above) and not _FIELD.match(above):
+                    if (
+                        4 <= len(above) <= 40
+                        and _ISSUER_END.search(above)
+                        and not _FIELD.match(above)
+                    ):
                         notice = above + notice
                 break
     if notice is None and ("标题" in fields or "名称" in fields):
@@ -102,7 +121,12 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
     if title is None:
         for i, ln in enumerate(head[:40]):
             s = ln.strip()
-            if 6 <= len(s) <= 60 and "。" not in s and _GENRE.search(s) and not s.startswith(("各", "为")):
+            if (
+                6 <= len(s) <= 60
+                and "。" not in s
+                and _GENRE.search(s)
+                and not s.startswith(("各", "为"))
+            ):
                 title, title_line = s, i
                 break
     if title is not None:
@@ -147,12 +171,19 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
 
 
 _RANGE = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年?")
-_FIVE = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
-         "十五五": (2026, 2030), "十六五": (2031, 2035)}
+_FIVE = {
+    "十一五": (2006, 2010),
+    "十二五": (2011, 2015),
+    "十三五": (2016, 2020),
+    "十四五": (2021, 2025),
+    "十五五": (2026, 2030),
+    "十六五": (2031, 2035),
+}
 
 
-def plan_period(title: str | None, issued_on: str | None, goal_years: list[int],
-                deadline_years: list[int]) -> dict[str, int | None]:
+def plan_period(
+    title: str | None, issued_on: str | None, goal_years: list[int], deadline_years: list[int]
+) -> dict[str, int | None]:
     t = title or ""
     m = _RANGE.search(t)
     if m:

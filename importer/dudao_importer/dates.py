@@ -1,4 +1,5 @@
 """Time phrases: completion dates of tasks, and the year a target falls due."""
+
 from __future__ import annotations
 
 import calendar
@@ -17,7 +18,9 @@ _YEAR = re.compile(
     r"(?:(?P<half>上半年|下半年)|第?(?P<q>[一二三四1-4])季度|(?P<m>\d{1,2})\s*月(?:份)?(?P<mtail>底|末|中旬|上旬|下旬|初)?(?:(?P<d>\d{1,2})\s*日)?)?)"
 )
 _BEFORE_BAD = re.compile(r"(?:从|自|比|较|与|同|截至目前|[-—–~～]\s*)$")
-_AFTER_BAD = re.compile(r"^(?:起|开始|以来|度|基础上|基数|相比|同期|为基|水平|数据|基期|版|的基础|前后相比)")
+_AFTER_BAD = re.compile(
+    r"^(?:起|开始|以来|度|基础上|基数|相比|同期|为基|水平|数据|基期|版|的基础|前后相比)"
+)
 _RANGE_BEFORE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~～至到]\s*$")
 _SEP_AFTER_HALF = re.compile(r"^[，,、；;\s]*下半年")
 
@@ -60,7 +63,9 @@ def _month_end(y: int, m: int) -> str:
     return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
 
 
-def year_phrases(text: str, mask: list[bool] | None = None, min_year: int | None = None) -> list[YearPhrase]:
+def year_phrases(
+    text: str, mask: list[bool] | None = None, min_year: int | None = None
+) -> list[YearPhrase]:
     mask = mask if mask is not None else masked(text)
     out: list[YearPhrase] = []
     for m in _YEAR.finditer(text):
@@ -68,13 +73,17 @@ def year_phrases(text: str, mask: list[bool] | None = None, min_year: int | None
         if s > 0 and text[s - 1].isdigit():
             continue
         y = int(m.group("y"))
-        before = text[max(0, s - 6):s]
-        after = text[e:e + 6]
+        before = text[max(0, s - 6) : s]
+        after = text[e : e + 6]
         ok = not mask[s]
-        if _BEFORE_BAD.search(before) or _RANGE_BEFORE.search(text[max(0, s - 8):s]):
+        if _BEFORE_BAD.search(before) or _RANGE_BEFORE.search(text[max(0, s - 8) : s]):
             ok = False
         tail = m.group("tail") or ""
-        if tail.startswith("度") or _AFTER_BAD.match(after) or (not tail and _AFTER_BAD.match(text[e:e + 6])):
+        if (
+            tail.startswith("度")
+            or _AFTER_BAD.match(after)
+            or (not tail and _AFTER_BAD.match(text[e : e + 6]))
+        ):
             ok = False
         if min_year is not None and y < min_year:
             ok = False
@@ -98,9 +107,9 @@ def year_phrases(text: str, mask: list[bool] | None = None, min_year: int | None
         out.append(YearPhrase(y, s, e, date, ok))
         # '2025年上半年…，下半年…': the second half is a date of its own.
         if m.group("half") == "上半年" and ok:
-            rest = text[e:e + 40]
+            rest = text[e : e + 40]
             hm = re.search(r"[，,、；;]\s*下半年", rest)
-            if hm and "。" not in rest[:hm.start()]:
+            if hm and "。" not in rest[: hm.start()]:
                 out.append(YearPhrase(y, e + hm.start(), e + hm.end(), f"{y:04d}-12-31", True))
     return out
 
@@ -117,7 +126,7 @@ def _bare_dates(text: str, year: int, mask: list[bool]) -> list[YearPhrase]:
     out: list[YearPhrase] = []
     for m in _BARE_DATE.finditer(text):
         s, e = m.start(), m.end()
-        if mask[s] or _BARE_BAD_BEFORE.search(text[max(0, s - 3):s]):
+        if mask[s] or _BARE_BAD_BEFORE.search(text[max(0, s - 3) : s]):
             continue
         if m.group("ye"):
             if not m.group("before"):
@@ -127,14 +136,15 @@ def _bare_dates(text: str, year: int, mask: list[bool]) -> list[YearPhrase]:
         mo = int(m.group("m"))
         if not 1 <= mo <= 12 or not (m.group("before") or m.group("mt") in ("底", "末")):
             continue
-        if re.match(r"\s*\d{1,2}\s*日", text[e:e + 4]):
+        if re.match(r"\s*\d{1,2}\s*日", text[e : e + 4]):
             continue  # a calendar date (5月10日), not a deadline
         out.append(YearPhrase(year, s, e, _month_end(year, mo), True))
     return out
 
 
-def deadlines(text: str, min_year: int | None = None,
-              default_year: int | None = None) -> list[tuple[str, str, tuple[int, int]]]:
+def deadlines(
+    text: str, min_year: int | None = None, default_year: int | None = None
+) -> list[tuple[str, str, tuple[int, int]]]:
     """(ISO date, phrase, span) for every completion date in `text`, in text order.
 
     `default_year` is the year of a one-year plan: it dates `6月底前` and `年底前`.
@@ -146,10 +156,12 @@ def deadlines(text: str, min_year: int | None = None,
             if not any(a <= b.start < z for a, z in taken):
                 phrases.append(b)
         phrases.sort(key=lambda p: p.start)
-    return [(p.date, text[p.start:p.end], (p.start, p.end)) for p in phrases]
+    return [(p.date, text[p.start : p.end], (p.start, p.end)) for p in phrases]
 
 
-_CN_DATE = re.compile(r"^([一二三四五六七八九〇零○Ｏ0-9]{4})年([一二三四五六七八九十0-9]{1,3})月([一二三四五六七八九十0-9]{1,3})日$")
+_CN_DATE = re.compile(
+    r"^([一二三四五六七八九〇零○Ｏ0-9]{4})年([一二三四五六七八九十0-9]{1,3})月([一二三四五六七八九十0-9]{1,3})日$"
+)
 
 
 def parse_cn_date(s: str) -> str | None:
