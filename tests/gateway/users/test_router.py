@@ -71,13 +71,30 @@ async def test_unknown_user_is_404_and_taken_username_409(gateway, make_token, m
         assert r.status_code == 409 and r.json()["code"] == "username_taken"
 
 
-async def test_unit_operator_account_needs_a_unit(gateway, make_token) -> None:  # type: ignore[no-untyped-def]
-    async with client_for(gateway, make_token("admin")) as c:
-        r = await c.post(
-            "/api/v1/users",
-            json={"username": "op-" + uuid.uuid4().hex[:6], "password": PASSWORD, "role": "unit"},
-        )
-        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "unit_id"
+async def test_unit_operator_account_needs_an_existing_unit(
+    gateway_to_tasks, tasks, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    def body(**kw: str) -> dict[str, str]:
+        return {"username": "op-" + uuid.uuid4().hex[:6], "password": PASSWORD, "role": "unit"} | kw
+
+    async with client_for(tasks, make_token("admin")) as c:
+        unit = (
+            await c.post(
+                "/api/v1/units",
+                json={
+                    "name": "单位-" + uuid.uuid4().hex[:6],
+                    "level": "county",
+                    "region_code": "360112",
+                },
+            )
+        ).json()
+    async with client_for(gateway_to_tasks, make_token("admin")) as c:
+        for bad in ({}, {"unit_id": "../plans"}, {"unit_id": str(uuid.uuid4())}):
+            r = await c.post("/api/v1/users", json=body(**bad))
+            assert r.status_code == 422, (bad, r.text)
+            assert r.json()["errors"][0]["field"] == "unit_id"
+        r = await c.post("/api/v1/users", json=body(unit_id=unit["id"]))
+        assert r.status_code == 201 and r.json()["unit_id"] == unit["id"]
 
 
 async def test_deactivating_a_user_ends_their_sessions_at_once(

@@ -9,14 +9,13 @@ from fastapi import Depends
 
 from dudao_shared.auth import Principal, require_roles
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import ValidationFailed
-from dudao_shared.http import UpstreamProblem
 from dudao_shared.regions import require_region
 
 from ..dependencies import TasksClientDep
 from ..models import UnitToken
+from ..units import UnitRef, read_unit
 from . import service
-from .schemas import UnitRef, UnitTokenCreate
+from .schemas import UnitTokenCreate
 
 TokenIssuer = Annotated[Principal, Depends(require_roles("admin", "planner"))]
 
@@ -35,14 +34,7 @@ async def get_issuable_unit(
 ) -> UnitRef:
     """The unit the body names, read from the task service as the caller, and inside the
     caller's region (403 ``region_forbidden`` otherwise, as the task service answers)."""
-    try:
-        unit = UnitRef.model_validate(await tasks.get_json(f"/api/v1/units/{body.unit_id}"))
-    except UpstreamProblem as exc:
-        if exc.status == 404:
-            raise ValidationFailed(
-                "单位不存在", errors=[{"field": "unit_id", "message": "任务服务中没有此单位"}]
-            ) from None
-        raise
+    unit = await read_unit(tasks, body.unit_id)
     require_region(principal, unit.region_code)
     return unit
 

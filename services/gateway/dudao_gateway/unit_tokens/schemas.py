@@ -4,28 +4,19 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..units import UNIT_ID_PATTERN
+
 
 class UnitTokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # Goes into the task service's URL and into the token's unit claim: a UUID and nothing else.
     unit_id: str = Field(
         min_length=1,
         max_length=36,
-        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
-        r"[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        pattern=UNIT_ID_PATTERN,
         description="责任单位标识（任务服务中的单位）",
     )
     label: str = Field("", max_length=100, description="备注，如经办人或设备")
     expires_in_days: int | None = Field(None, ge=1, le=366, description="有效天数，默认 90")
-
-
-class UnitRef(BaseModel):
-    """The unit as the task service describes it (only what a token records)."""
-
-    model_config = ConfigDict(extra="ignore")
-    id: str
-    name: str = ""
-    region_code: str | None = None
 
 
 class UnitTokenRead(BaseModel):

@@ -23,7 +23,8 @@ from ..config import Settings
 from ..hashing import sha256
 from ..models import AuthSession, UnitToken
 from ..revocation import revoke_sessions
-from .schemas import UnitRef, UnitTokenCreate
+from ..units import UnitRef
+from .schemas import UnitTokenCreate
 
 UNIT_TOKEN_PREFIX = "ddu_"
 

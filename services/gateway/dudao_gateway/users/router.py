@@ -19,8 +19,8 @@ from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
 from ..dependencies import RevocationsDep, SettingsDep
 from . import service
-from .dependencies import ManagedUser, UserManager
-from .schemas import UserCreate, UserRead, UserUpdate
+from .dependencies import ManagedUser, NewUser, UserManager
+from .schemas import UserRead, UserUpdate
 
 router = APIRouter(tags=["users"])
 
@@ -32,7 +32,7 @@ router = APIRouter(tags=["users"])
     responses=problem_responses(Forbidden, Conflict, ValidationFailed),
 )
 async def create_user(
-    body: UserCreate, principal: UserManager, session: SessionDep, response: Response
+    body: NewUser, principal: UserManager, session: SessionDep, response: Response
 ) -> UserRead:
     """创建账号（管理员）"""
     user = await service.create_user(session, data=body, actor=principal.sub)

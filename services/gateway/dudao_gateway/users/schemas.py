@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..units import UNIT_ID_PATTERN
+
 RoleName = Literal["admin", "planner", "leader", "unit"]
 
 
@@ -19,7 +21,9 @@ class UserCreate(BaseModel):
     display_name: str = Field("", max_length=100, description="姓名")
     password: str = Field(min_length=10, max_length=256, description="密码，至少 10 位")
     role: RoleName = Field(description="角色")
-    unit_id: str | None = Field(None, max_length=36, description="role=unit 时的单位标识")
+    unit_id: str | None = Field(
+        None, max_length=36, pattern=UNIT_ID_PATTERN, description="role=unit 时的单位标识"
+    )
     region_code: str | None = Field(
         None, pattern=r"^\d{6}$", description="规划处室所辖行政区划代码"
     )
