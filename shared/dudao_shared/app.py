@@ -12,7 +12,13 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from .auth import RevocationList, get_principal, get_revocations, start_revocation_poller
+from .auth import (
+    RevocationList,
+    get_principal,
+    get_revocations,
+    get_verifier,
+    start_revocation_poller,
+)
 from .context import AppState
 from .db import Database
 from .errors import ProblemDetail, install_error_handlers
@@ -49,7 +55,7 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = app.state.db = Database(settings.database_url)
+        db = get_database.set(app, Database(settings.database_url))
         app.state.started_at = time.monotonic()
         poller = start_revocation_poller(
             settings.gateway_url, get_revocations.of(app), settings.revocation_poll_seconds
@@ -75,12 +81,15 @@ def create_service_app(
         responses={401: {"model": ProblemDetail, "description": "未登录或凭证无效"}},
         **fastapi_kwargs,
     )
-    app.state.settings = settings
+    get_service_settings.set(app, settings)
     app.state.service_name = name
-    app.state.verifier = TokenVerifier(
-        settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    get_verifier.set(
+        app,
+        TokenVerifier(
+            settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        ),
     )
-    app.state.revocations = RevocationList()
+    get_revocations.set(app, RevocationList())
     install_error_handlers(app)
 
     health = APIRouter(tags=["health"])

@@ -21,9 +21,10 @@ class AppState(Generic[T]):
         get_storage = AppState("storage", Storage)
         StorageDep = Annotated[Storage, Depends(get_storage)]
 
-    Routes and loaders then take ``storage: StorageDep`` (the instance is the dependency), and
-    start-up code reads ``get_storage.of(app)`` — never ``request.app.state`` by a string name
-    and an unchecked type at each use.
+    Start-up code sets it with ``get_storage.set(app, storage)``; routes and loaders take
+    ``storage: StorageDep`` (the instance is the dependency) and other code reads
+    ``get_storage.of(app)`` — never ``request.app.state`` by a string name and an unchecked
+    type at each use.
     """
 
     def __init__(self, name: str, kind: type[T]) -> None:
@@ -37,6 +38,10 @@ class AppState(Generic[T]):
             raise RuntimeError(
                 f"app.state.{self.name} is {type(value).__name__}, not {self.kind.__name__}"
             )
+        return value
+
+    def set(self, app: Starlette, value: T) -> T:
+        setattr(app.state, self.name, value)
         return value
 
     def __call__(self, request: Request) -> T:

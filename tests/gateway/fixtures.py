@@ -79,11 +79,12 @@ def make_user(gateway):  # type: ignore[no-untyped-def]
 async def gateway_to_tasks(gateway, tasks):  # type: ignore[no-untyped-def]
     """The gateway whose own calls to the task service reach the in-process task app."""
     original = get_tasks_client.of(gateway.api)
-    gateway.api.state.tasks_client = ServiceClient(
-        "任务服务", "http://tasks", transport=httpx.ASGITransport(app=tasks)
+    get_tasks_client.set(
+        gateway.api,
+        ServiceClient("任务服务", "http://tasks", transport=httpx.ASGITransport(app=tasks)),
     )
     try:
         yield gateway
     finally:
         await get_tasks_client.of(gateway.api).aclose()
-        gateway.api.state.tasks_client = original
+        get_tasks_client.set(gateway.api, original)

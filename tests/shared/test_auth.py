@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
-from starlette.requests import Request
 
 from dudao_shared.auth import (
     Principal,
@@ -13,7 +11,6 @@ from dudao_shared.auth import (
     bearer_token,
     check_claims,
 )
-from dudao_shared.context import AppState
 from dudao_shared.errors import Unauthorized
 from dudao_shared.tokens import Claims, TokenSigner, TokenVerifier
 
@@ -84,18 +81,3 @@ def test_authenticate_turns_every_verification_failure_into_invalid_token(keypai
         with pytest.raises(Unauthorized) as err:
             authenticate(bad, verifier, RevocationList())
         assert err.value.code == "invalid_token"
-
-
-def test_app_state_hands_out_typed_state_and_refuses_miswiring() -> None:
-    app = FastAPI()
-    get_list = AppState("revocations", RevocationList)
-    app.state.revocations = RevocationList()
-    assert get_list.of(app) is app.state.revocations
-
-    scope = {"type": "http", "app": app, "headers": []}
-    assert get_list(Request(scope)) is app.state.revocations
-    app.state.revocations = "not a list"
-    with pytest.raises(RuntimeError, match="revocations"):
-        get_list.of(app)
-    with pytest.raises(RuntimeError):
-        AppState("nothing_here", RevocationList).of(app)

@@ -19,7 +19,7 @@ from dudao_shared.http import ServiceClient
 from dudao_shared.tokens import TokenSigner
 
 from .config import Settings
-from .dependencies import get_tasks_client
+from .dependencies import get_signer, get_tasks_client
 from .proxy.forwarder import Forwarder
 from .proxy.openapi import CombinedOpenAPI
 from .proxy.routes import route_table
@@ -60,11 +60,14 @@ def create_app(settings: Settings | None = None) -> Gateway:
     async def start(app: FastAPI) -> None:
         nonlocal revocation_sync
         await forwarder.start()
-        app.state.tasks_client = ServiceClient(
-            "任务服务",
-            settings.tasks_url,
-            timeout=settings.upstream_timeout_seconds,
-            connect_timeout=settings.upstream_connect_timeout_seconds,
+        get_tasks_client.set(
+            app,
+            ServiceClient(
+                "任务服务",
+                settings.tasks_url,
+                timeout=settings.upstream_timeout_seconds,
+                connect_timeout=settings.upstream_connect_timeout_seconds,
+            ),
         )
         db = get_database.of(app)
         async with db.sessionmaker() as session:
@@ -118,8 +121,11 @@ def create_app(settings: Settings | None = None) -> Gateway:
         docs_url=None,
         redoc_url=None,
     )
-    api.state.signer = TokenSigner(
-        settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    get_signer.set(
+        api,
+        TokenSigner(
+            settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        ),
     )
     revocations = get_revocations.of(api)
     forwarder = Forwarder(
