@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -115,3 +116,17 @@ async def test_malformed_bodies_are_422_not_500(gateway) -> None:  # type: ignor
         assert r.status_code == 422
         r = await c.post("/api/v1/auth/login", json={"username": "a" * 10_000, "password": "x"})
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "username"
+
+
+async def test_concurrent_failed_logins_count_one_after_another(gateway_app, make_token) -> None:  # type: ignore[no-untyped-def]
+    """Real concurrency (separate connections, committed data): ten wrong passwords at once
+    count like ten in a row — three failures reach the threshold, the other seven meet the
+    lock — and none of them is a 500 from two writers of one account row."""
+    name = "burst-" + uuid.uuid4().hex[:6]
+    async with client_for(gateway_app, make_token("admin")) as c:
+        r = await c.post(
+            "/api/v1/users", json={"username": name, "password": PASSWORD, "role": "leader"}
+        )
+        assert r.status_code == 201, r.text
+        codes = await asyncio.gather(*(_login(c, name, "wrong-password") for _ in range(10)))
+        assert sorted(r.status_code for r in codes) == [401] * 3 + [423] * 7

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from harness import client_for
@@ -142,3 +143,27 @@ async def test_users_page_by_username_with_a_cursor(gateway, make_token, make_us
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"
         r = await c.get("/api/v1/users", params={"limit": "0"})
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "limit"
+
+
+async def test_concurrent_changes_with_one_etag_one_wins(gateway_app, make_token) -> None:  # type: ignore[no-untyped-def]
+    """Real concurrency (separate connections, committed data): 1 × 200, the rest 412."""
+    async with client_for(gateway_app, make_token("admin")) as c:
+        r = await c.post(
+            "/api/v1/users",
+            json={
+                "username": "race-" + uuid.uuid4().hex[:6],
+                "password": PASSWORD,
+                "role": "leader",
+            },
+        )
+        uid, etag = r.json()["id"], r.headers["etag"]
+
+        async def rename(i: int) -> int:
+            r = await c.patch(
+                f"/api/v1/users/{uid}", json={"display_name": f"名{i}"}, headers={"If-Match": etag}
+            )
+            return r.status_code
+
+        codes = await asyncio.gather(*(rename(i) for i in range(20)))
+        assert sorted(codes) == [200] + [412] * 19
+        assert (await c.get(f"/api/v1/users/{uid}")).json()["version"] == 2
