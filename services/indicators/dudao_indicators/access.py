@@ -17,7 +17,7 @@ from dudao_shared.auth import Principal
 from dudao_shared.errors import Forbidden
 from dudao_shared.regions import can_write_region
 
-from .grants.models import IndicatorGrant
+from .models import IndicatorGrant
 
 
 def covers_region(principal: Principal, region_code: str) -> bool:

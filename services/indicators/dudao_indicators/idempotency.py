@@ -12,40 +12,24 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TypeVar
 
 from fastapi import Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import JSON, UniqueConstraint, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field
 
 from dudao_shared.api import set_etag
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, ValidationFailed
 
-from .base import IndicatorsModel
-from .common import created_at_field, id_field, new_id, utcnow
+from .common import utcnow
+from .models import IdempotencyRecord
+from .models.base import new_id
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class IdempotencyRecord(IndicatorsModel, table=True):
-    __tablename__: ClassVar[str] = "idempotency_record"  # type: ignore[misc]
-    __table_args__ = (UniqueConstraint("principal_sub", "scope", "key", name="uq_idempotency_key"),)
-
-    id: str = id_field()
-    principal_sub: str = Field(max_length=200)
-    scope: str = Field(max_length=50)
-    key: str = Field(max_length=200)
-    request_hash: str = Field(max_length=64)
-    status_code: int | None = Field(default=None)
-    response: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    created_at: datetime = created_at_field()
 
 
 class IdempotencyKeyReused(ValidationFailed):
@@ -78,9 +62,7 @@ async def idempotent(
     if not key:
         return await run()
     digest = _digest(scope, body)
-    ins = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
-        IdempotencyRecord
-    )
+    ins = pg_insert(IdempotencyRecord)
     owned = (
         await session.execute(
             ins.values(

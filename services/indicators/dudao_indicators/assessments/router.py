@@ -12,11 +12,10 @@ from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_r
 
 from ..access import require_region, unit_grant_pairs
 from ..indicators.dependencies import writable_indicator
-from ..indicators.models import Indicator
+from ..models import Assessment, Indicator
 from ..regions import RegionQuery, prefix_of
 from . import service
 from .engine import STATUSES
-from .models import Assessment
 from .schemas import AssessmentRead, RecomputeIn, RecomputeResult
 
 router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])

@@ -10,17 +10,14 @@ from typing import Any
 from sqlalchemy import func, select, true
 from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..common import new_id, utcnow
-from ..indicators.models import Indicator
-from ..measurements.models import Measurement
+from ..common import utcnow
+from ..models import Assessment, Indicator, Measurement, Target
+from ..models.base import new_id
 from ..periods import parse_period
 from ..targets import service as targets_service
-from ..targets.models import Target
 from .engine import AssessmentInput, AssessmentResult, Point, Thresholds, assess
-from .models import Assessment
 
 # Drafts are the reporter's own business until submitted; approval does not change the value.
 COUNTED_STATUSES = ("submitted", "approved")
@@ -203,8 +200,7 @@ def _row_values(
 async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Assessment)
+    ins = pg_insert(Assessment)
     keep = {"id", "indicator_id", "region_code"}
     # An upsert: two measurements of one pair written at once must not collide on the row.
     for start in range(0, len(rows), 1000):
@@ -223,10 +219,9 @@ async def _lock_pair(session: AsyncSession, *, indicator: Indicator, region_code
     snapshot without the other's value, and the later upsert would store a stale result. Taking
     the row lock first makes the second wait for the first to commit; its reads, issued after the
     lock, then see the first one's measurement (READ COMMITTED)."""
-    dialect = session.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Assessment)
     await session.execute(
-        ins.values(
+        pg_insert(Assessment)
+        .values(
             id=new_id(),
             indicator_id=indicator.id,
             plan_id=indicator.plan_id,
@@ -235,7 +230,8 @@ async def _lock_pair(session: AsyncSession, *, indicator: Indicator, region_code
             method="none",
             components={},
             computed_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["indicator_id", "region_code"])
+        )
+        .on_conflict_do_nothing(index_elements=["indicator_id", "region_code"])
     )
     await session.execute(
         select(Assessment.id)
@@ -268,51 +264,29 @@ async def recompute(
 async def _edge_points(
     session: AsyncSession, indicator_id: str, regions: Sequence[str], newest: bool
 ) -> dict[str, Point]:
-    """The newest (or oldest) counted value of each region, one index probe per region."""
+    """The newest (or oldest) counted value of each region: one LATERAL probe of
+    ``ix_measurement_latest`` per region, all in one statement."""
     m = Measurement.__table__
-    dialect = session.get_bind().dialect.name
     order = m.c.period_end.desc() if newest else m.c.period_end.asc()
-    out: dict[str, Point] = {}
-    if dialect == "postgresql":
-        r = select(func.unnest(sa_array(list(regions))).label("region_code")).subquery("r")
-        edge = (
-            select(m.c.period, m.c.value)
-            .where(
-                m.c.indicator_id == indicator_id,
-                m.c.region_code == r.c.region_code,
-                m.c.status.in_(COUNTED_STATUSES),
-            )
-            .order_by(order)
-            .limit(1)
-            .lateral("edge")
+    r = select(func.unnest(sa_array(list(regions))).label("region_code")).subquery("r")
+    edge = (
+        select(m.c.period, m.c.value)
+        .where(
+            m.c.indicator_id == indicator_id,
+            m.c.region_code == r.c.region_code,
+            m.c.status.in_(COUNTED_STATUSES),
         )
-        rows = (
-            await session.execute(
-                select(r.c.region_code, edge.c.period, edge.c.value).select_from(
-                    r.join(edge, true())
-                )
-            )
-        ).all()
-    else:
-        rows = []
-        for region in regions:
-            row = (
-                await session.execute(
-                    select(m.c.period, m.c.value)
-                    .where(
-                        m.c.indicator_id == indicator_id,
-                        m.c.region_code == region,
-                        m.c.status.in_(COUNTED_STATUSES),
-                    )
-                    .order_by(order)
-                    .limit(1)
-                )
-            ).first()
-            if row is not None:
-                rows.append((region, row[0], row[1]))
-    for region, period, value in rows:
-        out[region] = Point(parse_period(period).time, Decimal(value), period)
-    return out
+        .order_by(order)
+        .limit(1)
+        .lateral("edge")
+    )
+    rows = await session.execute(
+        select(r.c.region_code, edge.c.period, edge.c.value).select_from(r.join(edge, true()))
+    )
+    return {
+        region: Point(parse_period(period).time, Decimal(value), period)
+        for region, period, value in rows.all()
+    }
 
 
 async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) -> int:

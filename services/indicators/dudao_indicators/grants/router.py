@@ -33,9 +33,8 @@ from ..access import require_region
 from ..common import guarded_flush
 from ..idempotency import idempotent
 from ..indicators.dependencies import writable_indicator
-from ..indicators.models import Indicator
+from ..models import Indicator, IndicatorGrant
 from ..regions import contains
-from .models import IndicatorGrant
 from .schemas import GrantCreate, GrantRead
 
 router = APIRouter(prefix="/api/v1/indicator_grants", tags=["indicator_grants"])

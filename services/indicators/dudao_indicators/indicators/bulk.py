@@ -22,11 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.errors import Conflict, ValidationFailed
 
+from ..models import Indicator, Target
 from ..regions import RegionCode
 from ..targets import service as targets_service
-from ..targets.models import Target
 from ..targets.schemas import Comparator, Kind, LevelName, Year
-from .models import Indicator
 from .schemas import Aggregation, DecimalIn, Direction, Nature
 
 NATURES: dict[str, str] = {

@@ -10,7 +10,7 @@ from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 
 from ..access import require_region, unit_may_see_indicator
-from .models import Indicator
+from ..models import Indicator
 from .service import IndicatorNotFound
 
 IndicatorId = Annotated[str, Path(max_length=200, description="指标标识")]

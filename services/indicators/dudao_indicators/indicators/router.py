@@ -136,12 +136,18 @@ class ParsedIndicatorsIn(BaseModel):
 
     plan_id: str = Field(min_length=1, max_length=64, description="规划")
     region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
-    indicators: list[dict[str, Any]] = Field(default_factory=list, max_length=2000,
-                                             description="解析出的主要指标表行")
-    targets: list[dict[str, Any]] = Field(default_factory=list, max_length=5000,
-                                          description="解析出的正文目标")
-    item_ids: dict[str, str] = Field(default_factory=dict, description="条目编号 → 任务服务中的条目标识")
-    default_target_year: int | None = Field(None, ge=1949, le=2100, description="未写年份的目标所属年份")
+    indicators: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=2000, description="解析出的主要指标表行"
+    )
+    targets: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=5000, description="解析出的正文目标"
+    )
+    item_ids: dict[str, str] = Field(
+        default_factory=dict, description="条目编号 → 任务服务中的条目标识"
+    )
+    default_target_year: int | None = Field(
+        None, ge=1949, le=2100, description="未写年份的目标所属年份"
+    )
 
 
 @router.post(
@@ -157,8 +163,11 @@ async def import_parsed_indicators(
     require_region(principal, data.region_code)
     try:
         body = bulk_body_from_parsed(
-            plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
-            parsed_targets=data.targets, item_ids=data.item_ids,
+            plan_id=data.plan_id,
+            region_code=data.region_code,
+            parsed_indicators=data.indicators,
+            parsed_targets=data.targets,
+            item_ids=data.item_ids,
             default_target_year=data.default_target_year,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -166,7 +175,12 @@ async def import_parsed_indicators(
         # the caller's input, never a 500.
         raise ValidationFailed(
             "解析结果中的指标数据有误",
-            errors=[{"field": "indicators", "message": f"行结构无效（{type(exc).__name__}: {exc}）"[:300]}],
+            errors=[
+                {
+                    "field": "indicators",
+                    "message": f"行结构无效（{type(exc).__name__}: {exc}）"[:300],
+                }
+            ],
         ) from None
     try:
         checked = bulk.BulkIndicatorsIn.model_validate(body)
@@ -174,8 +188,10 @@ async def import_parsed_indicators(
         # The parsed form is mapped here, so its faults are the caller's input: name them.
         raise ValidationFailed(
             "解析结果中的指标数据有误",
-            errors=[{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                    for e in exc.errors()[:50]],
+            errors=[
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in exc.errors()[:50]
+            ],
         ) from None
     return await bulk.bulk_create(session, data=checked)
 

@@ -13,9 +13,8 @@ from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 
 from ..common import guarded_flush, utcnow
-from ..measurements.models import Measurement
+from ..models import Indicator, Measurement
 from ..targets import service as targets_service
-from .models import Indicator
 from .schemas import IndicatorCreate, IndicatorUpdate
 
 

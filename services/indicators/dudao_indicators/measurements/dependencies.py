@@ -10,8 +10,7 @@ from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
 
 from ..access import unit_may_report
-from ..indicators.models import Indicator
-from .models import Measurement
+from ..models import Indicator, Measurement
 from .service import MeasurementNotFound
 
 MeasurementId = Annotated[str, Path(max_length=200, description="监测值标识")]

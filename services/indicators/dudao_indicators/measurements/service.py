@@ -18,12 +18,10 @@ from dudao_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..access import require_region, unit_may_report
 from ..assessments import service as assessments_service
 from ..assessments.engine import STATUS_ZH, Point
-from ..assessments.models import Assessment
 from ..common import guarded_flush, utcnow
-from ..indicators.models import Indicator
+from ..models import Assessment, Indicator, Measurement, MeasurementCorrection
 from ..periods import parse_period
 from ..regions import contains, prefix_of
-from .models import Measurement, MeasurementCorrection
 from .schemas import MeasurementCreate, MeasurementUpdate
 
 NEEDS_NOTE = frozenset({"off_track", "regressing", "not_achieved"})
@@ -318,48 +316,27 @@ async def latest_by_region(
     """Latest counted value of each region reporting the indicator:
     (region_code, measurement_id, period, value, status).
 
-    The regions come from the assessment rows (one per reporting region); on PostgreSQL each
-    takes one backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
+    The regions come from the assessment rows (one per reporting region); each takes one
+    backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
     """
     a = Assessment.__table__
     m = Measurement.__table__
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        latest = (
-            select(m.c.id, m.c.period, m.c.value, m.c.status)
-            .where(
-                m.c.indicator_id == a.c.indicator_id,
-                m.c.region_code == a.c.region_code,
-                m.c.status.in_(assessments_service.COUNTED_STATUSES),
-            )
-            .order_by(m.c.period_end.desc())
-            .limit(1)
-            .lateral("latest")
+    latest = (
+        select(m.c.id, m.c.period, m.c.value, m.c.status)
+        .where(
+            m.c.indicator_id == a.c.indicator_id,
+            m.c.region_code == a.c.region_code,
+            m.c.status.in_(assessments_service.COUNTED_STATUSES),
         )
-        q = (
-            select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
-            .select_from(a.join(latest, true()))
-            .where(a.c.indicator_id == indicator_id)
-        )
-    else:
-        m2 = m.alias("newest")
-        newest = (
-            select(m2.c.id)
-            .where(
-                m2.c.indicator_id == a.c.indicator_id,
-                m2.c.region_code == a.c.region_code,
-                m2.c.status.in_(assessments_service.COUNTED_STATUSES),
-            )
-            .order_by(m2.c.period_end.desc())
-            .limit(1)
-            .correlate(a)
-            .scalar_subquery()
-        )
-        q = (
-            select(a.c.region_code, m.c.id, m.c.period, m.c.value, m.c.status)
-            .select_from(a.join(m, m.c.id == newest))
-            .where(a.c.indicator_id == indicator_id)
-        )
+        .order_by(m.c.period_end.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    q = (
+        select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
+        .select_from(a.join(latest, true()))
+        .where(a.c.indicator_id == indicator_id)
+    )
     if within_region is not None:
         q = q.where(a.c.region_code.startswith(prefix_of(within_region)))
     rows = (await session.execute(q.order_by(a.c.region_code))).all()

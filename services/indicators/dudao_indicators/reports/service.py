@@ -14,15 +14,12 @@ from dudao_shared.errors import NotFound, ValidationFailed
 
 from ..assessments import service as assessments_service
 from ..assessments.engine import STATUS_ZH, STATUSES, Point, milestones_for, target_value
-from ..assessments.models import Assessment
 from ..assessments.schemas import AssessmentRead
-from ..indicators.models import Indicator
 from ..indicators.schemas import IndicatorRead
-from ..measurements.models import Measurement
+from ..models import Assessment, Indicator, Measurement, Target
 from ..periods import parse_period
 from ..regions import contains, level_of, prefix_of
 from ..targets import service as targets_service
-from ..targets.models import Target
 from ..targets.router import to_read as target_read
 from .schemas import (
     BaselineRead,

@@ -22,9 +22,8 @@ from ..access import require_region
 from ..assessments import service as assessments_service
 from ..idempotency import idempotent
 from ..indicators.dependencies import readable_indicator, writable_indicator
-from ..indicators.models import Indicator
+from ..models import Indicator, Target
 from . import service
-from .models import Target
 from .schemas import MilestoneRead, TargetCreate, TargetRead, TargetUpdate
 
 router = APIRouter(prefix="/api/v1/targets", tags=["targets"])

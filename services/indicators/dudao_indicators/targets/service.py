@@ -14,9 +14,8 @@ from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 
 from ..assessments.engine import Point, TargetSpec, target_value
 from ..common import guarded_flush, utcnow
-from ..indicators.models import Indicator
+from ..models import Indicator, Target
 from ..regions import level_of
-from .models import Target
 from .schemas import TargetCreate, TargetUpdate
 
 

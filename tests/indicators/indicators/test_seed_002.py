@@ -15,7 +15,7 @@ from dudao_indicators.indicators.loader import load_gold_file
 from harness import client_for
 from indicators.helpers import REGION, plan_id
 
-GOLD = Path(__file__).resolve().parents[3] / "shared/seeds/gold/002_dfb8ccd5e9df308d.json"
+GOLD = Path(__file__).resolve().parents[4] / "shared/seeds/gold/002_dfb8ccd5e9df308d.json"
 # The gold files live in the project's shared folder beside the repository (as in CI).
 pytestmark = pytest.mark.skipif(not GOLD.exists(), reason=f"gold seed file not found: {GOLD}")
 NATURE = {"预期性": "expected", "约束性": "binding"}

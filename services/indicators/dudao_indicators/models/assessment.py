@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Index, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from ..base import IndicatorsModel
-from ..common import created_at_field, id_field
+from .base import IndicatorsModel, created_at_field, id_field
 
 
 class Assessment(IndicatorsModel, table=True):

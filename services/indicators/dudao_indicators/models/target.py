@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from ..base import IndicatorsModel
-from ..common import created_at_field, id_field, version_column
+from .base import IndicatorsModel, created_at_field, id_field, version_column
 
 _version = version_column()
 

@@ -1,23 +1,14 @@
-"""The embedded default: the whole flow also runs on SQLite (dialect-specific paths: the
-assessment upsert, latest-per-region and bulk recomputation without LATERAL)."""
+"""One indicator's whole flow on PostgreSQL: the assessment upsert, latest-per-region and bulk
+recomputation through LATERAL, the scorecard and the .xlsx table."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dudao_indicators.config import Settings
-from dudao_indicators.main import create_app
-from dudao_indicators.migrations import MIGRATIONS_DIR
-from dudao_shared import migrate
-from harness import app_lifespan, client_for
+from harness import client_for
 from indicators.helpers import COUNTY, IMR_TARGET, REGION, make_indicator, measure, plan_id
 
 
-async def test_flow_on_sqlite(tmp_path: Path, keypair, make_token) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'indicators.db'}"
-    migrate.upgrade(MIGRATIONS_DIR, url)
-    app = create_app(Settings(environment="test", database_url=url, jwt_public_key=keypair[1]))
-    async with app_lifespan(app), client_for(app, make_token("admin")) as c:
+async def test_flow_from_measurements_to_scorecard(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    async with client_for(indicators, make_token("admin")) as c:
         plan = plan_id()
         ind = await make_indicator(c, plan, target=IMR_TARGET)
         await measure(c, ind["id"], "2023", "5.2")
