@@ -4,7 +4,6 @@ for autogenerate to add."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from sqlalchemy import inspect
 
@@ -57,4 +56,3 @@ def _round_trip(url: str) -> None:
 
 def test_postgres_upgrade_downgrade_and_no_pending_changes(databases) -> None:  # type: ignore[no-untyped-def]
     _round_trip(databases.create("indicators_mig"))
-

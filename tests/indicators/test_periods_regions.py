@@ -30,12 +30,13 @@ def test_region_hierarchy() -> None:
     assert prefix_of("360900") == "3609"
 
 
-async def test_direction_change_must_agree_with_targets(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_direction_change_must_agree_with_targets(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     from harness import client_for
-    from indicators.helpers import IMR_TARGET, make_indicator, plan_id
+
+    from indicators.helpers import IMR_TARGET, make_indicator
 
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id(), target=IMR_TARGET)
+        ind = await make_indicator(c, await new_plan(), target=IMR_TARGET)
         r = await c.patch(
             f"/api/v1/indicators/{ind['id']}",
             json={"direction": "higher_is_better"},

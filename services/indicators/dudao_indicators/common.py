@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import PlainSerializer
+from pydantic import Field, PlainSerializer
 from sqlalchemy.orm.exc import StaleDataError
 
 from dudao_shared.errors import PreconditionFailed
@@ -28,6 +28,10 @@ def _decimal_to_json(d: Decimal) -> int | float:
 Num = Annotated[
     Decimal, PlainSerializer(_decimal_to_json, return_type=int | float, when_used="json")
 ]
+
+
+# A number as a client may send it: at most 24 digits, 10 after the point, never NaN or infinity.
+DecimalIn = Annotated[Decimal, Field(max_digits=24, decimal_places=10, allow_inf_nan=False)]
 
 
 async def guarded_flush(flush: Callable[[], Awaitable[None]]) -> None:

@@ -4,12 +4,13 @@ recomputation through LATERAL, the scorecard and the .xlsx table."""
 from __future__ import annotations
 
 from harness import client_for
-from indicators.helpers import COUNTY, IMR_TARGET, REGION, make_indicator, measure, plan_id
+
+from indicators.helpers import COUNTY, IMR_TARGET, REGION, make_indicator, measure
 
 
-async def test_flow_from_measurements_to_scorecard(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_flow_from_measurements_to_scorecard(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        plan = plan_id()
+        plan = await new_plan()
         ind = await make_indicator(c, plan, target=IMR_TARGET)
         await measure(c, ind["id"], "2023", "5.2")
         await measure(c, ind["id"], "2020", 5.4, region=COUNTY)

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..common import Num
-from .engine import STATUS_ZH
+from ..engine import STATUS_ZH
 
 
 class AssessmentRead(BaseModel):

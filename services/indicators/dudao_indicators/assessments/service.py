@@ -7,20 +7,60 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dudao_shared.api import decode_cursor, encode_cursor
+from dudao_shared.errors import ValidationFailed
+
 from ..common import utcnow
+from ..engine import (
+    STATUSES,
+    AssessmentInput,
+    AssessmentResult,
+    Point,
+    TargetSpec,
+    Thresholds,
+    assess,
+)
 from ..models import Assessment, Indicator, Measurement, Target
 from ..models.base import new_id
 from ..periods import parse_period
-from ..targets import service as targets_service
-from .engine import AssessmentInput, AssessmentResult, Point, Thresholds, assess
+from ..regions import level_of, prefix_of
 
 # Drafts are the reporter's own business until submitted; approval does not change the value.
 COUNTED_STATUSES = ("submitted", "approved")
+
+
+async def targets_of(session: AsyncSession, *, indicator_id: str) -> list[Target]:
+    rows = await session.scalars(select(Target).where(Target.indicator_id == indicator_id))
+    return list(rows.all())
+
+
+def to_spec(t: Target) -> TargetSpec:
+    return TargetSpec(
+        kind=t.kind,  # type: ignore[arg-type]
+        comparator=t.comparator,  # type: ignore[arg-type]
+        value=t.value,
+        value_max=t.value_max,
+        rule_unit=t.rule_unit,
+        target_year=t.target_year,
+        tolerance=t.tolerance,
+        milestones={int(m["year"]): Decimal(str(m["value"])) for m in t.milestones},
+        resolved_value=t.resolved_value,
+    )
+
+
+def pick(targets: Sequence[Target], region_code: str) -> Target | None:
+    """The most specific target for a region: its own, then its level's, then the plan's."""
+    by_scope = {t.scope: t for t in targets}
+    return (
+        by_scope.get(f"region:{region_code}")
+        or by_scope.get(f"level:{level_of(region_code)}")
+        or by_scope.get("all")
+    )
 
 
 def thresholds_of(ind: Indicator) -> Thresholds:
@@ -138,8 +178,8 @@ async def evaluate(
     submitted is judged on its own); ``preloaded`` = (latest, baseline, its source) when the
     caller fetched them in bulk."""
     if targets is None:
-        targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
-    target = targets_service.pick(targets, region_code)
+        targets = await targets_of(session, indicator_id=indicator.id)
+    target = pick(targets, region_code)
     if preloaded is not None:
         latest, baseline, source = preloaded
     else:
@@ -151,7 +191,7 @@ async def evaluate(
     inp = AssessmentInput(
         direction=indicator.direction,  # type: ignore[arg-type]
         nature=indicator.nature,
-        target=targets_service.to_spec(target) if target is not None else None,
+        target=to_spec(target) if target is not None else None,
         baseline=baseline,
         latest=latest,
         thresholds=thresholds_of(indicator),
@@ -315,7 +355,7 @@ async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) ->
     if not regions:
         return 0
     ordered = sorted(regions)
-    targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
+    targets = await targets_of(session, indicator_id=indicator.id)
     latest = await _edge_points(session, indicator.id, ordered, newest=True)
     first = await _edge_points(session, indicator.id, ordered, newest=False)
     base_years = {str(t.baseline_year) for t in targets if t.baseline_year is not None}
@@ -332,7 +372,7 @@ async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) ->
             base_values[(region, period)] = (period, Decimal(value))
     rows = []
     for region in ordered:
-        target = targets_service.pick(targets, region)
+        target = pick(targets, region)
         base_key = (region, str(target.baseline_year)) if target is not None else None
         baseline, source = choose_baseline(
             indicator=indicator,
@@ -361,3 +401,50 @@ async def recompute_plan(session: AsyncSession, *, plan_id: str) -> int:
     for ind in indicators:
         n += await recompute_indicator(session, indicator=ind)
     return n
+
+
+async def list_(
+    session: AsyncSession,
+    *,
+    plan_id: str | None,
+    indicator_id: str | None,
+    region_code: str | None,
+    within_region: str | None,
+    status: str | None,
+    pairs: set[tuple[str, str]] | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[Assessment], str | None]:
+    """Keyset-paged by id; ``pairs`` narrows to what a unit may see."""
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed(
+            "状态无效", errors=[{"field": "status", "message": "取值不在允许范围内"}]
+        )
+    q = select(Assessment)
+    if plan_id is not None:
+        q = q.where(Assessment.plan_id == plan_id)
+    if indicator_id is not None:
+        q = q.where(Assessment.indicator_id == indicator_id)
+    if region_code is not None:
+        q = q.where(Assessment.region_code == region_code)
+    if within_region is not None:
+        q = q.where(Assessment.region_code.startswith(prefix_of(within_region)))  # type: ignore[attr-defined]
+    if status is not None:
+        q = q.where(Assessment.status == status)
+    if pairs is not None:
+        if not pairs:
+            return [], None
+        q = q.where(
+            or_(
+                *(and_(Assessment.indicator_id == i, Assessment.region_code == r) for i, r in pairs)
+            )
+        )
+    after = decode_cursor(cursor)
+    if after is not None:
+        q = q.where(Assessment.id > str(after.get("id", "")))
+    rows = list((await session.scalars(q.order_by(Assessment.id).limit(limit + 1))).all())
+    nxt = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        nxt = encode_cursor({"id": rows[-1].id})
+    return rows, nxt

@@ -18,6 +18,8 @@ class GrantCreate(BaseModel):
 
 
 class GrantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     unit_id: str
     indicator_id: str

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
-from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -20,14 +20,19 @@ from dudao_shared.errors import (
     problem_responses,
 )
 
-from ..access import require_region, unit_grant_pairs
-from ..assessments import service as assessments_service
 from ..idempotency import idempotent
 from ..regions import RegionQuery
 from . import bulk, service
-from .dependencies import ReadableIndicator, WritableIndicator
+from .dependencies import (
+    NewIndicator,
+    NewIndicators,
+    ReadableIndicator,
+    VisiblePairs,
+    WritableIndicator,
+    require_region,
+)
 from .loader import bulk_body_from_parsed
-from .schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
+from .schemas import IndicatorRead, IndicatorUpdate
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 
@@ -35,7 +40,7 @@ router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 @router.get("", response_model=Page[IndicatorRead])
 async def list_indicators(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    pairs: VisiblePairs,
     plan_id: Annotated[str | None, Query(max_length=64, description="规划")] = None,
     domain: Annotated[str | None, Query(max_length=100, description="领域")] = None,
     region_code: RegionQuery = None,
@@ -47,9 +52,7 @@ async def list_indicators(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[IndicatorRead]:
     """指标列表"""
-    only = None
-    if principal.is_unit:
-        only = {i for i, _ in await unit_grant_pairs(session, principal.unit_id or "")}
+    only = None if pairs is None else {i for i, _ in pairs}
     rows, nxt = await service.list_(
         session,
         plan_id=plan_id,
@@ -72,14 +75,13 @@ async def list_indicators(
     responses=problem_responses(Forbidden, Conflict, ValidationFailed),
 )
 async def create_indicator(
-    data: IndicatorCreate,
+    data: NewIndicator,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> IndicatorRead | JSONResponse:
-    """新建指标（支持 Idempotency-Key）"""
-    require_region(principal, data.region_code)
+    """新建指标（支持 Idempotency-Key；规划须存在于任务服务且在本辖区）"""
 
     async def run() -> IndicatorRead:
         ind = await service.create(session, data=data)
@@ -105,14 +107,13 @@ async def create_indicator(
     responses=problem_responses(Forbidden, Conflict, ValidationFailed),
 )
 async def bulk_create_indicators(
-    data: bulk.BulkIndicatorsIn,
+    data: NewIndicators,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> bulk.BulkResult | JSONResponse:
     """批量导入规划指标及目标（全部成功或全部不写入；按 规划+编号 幂等）"""
-    require_region(principal, data.region_code)
 
     async def run() -> bulk.BulkResult:
         return await bulk.bulk_create(session, data=data)
@@ -219,7 +220,6 @@ async def update_indicator(
 ) -> IndicatorRead:
     """修改指标（需 If-Match）"""
     ind = await service.update(session, indicator=ind, data=data, if_match=if_match)
-    await assessments_service.recompute_indicator(session, indicator=ind)
     set_etag(response, ind.version)
     return IndicatorRead.model_validate(ind, from_attributes=True)
 

@@ -6,13 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..common import Num
+from ..common import DecimalIn, Num
 from ..regions import RegionCode
 
 Direction = Literal["higher_is_better", "lower_is_better", "band"]
 Nature = Literal["expected", "binding", "advocated"]
 Aggregation = Literal["none", "sum", "ratio"]
-DecimalIn = Annotated[Decimal, Field(max_digits=24, decimal_places=10, allow_inf_nan=False)]
 Ratio = Annotated[Decimal, Field(ge=-10, le=10, max_digits=8, decimal_places=4)]
 
 _DIRECTION = "方向：higher_is_better 越高越好，lower_is_better 越低越好，band 保持在区间（左右）"

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 
+from ..assessments import service as assessments_service
 from ..common import guarded_flush, utcnow
-from ..models import Indicator, Measurement
-from ..targets import service as targets_service
+from ..engine import comparator_contradiction
+from ..models import Indicator, Measurement, Target
 from .schemas import IndicatorCreate, IndicatorUpdate
 
 
@@ -110,17 +111,18 @@ async def update(
         setattr(indicator, key, value)
     if "direction" in changes:
         indicator.direction_source = "explicit"
-        for t in await targets_service.for_indicator(session, indicator_id=indicator.id):
-            try:
-                targets_service.validate_shape(t, indicator)
-            except ValidationFailed:
-                raise ValidationFailed(
-                    "新的方向与该指标已有目标的比较符矛盾，请先修改目标",
-                    errors=[{"field": "direction", "message": "与已有目标的比较符矛盾"}],
-                ) from None
+        comparators = await session.scalars(
+            select(Target.comparator).where(Target.indicator_id == indicator.id)
+        )
+        if any(comparator_contradiction(c, indicator.direction) for c in comparators.all()):
+            raise ValidationFailed(
+                "新的方向与该指标已有目标的比较符矛盾，请先修改目标",
+                errors=[{"field": "direction", "message": "与已有目标的比较符矛盾"}],
+            )
     _check_thresholds(indicator)
     indicator.updated_at = utcnow()
     await guarded_flush(session.flush)
+    await assessments_service.recompute_indicator(session, indicator=indicator)
     return indicator
 
 

@@ -18,18 +18,22 @@ from dudao_shared.errors import (
     problem_responses,
 )
 
-from ..access import unit_grant_pairs
 from ..idempotency import idempotent
-from ..indicators.dependencies import readable_indicator
 from ..periods import PERIOD_PATTERN
 from ..regions import RegionQuery
 from . import service
-from .dependencies import ReadableMeasurement
+from .dependencies import (
+    ApprovableMeasurement,
+    LatestIndicator,
+    MeasurementPairs,
+    NewMeasurement,
+    ReadableMeasurement,
+    ReportableMeasurement,
+)
 from .schemas import (
     CorrectionRead,
     LatestValue,
     LatestValues,
-    MeasurementCreate,
     MeasurementRead,
     MeasurementUpdate,
 )
@@ -47,7 +51,7 @@ def _read(m: object) -> MeasurementRead:
 @router.get("", response_model=Page[MeasurementRead])
 async def list_measurements(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    pairs: MeasurementPairs,
     indicator_id: Annotated[str | None, Query(max_length=36)] = None,
     region_code: RegionQuery = None,
     within_region: RegionQuery = None,
@@ -59,7 +63,6 @@ async def list_measurements(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[MeasurementRead]:
     """监测值列表（新统计期在前）"""
-    pairs = await unit_grant_pairs(session, principal.unit_id or "") if principal.is_unit else None
     rows, nxt = await service.list_(
         session,
         indicator_id=indicator_id,
@@ -76,21 +79,17 @@ async def list_measurements(
 
 @router.get("/latest", response_model=LatestValues, responses=problem_responses(NotFound))
 async def latest_values(
+    ind: LatestIndicator,
     session: SessionDep,
-    principal: CurrentPrincipal,
-    indicator_id: Annotated[str, Query(max_length=36, description="指标")],
+    pairs: MeasurementPairs,
     region_code: RegionQuery = None,
 ) -> LatestValues:
     """某指标各区划的最新监测值（可限定在某区划之内）"""
-    await readable_indicator(indicator_id, session, principal)
     rows = await service.latest_by_region(
-        session, indicator_id=indicator_id, within_region=region_code
+        session, indicator_id=ind.id, within_region=region_code, pairs=pairs
     )
-    if principal.is_unit:
-        pairs = await unit_grant_pairs(session, principal.unit_id or "")
-        rows = [r for r in rows if (indicator_id, r[0]) in pairs]
     return LatestValues(
-        indicator_id=indicator_id,
+        indicator_id=ind.id,
         items=[
             LatestValue(region_code=r, measurement_id=i, period=p, value=v, status=s)  # type: ignore[arg-type]
             for r, i, p, v, s in rows
@@ -102,14 +101,14 @@ async def latest_values(
     "", status_code=status.HTTP_201_CREATED, response_model=MeasurementRead, responses=_WRITE_ERRORS
 )
 async def create_measurement(
-    data: MeasurementCreate,
+    new: NewMeasurement,
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> MeasurementRead | JSONResponse:
     """填报监测值（草稿或直接报送；支持 Idempotency-Key）"""
-    ind = await readable_indicator(data.indicator_id, session, principal)
+    data, ind = new
 
     async def run() -> MeasurementRead:
         m = await service.create(session, principal=principal, indicator=ind, data=data)
@@ -140,7 +139,7 @@ async def get_measurement(loaded: ReadableMeasurement, response: Response) -> Me
 
 @router.patch("/{measurement_id}", response_model=MeasurementRead, responses=_WRITE_ERRORS)
 async def update_measurement(
-    loaded: ReadableMeasurement,
+    loaded: ReportableMeasurement,
     data: MeasurementUpdate,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -158,7 +157,7 @@ async def update_measurement(
 
 @router.post("/{measurement_id}/submit", response_model=MeasurementRead, responses=_WRITE_ERRORS)
 async def submit_measurement(
-    loaded: ReadableMeasurement,
+    loaded: ReportableMeasurement,
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
@@ -173,7 +172,7 @@ async def submit_measurement(
 
 @router.post("/{measurement_id}/approve", response_model=MeasurementRead, responses=_WRITE_ERRORS)
 async def approve_measurement(
-    loaded: ReadableMeasurement,
+    loaded: ApprovableMeasurement,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,

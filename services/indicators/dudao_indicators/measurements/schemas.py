@@ -5,8 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
-from ..common import Num
-from ..indicators.schemas import DecimalIn
+from ..common import DecimalIn, Num
 from ..periods import PERIOD_PATTERN
 from ..regions import RegionCode
 

@@ -13,15 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.auth import Principal
-from dudao_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 
-from ..access import require_region, unit_may_report
 from ..assessments import service as assessments_service
-from ..assessments.engine import STATUS_ZH, Point
 from ..common import guarded_flush, utcnow
+from ..engine import STATUS_ZH, Point
 from ..models import Assessment, Indicator, Measurement, MeasurementCorrection
 from ..periods import parse_period
-from ..regions import contains, prefix_of
+from ..regions import prefix_of
 from .schemas import MeasurementCreate, MeasurementUpdate
 
 NEEDS_NOTE = frozenset({"off_track", "regressing", "not_achieved"})
@@ -93,32 +92,9 @@ async def _require_note(session: AsyncSession, *, indicator: Indicator, m: Measu
         )
 
 
-async def authorize_report(
-    session: AsyncSession, *, principal: Principal, indicator: Indicator, region_code: str
-) -> None:
-    if principal.is_unit:
-        if not await unit_may_report(session, principal.unit_id or "", indicator.id, region_code):
-            raise Forbidden(
-                f"本单位未被指定填报该指标在 {region_code} 的数据",
-                code="not_granted",
-                title="未获授权填报",
-            )
-        return
-    if principal.role == "leader":
-        raise Forbidden("领导角色只能查看", code="role_forbidden")
-    require_region(principal, indicator.region_code)
-
-
 async def create(
     session: AsyncSession, *, principal: Principal, indicator: Indicator, data: MeasurementCreate
 ) -> Measurement:
-    await authorize_report(
-        session, principal=principal, indicator=indicator, region_code=data.region_code
-    )
-    if not contains(indicator.region_code, data.region_code) and not principal.is_admin:
-        raise _invalid(
-            "region_code", f"区划 {data.region_code} 不在该规划的范围 {indicator.region_code} 内"
-        )
     validate_value(indicator, "value", data.value)
     validate_parts(indicator, data.numerator_value, data.denominator_value)
     period = parse_period(data.period)
@@ -166,9 +142,6 @@ async def update(
     data: MeasurementUpdate,
     if_match: str | None,
 ) -> Measurement:
-    await authorize_report(
-        session, principal=principal, indicator=indicator, region_code=m.region_code
-    )
     check_version(if_match, m.version)
     if principal.is_unit and m.status == "approved":
         raise MeasurementLocked("该监测值已审核，单位不能再修改；如有错误请联系规划人员更正")
@@ -213,9 +186,6 @@ async def submit(
     m: Measurement,
     if_match: str | None,
 ) -> Measurement:
-    await authorize_report(
-        session, principal=principal, indicator=indicator, region_code=m.region_code
-    )
     check_version(if_match, m.version)
     if m.status != "draft":
         raise InvalidTransition(f"只有草稿可以报送（当前：{m.status}）")
@@ -235,7 +205,6 @@ async def approve(
     m: Measurement,
     if_match: str | None,
 ) -> Measurement:
-    require_region(principal, indicator.region_code)
     check_version(if_match, m.version)
     if m.status != "submitted":
         raise InvalidTransition(f"只有已报送的数值可以审核通过（当前：{m.status}）")
@@ -311,10 +280,15 @@ async def list_(
 
 
 async def latest_by_region(
-    session: AsyncSession, *, indicator_id: str, within_region: str | None
+    session: AsyncSession,
+    *,
+    indicator_id: str,
+    within_region: str | None,
+    pairs: set[tuple[str, str]] | None = None,
 ) -> list[tuple[str, str, str, Decimal, str]]:
     """Latest counted value of each region reporting the indicator:
-    (region_code, measurement_id, period, value, status).
+    (region_code, measurement_id, period, value, status); ``pairs`` narrows to what a unit
+    may see.
 
     The regions come from the assessment rows (one per reporting region); each takes one
     backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
@@ -340,4 +314,8 @@ async def latest_by_region(
     if within_region is not None:
         q = q.where(a.c.region_code.startswith(prefix_of(within_region)))
     rows = (await session.execute(q.order_by(a.c.region_code))).all()
-    return [(r[0], r[1], r[2], Decimal(r[3]), r[4]) for r in rows]
+    return [
+        (r[0], r[1], r[2], Decimal(r[3]), r[4])
+        for r in rows
+        if pairs is None or (indicator_id, r[0]) in pairs
+    ]

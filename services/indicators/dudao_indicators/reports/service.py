@@ -13,14 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.errors import NotFound, ValidationFailed
 
 from ..assessments import service as assessments_service
-from ..assessments.engine import STATUS_ZH, STATUSES, Point, milestones_for, target_value
 from ..assessments.schemas import AssessmentRead
+from ..engine import STATUS_ZH, STATUSES, Point, milestones_for, target_value
 from ..indicators.schemas import IndicatorRead
 from ..models import Assessment, Indicator, Measurement, Target
 from ..periods import parse_period
 from ..regions import contains, level_of, prefix_of
-from ..targets import service as targets_service
-from ..targets.router import to_read as target_read
+from ..targets.schemas import TargetRead
 from .schemas import (
     BaselineRead,
     RegionPart,
@@ -358,8 +357,8 @@ def _trajectory(
 
 async def series(session: AsyncSession, *, indicator: Indicator, region_code: str | None) -> Series:
     region = region_code or indicator.region_code
-    targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
-    target = targets_service.pick(targets, region)
+    targets = await assessments_service.targets_of(session, indicator_id=indicator.id)
+    target = assessments_service.pick(targets, region)
     rows = (
         await session.execute(
             select(Measurement.period, Measurement.value, Measurement.status)
@@ -374,7 +373,7 @@ async def series(session: AsyncSession, *, indicator: Indicator, region_code: st
     baseline, source = await assessments_service.baseline_for(
         session, indicator=indicator, target=target, region_code=region
     )
-    spec = targets_service.to_spec(target) if target else None
+    spec = assessments_service.to_spec(target) if target else None
     ms = milestones_for(spec, baseline) if spec else {}
     xt = target_value(spec, baseline) if spec else None
     a = await session.scalar(
@@ -385,7 +384,7 @@ async def series(session: AsyncSession, *, indicator: Indicator, region_code: st
     return Series(
         indicator=IndicatorRead.model_validate(indicator, from_attributes=True),
         region_code=region,
-        target=target_read(target) if target else None,
+        target=TargetRead.of(target) if target else None,
         baseline=BaselineRead(year=baseline.time, value=baseline.value, source=source)
         if baseline
         else None,

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..common import Num
-from ..indicators.schemas import DecimalIn
+from ..common import DecimalIn, Num
+from ..models import Target
 from ..regions import RegionCode
 
 Kind = Literal["absolute", "relative", "annual_change", "qualitative"]
@@ -112,3 +112,9 @@ class TargetRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, t: Target) -> TargetRead:
+        data = {k: getattr(t, k) for k in cls.model_fields if k != "milestones"}
+        data["milestones"] = [MilestoneRead(**m) for m in t.milestones]
+        return cls(**data)

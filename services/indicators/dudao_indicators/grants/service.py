@@ -1,0 +1,73 @@
+"""Rules for grants: one per (unit, indicator, region); listing is keyset-paged by id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.api import check_version, decode_cursor, encode_cursor
+from dudao_shared.errors import Conflict, NotFound
+
+from ..common import guarded_flush
+from ..models import IndicatorGrant
+from .schemas import GrantCreate
+
+
+class GrantNotFound(NotFound):
+    code, title = "grant_not_found", "授权不存在"
+
+
+class GrantExists(Conflict):
+    code, title = "grant_exists", "该授权已存在"
+
+
+async def list_(
+    session: AsyncSession,
+    *,
+    only_unit: str | None,
+    unit_id: str | None,
+    indicator_id: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[IndicatorGrant], str | None]:
+    """``only_unit`` narrows to one unit's own grants (what a unit may see)."""
+    q = select(IndicatorGrant)
+    if only_unit is not None:
+        q = q.where(IndicatorGrant.unit_id == only_unit)
+    if unit_id is not None:
+        q = q.where(IndicatorGrant.unit_id == unit_id)
+    if indicator_id is not None:
+        q = q.where(IndicatorGrant.indicator_id == indicator_id)
+    after = decode_cursor(cursor)
+    if after is not None:
+        q = q.where(IndicatorGrant.id > str(after.get("id", "")))
+    rows = list((await session.scalars(q.order_by(IndicatorGrant.id).limit(limit + 1))).all())
+    nxt = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        nxt = encode_cursor({"id": rows[-1].id})
+    return rows, nxt
+
+
+async def create(session: AsyncSession, *, data: GrantCreate, granted_by: str) -> IndicatorGrant:
+    dup = await session.scalar(
+        select(IndicatorGrant.id).where(
+            IndicatorGrant.unit_id == data.unit_id,
+            IndicatorGrant.indicator_id == data.indicator_id,
+            IndicatorGrant.region_code == data.region_code,
+        )
+    )
+    if dup:
+        raise GrantExists(f"该单位已获授权（{dup}）")
+    g = IndicatorGrant(**data.model_dump(), granted_by=granted_by)
+    session.add(g)
+    await session.flush()
+    return g
+
+
+async def delete(session: AsyncSession, *, grant: IndicatorGrant, if_match: str | None) -> None:
+    check_version(if_match, grant.version)
+    await session.delete(grant)
+    await guarded_flush(session.flush)
