@@ -10,11 +10,11 @@ from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
 
 from ..indicators.dependencies import (
+    IndicatorNotFound,
     ReadableIndicator,
     ReadableIndicatorInQuery,
     unit_may_report,
 )
-from ..indicators.service import IndicatorNotFound
 from ..models import Indicator
 from ..regions import RegionQuery
 
