@@ -211,9 +211,9 @@ def score_from_growth(v: float, c: float) -> float:
 
 def limit_factor(baseline: float, limit: float) -> float:
     if baseline <= limit:
-        return 1 - (baseline / limit) ** LIMIT_EXPONENT
+        return 1 - float((baseline / limit) ** LIMIT_EXPONENT)
     if baseline < 2 * limit:
-        return 1 - ((2 * limit - baseline) / limit) ** LIMIT_EXPONENT
+        return 1 - float(((2 * limit - baseline) / limit) ** LIMIT_EXPONENT)
     return 1.0
 
 

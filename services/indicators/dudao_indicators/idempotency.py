@@ -17,9 +17,10 @@ from typing import TypeVar
 from fastapi import Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.api import set_etag
 from dudao_shared.auth import Principal
@@ -74,16 +75,16 @@ async def idempotent(
                 created_at=utcnow(),
             )
             .on_conflict_do_nothing(index_elements=["principal_sub", "scope", "key"])
-            .returning(IdempotencyRecord.id)
+            .returning(col(IdempotencyRecord.id))
         )
     ).scalar_one_or_none()
     if owned is None:
         existing = (
             await session.execute(
                 select(
-                    IdempotencyRecord.request_hash,
-                    IdempotencyRecord.status_code,
-                    IdempotencyRecord.response,
+                    col(IdempotencyRecord.request_hash),
+                    col(IdempotencyRecord.status_code),
+                    col(IdempotencyRecord.response),
                 ).where(
                     IdempotencyRecord.principal_sub == principal.sub[:200],
                     IdempotencyRecord.scope == scope,
@@ -106,7 +107,7 @@ async def idempotent(
     result = await run()
     await session.execute(
         update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == owned)
+        .where(col(IdempotencyRecord.id) == owned)
         .values(status_code=status_code, response=result.model_dump(mode="json"))
     )
     return result

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, true
 from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.api import decode_cursor, encode_cursor
 from dudao_shared.errors import ValidationFailed
@@ -26,7 +27,7 @@ from ..engine import (
     assess,
 )
 from ..models import Assessment, Indicator, Measurement, Target
-from ..models.base import new_id
+from ..models.base import new_id, table_of
 from ..periods import parse_period
 from ..regions import level_of, prefix_of
 
@@ -74,13 +75,13 @@ def thresholds_of(ind: Indicator) -> Thresholds:
 async def _latest(session: AsyncSession, indicator_id: str, region_code: str) -> Point | None:
     row = (
         await session.execute(
-            select(Measurement.period, Measurement.value)
+            select(col(Measurement.period), col(Measurement.value))
             .where(
                 Measurement.indicator_id == indicator_id,
                 Measurement.region_code == region_code,
-                Measurement.status.in_(COUNTED_STATUSES),  # type: ignore[attr-defined]
+                col(Measurement.status).in_(COUNTED_STATUSES),
             )
-            .order_by(Measurement.period_end.desc())  # type: ignore[attr-defined]
+            .order_by(col(Measurement.period_end).desc())
             .limit(1)
         )
     ).first()
@@ -126,8 +127,8 @@ def choose_baseline(
     return first, "first_measurement"
 
 
-def _counted(indicator_id: str) -> Any:
-    return (Measurement.indicator_id == indicator_id) & Measurement.status.in_(  # type: ignore[attr-defined]
+def _counted(indicator_id: str) -> ColumnElement[bool]:
+    return (col(Measurement.indicator_id) == indicator_id) & col(Measurement.status).in_(
         COUNTED_STATUSES
     )
 
@@ -139,7 +140,7 @@ async def baseline_for(
     if target is not None and target.baseline_year is not None:
         row = (
             await session.execute(
-                select(Measurement.period, Measurement.value).where(
+                select(col(Measurement.period), col(Measurement.value)).where(
                     _counted(indicator.id),
                     Measurement.region_code == region_code,
                     Measurement.period == str(target.baseline_year),
@@ -149,9 +150,9 @@ async def baseline_for(
         base_year_value = (row.period, Decimal(row.value)) if row is not None else None
     row = (
         await session.execute(
-            select(Measurement.period, Measurement.value)
+            select(col(Measurement.period), col(Measurement.value))
             .where(_counted(indicator.id), Measurement.region_code == region_code)
-            .order_by(Measurement.period_end)  # type: ignore[arg-type]
+            .order_by(col(Measurement.period_end))
             .limit(1)
         )
     ).first()
@@ -306,7 +307,7 @@ async def _edge_points(
 ) -> dict[str, Point]:
     """The newest (or oldest) counted value of each region: one LATERAL probe of
     ``ix_measurement_latest`` per region, all in one statement."""
-    m = Measurement.__table__
+    m = table_of(Measurement)
     order = m.c.period_end.desc() if newest else m.c.period_end.asc()
     r = select(func.unnest(sa_array(list(regions))).label("region_code")).subquery("r")
     edge = (
@@ -363,9 +364,11 @@ async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) ->
     if base_years:
         for region, period, value in (
             await session.execute(
-                select(Measurement.region_code, Measurement.period, Measurement.value).where(
+                select(
+                    col(Measurement.region_code), col(Measurement.period), col(Measurement.value)
+                ).where(
                     _counted(indicator.id),
-                    Measurement.period.in_(base_years),  # type: ignore[attr-defined]
+                    col(Measurement.period).in_(base_years),
                 )
             )
         ).all():
@@ -428,7 +431,7 @@ async def list_(
     if region_code is not None:
         q = q.where(Assessment.region_code == region_code)
     if within_region is not None:
-        q = q.where(Assessment.region_code.startswith(prefix_of(within_region)))  # type: ignore[attr-defined]
+        q = q.where(col(Assessment.region_code).startswith(prefix_of(within_region)))
     if status is not None:
         q = q.where(Assessment.status == status)
     if pairs is not None:
@@ -436,13 +439,16 @@ async def list_(
             return [], None
         q = q.where(
             or_(
-                *(and_(Assessment.indicator_id == i, Assessment.region_code == r) for i, r in pairs)
+                *(
+                    and_(col(Assessment.indicator_id) == i, col(Assessment.region_code) == r)
+                    for i, r in pairs
+                )
             )
         )
     after = decode_cursor(cursor)
     if after is not None:
         q = q.where(Assessment.id > str(after.get("id", "")))
-    rows = list((await session.scalars(q.order_by(Assessment.id).limit(limit + 1))).all())
+    rows = list((await session.scalars(q.order_by(col(Assessment.id)).limit(limit + 1))).all())
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]

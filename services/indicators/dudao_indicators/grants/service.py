@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.errors import Conflict, NotFound
@@ -43,7 +43,7 @@ async def list_(
     after = decode_cursor(cursor)
     if after is not None:
         q = q.where(IndicatorGrant.id > str(after.get("id", "")))
-    rows = list((await session.scalars(q.order_by(IndicatorGrant.id).limit(limit + 1))).all())
+    rows = list((await session.scalars(q.order_by(col(IndicatorGrant.id)).limit(limit + 1))).all())
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]

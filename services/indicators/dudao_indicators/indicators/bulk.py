@@ -17,16 +17,17 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from dudao_shared.errors import Conflict, ValidationFailed
 
+from ..common import DecimalIn
 from ..models import Indicator, Target
 from ..regions import RegionCode
 from ..targets import service as targets_service
 from ..targets.schemas import Comparator, Kind, LevelName, Year
-from .schemas import Aggregation, DecimalIn, Direction, Nature
+from .schemas import Aggregation, Direction, Nature
 
 NATURES: dict[str, str] = {
     "预期性": "expected",

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, Principal, StaffWriter
 from dudao_shared.db import SessionDep
@@ -28,7 +28,7 @@ from ..models import Indicator, IndicatorGrant
 from ..plans import TasksClient, plan_region
 from .bulk import BulkIndicatorsIn
 from .schemas import IndicatorCreate
-from .service import IndicatorNotFound
+from .service import IndicatorNotFound as IndicatorNotFound
 
 IndicatorId = Annotated[str, Path(max_length=200, description="指标标识")]
 IndicatorIdQuery = Annotated[str, Query(max_length=36, description="指标")]
@@ -48,7 +48,7 @@ def require_region(principal: Principal, region_code: str) -> None:
 
 async def unit_grant_pairs(session: AsyncSession, unit_id: str) -> set[tuple[str, str]]:
     rows = await session.execute(
-        select(IndicatorGrant.indicator_id, IndicatorGrant.region_code).where(
+        select(col(IndicatorGrant.indicator_id), col(IndicatorGrant.region_code)).where(
             IndicatorGrant.unit_id == unit_id
         )
     )

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
@@ -164,8 +165,8 @@ async def list_(
     """Keyset pagination over (order key, id); ``only_ids`` narrows to what a unit may see."""
     desc = order.startswith("-")
     key = order.lstrip("-")
-    col = ORDERS.get(key)
-    if col is None:
+    key_col = ORDERS.get(key)
+    if key_col is None:
         raise ValidationFailed(
             "不支持的排序字段", errors=[{"field": "order", "message": f"可选：{', '.join(ORDERS)}"}]
         )
@@ -177,7 +178,7 @@ async def list_(
     if region_code is not None:
         q = q.where(Indicator.region_code == region_code)
     if only_ids is not None:
-        q = q.where(Indicator.id.in_(only_ids))  # type: ignore[attr-defined]
+        q = q.where(col(Indicator.id).in_(only_ids))
     after = decode_cursor(cursor)
     if after is not None:
         try:
@@ -193,10 +194,15 @@ async def list_(
                 "分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}]
             ) from None
         if desc:
-            q = q.where((col < last_key) | ((col == last_key) & (Indicator.id < last_id)))
+            q = q.where(
+                (key_col < last_key) | ((key_col == last_key) & (col(Indicator.id) < last_id))
+            )
         else:
-            q = q.where((col > last_key) | ((col == last_key) & (Indicator.id > last_id)))
-    q = q.order_by(col.desc() if desc else col, Indicator.id.desc() if desc else Indicator.id)  # type: ignore[attr-defined]
+            q = q.where(
+                (key_col > last_key) | ((key_col == last_key) & (col(Indicator.id) > last_id))
+            )
+    id_col = col(Indicator.id)
+    q = q.order_by(key_col.desc() if desc else key_col, id_col.desc() if desc else id_col)
     rows = list((await session.scalars(q.limit(limit + 1))).all())
     next_cursor = None
     if len(rows) > limit:

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select, true
+import sqlalchemy as sa
+from sqlalchemy import and_, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.auth import Principal
@@ -19,6 +21,7 @@ from ..assessments import service as assessments_service
 from ..common import guarded_flush, utcnow
 from ..engine import STATUS_ZH, Point
 from ..models import Assessment, Indicator, Measurement, MeasurementCorrection
+from ..models.base import table_of
 from ..periods import parse_period
 from ..regions import prefix_of
 from .schemas import MeasurementCreate, MeasurementUpdate
@@ -219,7 +222,7 @@ async def corrections(session: AsyncSession, *, m: Measurement) -> Sequence[Meas
     rows = await session.scalars(
         select(MeasurementCorrection)
         .where(MeasurementCorrection.measurement_id == m.id)
-        .order_by(MeasurementCorrection.corrected_at)  # type: ignore[arg-type]
+        .order_by(col(MeasurementCorrection.corrected_at))
     )
     return rows.all()
 
@@ -243,7 +246,7 @@ async def list_(
     if region_code is not None:
         q = q.where(Measurement.region_code == region_code)
     if within_region is not None:
-        q = q.where(Measurement.region_code.startswith(prefix_of(within_region)))  # type: ignore[attr-defined]
+        q = q.where(col(Measurement.region_code).startswith(prefix_of(within_region)))
     if period is not None:
         q = q.where(Measurement.period == period)
     if status is not None:
@@ -254,7 +257,7 @@ async def list_(
         q = q.where(
             or_(
                 *(
-                    and_(Measurement.indicator_id == i, Measurement.region_code == r)
+                    and_(col(Measurement.indicator_id) == i, col(Measurement.region_code) == r)
                     for i, r in pairs
                 )
             )
@@ -267,10 +270,10 @@ async def list_(
         except (KeyError, ValueError, TypeError):
             raise _invalid("cursor", "无法识别的游标") from None
         q = q.where(
-            (Measurement.period_end < last_end)
-            | ((Measurement.period_end == last_end) & (Measurement.id < last_id))  # type: ignore[operator]
+            (col(Measurement.period_end) < last_end)
+            | ((col(Measurement.period_end) == last_end) & (col(Measurement.id) < last_id))
         )
-    q = q.order_by(Measurement.period_end.desc(), Measurement.id.desc())  # type: ignore[attr-defined]
+    q = q.order_by(col(Measurement.period_end).desc(), col(Measurement.id).desc())
     rows = list((await session.scalars(q.limit(limit + 1))).all())
     next_cursor = None
     if len(rows) > limit:
@@ -293,8 +296,8 @@ async def latest_by_region(
     The regions come from the assessment rows (one per reporting region); each takes one
     backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
     """
-    a = Assessment.__table__
-    m = Measurement.__table__
+    a = table_of(Assessment)
+    m = table_of(Measurement)
     latest = (
         select(m.c.id, m.c.period, m.c.value, m.c.status)
         .where(
@@ -307,7 +310,7 @@ async def latest_by_region(
         .lateral("latest")
     )
     q = (
-        select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
+        sa.select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
         .select_from(a.join(latest, true()))
         .where(a.c.indicator_id == indicator_id)
     )

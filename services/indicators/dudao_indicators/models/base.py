@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer
+from sqlalchemy import Column, DateTime, Integer, Table, inspect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -38,3 +38,10 @@ def version_column() -> Column[int]:
     ``… WHERE id = ? AND version = ?`` and bumps it, so of concurrent writers holding the same
     ETag exactly one wins and the rest get 412."""
     return Column("version", Integer, nullable=False)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements written in SQLAlchemy Core."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table

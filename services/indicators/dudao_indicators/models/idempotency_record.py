@@ -12,7 +12,7 @@ from .base import IndicatorsModel, created_at_field, id_field
 class IdempotencyRecord(IndicatorsModel, table=True):
     """The first response to an Idempotency-Key, replayed for later requests with that key."""
 
-    __tablename__: ClassVar[str] = "idempotency_record"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "idempotency_record"
     __table_args__ = (UniqueConstraint("principal_sub", "scope", "key", name="uq_idempotency_key"),)
 
     id: str = id_field()

@@ -14,7 +14,7 @@ _version = version_column()
 class IndicatorGrant(IndicatorsModel, table=True):
     """Lets one unit report one indicator for one region (and see it)."""
 
-    __tablename__: ClassVar[str] = "indicator_grant"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "indicator_grant"
     __table_args__ = (
         UniqueConstraint("unit_id", "indicator_id", "region_code", name="uq_indicator_grant"),
     )

@@ -20,7 +20,7 @@ class Target(IndicatorsModel, table=True):
     number it resolves to in ``resolved_value`` once a baseline is known.
     """
 
-    __tablename__: ClassVar[str] = "target"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "target"
     __table_args__ = (UniqueConstraint("indicator_id", "scope", name="uq_target_indicator_scope"),)
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _version}
 
