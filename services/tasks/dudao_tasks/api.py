@@ -9,9 +9,9 @@ from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
-from .imports.router import router as imports_router
 from .items.router import router as items_router
 from .items.tasks_router import router as tasks_router
+from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
 from .regions.router import router as regions_router
 from .reports.router import files_router
@@ -38,7 +38,7 @@ async def close_clients(app: FastAPI) -> None:
 
 ROUTERS: list[APIRouter] = [
     # Before plans_router, so /plans/import is not taken for a plan id.
-    imports_router,
+    plan_import_router,
     plans_router,
     items_router,
     tasks_router,

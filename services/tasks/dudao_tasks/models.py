@@ -3,8 +3,8 @@
 from .assignments.models import Assignment
 from .audit.models import AuditEvent
 from .base import metadata
-from .imports.models import PlanImport
 from .items.models import Item, ItemDeadline
+from .plan_import.models import PlanImport
 from .plans.models import Plan
 from .reports.models import EvidenceFile, IdempotencyRecord, ProgressReport
 from .units.models import Unit, UnitAlias
