@@ -9,9 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from harness import client_for
+
 from dudao_indicators.indicators.loader import load_gold_file
 from dudao_shared.parsed_plan import IndicatorRow, TextTarget
-from harness import client_for
 from indicators.helpers import REGION
 
 GOLD = Path(__file__).resolve().parents[2] / "importer/gold/002_dfb8ccd5e9df308d.json"

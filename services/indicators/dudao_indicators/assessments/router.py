@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from dudao_shared.api import Page
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
+from dudao_shared.pagination import Page
+from dudao_shared.regions import RegionQuery
 
-from ..regions import RegionQuery
 from . import service
 from .dependencies import AssessmentPairs, ReadableAssessment, ToRecompute
 from .schemas import AssessmentRead, RecomputeResult

@@ -13,10 +13,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from dudao_shared.api import decode_cursor, encode_cursor
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import ValidationFailed
+from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.regions import level_of, region_prefix
 
-from ..common import utcnow
 from ..engine import (
     STATUSES,
     AssessmentInput,
@@ -29,7 +30,6 @@ from ..engine import (
 from ..models import Assessment, Indicator, Measurement, Target
 from ..models.base import new_id, table_of
 from ..periods import parse_period
-from ..regions import level_of, prefix_of
 
 # Drafts are the reporter's own business until submitted; approval does not change the value.
 COUNTED_STATUSES = ("submitted", "approved")
@@ -431,7 +431,7 @@ async def list_(
     if region_code is not None:
         q = q.where(Assessment.region_code == region_code)
     if within_region is not None:
-        q = q.where(col(Assessment.region_code).startswith(prefix_of(within_region)))
+        q = q.where(col(Assessment.region_code).startswith(region_prefix(within_region)))
     if status is not None:
         q = q.where(Assessment.status == status)
     if pairs is not None:

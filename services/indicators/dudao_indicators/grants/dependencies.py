@@ -10,10 +10,10 @@ from fastapi import Depends, Path
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import ValidationFailed
+from dudao_shared.regions import contains
 
 from ..indicators.dependencies import load_writable, require_region
 from ..models import Indicator, IndicatorGrant
-from ..regions import contains
 from .schemas import GrantCreate
 from .service import GrantNotFound
 

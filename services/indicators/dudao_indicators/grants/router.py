@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -19,8 +18,11 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Page
+from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..idempotency import idempotent
+from ..models import IdempotencyRecord
 from . import service
 from .dependencies import NewGrant, OwnUnit, ReadableGrant, WritableGrant
 from .schemas import GrantRead
@@ -71,6 +73,7 @@ async def create_grant(
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="indicator_grants.create",
@@ -93,6 +96,6 @@ async def get_grant(g: ReadableGrant, response: Response) -> GrantRead:
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(NotFound, Forbidden, PreconditionFailed, PreconditionRequired),
 )
-async def delete_grant(g: WritableGrant, session: SessionDep, if_match: IfMatch = None) -> None:
+async def delete_grant(g: WritableGrant, session: SessionDep, expected: IfMatchVersion) -> None:
     """撤销授权（需 If-Match）"""
-    await service.delete(session, grant=g, if_match=if_match)
+    await service.delete(session, grant=g, expected=expected)

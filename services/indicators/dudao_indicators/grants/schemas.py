@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..regions import RegionCode
+from dudao_shared.regions import RegionCode
 
 
 class GrantCreate(BaseModel):

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.errors import Conflict, NotFound
+from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.versioning import flush_versioned, require_version
 
-from ..common import guarded_flush
 from ..models import IndicatorGrant
 from .schemas import GrantCreate
 
@@ -67,7 +67,7 @@ async def create(session: AsyncSession, *, data: GrantCreate, granted_by: str) -
     return g
 
 
-async def delete(session: AsyncSession, *, grant: IndicatorGrant, if_match: str | None) -> None:
-    check_version(if_match, grant.version)
+async def delete(session: AsyncSession, *, grant: IndicatorGrant, expected: int) -> None:
+    require_version(grant.version, expected)
     await session.delete(grant)
-    await guarded_flush(session.flush)
+    await flush_versioned(session)

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from dudao_shared.errors import Conflict, ValidationFailed
+from dudao_shared.regions import RegionCode
 
 from ..common import DecimalIn
 from ..models import Indicator, Target
-from ..regions import RegionCode
 from ..targets import service as targets_service
 from ..targets.schemas import Comparator, Kind, LevelName, Year
 from .schemas import Aggregation, Direction, Nature
@@ -91,7 +91,8 @@ class BulkLevelTarget(BulkTarget):
 
 
 class BulkIndicator(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # measure_unit also reads the parsed form's "unit" (AliasChoices).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     code: str | None = Field(
         None,

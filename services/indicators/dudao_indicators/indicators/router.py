@@ -7,7 +7,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -19,10 +18,13 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Page
 from dudao_shared.parsed_plan import IndicatorRow, TextTarget
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..idempotency import idempotent
-from ..regions import RegionQuery
+from ..models import IdempotencyRecord
 from . import bulk, service
 from .dependencies import (
     NewIndicator,
@@ -91,6 +93,7 @@ async def create_indicator(
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="indicators.create",
@@ -121,6 +124,7 @@ async def bulk_create_indicators(
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="indicators.bulk",
@@ -138,12 +142,18 @@ class ParsedIndicatorsIn(BaseModel):
 
     plan_id: str = Field(min_length=1, max_length=64, description="规划")
     region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
-    indicators: list[IndicatorRow] = Field(default_factory=list, max_length=2000,
-                                           description="解析出的主要指标表行")
-    targets: list[TextTarget] = Field(default_factory=list, max_length=5000,
-                                      description="解析出的正文目标")
-    item_ids: dict[str, str] = Field(default_factory=dict, description="条目编号 → 任务服务中的条目标识")
-    default_target_year: int | None = Field(None, ge=1949, le=2100, description="未写年份的目标所属年份")
+    indicators: list[IndicatorRow] = Field(
+        default_factory=list, max_length=2000, description="解析出的主要指标表行"
+    )
+    targets: list[TextTarget] = Field(
+        default_factory=list, max_length=5000, description="解析出的正文目标"
+    )
+    item_ids: dict[str, str] = Field(
+        default_factory=dict, description="条目编号 → 任务服务中的条目标识"
+    )
+    default_target_year: int | None = Field(
+        None, ge=1949, le=2100, description="未写年份的目标所属年份"
+    )
 
 
 @router.post(
@@ -158,8 +168,11 @@ async def import_parsed_indicators(
     """从规划解析结果导入指标和正文目标（规划导入时由任务服务调用）"""
     require_region(principal, data.region_code)
     body = bulk_body_from_parsed(
-        plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
-        parsed_targets=data.targets, item_ids=data.item_ids,
+        plan_id=data.plan_id,
+        region_code=data.region_code,
+        parsed_indicators=data.indicators,
+        parsed_targets=data.targets,
+        item_ids=data.item_ids,
         default_target_year=data.default_target_year,
     )
     try:
@@ -195,10 +208,10 @@ async def update_indicator(
     data: IndicatorUpdate,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> IndicatorRead:
     """修改指标（需 If-Match）"""
-    ind = await service.update(session, indicator=ind, data=data, if_match=if_match)
+    ind = await service.update(session, indicator=ind, data=data, expected=expected)
     set_etag(response, ind.version)
     return IndicatorRead.model_validate(ind, from_attributes=True)
 
@@ -211,7 +224,7 @@ async def update_indicator(
     ),
 )
 async def delete_indicator(
-    ind: WritableIndicator, session: SessionDep, if_match: IfMatch = None
+    ind: WritableIndicator, session: SessionDep, expected: IfMatchVersion
 ) -> None:
     """删除指标（无监测值时；需 If-Match）"""
-    await service.delete(session, indicator=ind, if_match=if_match)
+    await service.delete(session, indicator=ind, expected=expected)

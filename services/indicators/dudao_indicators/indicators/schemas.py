@@ -6,8 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..common import DecimalIn, Num
-from ..regions import RegionCode
+from dudao_shared.decimals import DecimalNumber
+from dudao_shared.regions import RegionCode
+
+from ..common import DecimalIn
 
 Direction = Literal["higher_is_better", "lower_is_better", "band"]
 Nature = Literal["expected", "binding", "advocated"]
@@ -101,14 +103,14 @@ class IndicatorRead(BaseModel):
     definition: str | None
     numerator: str | None
     denominator: str | None
-    factor: Num | None
+    factor: DecimalNumber | None
     aggregation: Aggregation
     parent_id: str | None
     allow_out_of_range: bool
-    limit_value: Num | None
-    threshold_on_track: Num
-    threshold_moderate: Num
-    threshold_regress: Num
+    limit_value: DecimalNumber | None
+    threshold_on_track: DecimalNumber
+    threshold_moderate: DecimalNumber
+    threshold_regress: DecimalNumber
     version: int
     created_at: datetime
     updated_at: datetime

@@ -10,11 +10,12 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from dudao_shared.api import check_version, decode_cursor, encode_cursor
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.versioning import flush_versioned, require_version
 
 from ..assessments import service as assessments_service
-from ..common import guarded_flush, utcnow
 from ..engine import comparator_contradiction
 from ..models import Indicator, Measurement, Target
 from .schemas import IndicatorCreate, IndicatorUpdate
@@ -83,9 +84,9 @@ async def create(
 
 
 async def update(
-    session: AsyncSession, *, indicator: Indicator, data: IndicatorUpdate, if_match: str | None
+    session: AsyncSession, *, indicator: Indicator, data: IndicatorUpdate, expected: int
 ) -> Indicator:
-    check_version(if_match, indicator.version)
+    require_version(indicator.version, expected)
     changes = data.model_dump(exclude_unset=True)
     for required in (
         "name",
@@ -122,13 +123,13 @@ async def update(
             )
     _check_thresholds(indicator)
     indicator.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     await assessments_service.recompute_indicator(session, indicator=indicator)
     return indicator
 
 
-async def delete(session: AsyncSession, *, indicator: Indicator, if_match: str | None) -> None:
-    check_version(if_match, indicator.version)
+async def delete(session: AsyncSession, *, indicator: Indicator, expected: int) -> None:
+    require_version(indicator.version, expected)
     used = await session.scalar(
         select(func.count())
         .select_from(Measurement)
@@ -140,7 +141,7 @@ async def delete(session: AsyncSession, *, indicator: Indicator, if_match: str |
     if used or children:
         raise IndicatorInUse("指标已有监测值或“其中”子指标，不能删除")
     await session.delete(indicator)
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
 
 
 ORDERS: dict[str, Any] = {

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.auth import CurrentPrincipal, Principal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed
+from dudao_shared.regions import contains
 
 from ..indicators.dependencies import (
     ReadableIndicatorInQuery,
@@ -20,7 +21,6 @@ from ..indicators.dependencies import (
     unit_may_report,
 )
 from ..models import Indicator, Measurement
-from ..regions import contains
 from .schemas import MeasurementCreate
 from .service import MeasurementNotFound
 

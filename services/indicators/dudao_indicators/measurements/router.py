@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -17,10 +16,13 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Page
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..idempotency import idempotent
+from ..models import IdempotencyRecord
 from ..periods import PERIOD_PATTERN
-from ..regions import RegionQuery
 from . import service
 from .dependencies import (
     ApprovableMeasurement,
@@ -117,6 +119,7 @@ async def create_measurement(
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="measurements.create",
@@ -144,12 +147,12 @@ async def update_measurement(
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> MeasurementRead:
     """修改或更正监测值（需 If-Match；改数值须填 reason，旧值留存于更正记录）"""
     m, ind = loaded
     m = await service.update(
-        session, principal=principal, indicator=ind, m=m, data=data, if_match=if_match
+        session, principal=principal, indicator=ind, m=m, data=data, expected=expected
     )
     set_etag(response, m.version)
     return _read(m)
@@ -161,11 +164,11 @@ async def submit_measurement(
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> MeasurementRead:
     """报送草稿（需 If-Match；进度滞后须已填写说明）"""
     m, ind = loaded
-    m = await service.submit(session, principal=principal, indicator=ind, m=m, if_match=if_match)
+    m = await service.submit(session, principal=principal, indicator=ind, m=m, expected=expected)
     set_etag(response, m.version)
     return _read(m)
 
@@ -176,11 +179,11 @@ async def approve_measurement(
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> MeasurementRead:
     """审核通过已报送的监测值（规划人员；需 If-Match）"""
     m, ind = loaded
-    m = await service.approve(session, principal=principal, indicator=ind, m=m, if_match=if_match)
+    m = await service.approve(session, principal=principal, indicator=ind, m=m, expected=expected)
     set_etag(response, m.version)
     return _read(m)
 

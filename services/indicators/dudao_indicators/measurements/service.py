@@ -13,17 +13,18 @@ from sqlalchemy import and_, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.regions import region_prefix
+from dudao_shared.versioning import flush_versioned, require_version
 
 from ..assessments import service as assessments_service
-from ..common import guarded_flush, utcnow
 from ..engine import STATUS_ZH, Point
 from ..models import Assessment, Indicator, Measurement, MeasurementCorrection
 from ..models.base import table_of
 from ..periods import parse_period
-from ..regions import prefix_of
 from .schemas import MeasurementCreate, MeasurementUpdate
 
 NEEDS_NOTE = frozenset({"off_track", "regressing", "not_achieved"})
@@ -143,9 +144,9 @@ async def update(
     indicator: Indicator,
     m: Measurement,
     data: MeasurementUpdate,
-    if_match: str | None,
+    expected: int,
 ) -> Measurement:
-    check_version(if_match, m.version)
+    require_version(m.version, expected)
     if principal.is_unit and m.status == "approved":
         raise MeasurementLocked("该监测值已审核，单位不能再修改；如有错误请联系规划人员更正")
     changes = data.model_dump(exclude_unset=True)
@@ -175,7 +176,7 @@ async def update(
     for key, value in changes.items():
         setattr(m, key, value)
     m.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     await _require_note(session, indicator=indicator, m=m)
     await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
@@ -187,14 +188,14 @@ async def submit(
     principal: Principal,
     indicator: Indicator,
     m: Measurement,
-    if_match: str | None,
+    expected: int,
 ) -> Measurement:
-    check_version(if_match, m.version)
+    require_version(m.version, expected)
     if m.status != "draft":
         raise InvalidTransition(f"只有草稿可以报送（当前：{m.status}）")
     m.status = "submitted"
     m.submitted_at = m.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     await _require_note(session, indicator=indicator, m=m)
     await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
@@ -206,15 +207,15 @@ async def approve(
     principal: Principal,
     indicator: Indicator,
     m: Measurement,
-    if_match: str | None,
+    expected: int,
 ) -> Measurement:
-    check_version(if_match, m.version)
+    require_version(m.version, expected)
     if m.status != "submitted":
         raise InvalidTransition(f"只有已报送的数值可以审核通过（当前：{m.status}）")
     m.status = "approved"
     m.approved_at = m.updated_at = utcnow()
     m.approved_by = principal.sub
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     return m
 
 
@@ -246,7 +247,7 @@ async def list_(
     if region_code is not None:
         q = q.where(Measurement.region_code == region_code)
     if within_region is not None:
-        q = q.where(col(Measurement.region_code).startswith(prefix_of(within_region)))
+        q = q.where(col(Measurement.region_code).startswith(region_prefix(within_region)))
     if period is not None:
         q = q.where(Measurement.period == period)
     if status is not None:
@@ -315,7 +316,7 @@ async def latest_by_region(
         .where(a.c.indicator_id == indicator_id)
     )
     if within_region is not None:
-        q = q.where(a.c.region_code.startswith(prefix_of(within_region)))
+        q = q.where(a.c.region_code.startswith(region_prefix(within_region)))
     rows = (await session.execute(q.order_by(a.c.region_code))).all()
     return [
         (r[0], r[1], r[2], Decimal(r[3]), r[4])

@@ -1,15 +1,16 @@
 """This service's own SQLModel registry, so its tables never meet another service's, and the
-column helpers every table of it uses."""
+column helpers every table of it uses (versions: ``dudao_shared.versioning.version_column``)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, Table, inspect
+from sqlalchemy import DateTime, Table, inspect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from dudao_shared.clock import utcnow
 
 
 class IndicatorsModel(SQLModel, registry=registry()):
@@ -28,16 +29,7 @@ def id_field(**kw: Any) -> Any:
 
 
 def created_at_field() -> Any:
-    return Field(
-        default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True), nullable=False
-    )
-
-
-def version_column() -> Column[int]:
-    """A ``version`` column for ``__mapper_args__["version_id_col"]``: every UPDATE then runs
-    ``… WHERE id = ? AND version = ?`` and bumps it, so of concurrent writers holding the same
-    ETag exactly one wins and the rest get 412."""
-    return Column("version", Integer, nullable=False)
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -7,7 +7,9 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from .base import IndicatorsModel, created_at_field, id_field, version_column
+from dudao_shared.versioning import version_column
+
+from .base import IndicatorsModel, created_at_field, id_field
 
 _version = version_column()
 

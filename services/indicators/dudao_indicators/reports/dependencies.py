@@ -8,6 +8,7 @@ from fastapi import Depends
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
+from dudao_shared.regions import RegionQuery
 
 from ..indicators.dependencies import (
     IndicatorNotFound,
@@ -16,7 +17,6 @@ from ..indicators.dependencies import (
     unit_may_report,
 )
 from ..models import Indicator
-from ..regions import RegionQuery
 
 
 async def series_scope(

@@ -8,9 +8,9 @@ from fastapi.responses import Response
 from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
+from dudao_shared.regions import RegionQuery
 
 from ..periods import PERIOD_PATTERN
-from ..regions import RegionQuery
 from . import service
 from .dependencies import SeriesScope, TotalsIndicator
 from .export import indicator_table_xlsx

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.errors import NotFound, ValidationFailed
+from dudao_shared.regions import contains, level_of, region_prefix
 
 from ..assessments import service as assessments_service
 from ..assessments.schemas import AssessmentRead
@@ -21,7 +22,6 @@ from ..indicators.schemas import IndicatorRead
 from ..models import Assessment, Indicator, Measurement, Target
 from ..models.base import table_of
 from ..periods import parse_period
-from ..regions import contains, level_of, prefix_of
 from ..targets.schemas import TargetRead
 from .schemas import (
     BaselineRead,
@@ -223,7 +223,7 @@ async def rollup(
     by_id = {i.id: i for i in inds}
     q = select(Assessment).where(Assessment.plan_id == plan_id)
     if by == "region":
-        q = q.where(col(Assessment.region_code).startswith(prefix_of(region)))
+        q = q.where(col(Assessment.region_code).startswith(region_prefix(region)))
     else:
         q = q.where(Assessment.region_code == region)
     rows = (await session.scalars(q)).all()
@@ -278,7 +278,7 @@ async def region_total(
                 Measurement.indicator_id == indicator.id,
                 Measurement.period == period,
                 col(Measurement.status).in_(assessments_service.COUNTED_STATUSES),
-                col(Measurement.region_code).startswith(prefix_of(region)),
+                col(Measurement.region_code).startswith(region_prefix(region)),
             )
         )
     ).all()

@@ -3,7 +3,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
-from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -15,8 +14,11 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Page
+from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..idempotency import idempotent
+from ..models import IdempotencyRecord
 from . import service
 from .dependencies import NewTarget, ReadableTarget, TargetsIndicator, WritableTarget
 from .schemas import TargetRead, TargetUpdate
@@ -56,6 +58,7 @@ async def create_target(
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="targets.create",
@@ -86,11 +89,11 @@ async def update_target(
     data: TargetUpdate,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> TargetRead:
     """修改目标（需 If-Match）"""
     t, ind = loaded
-    t = await service.update(session, target=t, indicator=ind, data=data, if_match=if_match)
+    t = await service.update(session, target=t, indicator=ind, data=data, expected=expected)
     set_etag(response, t.version)
     return TargetRead.of(t)
 
@@ -101,8 +104,8 @@ async def update_target(
     responses=problem_responses(NotFound, Forbidden, PreconditionFailed, PreconditionRequired),
 )
 async def delete_target(
-    loaded: WritableTarget, session: SessionDep, if_match: IfMatch = None
+    loaded: WritableTarget, session: SessionDep, expected: IfMatchVersion
 ) -> None:
     """删除目标（需 If-Match）"""
     t, ind = loaded
-    await service.delete(session, target=t, indicator=ind, if_match=if_match)
+    await service.delete(session, target=t, indicator=ind, expected=expected)

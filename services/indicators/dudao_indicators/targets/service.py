@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from dudao_shared.api import check_version
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.versioning import flush_versioned, require_version
 
 from ..assessments import service as assessments_service
 from ..assessments.service import to_spec
-from ..common import guarded_flush, utcnow
 from ..engine import Point, comparator_contradiction, target_value
 from ..models import Indicator, Target
 from .schemas import TargetCreate, TargetUpdate
@@ -144,9 +144,9 @@ async def update(
     target: Target,
     indicator: Indicator,
     data: TargetUpdate,
-    if_match: str | None,
+    expected: int,
 ) -> Target:
-    check_version(if_match, target.version)
+    require_version(target.version, expected)
     changes = data.model_dump(exclude_unset=True)
     if "kind" in changes and changes["kind"] is None:
         raise _invalid("kind", "不能为空")
@@ -157,17 +157,17 @@ async def update(
     validate_shape(target, indicator)
     resolve(target)
     target.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     await assessments_service.recompute_indicator(session, indicator=indicator)
     return target
 
 
 async def delete(
-    session: AsyncSession, *, target: Target, indicator: Indicator, if_match: str | None
+    session: AsyncSession, *, target: Target, indicator: Indicator, expected: int
 ) -> None:
-    check_version(if_match, target.version)
+    require_version(target.version, expected)
     await session.delete(target)
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     await assessments_service.recompute_indicator(session, indicator=indicator)
 
 
