@@ -166,7 +166,7 @@ async def test_one_value_per_period_and_corrections_keep_history(
         )
         assert r.status_code == 200, r.text
         assert r.headers["ETag"] == '"2"' and r.json()["value"] == 5.1
-        hist = (await c.get(f"{url}/corrections")).json()
+        hist = (await c.get(f"{url}/corrections")).json()["items"]
         assert [(h["old_value"], h["new_value"], h["reason"]) for h in hist] == [
             (5.2, 5.1, "复核后更正")
         ]
@@ -243,7 +243,7 @@ async def test_fifty_concurrent_updates_one_wins(new_plan, indicators_app, make_
         codes = await asyncio.gather(*(patch(i) for i in range(50)))
         assert sorted(codes).count(200) == 1, codes
         assert codes.count(412) == 49, codes
-        hist = (await c.get(f"/api/v1/measurements/{m['id']}/corrections")).json()
+        hist = (await c.get(f"/api/v1/measurements/{m['id']}/corrections")).json()["items"]
         assert len(hist) == 1
 
 

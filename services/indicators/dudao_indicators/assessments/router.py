@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
-from dudao_shared.pagination import Page
+from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
 
 from . import service
@@ -25,8 +25,8 @@ async def list_assessments(
     region_code: RegionQuery = None,
     within_region: RegionQuery = None,
     status: Annotated[str | None, Query(max_length=24, description="按状态筛选")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[AssessmentRead]:
     """评估结果列表（含计算要素与理由）"""
     rows, nxt = await service.list_(

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from dudao_shared.clock import utcnow
 from dudao_shared.errors import ValidationFailed
-from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.pagination import paginate
 from dudao_shared.regions import level_of, region_prefix
 
 from ..engine import (
@@ -417,7 +417,7 @@ async def list_(
     pairs: set[tuple[str, str]] | None,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[Assessment], str | None]:
+) -> tuple[list[Assessment], str | None]:
     """Keyset-paged by id; ``pairs`` narrows to what a unit may see."""
     if status is not None and status not in STATUSES:
         raise ValidationFailed(
@@ -445,12 +445,5 @@ async def list_(
                 )
             )
         )
-    after = decode_cursor(cursor)
-    if after is not None:
-        q = q.where(Assessment.id > str(after.get("id", "")))
-    rows = list((await session.scalars(q.order_by(col(Assessment.id)).limit(limit + 1))).all())
-    nxt = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        nxt = encode_cursor({"id": rows[-1].id})
-    return rows, nxt
+    order_by = [col(Assessment.id).asc()]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)

@@ -19,7 +19,7 @@ from dudao_shared.errors import (
     problem_responses,
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
-from dudao_shared.pagination import Page
+from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
 from ..models import IdempotencyRecord
@@ -36,8 +36,8 @@ async def list_grants(
     only_unit: OwnUnit,
     unit_id: Annotated[str | None, Query(max_length=64)] = None,
     indicator_id: Annotated[str | None, Query(max_length=36)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[GrantRead]:
     """指标填报授权列表（单位只看到自己的）"""
     rows, nxt = await service.list_(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.errors import Conflict, NotFound
-from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.pagination import paginate
 from dudao_shared.versioning import flush_versioned, require_version
 
 from ..models import IndicatorGrant
@@ -31,7 +29,7 @@ async def list_(
     indicator_id: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[IndicatorGrant], str | None]:
+) -> tuple[list[IndicatorGrant], str | None]:
     """``only_unit`` narrows to one unit's own grants (what a unit may see)."""
     q = select(IndicatorGrant)
     if only_unit is not None:
@@ -40,15 +38,8 @@ async def list_(
         q = q.where(IndicatorGrant.unit_id == unit_id)
     if indicator_id is not None:
         q = q.where(IndicatorGrant.indicator_id == indicator_id)
-    after = decode_cursor(cursor)
-    if after is not None:
-        q = q.where(IndicatorGrant.id > str(after.get("id", "")))
-    rows = list((await session.scalars(q.order_by(col(IndicatorGrant.id)).limit(limit + 1))).all())
-    nxt = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        nxt = encode_cursor({"id": rows[-1].id})
-    return rows, nxt
+    order_by = [col(IndicatorGrant.id).asc()]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)
 
 
 async def create(session: AsyncSession, *, data: GrantCreate, granted_by: str) -> IndicatorGrant:

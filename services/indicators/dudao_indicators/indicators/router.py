@@ -19,7 +19,7 @@ from dudao_shared.errors import (
     problem_responses,
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
-from dudao_shared.pagination import Page
+from dudao_shared.pagination import Cursor, Limit, Order, Page
 from dudao_shared.parsed_plan import IndicatorRow, TextTarget
 from dudao_shared.regions import RegionQuery
 from dudao_shared.versioning import IfMatchVersion, set_etag
@@ -47,14 +47,11 @@ async def list_indicators(
     plan_id: Annotated[str | None, Query(max_length=64, description="规划")] = None,
     domain: Annotated[str | None, Query(max_length=100, description="领域")] = None,
     region_code: RegionQuery = None,
-    order: Annotated[
-        str,
-        Query(max_length=20, description="排序：position、code、name、created_at，前加 - 为倒序"),
-    ] = "position",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    order: Order = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[IndicatorRead]:
-    """指标列表"""
+    """指标列表（排序：position、code、name、created_at，前加 - 为倒序）"""
     only = None if pairs is None else {i for i, _ in pairs}
     rows, nxt = await service.list_(
         session,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -12,7 +10,7 @@ from sqlmodel import col, select
 
 from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
-from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.versioning import flush_versioned, require_version
 
 from ..assessments import service as assessments_service
@@ -145,10 +143,10 @@ async def delete(session: AsyncSession, *, indicator: Indicator, expected: int) 
 
 
 ORDERS: dict[str, Any] = {
-    "position": Indicator.position,
-    "code": Indicator.code,
-    "name": Indicator.name,
-    "created_at": Indicator.created_at,
+    "position": col(Indicator.position),
+    "code": col(Indicator.code),
+    "name": col(Indicator.name),
+    "created_at": col(Indicator.created_at),
 }
 
 
@@ -159,18 +157,12 @@ async def list_(
     domain: str | None,
     region_code: str | None,
     only_ids: set[str] | None,
-    order: str,
+    order: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[Indicator], str | None]:
-    """Keyset pagination over (order key, id); ``only_ids`` narrows to what a unit may see."""
-    desc = order.startswith("-")
-    key = order.lstrip("-")
-    key_col = ORDERS.get(key)
-    if key_col is None:
-        raise ValidationFailed(
-            "不支持的排序字段", errors=[{"field": "order", "message": f"可选：{', '.join(ORDERS)}"}]
-        )
+) -> tuple[list[Indicator], str | None]:
+    """One page in the chosen order; ``only_ids`` narrows to what a unit may see."""
+    order_by = sort_order(order, ORDERS, default="position", id_column=col(Indicator.id))
     q = select(Indicator)
     if plan_id is not None:
         q = q.where(Indicator.plan_id == plan_id)
@@ -180,34 +172,4 @@ async def list_(
         q = q.where(Indicator.region_code == region_code)
     if only_ids is not None:
         q = q.where(col(Indicator.id).in_(only_ids))
-    after = decode_cursor(cursor)
-    if after is not None:
-        try:
-            last_key, last_id = after["k"], str(after["id"])
-            if key == "created_at":
-                last_key = datetime.fromisoformat(str(last_key))
-            elif key == "position":
-                last_key = int(last_key)
-            else:
-                last_key = str(last_key)
-        except (KeyError, ValueError, TypeError):
-            raise ValidationFailed(
-                "分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}]
-            ) from None
-        if desc:
-            q = q.where(
-                (key_col < last_key) | ((key_col == last_key) & (col(Indicator.id) < last_id))
-            )
-        else:
-            q = q.where(
-                (key_col > last_key) | ((key_col == last_key) & (col(Indicator.id) > last_id))
-            )
-    id_col = col(Indicator.id)
-    q = q.order_by(key_col.desc() if desc else key_col, id_col.desc() if desc else id_col)
-    rows = list((await session.scalars(q.limit(limit + 1))).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor({"k": getattr(last, key), "id": last.id})
-    return rows, next_cursor
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)

@@ -17,7 +17,7 @@ from dudao_shared.errors import (
     problem_responses,
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
-from dudao_shared.pagination import Page
+from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
@@ -61,8 +61,8 @@ async def list_measurements(
     status_: Annotated[
         Literal["draft", "submitted", "approved"] | None, Query(alias="status")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[MeasurementRead]:
     """监测值列表（新统计期在前）"""
     rows, nxt = await service.list_(
@@ -190,13 +190,16 @@ async def approve_measurement(
 
 @router.get(
     "/{measurement_id}/corrections",
-    response_model=list[CorrectionRead],
+    response_model=Page[CorrectionRead],
     responses=problem_responses(NotFound),
 )
 async def list_corrections(
-    loaded: ReadableMeasurement, session: SessionDep
-) -> list[CorrectionRead]:
+    loaded: ReadableMeasurement, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[CorrectionRead]:
     """监测值的更正记录（旧值与原因）"""
     m, _ = loaded
-    rows = await service.corrections(session, m=m)
-    return [CorrectionRead.model_validate(r, from_attributes=True) for r in rows]
+    rows, nxt = await service.corrections(session, m=m, limit=limit, cursor=cursor)
+    return Page(
+        items=[CorrectionRead.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=nxt,
+    )

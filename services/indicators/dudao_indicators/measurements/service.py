@@ -4,19 +4,18 @@ submitted value that is off track."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
-from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.pagination import paginate
 from dudao_shared.regions import region_prefix
 from dudao_shared.versioning import flush_versioned, require_version
 
@@ -219,13 +218,16 @@ async def approve(
     return m
 
 
-async def corrections(session: AsyncSession, *, m: Measurement) -> Sequence[MeasurementCorrection]:
-    rows = await session.scalars(
-        select(MeasurementCorrection)
-        .where(MeasurementCorrection.measurement_id == m.id)
-        .order_by(col(MeasurementCorrection.corrected_at))
-    )
-    return rows.all()
+async def corrections(
+    session: AsyncSession, *, m: Measurement, limit: int, cursor: str | None
+) -> tuple[list[MeasurementCorrection], str | None]:
+    """Oldest correction first."""
+    q = select(MeasurementCorrection).where(MeasurementCorrection.measurement_id == m.id)
+    order_by: list[ColumnElement[Any]] = [
+        col(MeasurementCorrection.corrected_at).asc(),
+        col(MeasurementCorrection.id).asc(),
+    ]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)
 
 
 async def list_(
@@ -239,7 +241,7 @@ async def list_(
     pairs: set[tuple[str, str]] | None,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[Measurement], str | None]:
+) -> tuple[list[Measurement], str | None]:
     """Newest period first; ``pairs`` narrows to what a unit may see."""
     q = select(Measurement)
     if indicator_id is not None:
@@ -263,24 +265,11 @@ async def list_(
                 )
             )
         )
-    after = decode_cursor(cursor)
-    if after is not None:
-        try:
-            last_end = date.fromisoformat(str(after["e"]))
-            last_id = str(after["id"])
-        except (KeyError, ValueError, TypeError):
-            raise _invalid("cursor", "无法识别的游标") from None
-        q = q.where(
-            (col(Measurement.period_end) < last_end)
-            | ((col(Measurement.period_end) == last_end) & (col(Measurement.id) < last_id))
-        )
-    q = q.order_by(col(Measurement.period_end).desc(), col(Measurement.id).desc())
-    rows = list((await session.scalars(q.limit(limit + 1))).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor({"e": rows[-1].period_end.isoformat(), "id": rows[-1].id})
-    return rows, next_cursor
+    order_by: list[ColumnElement[Any]] = [
+        col(Measurement.period_end).desc(),
+        col(Measurement.id).desc(),
+    ]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)
 
 
 async def latest_by_region(

@@ -15,7 +15,7 @@ from dudao_shared.errors import (
     problem_responses,
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
-from dudao_shared.pagination import Page
+from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
 from ..models import IdempotencyRecord
@@ -27,12 +27,12 @@ router = APIRouter(prefix="/api/v1/targets", tags=["targets"])
 
 
 @router.get("", response_model=Page[TargetRead], responses=problem_responses(NotFound))
-async def list_targets(ind: TargetsIndicator, session: SessionDep) -> Page[TargetRead]:
+async def list_targets(
+    ind: TargetsIndicator, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[TargetRead]:
     """某指标的目标（全部范围）"""
-    targets = await service.for_indicator(session, indicator_id=ind.id)
-    return Page(
-        items=[TargetRead.of(t) for t in sorted(targets, key=lambda t: t.scope)], next_cursor=None
-    )
+    rows, nxt = await service.list_(session, indicator_id=ind.id, limit=limit, cursor=cursor)
+    return Page(items=[TargetRead.of(t) for t in rows], next_cursor=nxt)
 
 
 @router.post(

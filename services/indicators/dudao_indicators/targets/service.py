@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate
 from dudao_shared.versioning import flush_versioned, require_version
 
 from ..assessments import service as assessments_service
@@ -171,6 +172,10 @@ async def delete(
     await assessments_service.recompute_indicator(session, indicator=indicator)
 
 
-async def for_indicator(session: AsyncSession, *, indicator_id: str) -> list[Target]:
-    rows = await session.scalars(select(Target).where(Target.indicator_id == indicator_id))
-    return list(rows.all())
+async def list_(
+    session: AsyncSession, *, indicator_id: str, limit: int, cursor: str | None
+) -> tuple[list[Target], str | None]:
+    """An indicator's targets by scope (``all``, ``level:…``, ``region:…``)."""
+    q = select(Target).where(Target.indicator_id == indicator_id)
+    order_by = [col(Target.scope).asc(), col(Target.id).asc()]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)
