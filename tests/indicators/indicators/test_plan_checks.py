@@ -58,3 +58,45 @@ async def test_a_region_other_than_the_plans_is_422_naming_it(
             assert r.json()["errors"][0]["field"] == "region_code"
         r = await c.post("/api/v1/indicators/bulk", json=_bulk(plan, REGION))
         assert r.status_code == 201, r.text
+
+
+def _parsed(plan: str, region: str) -> dict[str, Any]:
+    return {
+        "plan_id": plan,
+        "region_code": region,
+        "indicators": [
+            {
+                "name": "床位数",
+                "nature": "预期性",
+                "unit": "张",
+                "target": {"year": 2025, "comparator": ">=", "value": 7.5},
+            }
+        ],
+        "targets": [],
+    }
+
+
+async def test_parsed_rows_for_a_known_plan_follow_its_real_region(
+    new_plan, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan(REGION)
+    async with client_for(indicators, make_token("planner", region_code=OTHER_CITY)) as c:
+        r = await c.post("/api/v1/indicators/parsed", json=_parsed(plan, OTHER_CITY))
+        assert r.status_code == 403 and r.json()["code"] == "region_forbidden", r.text
+    async with client_for(indicators, make_token("admin")) as c:
+        r = await c.post("/api/v1/indicators/parsed", json=_parsed(plan, OTHER_CITY))
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "region_code"
+
+
+async def test_parsed_rows_for_a_plan_not_yet_committed_need_the_callers_region(
+    indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    # The task service posts these from inside its import transaction, before its plan is
+    # readable: then the region the body names must be the caller's.
+    plan = missing_plan_id()
+    async with client_for(indicators, make_token("planner", region_code=OTHER_CITY)) as c:
+        r = await c.post("/api/v1/indicators/parsed", json=_parsed(plan, REGION))
+        assert r.status_code == 403 and r.json()["code"] == "region_forbidden", r.text
+    async with client_for(indicators, make_token("planner", region_code=REGION)) as c:
+        r = await c.post("/api/v1/indicators/parsed", json=_parsed(plan, REGION))
+        assert r.status_code == 201, r.text

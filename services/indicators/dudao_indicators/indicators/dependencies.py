@@ -25,9 +25,9 @@ from dudao_shared.errors import Forbidden, ValidationFailed
 from dudao_shared.regions import can_write_region
 
 from ..models import Indicator, IndicatorGrant
-from ..plans import TasksClient, plan_region
+from ..plans import PlanNotFound, TasksClient, plan_region
 from .bulk import BulkIndicatorsIn
-from .schemas import IndicatorCreate
+from .schemas import IndicatorCreate, ParsedIndicatorsIn
 from .service import IndicatorNotFound as IndicatorNotFound
 
 IndicatorId = Annotated[str, Path(max_length=200, description="指标标识")]
@@ -150,9 +150,24 @@ async def new_indicators(
     return data
 
 
+async def new_parsed_indicators(
+    data: ParsedIndicatorsIn, principal: StaffWriter, tasks: TasksClient
+) -> ParsedIndicatorsIn:
+    """A parsed plan's indicators. The task service posts them from inside its import, before
+    the plan it is creating is committed, so the plan may not be readable yet: a plan the task
+    service already knows decides by its real region; one it does not know yet, by the region
+    the body names, which must be the caller's."""
+    try:
+        await require_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
+    except PlanNotFound:
+        require_region(principal, data.region_code)
+    return data
+
+
 ReadableIndicator = Annotated[Indicator, Depends(readable_indicator)]
 ReadableIndicatorInQuery = Annotated[Indicator, Depends(readable_indicator_in_query)]
 WritableIndicator = Annotated[Indicator, Depends(writable_indicator)]
 VisiblePairs = Annotated[Pairs, Depends(visible_pairs)]
 NewIndicator = Annotated[IndicatorCreate, Depends(new_indicator)]
 NewIndicators = Annotated[BulkIndicatorsIn, Depends(new_indicators)]
+NewParsedIndicators = Annotated[ParsedIndicatorsIn, Depends(new_parsed_indicators)]

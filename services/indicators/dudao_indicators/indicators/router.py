@@ -4,8 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
 
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
@@ -20,7 +18,6 @@ from dudao_shared.errors import (
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
 from dudao_shared.pagination import Cursor, Limit, Order, Page
-from dudao_shared.parsed_plan import IndicatorRow, TextTarget
 from dudao_shared.regions import RegionQuery
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
@@ -29,12 +26,12 @@ from . import bulk, service
 from .dependencies import (
     NewIndicator,
     NewIndicators,
+    NewParsedIndicators,
     ReadableIndicator,
     VisiblePairs,
     WritableIndicator,
-    require_region,
 )
-from .loader import bulk_body_from_parsed
+from .loader import import_parsed
 from .schemas import IndicatorRead, IndicatorUpdate
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -132,27 +129,6 @@ async def bulk_create_indicators(
     )
 
 
-class ParsedIndicatorsIn(BaseModel):
-    """A parsed plan's indicator table and in-text targets, as the plan importer sends them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    plan_id: str = Field(min_length=1, max_length=64, description="规划")
-    region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
-    indicators: list[IndicatorRow] = Field(
-        default_factory=list, max_length=2000, description="解析出的主要指标表行"
-    )
-    targets: list[TextTarget] = Field(
-        default_factory=list, max_length=5000, description="解析出的正文目标"
-    )
-    item_ids: dict[str, str] = Field(
-        default_factory=dict, description="条目编号 → 任务服务中的条目标识"
-    )
-    default_target_year: int | None = Field(
-        None, ge=1949, le=2100, description="未写年份的目标所属年份"
-    )
-
-
 @router.post(
     "/parsed",
     status_code=status.HTTP_201_CREATED,
@@ -160,30 +136,10 @@ class ParsedIndicatorsIn(BaseModel):
     responses=problem_responses(Forbidden, Conflict, ValidationFailed),
 )
 async def import_parsed_indicators(
-    data: ParsedIndicatorsIn, session: SessionDep, principal: StaffWriter
+    data: NewParsedIndicators, session: SessionDep
 ) -> bulk.BulkResult:
     """从规划解析结果导入指标和正文目标（规划导入时由任务服务调用）"""
-    require_region(principal, data.region_code)
-    body = bulk_body_from_parsed(
-        plan_id=data.plan_id,
-        region_code=data.region_code,
-        parsed_indicators=data.indicators,
-        parsed_targets=data.targets,
-        item_ids=data.item_ids,
-        default_target_year=data.default_target_year,
-    )
-    try:
-        checked = bulk.BulkIndicatorsIn.model_validate(body)
-    except PydanticValidationError as exc:
-        # The parsed form is mapped here, so its faults are the caller's input: name them.
-        raise ValidationFailed(
-            "解析结果中的指标数据有误",
-            errors=[
-                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                for e in exc.errors()[:50]
-            ],
-        ) from None
-    return await bulk.bulk_create(session, data=checked)
+    return await import_parsed(session, data=data)
 
 
 @router.get("/{indicator_id}", response_model=IndicatorRead, responses=problem_responses(NotFound))

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dudao_shared.decimals import DecimalNumber
+from dudao_shared.parsed_plan import IndicatorRow, TextTarget
 from dudao_shared.regions import RegionCode
 
 from ..common import DecimalIn
@@ -114,3 +115,24 @@ class IndicatorRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class ParsedIndicatorsIn(BaseModel):
+    """A parsed plan's indicator table and in-text targets, as the plan importer sends them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_id: str = Field(min_length=1, max_length=64, description="规划")
+    region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
+    indicators: list[IndicatorRow] = Field(
+        default_factory=list, max_length=2000, description="解析出的主要指标表行"
+    )
+    targets: list[TextTarget] = Field(
+        default_factory=list, max_length=5000, description="解析出的正文目标"
+    )
+    item_ids: dict[str, str] = Field(
+        default_factory=dict, description="条目编号 → 任务服务中的条目标识"
+    )
+    default_target_year: int | None = Field(
+        None, ge=1949, le=2100, description="未写年份的目标所属年份"
+    )
