@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from harness import client_for
-from indicators.helpers import IMR_TARGET, REGION, indicator_body, make_indicator, plan_id
+
+from indicators.helpers import IMR_TARGET, REGION, indicator_body, make_indicator
 
 
-async def test_indicator_input_rules(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_indicator_input_rules(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        plan = plan_id()
+        plan = await new_plan()
         body = indicator_body(plan)
         del body["direction"]
         r = await c.post("/api/v1/indicators", json=body)
@@ -46,9 +47,9 @@ async def test_indicator_input_rules(indicators, make_token) -> None:  # type: i
         assert (await c.get(f"/api/v1/indicators/{child['id']}")).status_code == 404
 
 
-async def test_target_shapes(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_target_shapes(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id())
+        ind = await make_indicator(c, await new_plan())
         base: dict[str, Any] = {"indicator_id": ind["id"], **IMR_TARGET}
         cases = [
             ({"comparator": None}, "comparator"),
@@ -83,11 +84,11 @@ async def test_target_shapes(indicators, make_token) -> None:  # type: ignore[no
         assert r.status_code == 404
 
 
-async def test_relative_target_keeps_rule_and_resolves(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_relative_target_keeps_rule_and_resolves(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
         ind = await make_indicator(
             c,
-            plan_id(),
+            await new_plan(),
             name="每千人口公共卫生人员数",
             measure_unit="人",
             direction="higher_is_better",
@@ -134,9 +135,9 @@ async def test_relative_target_keeps_rule_and_resolves(indicators, make_token) -
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "comparator"
 
 
-async def test_unit_sees_only_granted_indicators(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_unit_sees_only_granted_indicators(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        plan = plan_id()
+        plan = await new_plan()
         mine = await make_indicator(c, plan, code="m")
         other = await make_indicator(c, plan, code="o")
         await c.post(

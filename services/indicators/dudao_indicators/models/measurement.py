@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 from sqlalchemy import Date, DateTime, Index, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from ..base import IndicatorsModel
-from ..common import created_at_field, id_field, version_column
+from dudao_shared.versioning import version_column
+
+from .base import IndicatorsModel, created_at_field, id_field
 
 _version = version_column()
 
@@ -16,7 +17,7 @@ _version = version_column()
 class Measurement(IndicatorsModel, table=True):
     """One value of an indicator for a region and period, exactly as entered."""
 
-    __tablename__: ClassVar[str] = "measurement"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "measurement"
     __table_args__ = (
         UniqueConstraint("indicator_id", "region_code", "period", name="uq_measurement_period"),
         # The "latest value per region" path: one index probe per (indicator, region);
@@ -49,7 +50,7 @@ class Measurement(IndicatorsModel, table=True):
 class MeasurementCorrection(IndicatorsModel, table=True):
     """A changed value: the old one and why it changed (更正记录)."""
 
-    __tablename__: ClassVar[str] = "measurement_correction"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "measurement_correction"
 
     id: str = id_field()
     measurement_id: str = Field(

@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from ..base import IndicatorsModel
-from ..common import created_at_field, id_field, version_column
+from dudao_shared.versioning import version_column
+
+from .base import IndicatorsModel, created_at_field, id_field
 
 _version = version_column()
 
@@ -21,7 +22,7 @@ class Target(IndicatorsModel, table=True):
     number it resolves to in ``resolved_value`` once a baseline is known.
     """
 
-    __tablename__: ClassVar[str] = "target"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "target"
     __table_args__ = (UniqueConstraint("indicator_id", "scope", name="uq_target_indicator_scope"),)
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _version}
 

@@ -9,12 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from harness import client_for
+
 from dudao_indicators.indicators.loader import load_gold_file
 from dudao_shared.parsed_plan import IndicatorRow, TextTarget
-from harness import client_for
-from indicators.helpers import REGION, plan_id
+from indicators.helpers import REGION
 
-GOLD = Path(__file__).resolve().parents[1] / "importer/gold/002_dfb8ccd5e9df308d.json"
+GOLD = Path(__file__).resolve().parents[2] / "importer/gold/002_dfb8ccd5e9df308d.json"
 NATURE = {"预期性": "expected", "约束性": "binding"}
 
 # A made-up 2020 value for the rows whose table prints no baseline, and a 2023 value for all.
@@ -77,8 +78,8 @@ async def _load(app: Any, plan: str) -> None:
     assert (result.created, result.unchanged) == (24, 0)
 
 
-async def test_loader_stores_the_24_rows(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_id()
+async def test_loader_stores_the_24_rows(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan()
     await _load(indicators, plan)
     async with client_for(indicators, make_token("leader")) as c:
         r = await c.get("/api/v1/indicators", params={"plan_id": plan, "limit": 100})
@@ -124,8 +125,8 @@ async def test_loader_stores_the_24_rows(indicators, make_token) -> None:  # typ
         )
 
 
-async def test_loader_is_idempotent_and_takes_in_text_targets(indicators) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_id()
+async def test_loader_is_idempotent_and_takes_in_text_targets(new_plan, indicators) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan()
     async with indicators.state.db.sessionmaker() as session:
         first = await load_gold_file(
             session, GOLD, plan_id=plan, region_code=REGION, include_targets=True
@@ -140,8 +141,8 @@ async def test_loader_is_idempotent_and_takes_in_text_targets(indicators) -> Non
     assert "三.(十一).1.(70)#1" in codes and "三.(十一).专栏10.(一)#2" in codes
 
 
-async def test_every_row_shows_a_status_with_reasons(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_id()
+async def test_every_row_shows_a_status_with_reasons(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan()
     await _load(indicators, plan)
     async with client_for(indicators, make_token("planner", region_code="360900")) as c:
         items = (await c.get("/api/v1/indicators", params={"plan_id": plan, "limit": 100})).json()[
@@ -218,12 +219,14 @@ async def test_every_row_shows_a_status_with_reasons(indicators, make_token) -> 
         assert sum(card["summary"]["counts"].values()) == 24
 
 
-async def test_bulk_body_from_the_gold_file_posts_over_http(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_bulk_body_from_the_gold_file_posts_over_http(
+    new_plan, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
     from dudao_indicators.indicators.loader import bulk_body_from_parsed
 
     doc = json.loads(GOLD.read_text(encoding="utf-8"))
     body = bulk_body_from_parsed(
-        plan_id=plan_id(),
+        plan_id=await new_plan(),
         region_code=REGION,
         parsed_indicators=[IndicatorRow.model_validate(r) for r in doc["indicators"]],
         parsed_targets=[TextTarget.model_validate(t) for t in doc["targets"]],

@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Index, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from ..base import IndicatorsModel
-from ..common import created_at_field, id_field
+from .base import IndicatorsModel, created_at_field, id_field
 
 
 class Assessment(IndicatorsModel, table=True):
@@ -18,7 +17,7 @@ class Assessment(IndicatorsModel, table=True):
     of that pair changes, so it also lists the regions that report an indicator.
     """
 
-    __tablename__: ClassVar[str] = "assessment"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "assessment"
     __table_args__ = (
         UniqueConstraint("indicator_id", "region_code", name="uq_assessment_indicator_region"),
         Index("ix_assessment_plan_region", "plan_id", "region_code"),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from harness import client_for
-from indicators.helpers import COUNTY, REGION, plan_id
+
+from indicators.helpers import COUNTY, REGION
 
 
 def rows() -> list[dict[str, Any]]:
@@ -95,8 +96,8 @@ def rows() -> list[dict[str, Any]]:
     ]
 
 
-async def test_bulk_creates_maps_and_derives(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_id()
+async def test_bulk_creates_maps_and_derives(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan()
     async with client_for(indicators, make_token("planner", region_code=REGION)) as c:
         r = await c.post(
             "/api/v1/indicators/bulk",
@@ -157,8 +158,8 @@ async def test_bulk_creates_maps_and_derives(indicators, make_token) -> None:  #
         assert len(listed["items"]) == 8
 
 
-async def test_bulk_is_all_or_nothing_and_names_the_field(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_id()
+async def test_bulk_is_all_or_nothing_and_names_the_field(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan()
     async with client_for(indicators, make_token("admin")) as c:
         bad = rows()
         bad.insert(
@@ -201,8 +202,8 @@ async def test_bulk_is_all_or_nothing_and_names_the_field(indicators, make_token
         assert listed["items"] == []
 
 
-async def test_level_target_applies_to_its_level(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_id()
+async def test_level_target_applies_to_its_level(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan("360000", "province")
     async with client_for(indicators, make_token("admin")) as c:
         body = {
             "plan_id": plan,

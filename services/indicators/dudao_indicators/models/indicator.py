@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 from sqlalchemy import Boolean, Index, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from ..base import IndicatorsModel
-from ..common import created_at_field, id_field, version_column
+from dudao_shared.versioning import version_column
+
+from .base import IndicatorsModel, created_at_field, id_field
 
 _version = version_column()
 
@@ -16,7 +17,7 @@ _version = version_column()
 class Indicator(IndicatorsModel, table=True):
     """A measured quantity of a plan (a row of its 主要指标表, or a target written in a task)."""
 
-    __tablename__: ClassVar[str] = "indicator"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "indicator"
     __table_args__ = (
         UniqueConstraint("plan_id", "code", name="uq_indicator_plan_code"),
         Index("ix_indicator_plan_position", "plan_id", "position"),

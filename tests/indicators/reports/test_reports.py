@@ -7,16 +7,15 @@ import io
 from typing import Any
 
 import httpx
+from harness import client_for
 from openpyxl import load_workbook
 
-from harness import client_for
-from indicators.helpers import IMR_TARGET, REGION, make_indicator, measure, plan_id
+from indicators.helpers import IMR_TARGET, REGION, make_indicator, measure, missing_plan_id
 
 COUNTIES = ("360902", "360921", "360922")
 
 
-async def _plan(c: httpx.AsyncClient) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    plan = plan_id()
+async def _plan(c: httpx.AsyncClient, plan: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
     imr = await make_indicator(c, plan, code="4", seq="4", position=1, target=IMR_TARGET)
     beds = await make_indicator(
         c,
@@ -42,9 +41,9 @@ async def _plan(c: httpx.AsyncClient) -> tuple[str, dict[str, Any], dict[str, An
     return plan, imr, beds
 
 
-async def test_scorecard_rollups_and_export(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_scorecard_rollups_and_export(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        plan, imr, beds = await _plan(c)
+        plan, imr, beds = await _plan(c, await new_plan())
         await measure(c, imr["id"], "2023", 5.2)
         await measure(c, beds["id"], "2023", 7.0, note="床位建设滞后")
         for county, value in zip(COUNTIES, (5.0, 5.6, 5.3), strict=True):
@@ -115,12 +114,16 @@ async def test_scorecard_rollups_and_export(indicators, make_token) -> None:  # 
             "进度稍滞后",
         ]
         assert ws.cell(4, 7).value == "约束性" and ws.cell(4, 10).value == "进度滞后"
-        assert (await c.get(f"/api/v1/indicator_tables/{plan_id()}.xlsx")).status_code == 404
+        assert (
+            await c.get(f"/api/v1/indicator_tables/{missing_plan_id()}.xlsx")
+        ).status_code == 404
 
 
-async def test_series_has_points_milestones_and_trajectory(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_series_has_points_milestones_and_trajectory(
+    new_plan, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        _, _, beds = await _plan(c)
+        _, _, beds = await _plan(c, await new_plan())
         await measure(c, beds["id"], "2022", 7.1, note="建设周期")
         await measure(c, beds["id"], "2023Q1", 7.15, note="建设周期")
         s = (await c.get("/api/v1/series", params={"indicator_id": beds["id"]})).json()
@@ -135,9 +138,9 @@ async def test_series_has_points_milestones_and_trajectory(indicators, make_toke
         assert s["assessment"]["latest_period"] == "2023Q1"
 
 
-async def test_region_totals_sum_and_ratio(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_region_totals_sum_and_ratio(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        plan = plan_id()
+        plan = await new_plan()
         count = await make_indicator(
             c,
             plan,
@@ -197,9 +200,9 @@ async def test_region_totals_sum_and_ratio(indicators, make_token) -> None:  # t
         assert r.status_code == 422
 
 
-async def test_pagination(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_pagination(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        plan = plan_id()
+        plan = await new_plan()
         ind = await make_indicator(c, plan, measure_unit="张", direction="higher_is_better")
         for p in ("2021", "2022", "2023", "2024", "2024-06"):
             await measure(c, ind["id"], p, 1, note="持平")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from harness import client_for
+
 from indicators.helpers import (
     COUNTY,
     IMR_TARGET,
@@ -13,14 +14,19 @@ from indicators.helpers import (
     indicator_body,
     make_indicator,
     measure,
-    plan_id,
 )
 
 
-async def test_percent_outside_0_100_is_422_naming_the_field(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_percent_outside_0_100_is_422_naming_the_field(
+    new_plan, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
         ind = await make_indicator(
-            c, plan_id(), name="居民健康素养水平", measure_unit="%", direction="higher_is_better"
+            c,
+            await new_plan(),
+            name="居民健康素养水平",
+            measure_unit="%",
+            direction="higher_is_better",
         )
         for bad in (101, -0.5):
             r = await c.post(
@@ -38,11 +44,11 @@ async def test_percent_outside_0_100_is_422_naming_the_field(indicators, make_to
         await measure(c, ind["id"], "2023", 100)
 
 
-async def test_negative_count_is_422(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_negative_count_is_422(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
         ind = await make_indicator(
             c,
-            plan_id(),
+            await new_plan(),
             name="每千人口医疗卫生机构床位数",
             measure_unit="张",
             direction="higher_is_better",
@@ -58,11 +64,11 @@ async def test_negative_count_is_422(indicators, make_token) -> None:  # type: i
         assert "负数" in r.json()["errors"][0]["message"]
 
 
-async def test_indicator_may_allow_out_of_range(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_indicator_may_allow_out_of_range(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
         ind = await make_indicator(
             c,
-            plan_id(),
+            await new_plan(),
             name="健康服务业总规模年均增速",
             measure_unit="%",
             direction="higher_is_better",
@@ -71,9 +77,9 @@ async def test_indicator_may_allow_out_of_range(indicators, make_token) -> None:
         await measure(c, ind["id"], "2023", -3.5)
 
 
-async def test_bad_inputs_are_422_never_500(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_inputs_are_422_never_500(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id())
+        ind = await make_indicator(c, await new_plan())
         base = {"indicator_id": ind["id"], "region_code": REGION, "period": "2023", "value": 5}
         for field, value in [
             ("period", "2023Q5"),
@@ -100,9 +106,9 @@ async def test_bad_inputs_are_422_never_500(indicators, make_token) -> None:  # 
         assert r.status_code == 422
 
 
-async def test_off_track_submission_needs_a_note(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_off_track_submission_needs_a_note(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id(), target=IMR_TARGET)
+        ind = await make_indicator(c, await new_plan(), target=IMR_TARGET)
         r = await c.post(
             "/api/v1/measurements",
             json={
@@ -135,9 +141,11 @@ async def test_off_track_submission_needs_a_note(indicators, make_token) -> None
         await measure(c, ind["id"], "2024", 5.05)
 
 
-async def test_one_value_per_period_and_corrections_keep_history(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_one_value_per_period_and_corrections_keep_history(
+    new_plan, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id(), target=IMR_TARGET)
+        ind = await make_indicator(c, await new_plan(), target=IMR_TARGET)
         m = await measure(c, ind["id"], "2023", "5.20", source="年报")
         assert (m["value"], m["value_text"]) == (5.2, "5.20")  # the digits as entered
         r = await c.post(
@@ -158,7 +166,7 @@ async def test_one_value_per_period_and_corrections_keep_history(indicators, mak
         )
         assert r.status_code == 200, r.text
         assert r.headers["ETag"] == '"2"' and r.json()["value"] == 5.1
-        hist = (await c.get(f"{url}/corrections")).json()
+        hist = (await c.get(f"{url}/corrections")).json()["items"]
         assert [(h["old_value"], h["new_value"], h["reason"]) for h in hist] == [
             (5.2, 5.1, "复核后更正")
         ]
@@ -166,8 +174,8 @@ async def test_one_value_per_period_and_corrections_keep_history(indicators, mak
         assert a["items"][0]["latest_value"] == 5.1  # recomputed on write
 
 
-async def test_workflow_and_unit_rights(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_id()
+async def test_workflow_and_unit_rights(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    plan = await new_plan()
     async with client_for(indicators, make_token("planner", region_code=REGION)) as planner:
         ind = await make_indicator(planner, plan, target=IMR_TARGET)
         r = await planner.post(
@@ -213,9 +221,9 @@ async def test_workflow_and_unit_rights(indicators, make_token) -> None:  # type
         assert r.status_code == 409 and r.json()["code"] == "measurement_approved"
 
 
-async def test_fifty_concurrent_updates_one_wins(indicators_app, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_fifty_concurrent_updates_one_wins(new_plan, indicators_app, make_token) -> None:  # type: ignore[no-untyped-def]
     """Real concurrency (separate connections, committed data): exactly 1 × 200 and 49 × 412."""
-    plan = plan_id()
+    plan = await new_plan()
     async with client_for(indicators_app, make_token("admin")) as c:
         r = await c.post(
             "/api/v1/indicators",
@@ -235,13 +243,13 @@ async def test_fifty_concurrent_updates_one_wins(indicators_app, make_token) -> 
         codes = await asyncio.gather(*(patch(i) for i in range(50)))
         assert sorted(codes).count(200) == 1, codes
         assert codes.count(412) == 49, codes
-        hist = (await c.get(f"/api/v1/measurements/{m['id']}/corrections")).json()
+        hist = (await c.get(f"/api/v1/measurements/{m['id']}/corrections")).json()["items"]
         assert len(hist) == 1
 
 
-async def test_idempotency_key_replays_the_first_result(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_idempotency_key_replays_the_first_result(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id(), target=IMR_TARGET)
+        ind = await make_indicator(c, await new_plan(), target=IMR_TARGET)
         body = {
             "indicator_id": ind["id"],
             "region_code": REGION,
@@ -264,12 +272,12 @@ async def test_idempotency_key_replays_the_first_result(indicators, make_token) 
 
 
 async def test_concurrent_retries_with_one_key_create_one_record(
-    indicators_app, make_token
+    new_plan, indicators_app, make_token
 ) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators_app, make_token("admin")) as c:
         r = await c.post(
             "/api/v1/indicators",
-            json=indicator_body(plan_id(), measure_unit="张", direction="higher_is_better"),
+            json=indicator_body(await new_plan(), measure_unit="张", direction="higher_is_better"),
         )
         ind = r.json()
         body = {"indicator_id": ind["id"], "region_code": REGION, "period": "2024", "value": 3}
@@ -286,13 +294,13 @@ async def test_concurrent_retries_with_one_key_create_one_record(
 
 
 async def test_concurrent_writes_of_one_pair_leave_a_current_assessment(
-    indicators_app, make_token
+    new_plan, indicators_app, make_token
 ) -> None:  # type: ignore[no-untyped-def]
     """Each write recomputes under the pair's row lock, so the last one sees all the others."""
     async with client_for(indicators_app, make_token("admin")) as c:
         r = await c.post(
             "/api/v1/indicators",
-            json=indicator_body(plan_id(), measure_unit="张", direction="higher_is_better"),
+            json=indicator_body(await new_plan(), measure_unit="张", direction="higher_is_better"),
         )
         ind = r.json()
         periods = [f"2024-{m:02d}" for m in range(1, 13)]
@@ -318,21 +326,31 @@ async def test_concurrent_writes_of_one_pair_leave_a_current_assessment(
         assert a["items"][0]["baseline_value"] == 10
 
 
-async def test_nul_bytes_and_malformed_parsed_rows_are_422_not_500(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_nul_bytes_and_malformed_parsed_rows_are_422_not_500(
+    new_plan, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id())
+        ind = await make_indicator(c, await new_plan())
         for path, params in [
             ("/api/v1/indicators", {"plan_id": "\x00"}),
             ("/api/v1/measurements", {"indicator_id": ind["id"], "period": "\x00"}),
         ]:
             r = await c.get(path, params=params)
             assert r.status_code in (404, 422), (path, params, r.status_code, r.text)
-        r = await c.post("/api/v1/measurements", json={"indicator_id": ind["id"], "region_code": REGION,
-                                                       "period": "2023", "value": 5, "note": "\x00"})
+        r = await c.post(
+            "/api/v1/measurements",
+            json={
+                "indicator_id": ind["id"],
+                "region_code": REGION,
+                "period": "2023",
+                "value": 5,
+                "note": "\x00",
+            },
+        )
         assert r.status_code == 422, r.text
         # The importer's route takes free-form rows: a row without a name, or with a wrongly
         # shaped field, is the caller's error.
-        base = {"plan_id": plan_id(), "region_code": REGION}
+        base = {"plan_id": await new_plan(), "region_code": REGION}
         for extra in (
             {"indicators": [{}]},
             {"indicators": [{"name": "x", "target": "高于"}]},

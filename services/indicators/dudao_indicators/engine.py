@@ -211,9 +211,9 @@ def score_from_growth(v: float, c: float) -> float:
 
 def limit_factor(baseline: float, limit: float) -> float:
     if baseline <= limit:
-        return 1 - (baseline / limit) ** LIMIT_EXPONENT
+        return 1 - float((baseline / limit) ** LIMIT_EXPONENT)
     if baseline < 2 * limit:
-        return 1 - ((2 * limit - baseline) / limit) ** LIMIT_EXPONENT
+        return 1 - float(((2 * limit - baseline) / limit) ** LIMIT_EXPONENT)
     return 1.0
 
 
@@ -537,3 +537,12 @@ def _assess_without_target(
     else:
         status = "regressing"
     return b.finish(status, "no_target_cagr", v, score_from_growth(v, cf))
+
+
+def comparator_contradiction(comparator: str | None, direction: str) -> str | None:
+    """Why a target's comparator cannot go with the indicator's direction, if it cannot."""
+    if comparator in {">=", ">"} and direction == "lower_is_better":
+        return "“以上”目标与“越低越好”的指标方向矛盾"
+    if comparator in {"<=", "<"} and direction == "higher_is_better":
+        return "“以下”目标与“越高越好”的指标方向矛盾"
+    return None

@@ -6,8 +6,9 @@ from typing import Any, ClassVar
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
-from ..base import IndicatorsModel
-from ..common import created_at_field, id_field, version_column
+from dudao_shared.versioning import version_column
+
+from .base import IndicatorsModel, created_at_field, id_field
 
 _version = version_column()
 
@@ -15,7 +16,7 @@ _version = version_column()
 class IndicatorGrant(IndicatorsModel, table=True):
     """Lets one unit report one indicator for one region (and see it)."""
 
-    __tablename__: ClassVar[str] = "indicator_grant"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "indicator_grant"
     __table_args__ = (
         UniqueConstraint("unit_id", "indicator_id", "region_code", name="uq_indicator_grant"),
     )
