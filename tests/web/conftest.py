@@ -32,6 +32,8 @@ ARTIFACTS = ROOT / "test-artifacts" / "web"
 CHROMIUM = os.environ.get("DUDAO_CHROMIUM", "/usr/bin/chromium")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 PHONE = {"width": 390, "height": 844}
+# Two test workers share two cores with the platform's processes: a page may take a while.
+expect.set_options(timeout=20_000)
 
 
 def _require(ok: bool, why: str) -> None:
@@ -86,7 +88,7 @@ class Browsing:
 
         ctx.route("**/*", guard)
         page = ctx.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(20_000)
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.watch.errors.append(f"page error: {e}"))
         return page

@@ -184,10 +184,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 安全审计：登录、令牌发放、使用与撤销记录（管理员）
-         * @description 安全审计：登录、令牌发放、使用与撤销记录（管理员）
+         * 安全审计：登录、令牌发放、使用与撤销记录（管理员，新的在前）
+         * @description 安全审计：登录、令牌发放、使用与撤销记录（管理员，新的在前）
          */
-        get: operations["events_api_v1_auth_events_get"];
+        get: operations["list_events_api_v1_auth_events_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -432,14 +432,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 指标列表
-         * @description 指标列表
+         * 指标列表（排序：position、code、name、created_at，前加 - 为倒序）
+         * @description 指标列表（排序：position、code、name、created_at，前加 - 为倒序）
          */
         get: operations["list_indicators_api_v1_indicators_get"];
         put?: never;
         /**
-         * 新建指标（支持 Idempotency-Key）
-         * @description 新建指标（支持 Idempotency-Key）
+         * 新建指标（支持 Idempotency-Key；规划须存在于任务服务且在本辖区）
+         * @description 新建指标（支持 Idempotency-Key；规划须存在于任务服务且在本辖区）
          */
         post: operations["create_indicator_api_v1_indicators_post"];
         delete?: never;
@@ -1172,8 +1172,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 单位令牌列表（不含明文）
-         * @description 单位令牌列表（不含明文）
+         * 单位令牌列表（不含明文；新发放的在前）
+         * @description 单位令牌列表（不含明文；新发放的在前）
          */
         get: operations["list_unit_tokens_api_v1_unit_tokens_get"];
         put?: never;
@@ -1304,8 +1304,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 账号列表（管理员）
-         * @description 账号列表（管理员）
+         * 账号列表（管理员，按用户名）
+         * @description 账号列表（管理员，按用户名）
          */
         get: operations["list_users_api_v1_users_get"];
         put?: never;
@@ -3028,6 +3028,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[CorrectionRead] */
+        Page_CorrectionRead_: {
+            /** Items */
+            items: components["schemas"]["CorrectionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[GrantRead] */
         Page_GrantRead_: {
             /** Items */
@@ -3098,6 +3108,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[SecurityEventRead] */
+        Page_SecurityEventRead_: {
+            /** Items */
+            items: components["schemas"]["SecurityEventRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[TargetRead] */
         Page_TargetRead_: {
             /** Items */
@@ -3122,6 +3142,26 @@ export interface components {
         Page_UnitRead_: {
             /** Items */
             items: components["schemas"]["UnitRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[UnitTokenRead] */
+        Page_UnitTokenRead_: {
+            /** Items */
+            items: components["schemas"]["UnitTokenRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[UserRead] */
+        Page_UserRead_: {
+            /** Items */
+            items: components["schemas"]["UserRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4675,15 +4715,30 @@ export interface components {
         };
         /** UserUpdate */
         UserUpdate: {
-            /** Display Name */
+            /**
+             * Display Name
+             * @description 姓名
+             */
             display_name?: string | null;
-            /** Is Active */
+            /**
+             * Is Active
+             * @description false 停用账号
+             */
             is_active?: boolean | null;
-            /** Password */
+            /**
+             * Password
+             * @description 新密码
+             */
             password?: string | null;
-            /** Region Code */
+            /**
+             * Region Code
+             * @description 所辖行政区划代码
+             */
             region_code?: string | null;
-            /** Role */
+            /**
+             * Role
+             * @description 角色
+             */
             role?: ("admin" | "planner" | "leader" | "unit") | null;
             /**
              * Unlock
@@ -4739,7 +4794,9 @@ export interface operations {
                 within_region?: string | null;
                 /** @description 按状态筛选 */
                 status?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
+                /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
             };
             header?: never;
@@ -4845,6 +4902,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 评估标识 */
                 assessment_id: string;
             };
             cookie?: never;
@@ -5484,13 +5542,17 @@ export interface operations {
             };
         };
     };
-    events_api_v1_auth_events_get: {
+    list_events_api_v1_auth_events_get: {
         parameters: {
             query?: {
+                /** @description 动作或动作族，如 login、unit_token */
                 action?: string | null;
+                /** @description 只看此单位 */
                 unit_id?: string | null;
-                before?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5504,7 +5566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurityEventRead"][];
+                    "application/json": components["schemas"]["Page_SecurityEventRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -5526,13 +5588,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -5891,7 +5954,9 @@ export interface operations {
             query?: {
                 unit_id?: string | null;
                 indicator_id?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
+                /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
             };
             header?: never;
@@ -6060,7 +6125,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -6211,9 +6276,11 @@ export interface operations {
                 domain?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
-                /** @description 排序：position、code、name、created_at，前加 - 为倒序 */
-                order?: string;
+                /** @description 排序字段，前加 - 为倒序 */
+                order?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
+                /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
             };
             header?: never;
@@ -6501,7 +6568,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -6593,7 +6660,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -7036,7 +7103,9 @@ export interface operations {
                 within_region?: string | null;
                 period?: string | null;
                 status?: ("draft" | "submitted" | "approved") | null;
+                /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
+                /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
             };
             header?: never;
@@ -7173,10 +7242,10 @@ export interface operations {
     latest_values_api_v1_measurements_latest_get: {
         parameters: {
             query: {
-                /** @description 指标 */
-                indicator_id: string;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
+                /** @description 指标 */
+                indicator_id: string;
             };
             header?: never;
             path?: never;
@@ -7278,7 +7347,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -7377,7 +7446,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -7470,7 +7539,12 @@ export interface operations {
     };
     list_corrections_api_v1_measurements__measurement_id__corrections_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 /** @description 监测值标识 */
@@ -7486,7 +7560,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CorrectionRead"][];
+                    "application/json": components["schemas"]["Page_CorrectionRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -7523,7 +7597,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -8694,6 +8768,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 指标标识 */
                 indicator_id: string;
             };
             cookie?: never;
@@ -8817,10 +8892,10 @@ export interface operations {
     get_series_api_v1_series_get: {
         parameters: {
             query: {
-                /** @description 指标 */
-                indicator_id: string;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
+                /** @description 指标 */
+                indicator_id: string;
             };
             header?: never;
             path?: never;
@@ -8870,6 +8945,10 @@ export interface operations {
     list_targets_api_v1_targets_get: {
         parameters: {
             query: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
                 /** @description 指标 */
                 indicator_id: string;
             };
@@ -9049,7 +9128,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9131,7 +9210,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -9502,8 +9581,14 @@ export interface operations {
     list_unit_tokens_api_v1_unit_tokens_get: {
         parameters: {
             query?: {
+                /** @description 只看此单位的令牌 */
                 unit_id?: string | null;
+                /** @description 包含已撤销的令牌 */
                 include_revoked?: boolean;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -9517,7 +9602,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UnitTokenRead"][];
+                    "application/json": components["schemas"]["Page_UnitTokenRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -9539,13 +9624,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -10034,7 +10120,12 @@ export interface operations {
     };
     list_users_api_v1_users_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -10047,7 +10138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserRead"][];
+                    "application/json": components["schemas"]["Page_UserRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -10061,6 +10152,16 @@ export interface operations {
             };
             /** @description `forbidden` 无权执行此操作 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10198,7 +10299,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
