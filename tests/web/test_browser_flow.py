@@ -55,8 +55,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
 def dashboard_counts(page: Page) -> dict[str, int]:
     page.goto("/dashboard")
     expect(page.get_by_role("heading", name="总览")).to_be_visible()
-    # Loaded when the spinner is gone.
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
+    expect(page.locator("section[data-ready=true]")).to_have_count(1)
     return {
         k: int(page.get_by_test_id(f"count-{k}").inner_text())
         for k in ("red", "yellow", "green", "overdue")
