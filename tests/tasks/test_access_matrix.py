@@ -195,6 +195,7 @@ async def test_unauthenticated_is_401(tasks) -> None:  # type: ignore[no-untyped
 
 async def test_planner_of_other_region_cannot_create_there(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
     from harness import client_for
+
     from tasks.world import staff_tokens
 
     tokens = staff_tokens(make_token)

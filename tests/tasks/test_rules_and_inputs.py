@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from harness import client_for
+
 from tasks.world import PDF, REGION, build_world, etag, make_unit, ok, staff_tokens
 
 # The project's shared folder sits beside the repository (as in CI).

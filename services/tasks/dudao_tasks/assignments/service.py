@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import Principal
@@ -18,19 +18,25 @@ from dudao_shared.errors import (
     ValidationFailed,
 )
 
-from ..audit.service import diff, record, snapshot
+from ..audit_trail import diff, record, snapshot
+from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..common.versioning import update_versioned
-from ..items.models import Item
-from ..items.service import ACTIONABLE, deadlines_of
-from ..lights.rules import compute, rules_of
-from ..plans.models import Plan
-from ..units.models import Unit
-from .models import Assignment
+from ..items.service import deadlines_of
+from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
+from ..plans.light_rules import compute, rules_of
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
-FIELDS = ("role", "status", "percent", "last_report_on", "completed_at", "reviewed_at",
-          "reviewed_by", "return_reason")
+FIELDS = (
+    "role",
+    "status",
+    "percent",
+    "last_report_on",
+    "completed_at",
+    "reviewed_at",
+    "reviewed_by",
+    "return_reason",
+)
 # Least advanced first: a task with several leads is as far as the slowest of them.
 PROGRESS = ("not_started", "in_progress", "returned", "completed", "accepted")
 
@@ -62,10 +68,16 @@ class FieldForbidden(Forbidden):
 async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
     """A task's state follows its lead assignment (the least advanced lead, if several)."""
     statuses = (
-        await session.execute(
-            select(Assignment.status).where(Assignment.item_id == task_id, Assignment.role == "lead")
+        (
+            await session.execute(
+                select(Assignment.status).where(
+                    Assignment.item_id == task_id, Assignment.role == "lead"
+                )
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
     await session.execute(
         update(Item)
@@ -90,38 +102,57 @@ async def to_reads(
     }
     units = {
         u.id: u.name
-        for u in (await session.execute(
-            select(Unit).where(Unit.id.in_({a.unit_id for a in rows}))  # type: ignore[attr-defined]
-        )).scalars()
+        for u in (
+            await session.execute(
+                select(Unit).where(Unit.id.in_({a.unit_id for a in rows}))  # type: ignore[attr-defined]
+            )
+        ).scalars()
     }
     plans = {
         p.id: rules_of(p.light_rules)
-        for p in (await session.execute(
-            select(Plan).where(Plan.id.in_({a.plan_id for a in rows}))  # type: ignore[attr-defined]
-        )).scalars()
+        for p in (
+            await session.execute(
+                select(Plan).where(Plan.id.in_({a.plan_id for a in rows}))  # type: ignore[attr-defined]
+            )
+        ).scalars()
     }
     ds = await deadlines_of(session, item_ids)
     out = []
     for a in rows:
         item = items[a.item_id]
         state = compute(
-            status=a.status, deadlines=[d.due_on for d in ds.get(a.item_id, [])],
-            last_report_on=a.last_report_on, since=a.created_at.date(), rules=plans[a.plan_id],
+            status=a.status,
+            deadlines=[d.due_on for d in ds.get(a.item_id, [])],
+            last_report_on=a.last_report_on,
+            since=a.created_at.date(),
+            rules=plans[a.plan_id],
             today=today,
         )
-        out.append(AssignmentRead.model_validate({
-            **a.model_dump(), "task_id": a.item_id, "task_code": item.code,
-            "task_title": item.title, "unit_name": units.get(a.unit_id, ""),
-            "due_on": state.final_due_on, "next_due_on": state.next_due_on,
-            "overdue": state.overdue, "due_soon": state.due_soon, "light": state.light,
-            "light_reasons": state.reasons,
-        }))
+        out.append(
+            AssignmentRead.model_validate(
+                {
+                    **a.model_dump(),
+                    "task_id": a.item_id,
+                    "task_code": item.code,
+                    "task_title": item.title,
+                    "unit_name": units.get(a.unit_id, ""),
+                    "due_on": state.final_due_on,
+                    "next_due_on": state.next_due_on,
+                    "overdue": state.overdue,
+                    "due_soon": state.due_soon,
+                    "light": state.light,
+                    "light_reasons": state.reasons,
+                }
+            )
+        )
     return out
 
 
 async def _lead_count(session: AsyncSession, task_id: uuid.UUID, exclude: uuid.UUID | None) -> int:
-    stmt = select(func.count()).select_from(Assignment).where(
-        Assignment.item_id == task_id, Assignment.role == "lead"
+    stmt = (
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.item_id == task_id, Assignment.role == "lead")
     )
     if exclude is not None:
         stmt = stmt.where(Assignment.id != exclude)
@@ -138,10 +169,10 @@ async def create_assignment(
 ) -> Assignment:
     if task.kind not in ACTIONABLE:
         raise ValidationFailed("章节不能分工", errors=[{"field": "task_id", "message": "不是任务"}])
-    if await session.get(Unit, data.unit_id) is None:
-        raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
     existing = await session.scalar(
-        select(Assignment.id).where(Assignment.item_id == task.id, Assignment.unit_id == data.unit_id)
+        select(Assignment.id).where(
+            Assignment.item_id == task.id, Assignment.unit_id == data.unit_id
+        )
     )
     if existing is not None:
         raise AssignmentExists()
@@ -151,9 +182,17 @@ async def create_assignment(
     row = Assignment(plan_id=task.plan_id, item_id=task.id, unit_id=data.unit_id, role=data.role)
     session.add(row)
     await session.flush()
-    record(session, principal=principal, entity="assignment", entity_id=row.id, action="create",
-           after=snapshot(row, ("unit_id", "role", "status")), plan_id=row.plan_id,
-           task_id=row.item_id, unit_id=row.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=row.id,
+        action="create",
+        after=snapshot(row, ("unit_id", "role", "status")),
+        plan_id=row.plan_id,
+        task_id=row.item_id,
+        unit_id=row.unit_id,
+    )
     await sync_task_status(session, task.id)
     return row
 
@@ -174,13 +213,10 @@ async def update_assignment(
 ) -> Assignment:
     values = data.model_dump(exclude_unset=True)
     if any(v is None for v in values.values()):
-        raise ValidationFailed("字段不能为空", errors=[
-            {"field": k, "message": "不能为空"} for k, v in values.items() if v is None
-        ])
-    if "role" in values and not principal.can_plan:
-        raise FieldForbidden("单位不能修改牵头 / 配合角色")
-    if "status" in values and not (principal.is_unit or principal.is_admin):
-        raise FieldForbidden("状态由责任单位填报；审核请使用审核操作")
+        raise ValidationFailed(
+            "字段不能为空",
+            errors=[{"field": k, "message": "不能为空"} for k, v in values.items() if v is None],
+        )
     if "role" in values and values["role"] == "co" and assignment.role == "lead":
         if await _lead_count(session, assignment.item_id, assignment.id) == 0:
             raise LeadRequired("这是该任务唯一的牵头单位")
@@ -191,9 +227,18 @@ async def update_assignment(
     before = snapshot(assignment, FIELDS)
     await update_versioned(session, assignment, expected, values)
     b, a = diff(before, snapshot(assignment, FIELDS))
-    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
-           action="status" if "status" in values else "update", before=b, after=a,
-           plan_id=assignment.plan_id, task_id=assignment.item_id, unit_id=assignment.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action="status" if "status" in values else "update",
+        before=b,
+        after=a,
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
     await sync_task_status(session, assignment.item_id)
     return assignment
 
@@ -203,8 +248,11 @@ async def delete_assignment(
 ) -> None:
     if assignment.version != expected:
         raise PreconditionFailed()
-    if assignment.role == "lead" and await _lead_count(session, assignment.item_id, assignment.id) == 0 \
-            and await _unit_count(session, assignment.item_id) > 1:
+    if (
+        assignment.role == "lead"
+        and await _lead_count(session, assignment.item_id, assignment.id) == 0
+        and await _unit_count(session, assignment.item_id) > 1
+    ):
         raise LeadRequired("删除后任务将没有牵头单位；请先指定其他牵头单位")
     before = snapshot(assignment, ("unit_id", *FIELDS))
     result = await session.execute(
@@ -213,9 +261,17 @@ async def delete_assignment(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed()
     session.expunge(assignment)
-    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
-           action="delete", before=before, plan_id=assignment.plan_id,
-           task_id=assignment.item_id, unit_id=assignment.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action="delete",
+        before=before,
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
     await sync_task_status(session, assignment.item_id)
 
 
@@ -238,8 +294,85 @@ async def review(
     before = snapshot(assignment, FIELDS)
     await update_versioned(session, assignment, expected, values)
     b, a = diff(before, snapshot(assignment, FIELDS))
-    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
-           action=data.decision, before=b, after=a, plan_id=assignment.plan_id,
-           task_id=assignment.item_id, unit_id=assignment.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action=data.decision,
+        before=b,
+        after=a,
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
     await sync_task_status(session, assignment.item_id)
     return assignment
+
+
+ORDERS = {"created_at": Assignment.created_at, "updated_at": Assignment.updated_at}
+
+
+async def list_assignments(
+    session: AsyncSession,
+    *,
+    visible: ColumnElement[bool],
+    today: dt.date,
+    plan_id: uuid.UUID | None,
+    task_id: uuid.UUID | None,
+    unit_id: uuid.UUID | None,
+    status: str | None,
+    role: str | None,
+    due_before: dt.date | None,
+    due_after: dt.date | None,
+    order: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AssignmentRead], str | None]:
+    """One page of the assignments matching the filters among those ``visible`` to the caller."""
+    stmt = select(Assignment).where(visible)
+    if unit_id:
+        stmt = stmt.where(Assignment.unit_id == unit_id)
+    if plan_id:
+        stmt = stmt.where(Assignment.plan_id == plan_id)
+    if task_id:
+        stmt = stmt.where(Assignment.item_id == task_id)
+    if status:
+        stmt = stmt.where(Assignment.status == status)
+    if role:
+        stmt = stmt.where(Assignment.role == role)
+    if due_before or due_after:
+        due = select(Item.id)
+        if due_before:
+            due = due.where(Item.due_on <= due_before)  # type: ignore[operator]
+        if due_after:
+            due = due.where(Item.due_on >= due_after)  # type: ignore[operator]
+        stmt = stmt.where(Assignment.item_id.in_(due))  # type: ignore[attr-defined]
+    rows, nxt = await paginate(
+        session,
+        stmt,
+        id_column=Assignment.id,
+        order=order,  # type: ignore[arg-type]
+        allowed=ORDERS,
+        default="created_at",
+        limit=limit,
+        cursor=cursor,
+    )
+    return await to_reads(session, rows, today), nxt
+
+
+async def list_for_task(
+    session: AsyncSession, *, task: Item, visible: ColumnElement[bool], today: dt.date
+) -> list[AssignmentRead]:
+    """A task's units, leads first, among the assignments ``visible`` to the caller."""
+    stmt = select(Assignment).where(Assignment.item_id == task.id, visible)
+    rows = (
+        (
+            await session.execute(
+                stmt.order_by(Assignment.role.desc(), Assignment.created_at, Assignment.id)  # type: ignore[attr-defined]
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return await to_reads(session, rows, today)

@@ -18,7 +18,9 @@ T = TypeVar("T")
 
 
 def _bad_cursor() -> ValidationFailed:
-    return ValidationFailed("分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}])
+    return ValidationFailed(
+        "分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}]
+    )
 
 
 def parse_order(

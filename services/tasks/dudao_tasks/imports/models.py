@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy import Column, DateTime, String
 from sqlmodel import Field
 
-from ..base import TasksModel
+from ..models.base import TasksModel
 
 
 class PlanImport(TasksModel, table=True):

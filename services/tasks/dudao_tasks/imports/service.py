@@ -23,8 +23,7 @@ from dudao_shared.errors import Conflict, ValidationFailed
 from dudao_shared.http import ServiceClient
 
 from ..common.names import normalize_name
-from ..items.schemas import DeadlineIn
-from ..plans.schemas import AssignmentSpec, ItemSpec, PlanCreate
+from ..plans.schemas import AssignmentSpec, DeadlineIn, ItemSpec, PlanCreate
 from ..plans.service import create_plan_tree
 from ..regions import service as regions
 from ..units.schemas import UnitCreate
@@ -297,7 +296,7 @@ def _with_ancestors(specs: list[ItemSpec]) -> list[ItemSpec]:
 
 
 async def _item_ids(session: AsyncSession, plan_id: uuid.UUID) -> dict[str, str]:
-    from ..items.models import Item
+    from ..models import Item
 
     rows = await session.execute(select(Item.code, Item.id).where(Item.plan_id == plan_id))
     return {code: str(item_id) for code, item_id in rows}

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..lights.service import TaskRow
-from ..plans.models import Plan
+from ..lights.service import TaskRow, plan_tasks
+from ..models import Plan
 
-HEADERS = ("序号", "编号", "任务", "牵头单位", "配合单位", "完成时限", "状态", "最新进展", "完成进度",
-           "亮灯")
+HEADERS = (
+    "序号",
+    "编号",
+    "任务",
+    "牵头单位",
+    "配合单位",
+    "完成时限",
+    "状态",
+    "最新进展",
+    "完成进度",
+    "亮灯",
+)
 # Widths (characters) summing to what fits an A4 landscape page with narrow margins.
 WIDTHS = (5, 10, 30, 14, 20, 12, 9, 34, 8, 6)
-STATUS_ZH = {"not_started": "未启动", "in_progress": "推进中", "completed": "已完成（待审核）",
-             "returned": "已退回", "accepted": "已完成（审核通过）"}
+STATUS_ZH = {
+    "not_started": "未启动",
+    "in_progress": "推进中",
+    "completed": "已完成（待审核）",
+    "returned": "已退回",
+    "accepted": "已完成（审核通过）",
+}
 LIGHT_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
 LIGHT_FILL = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
 
@@ -41,20 +58,23 @@ def build_ledger(plan: Plan, rows: list[TaskRow]) -> bytes:
         report = row.latest_report
         progress = f"{report.reported_on.isoformat()}：{report.text}" if report else ""
         percent = row.percent
-        ws.append([
-            n,
-            row.item.code,
-            row.item.title,
-            "、".join(row.leads),
-            "、".join(row.cos),
-            "\n".join(
-                d.due_on.isoformat() + (f"（{d.text}）" if d.text else "") for d in row.deadlines
-            ),
-            STATUS_ZH.get(row.item.status, row.item.status),
-            progress[:2000],
-            f"{percent.normalize():f}%" if percent is not None else "",
-            LIGHT_ZH[row.state.light],
-        ])
+        ws.append(
+            [
+                n,
+                row.item.code,
+                row.item.title,
+                "、".join(row.leads),
+                "、".join(row.cos),
+                "\n".join(
+                    d.due_on.isoformat() + (f"（{d.text}）" if d.text else "")
+                    for d in row.deadlines
+                ),
+                STATUS_ZH.get(row.item.status, row.item.status),
+                progress[:2000],
+                f"{percent.normalize():f}%" if percent is not None else "",
+                LIGHT_ZH[row.state.light],
+            ]
+        )
         r = ws.max_row
         for col in range(1, len(HEADERS) + 1):
             cell = ws.cell(row=r, column=col)
@@ -77,3 +97,8 @@ def build_ledger(plan: Plan, rows: list[TaskRow]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+async def plan_ledger(session: AsyncSession, *, plan: Plan, today: dt.date) -> bytes:
+    """The ledger of every task of ``plan`` with its light as of ``today``."""
+    return build_ledger(plan, await plan_tasks(session, plan, today))

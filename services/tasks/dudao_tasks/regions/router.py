@@ -46,10 +46,15 @@ async def list_regions(
     data = decode_cursor(cursor) or {"i": 0}
     start = data.get("i")
     if not isinstance(start, int) or start < 0:
-        raise ValidationFailed("分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}])
+        raise ValidationFailed(
+            "分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}]
+        )
     page = rows[start : start + limit]
     more = start + limit < len(rows)
-    return Page(items=[_read(r) for r in page], next_cursor=encode_cursor({"i": start + limit}) if more else None)
+    return Page(
+        items=[_read(r) for r in page],
+        next_cursor=encode_cursor({"i": start + limit}) if more else None,
+    )
 
 
 @router.get("/{code}", response_model=RegionRead, responses=problem_responses(RegionNotFound))

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, ValidationFailed
 
-from .models import IdempotencyRecord
+from ..models import IdempotencyRecord
 
 
 class IdempotencyKeyReused(ValidationFailed):
@@ -52,8 +52,9 @@ async def claim(
     new_id = uuid.uuid4()
     stmt = (
         insert(IdempotencyRecord)
-        .values(id=new_id, principal_sub=principal.sub[:200], scope=scope, key=key,
-                request_hash=digest)
+        .values(
+            id=new_id, principal_sub=principal.sub[:200], scope=scope, key=key, request_hash=digest
+        )
         .on_conflict_do_nothing(index_elements=["principal_sub", "scope", "key"])
         .returning(IdempotencyRecord.id)
     )
@@ -62,11 +63,13 @@ async def claim(
         return Claim(owned, None)
     existing = (
         await session.execute(
-            select(IdempotencyRecord).where(
+            select(IdempotencyRecord)
+            .where(
                 IdempotencyRecord.principal_sub == principal.sub[:200],
                 IdempotencyRecord.scope == scope,
                 IdempotencyRecord.key == key,
-            ).execution_options(populate_existing=True)
+            )
+            .execution_options(populate_existing=True)
         )
     ).scalar_one()
     if existing.request_hash != digest:

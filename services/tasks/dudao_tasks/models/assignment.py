@@ -7,8 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..base import TasksModel
 from ..common.time import utcnow
+from .base import TasksModel
 
 
 class Assignment(TasksModel, table=True):

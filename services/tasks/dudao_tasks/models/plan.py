@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..base import TasksModel
 from ..common.time import utcnow
+from .base import TasksModel
 
 
 class Plan(TasksModel, table=True):

@@ -6,8 +6,17 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..base import TasksModel
 from ..common.time import utcnow
+from .base import TasksModel
+
+# The kinds of item that are work (任务 and 专栏项目), as opposed to sections that group them.
+ACTIONABLE = ("task", "project")
+
+
+def sort_key(parent_key: str | None, position: int) -> str:
+    """Zero-padded positions from the root, so one ORDER BY gives document order."""
+    own = f"{position:05d}"
+    return f"{parent_key}.{own}" if parent_key else own
 
 
 class Item(TasksModel, table=True):

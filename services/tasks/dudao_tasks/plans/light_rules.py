@@ -28,7 +28,9 @@ _RANK = {"green": 0, "yellow": 1, "red": 2}
 class LightRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    due_soon_days: int = Field(7, ge=0, le=365, description="临期天数：距下一完成时限不超过该天数亮黄灯")
+    due_soon_days: int = Field(
+        7, ge=0, le=365, description="临期天数：距下一完成时限不超过该天数亮黄灯"
+    )
     no_report_days: int | None = Field(
         30, ge=1, le=3650, description="超过该天数未填报亮黄灯；为空则不检查"
     )

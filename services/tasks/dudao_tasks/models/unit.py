@@ -6,8 +6,8 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..base import TasksModel
 from ..common.time import utcnow
+from .base import TasksModel
 
 
 class Unit(TasksModel, table=True):
@@ -25,9 +25,7 @@ class Unit(TasksModel, table=True):
     uscc: str | None = Field(default=None, max_length=18)
     active_from: dt.date | None = None
     active_until: dt.date | None = None
-    successor_id: uuid.UUID | None = Field(
-        default=None, foreign_key="unit.id", ondelete="SET NULL"
-    )
+    successor_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
     version: int = 1
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
