@@ -6,8 +6,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, exists, or_, true
 from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
@@ -25,9 +26,11 @@ def unit_can_see_assignment(unit_id: uuid.UUID) -> ColumnElement[bool]:
     """Its own assignments, and all assignments of the tasks it leads."""
     mine = aliased(Assignment)
     leads = exists().where(
-        mine.item_id == Assignment.item_id, mine.unit_id == unit_id, mine.role == "lead"
+        col(mine.item_id) == col(Assignment.item_id),
+        col(mine.unit_id) == unit_id,
+        col(mine.role) == "lead",
     )
-    return or_(Assignment.unit_id == unit_id, leads)
+    return or_(col(Assignment.unit_id) == unit_id, leads)
 
 
 def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
@@ -39,7 +42,7 @@ def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
 def own_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see every assignment; a unit only its own."""
     unit = unit_scope(principal)
-    return true() if unit is None else Assignment.unit_id == unit
+    return true() if unit is None else col(Assignment.unit_id) == unit
 
 
 VisibleAssignments = Annotated[ColumnElement[bool], Depends(visible_assignments)]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import (
@@ -81,11 +83,11 @@ async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
     status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
     await session.execute(
         update(Item)
-        .where(Item.id == task_id, Item.status != status)
+        .where(col(Item.id) == task_id, col(Item.status) != status)
         .values(status=status, version=Item.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    item = session.identity_map.get(session.identity_key(Item, task_id))  # type: ignore[arg-type]
+    item = session.identity_map.get(session.identity_key(Item, task_id))
     if item is not None:
         await session.refresh(item)
 
@@ -98,22 +100,18 @@ async def to_reads(
     item_ids = list({a.item_id for a in rows})
     items = {
         i.id: i
-        for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()  # type: ignore[attr-defined]
+        for i in (await session.execute(select(Item).where(col(Item.id).in_(item_ids)))).scalars()
     }
     units = {
         u.id: u.name
         for u in (
-            await session.execute(
-                select(Unit).where(Unit.id.in_({a.unit_id for a in rows}))  # type: ignore[attr-defined]
-            )
+            await session.execute(select(Unit).where(col(Unit.id).in_({a.unit_id for a in rows})))
         ).scalars()
     }
     plans = {
         p.id: rules_of(p.light_rules)
         for p in (
-            await session.execute(
-                select(Plan).where(Plan.id.in_({a.plan_id for a in rows}))  # type: ignore[attr-defined]
-            )
+            await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows})))
         ).scalars()
     }
     ds = await deadlines_of(session, item_ids)
@@ -256,9 +254,11 @@ async def delete_assignment(
         raise LeadRequired("删除后任务将没有牵头单位；请先指定其他牵头单位")
     before = snapshot(assignment, ("unit_id", *FIELDS))
     result = await session.execute(
-        delete(Assignment).where(Assignment.id == assignment.id, Assignment.version == expected)  # type: ignore[arg-type]
+        delete(Assignment).where(
+            col(Assignment.id) == assignment.id, col(Assignment.version) == expected
+        )
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise PreconditionFailed()
     session.expunge(assignment)
     record(
@@ -344,15 +344,15 @@ async def list_assignments(
     if due_before or due_after:
         due = select(Item.id)
         if due_before:
-            due = due.where(Item.due_on <= due_before)  # type: ignore[operator]
+            due = due.where(col(Item.due_on) <= due_before)
         if due_after:
-            due = due.where(Item.due_on >= due_after)  # type: ignore[operator]
-        stmt = stmt.where(Assignment.item_id.in_(due))  # type: ignore[attr-defined]
+            due = due.where(col(Item.due_on) >= due_after)
+        stmt = stmt.where(col(Assignment.item_id).in_(due))
     rows, nxt = await paginate(
         session,
         stmt,
         id_column=Assignment.id,
-        order=order,  # type: ignore[arg-type]
+        order=order,
         allowed=ORDERS,
         default="created_at",
         limit=limit,
@@ -369,7 +369,9 @@ async def list_for_task(
     rows = (
         (
             await session.execute(
-                stmt.order_by(Assignment.role.desc(), Assignment.created_at, Assignment.id)  # type: ignore[attr-defined]
+                stmt.order_by(
+                    col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
+                )
             )
         )
         .scalars()

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import select
+from sqlmodel import select
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep

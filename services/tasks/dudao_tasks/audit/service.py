@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from ..common.pagination import paginate
 from ..models import AuditEvent
@@ -19,9 +20,9 @@ async def list_for_task(
     stmt = select(AuditEvent).where(AuditEvent.task_id == task_id)
     if visible_units is not None:
         stmt = stmt.where(
-            or_(AuditEvent.unit_id.is_(None), AuditEvent.unit_id.in_(visible_units))  # type: ignore[union-attr]
+            or_(col(AuditEvent.unit_id).is_(None), col(AuditEvent.unit_id).in_(visible_units))
         )
-    stmt = stmt.order_by(AuditEvent.at, AuditEvent.id)  # type: ignore[arg-type]
+    stmt = stmt.order_by(col(AuditEvent.at), col(AuditEvent.id))
     return (await session.execute(stmt)).scalars().all()
 
 
@@ -52,9 +53,9 @@ async def list_events(
         session,
         stmt,
         id_column=AuditEvent.id,
-        order=order,  # type: ignore[arg-type]
+        order=order,
         allowed={"at": AuditEvent.at},
         default="-at",
-        limit=limit,  # type: ignore[dict-item]
+        limit=limit,
         cursor=cursor,
     )

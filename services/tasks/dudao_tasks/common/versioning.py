@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.api import check_version, expected_version
@@ -35,7 +35,7 @@ async def update_versioned(
         .execution_options(synchronize_session=False)
     )
     result = await session.execute(stmt)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise PreconditionFailed(f"版本 {expected} 已过期，请刷新后重试")
     await session.refresh(obj)
 

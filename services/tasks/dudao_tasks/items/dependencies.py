@@ -6,7 +6,8 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, bindparam, exists, select, true
+from sqlalchemy import ColumnElement, bindparam, exists, true
+from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
@@ -23,11 +24,14 @@ from .service import ItemNotFound, TaskNotFound
 def _statement(*, tasks_only: bool, for_unit: bool) -> Any:
     stmt = select(Item).where(Item.id == bindparam("iid"))
     if tasks_only:
-        stmt = stmt.where(Item.kind.in_(ACTIONABLE))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Item.kind).in_(ACTIONABLE))
     if for_unit:
         # One query either way: the unit check rides along as EXISTS.
         stmt = stmt.where(
-            exists().where(Assignment.item_id == Item.id, Assignment.unit_id == bindparam("unit"))
+            exists().where(
+                col(Assignment.item_id) == col(Item.id),
+                col(Assignment.unit_id) == bindparam("unit"),
+            )
         )
     return stmt
 
@@ -96,7 +100,7 @@ def visible_items(principal: CurrentPrincipal) -> ColumnElement[bool]:
     unit = unit_scope(principal)
     if unit is None:
         return true()
-    return Item.id.in_(select(Assignment.item_id).where(Assignment.unit_id == unit))  # type: ignore[attr-defined,no-any-return]
+    return col(Item.id).in_(select(Assignment.item_id).where(Assignment.unit_id == unit))
 
 
 VisibleItems = Annotated[ColumnElement[bool], Depends(visible_items)]

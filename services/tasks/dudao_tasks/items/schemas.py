@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..common.labels import normalize_label
-from ..plans.schemas import DeadlineIn, ItemKind
+from ..plans.schemas import DeadlineIn as DeadlineIn
+from ..plans.schemas import ItemKind
 
 TaskStatus = Literal["not_started", "in_progress", "completed", "returned", "accepted"]
 

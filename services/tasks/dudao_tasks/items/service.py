@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, CursorResult, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
@@ -51,8 +53,10 @@ async def deadlines_of(
     rows = (
         await session.execute(
             select(ItemDeadline)
-            .where(ItemDeadline.item_id.in_(item_ids))  # type: ignore[attr-defined]
-            .order_by(ItemDeadline.item_id, ItemDeadline.due_on, ItemDeadline.position)  # type: ignore[arg-type]
+            .where(col(ItemDeadline.item_id).in_(item_ids))
+            .order_by(
+                col(ItemDeadline.item_id), col(ItemDeadline.due_on), col(ItemDeadline.position)
+            )
         )
     ).scalars()
     for d in rows:
@@ -189,7 +193,7 @@ async def update_item(
         await lock_plan(session, item.plan_id)
     await update_versioned(session, item, expected, values)
     if data.deadlines is not None:
-        await session.execute(delete(ItemDeadline).where(ItemDeadline.item_id == item.id))  # type: ignore[arg-type]
+        await session.execute(delete(ItemDeadline).where(col(ItemDeadline.item_id) == item.id))
         session.add_all(deadline_rows(item.id, data.deadlines))
         await session.flush()
     if relabel:
@@ -241,9 +245,7 @@ async def delete_item(
     frontier = [item.id]
     while frontier:
         kids = (
-            (
-                await session.execute(select(Item.id).where(Item.parent_id.in_(frontier)))  # type: ignore[union-attr]
-            )
+            (await session.execute(select(Item.id).where(col(Item.parent_id).in_(frontier))))
             .scalars()
             .all()
         )
@@ -253,17 +255,17 @@ async def delete_item(
         select(func.count())
         .select_from(Assignment)
         .where(
-            Assignment.item_id.in_(subtree),
-            Assignment.status != "not_started",  # type: ignore[attr-defined]
+            col(Assignment.item_id).in_(subtree),
+            Assignment.status != "not_started",
         )
     )
     if reported:
         raise ItemHasAssignments("条目（或其下级）已有单位开展工作，不能删除")
     before = snapshot(item, FIELDS)
     result = await session.execute(
-        delete(Item).where(Item.id == item.id, Item.version == expected)  # type: ignore[arg-type]
+        delete(Item).where(col(Item.id) == item.id, col(Item.version) == expected)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise PreconditionFailed(f"版本 {expected} 已过期，请刷新后重试")
     session.expunge(item)
     record(
@@ -303,7 +305,7 @@ async def list_items(
         session,
         stmt,
         id_column=Item.id,
-        order=order,  # type: ignore[arg-type]
+        order=order,
         allowed=ITEM_ORDERS,
         default="sort_key",
         limit=limit,

@@ -8,8 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.api import decode_cursor, encode_cursor
 from dudao_shared.errors import ValidationFailed
@@ -52,12 +53,12 @@ async def plan_tasks(
 ) -> list[TaskRow]:
     """Every task of a plan (or of one unit in it) in document order, with its light."""
     rules = rules_of(plan.light_rules)
-    stmt = select(Item).where(Item.plan_id == plan.id, Item.kind.in_(ACTIONABLE))  # type: ignore[attr-defined]
+    stmt = select(Item).where(Item.plan_id == plan.id, col(Item.kind).in_(ACTIONABLE))
     if unit_id is not None:
         stmt = stmt.where(
-            Item.id.in_(select(Assignment.item_id).where(Assignment.unit_id == unit_id))  # type: ignore[attr-defined]
+            col(Item.id).in_(select(Assignment.item_id).where(Assignment.unit_id == unit_id))
         )
-    items = (await session.execute(stmt.order_by(Item.sort_key))).scalars().all()
+    items = (await session.execute(stmt.order_by(col(Item.sort_key)))).scalars().all()
     ids = [i.id for i in items]
     ds = await deadlines_of(session, ids)
     by_item: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
@@ -69,7 +70,9 @@ async def plan_tasks(
                 await session.execute(
                     select(Assignment)
                     .where(Assignment.plan_id == plan.id)
-                    .order_by(Assignment.role.desc(), Assignment.created_at, Assignment.id)  # type: ignore[attr-defined]
+                    .order_by(
+                        col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
+                    )
                 )
             )
             .scalars()
@@ -82,22 +85,22 @@ async def plan_tasks(
             names = dict(
                 (
                     await session.execute(
-                        select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))  # type: ignore[attr-defined]
+                        select(Unit.id, Unit.name).where(col(Unit.id).in_(unit_ids))
                     )
                 ).all()
             )
         newest = (
             select(ProgressReport.item_id, func.max(ProgressReport.created_at).label("at"))
             .where(ProgressReport.plan_id == plan.id)
-            .group_by(ProgressReport.item_id)
+            .group_by(col(ProgressReport.item_id))
             .subquery()
         )
         for r in (
             await session.execute(
                 select(ProgressReport).join(
                     newest,
-                    (ProgressReport.item_id == newest.c.item_id)  # type: ignore[arg-type]
-                    & (ProgressReport.created_at == newest.c.at),
+                    (col(ProgressReport.item_id) == newest.c.item_id)
+                    & (col(ProgressReport.created_at) == newest.c.at),
                 )
             )
         ).scalars():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, exists, true
+from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
@@ -20,7 +21,9 @@ from .service import PlanNotFound, check_region
 
 def unit_sees_plan(unit_id: object) -> ColumnElement[bool]:
     """A unit sees the plans it has assignments in."""
-    return exists().where(Assignment.plan_id == Plan.id, Assignment.unit_id == unit_id)
+    return exists().where(
+        col(Assignment.plan_id) == col(Plan.id), col(Assignment.unit_id) == unit_id
+    )
 
 
 def visible_plans(principal: CurrentPrincipal) -> ColumnElement[bool]:
@@ -68,7 +71,7 @@ async def new_plan(principal: StaffWriter, session: SessionDep, body: PlanCreate
     unit_ids = {a.unit_id for a in body.assignments}
     if unit_ids:
         known = set(
-            (await session.execute(select(Unit.id).where(Unit.id.in_(unit_ids)))).scalars()  # type: ignore[attr-defined]
+            (await session.execute(select(Unit.id).where(col(Unit.id).in_(unit_ids)))).scalars()
         )
         for i, spec in enumerate(body.assignments):
             if spec.unit_id not in known:

@@ -22,7 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Light = Literal["green", "yellow", "red"]
-_RANK = {"green": 0, "yellow": 1, "red": 2}
+_LIGHTS: tuple[Light, ...] = ("green", "yellow", "red")
+_RANK: dict[str, int] = {light: rank for rank, light in enumerate(_LIGHTS)}
 
 
 class LightRules(BaseModel):
@@ -101,7 +102,7 @@ def worst(lights: Iterable[str]) -> Light:
     best: Light = "green"
     for light in lights:
         if _RANK[light] > _RANK[best]:
-            best = light  # type: ignore[assignment]
+            best = _LIGHTS[_RANK[light]]
     return best
 
 

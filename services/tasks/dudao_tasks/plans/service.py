@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
@@ -131,18 +132,20 @@ async def create_plan_tree(
     rows: list[Assignment] = []
     pairs: set[tuple[str, uuid.UUID]] = set()
     leads: dict[str, bool] = {}
-    for i, spec in enumerate(assignments):
-        item = by_code.get(spec.code)
-        if item is None:
-            raise _invalid(f"assignments.{i}.code", f"编号 {spec.code} 不在条目中")
-        if item.kind not in ACTIONABLE:
-            raise _invalid(f"assignments.{i}.code", f"{spec.code} 是章节，不能分工")
-        if (spec.code, spec.unit_id) in pairs:
+    for i, assignment in enumerate(assignments):
+        task = by_code.get(assignment.code)
+        if task is None:
+            raise _invalid(f"assignments.{i}.code", f"编号 {assignment.code} 不在条目中")
+        if task.kind not in ACTIONABLE:
+            raise _invalid(f"assignments.{i}.code", f"{assignment.code} 是章节，不能分工")
+        if (assignment.code, assignment.unit_id) in pairs:
             raise _invalid(f"assignments.{i}.unit_id", "同一任务重复分配给同一单位")
-        pairs.add((spec.code, spec.unit_id))
-        leads[spec.code] = leads.get(spec.code, False) or spec.role == "lead"
+        pairs.add((assignment.code, assignment.unit_id))
+        leads[assignment.code] = leads.get(assignment.code, False) or assignment.role == "lead"
         rows.append(
-            Assignment(plan_id=row.id, item_id=item.id, unit_id=spec.unit_id, role=spec.role)
+            Assignment(
+                plan_id=row.id, item_id=task.id, unit_id=assignment.unit_id, role=assignment.role
+            )
         )
     missing = sorted(code for code, has_lead in leads.items() if not has_lead)
     if missing:
@@ -233,19 +236,19 @@ async def list_plans(
     if status:
         stmt = stmt.where(Plan.status == status)
     if region_code:
-        stmt = stmt.where(Plan.region_code.startswith(region_prefix(region_code)))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Plan.region_code).startswith(region_prefix(region_code)))
     if level:
         stmt = stmt.where(Plan.level == level)
     if parent_plan_id:
         stmt = stmt.where(Plan.parent_plan_id == parent_plan_id)
     if q:
-        stmt = stmt.where(Plan.title.contains(q))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Plan.title).contains(q))
     return await paginate(
         session,
         stmt,
         id_column=Plan.id,
         order=order,
-        allowed=ORDERS,  # type: ignore[arg-type]
+        allowed=ORDERS,
         default="-created_at",
         limit=limit,
         cursor=cursor,

@@ -6,7 +6,8 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, exists, or_, true
+from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
@@ -22,11 +23,11 @@ from .storage import Storage
 def unit_can_see_report(unit_id: uuid.UUID) -> ColumnElement[bool]:
     """Own reports, and every report on a task the unit leads (co-units report to the lead)."""
     leads = exists().where(
-        Assignment.item_id == ProgressReport.item_id,
-        Assignment.unit_id == unit_id,
-        Assignment.role == "lead",
+        col(Assignment.item_id) == col(ProgressReport.item_id),
+        col(Assignment.unit_id) == unit_id,
+        col(Assignment.role) == "lead",
     )
-    return or_(ProgressReport.unit_id == unit_id, leads)
+    return or_(col(ProgressReport.unit_id) == unit_id, leads)
 
 
 def visible_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
@@ -38,7 +39,7 @@ def visible_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
 def own_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff reach every report; a unit only its own."""
     unit = unit_scope(principal)
-    return true() if unit is None else ProgressReport.unit_id == unit
+    return true() if unit is None else col(ProgressReport.unit_id) == unit
 
 
 VisibleReports = Annotated[ColumnElement[bool], Depends(visible_reports)]
@@ -92,7 +93,7 @@ async def readable_file(file_id: str, visible: VisibleReports, session: SessionD
     fid = parse_id(file_id, FileNotFound())
     stmt = (
         select(EvidenceFile)
-        .join(ProgressReport, ProgressReport.id == EvidenceFile.report_id)  # type: ignore[arg-type]
+        .join(ProgressReport, col(ProgressReport.id) == col(EvidenceFile.report_id))
         .where(EvidenceFile.id == fid, visible)
     )
     row = (await session.execute(stmt)).scalar_one_or_none()

@@ -14,9 +14,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, ValidationFailed
@@ -56,7 +57,7 @@ async def claim(
             id=new_id, principal_sub=principal.sub[:200], scope=scope, key=key, request_hash=digest
         )
         .on_conflict_do_nothing(index_elements=["principal_sub", "scope", "key"])
-        .returning(IdempotencyRecord.id)
+        .returning(col(IdempotencyRecord.id))
     )
     owned = (await session.execute(stmt)).scalar_one_or_none()
     if owned is not None:
@@ -87,7 +88,7 @@ async def complete(
 ) -> None:
     await session.execute(
         update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == record_id)  # type: ignore[arg-type]
+        .where(col(IdempotencyRecord.id) == record_id)
         .values(status_code=status_code, response=response)
         .execution_options(synchronize_session=False)
     )

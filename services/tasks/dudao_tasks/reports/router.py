@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
+from sqlmodel import col
 
 from dudao_shared.api import Cursor, IdempotencyKey, Limit, Page
 from dudao_shared.auth import CurrentPrincipal
@@ -52,7 +53,7 @@ async def list_task_reports(
     items, nxt = await service.list_reports(
         session,
         visible=visible,
-        where=ProgressReport.item_id == task.id,
+        where=col(ProgressReport.item_id) == task.id,
         order=order,
         limit=limit,
         cursor=cursor,
@@ -77,7 +78,7 @@ async def list_assignment_reports(
     items, nxt = await service.list_reports(
         session,
         visible=visible,
-        where=ProgressReport.assignment_id == assignment.id,
+        where=col(ProgressReport.assignment_id) == assignment.id,
         order=order,
         limit=limit,
         cursor=cursor,

@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -50,8 +51,8 @@ async def files_of(
     if report_ids:
         rows = await session.execute(
             select(EvidenceFile)
-            .where(EvidenceFile.report_id.in_(report_ids))  # type: ignore[attr-defined]
-            .order_by(EvidenceFile.created_at, EvidenceFile.id)  # type: ignore[arg-type]
+            .where(col(EvidenceFile.report_id).in_(report_ids))
+            .order_by(col(EvidenceFile.created_at), col(EvidenceFile.id))
         )
         for f in rows.scalars():
             out[f.report_id].append(f)
@@ -210,7 +211,7 @@ async def list_reports(
         session,
         stmt,
         id_column=ProgressReport.id,
-        order=order,  # type: ignore[arg-type]
+        order=order,
         allowed=REPORT_ORDERS,
         default="-created_at",
         limit=limit,

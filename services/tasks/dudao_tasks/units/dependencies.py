@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy import ColumnElement, true
+from sqlmodel import col
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
@@ -22,7 +23,7 @@ from .service import UnitNotFound, check_region
 def visible_units(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see every unit; a unit token only its own unit."""
     scope = unit_scope(principal)
-    return true() if scope is None else Unit.id == scope
+    return true() if scope is None else col(Unit.id) == scope
 
 
 VisibleUnits = Annotated[ColumnElement[bool], Depends(visible_units)]

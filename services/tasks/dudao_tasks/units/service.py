@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Literal
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
@@ -59,8 +61,8 @@ async def aliases_of(
         return out
     rows = await session.execute(
         select(UnitAlias.unit_id, UnitAlias.alias)
-        .where(UnitAlias.unit_id.in_(unit_ids))  # type: ignore[attr-defined]
-        .order_by(UnitAlias.alias)
+        .where(col(UnitAlias.unit_id).in_(unit_ids))
+        .order_by(col(UnitAlias.alias))
     )
     for unit_id, alias in rows:
         out[unit_id].append(alias)
@@ -82,10 +84,10 @@ async def _check_names_free(
     """A name or alias may stand for one unit only in a region, or resolving is a guess."""
     if not names:
         return
-    stmt_units = select(Unit.name).where(Unit.region_code == region_code, Unit.name.in_(names))  # type: ignore[attr-defined]
+    stmt_units = select(Unit.name).where(Unit.region_code == region_code, col(Unit.name).in_(names))
     stmt_alias = select(UnitAlias.alias).where(
         UnitAlias.region_code == region_code,
-        UnitAlias.alias.in_(names),  # type: ignore[attr-defined]
+        col(UnitAlias.alias).in_(names),
     )
     if exclude is not None:
         stmt_units = stmt_units.where(Unit.id != exclude)
@@ -150,7 +152,7 @@ async def update_unit(
     before = {**snapshot(unit, FIELDS), "aliases": old_aliases}
     await update_versioned(session, unit, expected, values)
     if data.aliases is not None or region_code != before["region_code"]:
-        await session.execute(delete(UnitAlias).where(UnitAlias.unit_id == unit.id))  # type: ignore[arg-type]
+        await session.execute(delete(UnitAlias).where(col(UnitAlias.unit_id) == unit.id))
         session.add_all(
             UnitAlias(unit_id=unit.id, region_code=region_code, alias=a) for a in aliases
         )
@@ -171,8 +173,8 @@ async def update_unit(
 
 def active_on(on: dt.date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (
-        or_(Unit.active_from.is_(None), Unit.active_from <= on),  # type: ignore[union-attr,operator]
-        or_(Unit.active_until.is_(None), Unit.active_until >= on),  # type: ignore[union-attr,operator]
+        or_(col(Unit.active_from).is_(None), col(Unit.active_from) <= on),
+        or_(col(Unit.active_until).is_(None), col(Unit.active_until) >= on),
     )
 
 
@@ -190,8 +192,8 @@ async def resolve_names(
             (
                 await session.execute(
                     select(Unit).where(
-                        Unit.region_code == region_code, Unit.name.in_(wanted), *active_on(on)
-                    )  # type: ignore[attr-defined]
+                        Unit.region_code == region_code, col(Unit.name).in_(wanted), *active_on(on)
+                    )
                 )
             )
             .scalars()
@@ -200,10 +202,12 @@ async def resolve_names(
         by_name = {u.name: u for u in units}
         rows = await session.execute(
             select(UnitAlias.alias, Unit)
-            .join(Unit, Unit.id == UnitAlias.unit_id)  # type: ignore[arg-type]
+            .join(Unit, col(Unit.id) == col(UnitAlias.unit_id))
             .where(
-                UnitAlias.region_code == region_code, UnitAlias.alias.in_(wanted), *active_on(on)
-            )  # type: ignore[attr-defined]
+                UnitAlias.region_code == region_code,
+                col(UnitAlias.alias).in_(wanted),
+                *active_on(on),
+            )
         )
         by_alias = {alias: unit for alias, unit in rows}
     found = list({u.id: u for u in [*by_name.values(), *by_alias.values()]}.values())
@@ -211,7 +215,7 @@ async def resolve_names(
     items: list[ResolvedName] = []
     for raw, n in zip(names, normalized, strict=True):
         unit = by_name.get(n)
-        how = "name" if unit else None
+        how: Literal["name", "alias"] | None = "name" if unit else None
         if unit is None and n in by_alias:
             unit, how = by_alias[n], "alias"
         items.append(
@@ -220,7 +224,7 @@ async def resolve_names(
                 normalized=n,
                 status="resolved" if unit else "unresolved",
                 matched_by=how,
-                unit=reads[unit.id] if unit else None,  # type: ignore[arg-type]
+                unit=reads[unit.id] if unit else None,
             )
         )
     return ResolveResult(items=items, unresolved=[i.name for i in items if i.unit is None])
@@ -245,8 +249,8 @@ async def list_units(
     if region_code:
         stmt = stmt.where(Unit.region_code == region_code)
     if q:
-        alias_match = select(UnitAlias.unit_id).where(UnitAlias.alias.contains(q))  # type: ignore[attr-defined]
-        stmt = stmt.where(or_(Unit.name.contains(q), Unit.id.in_(alias_match)))  # type: ignore[attr-defined]
+        alias_match = select(UnitAlias.unit_id).where(col(UnitAlias.alias).contains(q))
+        stmt = stmt.where(or_(col(Unit.name).contains(q), col(Unit.id).in_(alias_match)))
     if on:
         stmt = stmt.where(*active_on(on))
     rows, nxt = await paginate(
@@ -254,7 +258,7 @@ async def list_units(
         stmt,
         id_column=Unit.id,
         order=order,
-        allowed=ORDERS,  # type: ignore[arg-type]
+        allowed=ORDERS,
         default="name",
         limit=limit,
         cursor=cursor,
