@@ -1,3 +1,5 @@
+"""The 台账 of a plan: one row per task with its units, state and light."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,14 +19,28 @@ async def test_ledger_one_row_per_task_with_units_and_states(tasks, make_token) 
             r = await c.get(f"/api/v1/plans/{w.ids['plan']}/ledger.xlsx")
             assert r.status_code == 200
             assert r.headers["content-type"].startswith(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            units = {u["id"]: u["name"] for u in ok(await c.get("/api/v1/units", params={"limit": 500}))["items"]}
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+            units = {
+                u["id"]: u["name"]
+                for u in ok(await c.get("/api/v1/units", params={"limit": 500}))["items"]
+            }
     finally:
         tasks.dependency_overrides.pop(get_today, None)
     ws = load_workbook(io.BytesIO(r.content)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "编号", "任务", "牵头单位", "配合单位", "完成时限", "状态", "最新进展",
-                       "完成进度", "亮灯")
+    assert rows[0] == (
+        "序号",
+        "编号",
+        "任务",
+        "牵头单位",
+        "配合单位",
+        "完成时限",
+        "状态",
+        "最新进展",
+        "完成进度",
+        "亮灯",
+    )
     body = {row[1]: row for row in rows[1:]}
     assert list(body) == ["二.(一).1", "二.(一).2", "二.(一).3"]  # tasks only, document order
     t1, t2, t3 = body["二.(一).1"], body["二.(一).2"], body["二.(一).3"]
