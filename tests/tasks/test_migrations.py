@@ -13,8 +13,9 @@ from dudao_tasks.models import metadata
 
 
 def _tables(url: str) -> set[str]:
-    sync = async_url(url).set(drivername=("postgresql+psycopg" if url.startswith("postgresql")
-                                          else "sqlite"))
+    sync = async_url(url).set(
+        drivername=("postgresql+psycopg" if url.startswith("postgresql") else "sqlite")
+    )
     engine = sa.create_engine(sync)
     try:
         return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}

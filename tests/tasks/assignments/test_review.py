@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dudao_tasks.common.time import get_today
+from dudao_shared.clock import get_today
 from tasks.world import PDF, build_world, etag, ok
 
 
@@ -109,7 +109,7 @@ async def test_report_return_fix_accept(tasks, make_token) -> None:  # type: ign
             assert r.status_code == 409 and r.json()["code"] == "assignment_accepted"
 
             # The audit trail shows every step, in order, with who and which unit.
-            events = ok(await unit.get(f"/api/v1/tasks/{task1}/audit_events"))
+            events = ok(await unit.get(f"/api/v1/tasks/{task1}/audit_events"))["items"]
             steps = [(e["entity"], e["action"], (e["after"] or {}).get("status")) for e in events]
             assignment_steps = [s for s in steps if s[0] == "assignment" and s[1] != "create"]
             assert [s[2] for s in assignment_steps] == [
@@ -135,7 +135,7 @@ async def test_report_return_fix_accept(tasks, make_token) -> None:  # type: ign
             assert all(e["actor_unit_id"] == w.ids["unit_a"] for e in unit_events)
             # Unit A is lead of task 1, so it sees the co-unit's part of the trail too; unit C
             # is not in the token world, but staff see everything.
-            staff_events = ok(await planner.get(f"/api/v1/tasks/{task1}/audit_events"))
+            staff_events = ok(await planner.get(f"/api/v1/tasks/{task1}/audit_events"))["items"]
             assert len(staff_events) >= len(events)
     finally:
         tasks.dependency_overrides.pop(get_today, None)

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from dudao_tasks.common.time import get_today
+from dudao_shared.clock import get_today
 from tasks.world import build_world, ok
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dudao_tasks.common.time import get_today
+from dudao_shared.clock import get_today
 from tasks.world import build_world, etag, ok
 
 

@@ -7,8 +7,8 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from dudao_shared.api import Cursor, IfMatch, Limit, Page, set_etag
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Forbidden,
@@ -17,9 +17,9 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.time import Today
-from ..common.versioning import require_version
 from ..items.dependencies import ReadableTask, WritableTask
 from ..items.service import TaskNotFound
 from . import service
@@ -47,14 +47,22 @@ router = APIRouter(tags=["assignments"])
 
 @router.get(
     "/api/v1/tasks/{task_id}/assignments",
-    response_model=list[AssignmentRead],
-    responses=problem_responses(TaskNotFound),
+    response_model=Page[AssignmentRead],
+    responses=problem_responses(TaskNotFound, ValidationFailed),
 )
 async def list_task_assignments(
-    task: ReadableTask, visible: VisibleAssignments, session: SessionDep, today: Today
-) -> list[AssignmentRead]:
-    """任务的责任单位（单位令牌：本单位的；牵头单位可见全部）"""
-    return await service.list_for_task(session, task=task, visible=visible, today=today)
+    task: ReadableTask,
+    visible: VisibleAssignments,
+    session: SessionDep,
+    today: Today,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AssignmentRead]:
+    """任务的责任单位（牵头在前；单位令牌：本单位的，牵头单位可见全部）"""
+    items, nxt = await service.list_for_task(
+        session, task=task, visible=visible, today=today, limit=limit, cursor=cursor
+    )
+    return Page(items=items, next_cursor=nxt)
 
 
 @router.post(
@@ -153,12 +161,12 @@ async def update_assignment(
     session: SessionDep,
     today: Today,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> AssignmentRead:
     """更新任务分工：单位设置状态（completed 即提交审核）；规划人员调整牵头 / 配合"""
-    expected = require_version(if_match, assignment.version)
+    require_version(assignment.version, expected)
     row = await service.update_assignment(
-        session, principal=principal, assignment=assignment, expected=expected, data=body
+        session, principal=principal, assignment=assignment, data=body
     )
     set_etag(response, row.version)
     return (await service.to_reads(session, [row], today))[0]
@@ -176,13 +184,11 @@ async def delete_assignment(
     principal: StaffWriter,
     assignment: WritableAssignment,
     session: SessionDep,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> Response:
     """取消任务分工"""
-    expected = require_version(if_match, assignment.version)
-    await service.delete_assignment(
-        session, principal=principal, assignment=assignment, expected=expected
-    )
+    require_version(assignment.version, expected)
+    await service.delete_assignment(session, principal=principal, assignment=assignment)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -205,12 +211,10 @@ async def review_assignment(
     body: ReviewDecision,
     today: Today,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> AssignmentRead:
     """审核单位提交的完成情况：通过或退回（退回须填写原因）"""
-    expected = require_version(if_match, assignment.version)
-    row = await service.review(
-        session, principal=principal, assignment=assignment, expected=expected, data=body
-    )
+    require_version(assignment.version, expected)
+    row = await service.review(session, principal=principal, assignment=assignment, data=body)
     set_etag(response, row.version)
     return (await service.to_reads(session, [row], today))[0]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..common.numbers import DecimalNumber
+from dudao_shared.decimals import DecimalNumber
 
 UnitStatus = Literal["not_started", "in_progress", "completed"]
 

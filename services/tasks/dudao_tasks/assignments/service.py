@@ -5,25 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, update
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    PreconditionFailed,
     ValidationFailed,
 )
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
-from ..common.pagination import paginate
-from ..common.time import utcnow
-from ..common.versioning import update_versioned
 from ..items.service import deadlines_of
 from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
 from ..plans.light_rules import compute, rules_of
@@ -68,28 +67,30 @@ class FieldForbidden(Forbidden):
 
 
 async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
-    """A task's state follows its lead assignment (the least advanced lead, if several)."""
+    """A task's state follows its lead assignment (the least advanced lead, if several).
+
+    The task row is locked first, so writers on two leads of one task take turns and the
+    second reads the first one's committed status.
+    """
+    item = (
+        await session.execute(
+            select(Item)
+            .where(col(Item.id) == task_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     statuses = (
-        (
-            await session.execute(
-                select(Assignment.status).where(
-                    Assignment.item_id == task_id, Assignment.role == "lead"
-                )
+        await session.scalars(
+            select(Assignment.status).where(
+                Assignment.item_id == task_id, Assignment.role == "lead"
             )
         )
-        .scalars()
-        .all()
-    )
+    ).all()
     status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
-    await session.execute(
-        update(Item)
-        .where(col(Item.id) == task_id, col(Item.status) != status)
-        .values(status=status, version=Item.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    item = session.identity_map.get(session.identity_key(Item, task_id))
-    if item is not None:
-        await session.refresh(item)
+    if item.status != status:
+        item.status = status
+        await flush_versioned(session)
 
 
 async def to_reads(
@@ -206,7 +207,6 @@ async def update_assignment(
     *,
     principal: Principal,
     assignment: Assignment,
-    expected: int,
     data: AssignmentUpdate,
 ) -> Assignment:
     values = data.model_dump(exclude_unset=True)
@@ -223,7 +223,8 @@ async def update_assignment(
         if values["status"] == "completed" and assignment.status != "completed":
             values["completed_at"] = utcnow()
     before = snapshot(assignment, FIELDS)
-    await update_versioned(session, assignment, expected, values)
+    assignment.sqlmodel_update(values)
+    await flush_versioned(session)
     b, a = diff(before, snapshot(assignment, FIELDS))
     record(
         session,
@@ -242,10 +243,8 @@ async def update_assignment(
 
 
 async def delete_assignment(
-    session: AsyncSession, *, principal: Principal, assignment: Assignment, expected: int
+    session: AsyncSession, *, principal: Principal, assignment: Assignment
 ) -> None:
-    if assignment.version != expected:
-        raise PreconditionFailed()
     if (
         assignment.role == "lead"
         and await _lead_count(session, assignment.item_id, assignment.id) == 0
@@ -253,14 +252,8 @@ async def delete_assignment(
     ):
         raise LeadRequired("删除后任务将没有牵头单位；请先指定其他牵头单位")
     before = snapshot(assignment, ("unit_id", *FIELDS))
-    result = await session.execute(
-        delete(Assignment).where(
-            col(Assignment.id) == assignment.id, col(Assignment.version) == expected
-        )
-    )
-    if cast("CursorResult[Any]", result).rowcount != 1:
-        raise PreconditionFailed()
-    session.expunge(assignment)
+    await session.delete(assignment)
+    await flush_versioned(session)
     record(
         session,
         principal=principal,
@@ -280,7 +273,6 @@ async def review(
     *,
     principal: Principal,
     assignment: Assignment,
-    expected: int,
     data: ReviewDecision,
 ) -> Assignment:
     if assignment.status != "completed":
@@ -292,7 +284,8 @@ async def review(
     else:
         values |= {"status": "returned", "return_reason": (data.reason or "").strip()}
     before = snapshot(assignment, FIELDS)
-    await update_versioned(session, assignment, expected, values)
+    assignment.sqlmodel_update(values)
+    await flush_versioned(session)
     b, a = diff(before, snapshot(assignment, FIELDS))
     record(
         session,
@@ -310,7 +303,7 @@ async def review(
     return assignment
 
 
-ORDERS = {"created_at": Assignment.created_at, "updated_at": Assignment.updated_at}
+ORDERS = {"created_at": col(Assignment.created_at), "updated_at": col(Assignment.updated_at)}
 
 
 async def list_assignments(
@@ -351,30 +344,28 @@ async def list_assignments(
     rows, nxt = await paginate(
         session,
         stmt,
-        id_column=Assignment.id,
-        order=order,
-        allowed=ORDERS,
-        default="created_at",
         limit=limit,
         cursor=cursor,
+        order_by=sort_order(order, ORDERS, default="created_at", id_column=col(Assignment.id)),
     )
     return await to_reads(session, rows, today), nxt
 
 
 async def list_for_task(
-    session: AsyncSession, *, task: Item, visible: ColumnElement[bool], today: dt.date
-) -> list[AssignmentRead]:
-    """A task's units, leads first, among the assignments ``visible`` to the caller."""
+    session: AsyncSession,
+    *,
+    task: Item,
+    visible: ColumnElement[bool],
+    today: dt.date,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AssignmentRead], str | None]:
+    """One page of a task's units, leads first, among the assignments ``visible`` to the caller."""
     stmt = select(Assignment).where(Assignment.item_id == task.id, visible)
-    rows = (
-        (
-            await session.execute(
-                stmt.order_by(
-                    col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return await to_reads(session, rows, today)
+    order_by: list[ColumnElement[Any]] = [
+        col(Assignment.role).desc(),
+        col(Assignment.created_at).asc(),
+        col(Assignment.id).asc(),
+    ]
+    rows, nxt = await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
+    return await to_reads(session, rows, today), nxt

@@ -4,10 +4,10 @@ import uuid
 
 from fastapi import APIRouter, Query
 
-from dudao_shared.api import Cursor, Limit, Page
 from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
+from dudao_shared.pagination import Cursor, Limit, Page
 
 from ..items.dependencies import ReadableTask
 from ..items.service import TaskNotFound
@@ -52,12 +52,18 @@ async def list_audit_events(
 
 @router.get(
     "/api/v1/tasks/{task_id}/audit_events",
-    response_model=list[AuditEventRead],
-    responses=problem_responses(TaskNotFound),
+    response_model=Page[AuditEventRead],
+    responses=problem_responses(TaskNotFound, ValidationFailed),
 )
 async def list_task_audit(
-    task: ReadableTask, visible_units: TaskAuditUnits, session: SessionDep
-) -> list[AuditEventRead]:
-    """任务的变更记录（谁、哪个单位、何时、变更前后）"""
-    rows = await service.list_for_task(session, task_id=task.id, visible_units=visible_units)
-    return [AuditEventRead.model_validate(e) for e in rows]
+    task: ReadableTask,
+    visible_units: TaskAuditUnits,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AuditEventRead]:
+    """任务的变更记录（谁、哪个单位、何时、变更前后；按时间顺序）"""
+    rows, nxt = await service.list_for_task(
+        session, task_id=task.id, visible_units=visible_units, limit=limit, cursor=cursor
+    )
+    return Page(items=[AuditEventRead.model_validate(e) for e in rows], next_cursor=nxt)

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from ..common.pagination import paginate
+from dudao_shared.pagination import paginate, sort_order
+
 from ..models import AuditEvent
 
 
 async def list_for_task(
-    session: AsyncSession, *, task_id: uuid.UUID, visible_units: Sequence[uuid.UUID] | None
-) -> Sequence[AuditEvent]:
-    """A task's events in order; ``visible_units`` limits a unit to task-level and its own."""
+    session: AsyncSession,
+    *,
+    task_id: uuid.UUID,
+    visible_units: Sequence[uuid.UUID] | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AuditEvent], str | None]:
+    """One page of a task's events in order; ``visible_units`` limits a unit to task-level
+    events and its own."""
     stmt = select(AuditEvent).where(AuditEvent.task_id == task_id)
     if visible_units is not None:
         stmt = stmt.where(
             or_(col(AuditEvent.unit_id).is_(None), col(AuditEvent.unit_id).in_(visible_units))
         )
-    stmt = stmt.order_by(col(AuditEvent.at), col(AuditEvent.id))
-    return (await session.execute(stmt)).scalars().all()
+    order_by: list[ColumnElement[Any]] = [col(AuditEvent.at).asc(), col(AuditEvent.id).asc()]
+    return await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
 
 
 async def list_events(
@@ -37,7 +45,7 @@ async def list_events(
     order: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[AuditEvent], str | None]:
+) -> tuple[list[AuditEvent], str | None]:
     """One page of the events matching every filter given, newest first by default."""
     stmt = select(AuditEvent)
     for column, value in (
@@ -52,10 +60,9 @@ async def list_events(
     return await paginate(
         session,
         stmt,
-        id_column=AuditEvent.id,
-        order=order,
-        allowed={"at": AuditEvent.at},
-        default="-at",
         limit=limit,
         cursor=cursor,
+        order_by=sort_order(
+            order, {"at": col(AuditEvent.at)}, default="-at", id_column=col(AuditEvent.id)
+        ),
     )

@@ -18,8 +18,8 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.regions import require_region
 
-from ..common.access import require_region
 from ..importer import UnsupportedDocument, parse_bytes, parse_text
 from . import service
 from .schemas import ImportPreview, ImportResult

@@ -7,7 +7,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from dudao_shared.api import Cursor, IfMatch, Limit, Page, set_etag
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -17,8 +16,9 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.versioning import require_version
 from ..plans.dependencies import ReadablePlan, WritablePlan
 from ..plans.service import PlanNotFound
 from . import service
@@ -108,13 +108,11 @@ async def update_item(
     session: SessionDep,
     body: ItemUpdate,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> ItemRead:
     """修改条目（编号、标题、正文、完成时限）"""
-    expected = require_version(if_match, item.version)
-    out = await service.update_item(
-        session, principal=principal, item=item, expected=expected, data=body
-    )
+    require_version(item.version, expected)
+    out = await service.update_item(session, principal=principal, item=item, data=body)
     set_etag(response, out.version)
     return out
 
@@ -130,13 +128,11 @@ async def move_item(
     body: ItemMoveTo,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> ItemRead:
     """移动条目（更换上级或同级位置；编号随之更新）"""
-    expected = require_version(if_match, item.version)
-    out = await service.move_item(
-        session, principal=principal, item=item, expected=expected, data=body
-    )
+    require_version(item.version, expected)
+    out = await service.move_item(session, principal=principal, item=item, data=body)
     set_etag(response, out.version)
     return out
 
@@ -151,11 +147,11 @@ async def delete_item(
     principal: StaffWriter,
     item: WritableItem,
     session: SessionDep,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> Response:
     """删除条目（连同下级；已有单位开展工作的不能删除）"""
-    expected = require_version(if_match, item.version)
-    await service.delete_item(session, principal=principal, item=item, expected=expected)
+    require_version(item.version, expected)
+    await service.delete_item(session, principal=principal, item=item)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func
+from sqlalchemy import ColumnElement, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
-from dudao_shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
-from ..common.pagination import paginate
-from ..common.versioning import update_versioned
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from .schemas import DeadlineIn, DeadlineRead, ItemCreate, ItemMove, ItemRead, ItemUpdate
 
@@ -113,11 +112,10 @@ async def relayout(
             seen[code] = it
             if (it.code, it.sort_key, it.position) != (code, key, pos):
                 it.code, it.sort_key, it.position = code, key, pos
-                it.version += 1
             walk(it)
 
     walk(None)
-    await session.flush()
+    await flush_versioned(session)
 
 
 async def _check_no_cycle(session: AsyncSession, parent_id: uuid.UUID | None, moving: Item) -> None:
@@ -153,8 +151,9 @@ async def create_item(
     await session.flush()
     session.add_all(deadline_rows(item.id, data.deadlines))
     await relayout(session, plan.id, pin=(item.id, data.position))
+    # Placing the new item took an UPDATE; to its readers it is still the first version.
     item.version = 1
-    await session.flush()
+    await flush_versioned(session)
     ds = (await deadlines_of(session, [item.id])).get(item.id, [])
     record(
         session,
@@ -170,7 +169,7 @@ async def create_item(
 
 
 async def update_item(
-    session: AsyncSession, *, principal: Principal, item: Item, expected: int, data: ItemUpdate
+    session: AsyncSession, *, principal: Principal, item: Item, data: ItemUpdate
 ) -> ItemRead:
     values = data.model_dump(exclude_unset=True, exclude={"deadlines"})
     for required in ("kind", "label", "title"):
@@ -191,7 +190,8 @@ async def update_item(
     relabel = "label" in values and values["label"] != item.label
     if relabel:
         await lock_plan(session, item.plan_id)
-    await update_versioned(session, item, expected, values)
+    item.sqlmodel_update(values)
+    await flush_versioned(session)
     if data.deadlines is not None:
         await session.execute(delete(ItemDeadline).where(col(ItemDeadline.item_id) == item.id))
         session.add_all(deadline_rows(item.id, data.deadlines))
@@ -215,12 +215,13 @@ async def update_item(
 
 
 async def move_item(
-    session: AsyncSession, *, principal: Principal, item: Item, expected: int, data: ItemMove
+    session: AsyncSession, *, principal: Principal, item: Item, data: ItemMove
 ) -> ItemRead:
     await lock_plan(session, item.plan_id)
     await _check_no_cycle(session, data.parent_id, item)
     before = snapshot(item, FIELDS)
-    await update_versioned(session, item, expected, {"parent_id": data.parent_id})
+    item.parent_id = data.parent_id
+    await flush_versioned(session)
     await relayout(session, item.plan_id, pin=(item.id, data.position))
     b, a = diff(before, snapshot(item, FIELDS))
     record(
@@ -237,9 +238,7 @@ async def move_item(
     return (await read_many(session, [item]))[0]
 
 
-async def delete_item(
-    session: AsyncSession, *, principal: Principal, item: Item, expected: int
-) -> None:
+async def delete_item(session: AsyncSession, *, principal: Principal, item: Item) -> None:
     await lock_plan(session, item.plan_id)
     subtree = [item.id]
     frontier = [item.id]
@@ -256,18 +255,15 @@ async def delete_item(
         .select_from(Assignment)
         .where(
             col(Assignment.item_id).in_(subtree),
-            Assignment.status != "not_started",
+            col(Assignment.status) != "not_started",
         )
     )
     if reported:
         raise ItemHasAssignments("条目（或其下级）已有单位开展工作，不能删除")
     before = snapshot(item, FIELDS)
-    result = await session.execute(
-        delete(Item).where(col(Item.id) == item.id, col(Item.version) == expected)
-    )
-    if cast("CursorResult[Any]", result).rowcount != 1:
-        raise PreconditionFailed(f"版本 {expected} 已过期，请刷新后重试")
-    session.expunge(item)
+    # Its subtree and deadlines go with it (ON DELETE CASCADE); the version guards the row.
+    await session.delete(item)
+    await flush_versioned(session)
     record(
         session,
         principal=principal,
@@ -281,7 +277,7 @@ async def delete_item(
     await relayout(session, item.plan_id)
 
 
-ITEM_ORDERS = {"sort_key": Item.sort_key, "created_at": Item.created_at}
+ITEM_ORDERS = {"sort_key": col(Item.sort_key), "created_at": col(Item.created_at)}
 
 
 async def list_items(
@@ -304,11 +300,8 @@ async def list_items(
     rows, nxt = await paginate(
         session,
         stmt,
-        id_column=Item.id,
-        order=order,
-        allowed=ITEM_ORDERS,
-        default="sort_key",
         limit=limit,
         cursor=cursor,
+        order_by=sort_order(order, ITEM_ORDERS, default="sort_key", id_column=col(Item.id)),
     )
     return await read_many(session, rows), nxt

@@ -7,10 +7,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 
 from dudao_shared.auth import Staff
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, problem_responses
 
-from ..common.time import Today
 from ..plans.dependencies import ReadablePlan
 from ..plans.service import PlanNotFound
 from . import service

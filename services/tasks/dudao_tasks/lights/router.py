@@ -7,12 +7,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
-from dudao_shared.api import Cursor, Limit, Page
 from dudao_shared.auth import Staff
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
+from dudao_shared.pagination import Cursor, Limit, Page
 
-from ..common.time import Today
 from ..plans.dependencies import ReadablePlan
 from ..plans.service import PlanNotFound
 from ..units.dependencies import ReadableUnit

@@ -5,7 +5,7 @@ import uuid
 
 from pydantic import BaseModel, Field
 
-from ..common.numbers import DecimalNumber
+from dudao_shared.decimals import DecimalNumber
 
 
 class TaskLight(BaseModel):

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from dudao_shared.api import decode_cursor, encode_cursor
-from dudao_shared.errors import ValidationFailed
+from dudao_shared.pagination import paginate
 
 from ..assignments.service import to_reads
 from ..items.service import deadlines_of
@@ -52,13 +54,25 @@ async def plan_tasks(
     session: AsyncSession, plan: Plan, today: dt.date, *, unit_id: uuid.UUID | None = None
 ) -> list[TaskRow]:
     """Every task of a plan (or of one unit in it) in document order, with its light."""
-    rules = rules_of(plan.light_rules)
+    stmt = _tasks_of(plan, unit_id).order_by(col(Item.sort_key), col(Item.id))
+    items = (await session.execute(stmt)).scalars().all()
+    return await task_rows(session, plan, items, today)
+
+
+def _tasks_of(plan: Plan, unit_id: uuid.UUID | None) -> SelectOfScalar[Item]:
     stmt = select(Item).where(Item.plan_id == plan.id, col(Item.kind).in_(ACTIONABLE))
     if unit_id is not None:
         stmt = stmt.where(
             col(Item.id).in_(select(Assignment.item_id).where(Assignment.unit_id == unit_id))
         )
-    items = (await session.execute(stmt.order_by(col(Item.sort_key)))).scalars().all()
+    return stmt
+
+
+async def task_rows(
+    session: AsyncSession, plan: Plan, items: Sequence[Item], today: dt.date
+) -> list[TaskRow]:
+    """``items`` (tasks of ``plan``) with their units, latest report and light, in order."""
+    rules = rules_of(plan.light_rules)
     ids = [i.id for i in items]
     ds = await deadlines_of(session, ids)
     by_item: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
@@ -69,7 +83,7 @@ async def plan_tasks(
             (
                 await session.execute(
                     select(Assignment)
-                    .where(Assignment.plan_id == plan.id)
+                    .where(col(Assignment.item_id).in_(ids))
                     .order_by(
                         col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
                     )
@@ -91,7 +105,7 @@ async def plan_tasks(
             )
         newest = (
             select(ProgressReport.item_id, func.max(ProgressReport.created_at).label("at"))
-            .where(ProgressReport.plan_id == plan.id)
+            .where(col(ProgressReport.item_id).in_(ids))
             .group_by(col(ProgressReport.item_id))
             .subquery()
         )
@@ -182,22 +196,19 @@ async def list_plan_tasks(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[TaskLight], str | None]:
-    """One page of a plan's tasks with their lights (only ``unit_id``'s when given)."""
-    rows = await plan_tasks(session, plan, today, unit_id=unit_id)
-    rows = [
-        r
-        for r in rows
-        if (status is None or r.item.status == status) and (light is None or r.state.light == light)
-    ]
-    data = decode_cursor(cursor) or {"i": 0}
-    start = data.get("i")
-    if not isinstance(start, int) or start < 0:
-        raise ValidationFailed(
-            "分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}]
-        )
-    page = rows[start : start + limit]
-    more = start + limit < len(rows)
-    return [_task_light(r) for r in page], encode_cursor({"i": start + limit}) if more else None
+    """One page of a plan's tasks in document order with their lights (``unit_id``'s only when
+    given).
+
+    A light is computed, not stored, so the ``light`` filter applies to each page after it is
+    cut: a page may then hold fewer than ``limit`` tasks while ``next_cursor`` says more follow.
+    """
+    stmt = _tasks_of(plan, unit_id)
+    if status is not None:
+        stmt = stmt.where(Item.status == status)
+    order_by: list[ColumnElement[Any]] = [col(Item.sort_key).asc(), col(Item.id).asc()]
+    items, nxt = await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
+    rows = await task_rows(session, plan, items, today)
+    return [_task_light(r) for r in rows if light is None or r.state.light == light], nxt
 
 
 async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> PlanLights:

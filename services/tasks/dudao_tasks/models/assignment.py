@@ -3,12 +3,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..common.time import utcnow
+from dudao_shared.clock import utcnow
+from dudao_shared.versioning import version_column
+
 from .base import TasksModel
+
+_assignment_version = version_column()
 
 
 class Assignment(TasksModel, table=True):
@@ -20,6 +25,7 @@ class Assignment(TasksModel, table=True):
         sa.Index("ix_assignment_unit_plan", "unit_id", "plan_id"),
         sa.Index("ix_assignment_plan_status", "plan_id", "status"),
     )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _assignment_version}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     plan_id: uuid.UUID = Field(foreign_key="plan.id", ondelete="CASCADE")
@@ -33,6 +39,11 @@ class Assignment(TasksModel, table=True):
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     reviewed_by: str | None = Field(default=None, max_length=200)
     return_reason: str | None = Field(default=None, max_length=2000)
-    version: int = 1
+    # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
+    version: int = Field(default=1, sa_column=_assignment_version)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"onupdate": utcnow},
+    )

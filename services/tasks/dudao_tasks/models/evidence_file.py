@@ -6,7 +6,8 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..common.time import utcnow
+from dudao_shared.clock import utcnow
+
 from .base import TasksModel
 
 

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..common.time import utcnow
+from dudao_shared.clock import utcnow
+from dudao_shared.versioning import version_column
+
 from .base import TasksModel
 
 # The kinds of item that are work (任务 and 专栏项目), as opposed to sections that group them.
@@ -19,6 +22,9 @@ def sort_key(parent_key: str | None, position: int) -> str:
     return f"{parent_key}.{own}" if parent_key else own
 
 
+_item_version = version_column()
+
+
 class Item(TasksModel, table=True):
     """A numbered entry of a plan: a section, a task or a project (in a 专栏)."""
 
@@ -28,6 +34,7 @@ class Item(TasksModel, table=True):
         sa.Index("ix_item_plan_sort", "plan_id", "sort_key"),
         sa.Index("ix_item_plan_status", "plan_id", "status"),
     )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _item_version}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     plan_id: uuid.UUID = Field(foreign_key="plan.id", ondelete="CASCADE")
@@ -46,9 +53,14 @@ class Item(TasksModel, table=True):
     status: str = Field(default="not_started", max_length=20)
     # The last deadline, kept for due-date filters; the deadlines themselves are rows.
     due_on: dt.date | None = None
-    version: int = 1
+    # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
+    version: int = Field(default=1, sa_column=_item_version)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"onupdate": utcnow},
+    )
 
 
 class ItemDeadline(TasksModel, table=True):

@@ -7,7 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..common.time import utcnow
+from dudao_shared.clock import utcnow
+
 from .base import TasksModel
 
 

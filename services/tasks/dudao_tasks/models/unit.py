@@ -2,12 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ..common.time import utcnow
+from dudao_shared.clock import utcnow
+from dudao_shared.versioning import version_column
+
 from .base import TasksModel
+
+_unit_version = version_column()
 
 
 class Unit(TasksModel, table=True):
@@ -15,6 +20,7 @@ class Unit(TasksModel, table=True):
 
     __tablename__ = "unit"
     __table_args__ = (sa.UniqueConstraint("region_code", "name", name="uq_unit_region_name"),)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _unit_version}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str = Field(max_length=100)
@@ -26,9 +32,14 @@ class Unit(TasksModel, table=True):
     active_from: dt.date | None = None
     active_until: dt.date | None = None
     successor_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
-    version: int = 1
+    # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
+    version: int = Field(default=1, sa_column=_unit_version)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"onupdate": utcnow},
+    )
 
 
 class UnitAlias(TasksModel, table=True):

@@ -11,8 +11,9 @@ from sqlmodel import col, select
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import ValidationFailed
+from dudao_shared.regions import require_region
 
-from ..common.access import require_region, unit_scope
+from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import Assignment, Plan, Unit
 from .schemas import PlanCreate, PlanUpdate

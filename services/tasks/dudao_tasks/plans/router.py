@@ -7,7 +7,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from dudao_shared.api import Cursor, IfMatch, Limit, Page, set_etag
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -17,8 +16,10 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.versioning import require_version
 from . import service
 from .dependencies import NewPlan, PlanChanges, ReadablePlan, VisiblePlans, WritablePlan
 from .schemas import PlanDetail, PlanRead
@@ -32,7 +33,7 @@ async def list_plans(
     visible: VisiblePlans,
     session: SessionDep,
     status_: Literal["draft", "published", "archived"] | None = Query(None, alias="status"),
-    region_code: str | None = Query(None, max_length=6, description="区划代码（含下级）"),
+    region_code: RegionQuery = None,
     level: str | None = Query(None, max_length=20),
     parent_plan_id: uuid.UUID | None = Query(None, description="上位规划"),
     q: str | None = Query(None, max_length=100, description="标题包含"),
@@ -100,12 +101,10 @@ async def update_plan(
     body: PlanChanges,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> PlanDetail:
     """修改规划（含状态 draft → published → archived 与亮灯规则）"""
-    expected = require_version(if_match, plan.version)
-    plan = await service.update_plan(
-        session, principal=principal, plan=plan, expected=expected, data=body
-    )
+    require_version(plan.version, expected)
+    plan = await service.update_plan(session, principal=principal, plan=plan, data=body)
     set_etag(response, plan.version)
     return PlanDetail.model_validate(plan)

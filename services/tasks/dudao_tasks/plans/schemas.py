@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dudao_shared.regions import RegionCode
+
 from .light_rules import LightRules
 
 ItemKind = Literal["section", "task", "project"]
@@ -60,7 +62,7 @@ class PlanCreate(_PlanFields):
     period_start: int | None = Field(None, ge=1949, le=2100, description="规划期开始年份")
     period_end: int | None = Field(None, ge=1949, le=2100, description="规划期结束年份")
     level: PlanLevel = Field(description="层级")
-    region_code: str = Field(pattern=r"^\d{6}$", description="区划代码")
+    region_code: RegionCode = Field(description="区划代码")
     parent_plan_id: uuid.UUID | None = Field(None, description="上位规划")
     source_text: str | None = Field(None, max_length=2_000_000, description="原文")
     light_rules: LightRules | None = Field(None, description="亮灯规则（缺省用默认规则）")
@@ -82,7 +84,7 @@ class PlanUpdate(_PlanFields):
     period_start: int | None = Field(None, ge=1949, le=2100)
     period_end: int | None = Field(None, ge=1949, le=2100)
     level: PlanLevel | None = None
-    region_code: str | None = Field(None, pattern=r"^\d{6}$")
+    region_code: RegionCode | None = None
     parent_plan_id: uuid.UUID | None = None
     source_text: str | None = Field(None, max_length=2_000_000)
     status: PlanStatus | None = Field(None, description="draft → published → archived")

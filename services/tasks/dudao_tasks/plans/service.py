@@ -11,12 +11,12 @@ from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.regions import region_prefix
+from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
 from ..common.labels import split_code
-from ..common.pagination import paginate
-from ..common.regions import region_prefix
-from ..common.versioning import update_versioned
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from ..regions import service as regions
 from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
@@ -182,7 +182,7 @@ async def create_plan_tree(
 
 
 async def update_plan(
-    session: AsyncSession, *, principal: Principal, plan: Plan, expected: int, data: PlanUpdate
+    session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate
 ) -> Plan:
     values = data.model_dump(exclude_unset=True)
     for required in ("title", "level", "region_code", "status", "light_rules"):
@@ -200,7 +200,8 @@ async def update_plan(
     if start is not None and end is not None and end < start:
         raise _invalid("period_end", "规划期结束年份不能早于开始年份")
     before = snapshot(plan, FIELDS)
-    await update_versioned(session, plan, expected, values)
+    plan.sqlmodel_update(values)
+    await flush_versioned(session)
     b, a = diff(before, snapshot(plan, FIELDS))
     record(
         session,
@@ -215,7 +216,11 @@ async def update_plan(
     return plan
 
 
-ORDERS = {"created_at": Plan.created_at, "updated_at": Plan.updated_at, "title": Plan.title}
+ORDERS = {
+    "created_at": col(Plan.created_at),
+    "updated_at": col(Plan.updated_at),
+    "title": col(Plan.title),
+}
 
 
 async def list_plans(
@@ -246,10 +251,7 @@ async def list_plans(
     return await paginate(
         session,
         stmt,
-        id_column=Plan.id,
-        order=order,
-        allowed=ORDERS,
-        default="-created_at",
         limit=limit,
         cursor=cursor,
+        order_by=sort_order(order, ORDERS, default="-created_at", id_column=col(Plan.id)),
     )

@@ -12,8 +12,9 @@ from sqlmodel import col, select
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden
+from dudao_shared.regions import require_region
 
-from ..common.access import require_region, unit_scope
+from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import Assignment, EvidenceFile, Plan, ProgressReport
 from .service import FileNotFound, ReportNotFound

@@ -8,19 +8,25 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile, statu
 from fastapi.responses import JSONResponse
 from sqlmodel import col
 
-from dudao_shared.api import Cursor, IdempotencyKey, Limit, Page
 from dudao_shared.auth import CurrentPrincipal
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
+from dudao_shared.idempotency import (
+    IdempotencyInProgress,
+    IdempotencyKey,
+    IdempotencyKeyReused,
+    idempotent,
+)
+from dudao_shared.pagination import Cursor, Limit, Page
 
 from ..assignments.dependencies import ReadableAssignment, WorkableAssignment
 from ..assignments.service import AssignmentLocked, AssignmentNotFound
-from ..common.time import Today
 from ..config import Settings
 from ..items.dependencies import ReadableTask
 from ..items.service import TaskNotFound
-from ..models import ProgressReport
-from . import idempotency, service
+from ..models import IdempotencyRecord, ProgressReport
+from . import service
 from .dependencies import (
     ReadableFile,
     ReadableReport,
@@ -95,8 +101,8 @@ async def list_assignment_reports(
         Forbidden,
         AssignmentLocked,
         ValidationFailed,
-        idempotency.IdempotencyKeyReused,
-        idempotency.IdempotencyInProgress,
+        IdempotencyKeyReused,
+        IdempotencyInProgress,
     ),
 )
 async def create_report(
@@ -105,27 +111,28 @@ async def create_report(
     session: SessionDep,
     body: ReportCreate,
     today: Today,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ReportRead | JSONResponse:
     """填报进展（可同时设置状态；带 Idempotency-Key 重试不会重复填报）"""
-    claim = None
-    if idempotency_key:
-        digest = idempotency.request_hash(
-            "report", str(assignment.id), body.model_dump(mode="json")
+
+    async def run() -> ReportRead:
+        report = await service.create_report(
+            session, principal=principal, assignment=assignment, data=body, today=today
         )
-        claim = await idempotency.claim(
-            session, principal=principal, scope="report.create", key=idempotency_key, digest=digest
-        )
-        if claim.replay is not None:
-            code, payload = claim.replay
-            return JSONResponse(payload, status_code=code, headers={"Idempotent-Replayed": "true"})
-    report = await service.create_report(
-        session, principal=principal, assignment=assignment, data=body, today=today
+        return (await service.to_reads(session, [report]))[0]
+
+    return await idempotent(
+        session,
+        model=IdempotencyRecord,
+        principal=principal,
+        key=idempotency_key,
+        scope=f"report:{assignment.id}",
+        body=body,
+        response=response,
+        status_code=status.HTTP_201_CREATED,
+        run=run,
     )
-    out = (await service.to_reads(session, [report]))[0]
-    if claim is not None and claim.record_id is not None:
-        await idempotency.complete(session, claim.record_id, 201, out.model_dump(mode="json"))
-    return out
 
 
 @router.get(
@@ -140,13 +147,15 @@ async def get_report(report: ReadableReport, session: SessionDep) -> ReportRead:
 
 @router.get(
     "/api/v1/reports/{report_id}/files",
-    response_model=list[FileRead],
-    responses=problem_responses(ReportNotFound),
+    response_model=Page[FileRead],
+    responses=problem_responses(ReportNotFound, ValidationFailed),
 )
-async def list_report_files(report: ReadableReport, session: SessionDep) -> list[FileRead]:
-    """进展报告的佐证材料"""
-    files = (await service.files_of(session, [report.id])).get(report.id, [])
-    return [FileRead.model_validate(f) for f in files]
+async def list_report_files(
+    report: ReadableReport, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[FileRead]:
+    """进展报告的佐证材料（按上传顺序）"""
+    files, nxt = await service.list_files(session, report=report, limit=limit, cursor=cursor)
+    return Page(items=[FileRead.model_validate(f) for f in files], next_cursor=nxt)
 
 
 @router.post(

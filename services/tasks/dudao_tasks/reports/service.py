@@ -8,20 +8,21 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
 from ..assignments.service import FIELDS as ASSIGNMENT_FIELDS
 from ..assignments.service import check_unit_transition, sync_task_status
 from ..audit_trail import diff, record, snapshot
-from ..common.pagination import paginate
-from ..common.time import utcnow
-from ..common.versioning import bump
 from ..models import Assignment, EvidenceFile, ProgressReport
 from .schemas import FileRead, ReportCreate, ReportRead
 from .sniff import ALLOWED, sniff
@@ -86,6 +87,8 @@ async def create_report(
         raise ValidationFailed(
             "填报日期不能晚于今天", errors=[{"field": "reported_on", "message": "晚于今天"}]
         )
+    # Reports on one assignment take turns: each reads the state the previous one left.
+    await session.refresh(assignment, with_for_update=True)
     if data.status is not None:
         check_unit_transition(assignment.status, data.status)
     report = ProgressReport(
@@ -111,8 +114,8 @@ async def create_report(
         if status == "completed":
             values["completed_at"] = utcnow()
     before = snapshot(assignment, ASSIGNMENT_FIELDS)
-    await session.flush()
-    await bump(session, assignment, values)
+    assignment.sqlmodel_update(values)
+    await flush_versioned(session)
     record(
         session,
         principal=principal,
@@ -193,7 +196,22 @@ async def add_file(
     return row
 
 
-REPORT_ORDERS = {"created_at": ProgressReport.created_at, "reported_on": ProgressReport.reported_on}
+async def list_files(
+    session: AsyncSession, *, report: ProgressReport, limit: int, cursor: str | None
+) -> tuple[list[EvidenceFile], str | None]:
+    """One page of a report's evidence files in upload order."""
+    stmt = select(EvidenceFile).where(EvidenceFile.report_id == report.id)
+    order_by: list[ColumnElement[Any]] = [
+        col(EvidenceFile.created_at).asc(),
+        col(EvidenceFile.id).asc(),
+    ]
+    return await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
+
+
+REPORT_ORDERS = {
+    "created_at": col(ProgressReport.created_at),
+    "reported_on": col(ProgressReport.reported_on),
+}
 
 
 async def list_reports(
@@ -210,11 +228,10 @@ async def list_reports(
     rows, nxt = await paginate(
         session,
         stmt,
-        id_column=ProgressReport.id,
-        order=order,
-        allowed=REPORT_ORDERS,
-        default="-created_at",
         limit=limit,
         cursor=cursor,
+        order_by=sort_order(
+            order, REPORT_ORDERS, default="-created_at", id_column=col(ProgressReport.id)
+        ),
     )
     return await to_reads(session, rows), nxt

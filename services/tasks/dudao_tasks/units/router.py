@@ -4,8 +4,8 @@ import datetime as dt
 
 from fastapi import APIRouter, Query, Response, status
 
-from dudao_shared.api import Cursor, IfMatch, Limit, Page, set_etag
 from dudao_shared.auth import Staff, StaffWriter
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -15,9 +15,10 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.time import Today
-from ..common.versioning import require_version
 from . import service
 from .dependencies import NewUnit, ReadableUnit, UnitChanges, VisibleUnits, WritableUnit
 from .schemas import ResolveRequest, ResolveResult, UnitRead
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/api/v1/units", tags=["units"])
 async def list_units(
     visible: VisibleUnits,
     session: SessionDep,
-    region_code: str | None = Query(None, max_length=6, description="区划代码"),
+    region_code: RegionQuery = None,
     q: str | None = Query(None, max_length=100, description="名称或别名包含"),
     active_on: dt.date | None = Query(None, description="仅列出该日期有效的单位"),
     order: str | None = Query(
@@ -108,12 +109,10 @@ async def update_unit(
     body: UnitChanges,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> UnitRead:
     """修改单位（更名、合并时填写停用日期与承继单位）"""
-    expected = require_version(if_match, unit.version)
-    out = await service.update_unit(
-        session, principal=principal, unit=unit, expected=expected, data=body
-    )
+    require_version(unit.version, expected)
+    out = await service.update_unit(session, principal=principal, unit=unit, data=body)
     set_etag(response, out.version)
     return out

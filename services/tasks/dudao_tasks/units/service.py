@@ -13,11 +13,11 @@ from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
 from ..common.names import normalize_name
-from ..common.pagination import paginate
-from ..common.versioning import update_versioned
 from ..models import Unit, UnitAlias
 from ..regions import service as regions
 from .schemas import ResolvedName, ResolveResult, UnitCreate, UnitRead, UnitUpdate
@@ -125,7 +125,7 @@ async def create_unit(session: AsyncSession, *, principal: Principal, data: Unit
 
 
 async def update_unit(
-    session: AsyncSession, *, principal: Principal, unit: Unit, expected: int, data: UnitUpdate
+    session: AsyncSession, *, principal: Principal, unit: Unit, data: UnitUpdate
 ) -> UnitRead:
     values = data.model_dump(exclude_unset=True, exclude={"aliases"})
     for required in ("name", "level", "region_code"):
@@ -150,7 +150,8 @@ async def update_unit(
             errors=[{"field": "active_until", "message": "早于启用日期"}],
         )
     before = {**snapshot(unit, FIELDS), "aliases": old_aliases}
-    await update_versioned(session, unit, expected, values)
+    unit.sqlmodel_update(values)
+    await flush_versioned(session)
     if data.aliases is not None or region_code != before["region_code"]:
         await session.execute(delete(UnitAlias).where(col(UnitAlias.unit_id) == unit.id))
         session.add_all(
@@ -230,7 +231,11 @@ async def resolve_names(
     return ResolveResult(items=items, unresolved=[i.name for i in items if i.unit is None])
 
 
-ORDERS = {"name": Unit.name, "created_at": Unit.created_at, "region_code": Unit.region_code}
+ORDERS = {
+    "name": col(Unit.name),
+    "created_at": col(Unit.created_at),
+    "region_code": col(Unit.region_code),
+}
 
 
 async def list_units(
@@ -256,11 +261,8 @@ async def list_units(
     rows, nxt = await paginate(
         session,
         stmt,
-        id_column=Unit.id,
-        order=order,
-        allowed=ORDERS,
-        default="name",
         limit=limit,
         cursor=cursor,
+        order_by=sort_order(order, ORDERS, default="name", id_column=col(Unit.id)),
     )
     return await read_many(session, rows), nxt
