@@ -1,6 +1,6 @@
 """Parse time of the five seed plans, each and total (target: well under 1 s in total).
 
-Usage: python bench/bench_parse.py [SEEDS_DIR]   (default ../shared/seeds, or $DUDAO_SEEDS_DIR)
+Usage: python bench/bench_parse.py [SEEDS_DIR]   (default deploy/seeds, or $DUDAO_SEEDS_DIR)
 """
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from dudao_tasks.importer import parse_text
+from dudao_importer import parse_text
 
 
 def main(argv: list[str]) -> int:
-    default = os.environ.get("DUDAO_SEEDS_DIR") or str(Path(__file__).resolve().parents[2] / "shared" / "seeds")
+    default = os.environ.get("DUDAO_SEEDS_DIR") or str(Path(__file__).resolve().parents[1] / "deploy" / "seeds")
     seeds = Path(argv[0] if argv else default)
     files = sorted(seeds.glob("*.txt"))
     if not files:

@@ -1,4 +1,4 @@
-"""No service imports another (they talk over HTTP); shared imports no service."""
+"""No service imports another (they talk over HTTP); shared and the importer import no service."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ PACKAGES = {
     "dudao_indicators": ROOT / "services/indicators/dudao_indicators",
     "dudao_shared": ROOT / "shared/dudao_shared",
 }
+IMPORTER = ROOT / "importer/dudao_importer"
 
 
 def _imports(path: Path) -> set[str]:
@@ -33,6 +34,17 @@ def test_no_cross_service_imports(package: str) -> None:
     if package == "dudao_shared":
         forbidden = set(PACKAGES) - {"dudao_shared"}
     assert _imports(PACKAGES[package]) & forbidden == set()
+
+
+def test_importer_imports_no_service() -> None:
+    found = {m for m in _imports(IMPORTER) if m.startswith("dudao_")}
+    assert found <= {"dudao_shared", "dudao_importer"}, found
+
+
+def test_only_the_task_service_and_the_cli_use_the_importer() -> None:
+    # The parsed-plan contract is in dudao_shared so that readers need no PDF or Word library.
+    users = {pkg for pkg, path in PACKAGES.items() if "dudao_importer" in _imports(path)}
+    assert users <= {"dudao_tasks"}, users
 
 
 def test_jwt_library_wrapped_in_one_module() -> None:

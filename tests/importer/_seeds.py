@@ -1,42 +1,48 @@
-"""Where the shared seed plans and the scorer live (../shared next to the repository)."""
+"""The importer's test material, all inside the repository.
+
+- the five seed plans: ``deploy/seeds/*.txt`` (the texts ``dudao run`` loads), gold in ``gold/``;
+- the development set: ``dev/*.txt`` with gold in ``dev/gold/`` (``dev/INDEX.md`` says where each
+  came from);
+- plans the parser was not tuned on: ``unseen/*.txt`` with gold in ``unseen/gold/``;
+- the spec the gold follows: ``spec/parsed-plan.md``; the scorer: ``score_import.py``.
+"""
+
 from __future__ import annotations
 
-import importlib.util
-import os
+import json
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
-import pytest
+from dudao_importer import parse_file
+from dudao_shared.parsed_plan import ParsedPlan
+from score_import import score
 
-
-def seeds_dir() -> Path | None:
-    env = os.environ.get("DUDAO_SEEDS_DIR")
-    cands = [Path(env)] if env else []
-    cands.append(Path(__file__).resolve().parents[3] / "shared" / "seeds")
-    for c in cands:
-        if (c / "gold").is_dir() and any(c.glob("*.txt")):
-            return c
-    return None
-
-
-def require_seeds() -> Path:
-    d = seeds_dir()
-    if d is None:
-        pytest.skip("seed plans not found: set DUDAO_SEEDS_DIR or place ../shared/seeds next to the repository")
-    return d
-
-
-def load_scorer(seeds: Path) -> ModuleType:
-    path = seeds.parent / "tools" / "score_import.py"
-    if not path.is_file():
-        pytest.skip(f"scorer not found at {path}")
-    spec = importlib.util.spec_from_file_location("score_import", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SEEDS = ROOT / "deploy" / "seeds"
+SEED_GOLD = HERE / "gold"
+DEV = HERE / "dev"
+UNSEEN = HERE / "unseen"
 
 
 def seed_texts() -> dict[str, str]:
-    d = require_seeds()
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.txt"))}
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def score_documents(texts: Path, gold: Path, out: Path) -> dict[str, object]:
+    """Parse every text that has a gold file and score the lot with the shared scorer."""
+    for g in sorted(gold.glob("*.json")):
+        parsed = parse_file(texts / f"{g.stem}.txt")
+        (out / g.name).write_text(parsed.to_json(), encoding="utf-8")
+    return score(gold, out)
+
+
+def gold_of(gold: Path, name: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((gold / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def json_of(plan: ParsedPlan) -> dict[str, Any]:
+    """The interchange JSON of a parsed plan, as the scorer and the services read it."""
+    data: dict[str, Any] = json.loads(plan.to_json())
+    return data

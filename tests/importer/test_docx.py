@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from dudao_tasks.importer import parse_bytes, parse_text
-from dudao_tasks.importer.tables import find_tables
-from dudao_tasks.importer.text import normalise
+from dudao_importer import parse_bytes, parse_text
+from dudao_importer.tables import find_tables
+from dudao_importer.text import normalise
 
-from _seeds import seed_texts
+from _seeds import json_of, seed_texts
 
 docx = pytest.importorskip("docx")
 
@@ -44,15 +44,15 @@ def test_docx_paragraph_per_line_matches_txt(name: str) -> None:
     d = docx.Document()
     for line in text.split("\n"):
         d.add_paragraph(line)
-    got = scored(parse_bytes(_save(d), f"{name}.docx"))
-    want = scored(parse_text(text))
+    got = scored(json_of(parse_bytes(_save(d), f"{name}.docx")))
+    want = scored(json_of(parse_text(text)))
     assert got == want
 
 
 def test_docx_with_real_word_table_matches_txt() -> None:
     texts = seed_texts()
     # The seed whose indicator table came out of the export one cell per line.
-    name = next((n for n, t in texts.items() if parse_text(t)["indicators"]), None)
+    name = next((n for n, t in texts.items() if json_of(parse_text(t))["indicators"]), None)
     if name is None:
         pytest.skip("no seed with an indicator table")
     norm = normalise(texts[name])
@@ -68,8 +68,8 @@ def test_docx_with_real_word_table_matches_txt() -> None:
             wt.cell(r, c).text = val
     for line in lines[table.last_line + 1:]:
         d.add_paragraph(line)
-    got = scored(parse_bytes(_save(d), f"{name}.docx"))
-    want = scored(parse_text(texts[name]))
+    got = scored(json_of(parse_bytes(_save(d), f"{name}.docx")))
+    want = scored(json_of(parse_text(texts[name])))
     assert got["indicators"] and got == want
 
 
@@ -83,7 +83,7 @@ def test_docx_key_list_table_gives_units_to_tasks() -> None:
                              ["2", "完善分级诊疗", "市卫健委、市医保局", "各县（区）政府"]]):
         for c, v in enumerate(row):
             t.cell(r, c).text = v
-    out = parse_bytes(_save(d), "plan.docx")
+    out = json_of(parse_bytes(_save(d), "plan.docx"))
     tasks = {i["code"]: i for i in out["items"] if i["kind"] == "task"}
     assert tasks["一.1"]["units"] == [{"name": "市卫健委", "role": "lead"}, {"name": "市发改委", "role": "co"},
                                      {"name": "市财政局", "role": "co"}]

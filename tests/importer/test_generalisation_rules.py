@@ -5,11 +5,13 @@ from typing import Any
 
 import pytest
 
-from dudao_tasks.importer import parse_text
-from dudao_tasks.importer.dates import deadlines
-from dudao_tasks.importer.document import plan_period
-from dudao_tasks.importer.text import normalise
-from dudao_tasks.importer.units import parse_units
+from dudao_importer import parse_text
+from dudao_importer.dates import deadlines
+from dudao_importer.document import plan_period
+from dudao_importer.text import normalise
+from dudao_importer.units import parse_units
+
+from _seeds import json_of
 
 
 def tasks(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -25,7 +27,7 @@ def test_labelled_unit_line_after_task() -> None:
         "2．加强人才培养。全年招录定向医学生20名。",
         "责任单位：县卫生健康局",
     ])
-    ts = tasks(parse_text(text))
+    ts = tasks(json_of(parse_text(text)))
     assert ts["一.1"]["units"] == [{"name": "县卫生健康局", "role": "lead"}, {"name": "县医保局", "role": "lead"},
                                    {"name": "县财政局", "role": "co"}]
     assert ts["一.1"]["deadlines"] == ["2024-06-30", "2024-12-31"]
@@ -61,7 +63,7 @@ def test_pdf_wrap_does_not_swallow_wide_lines() -> None:
                      "各市州、县市区人民政府："] + wrapped)
     lines = normalise(raw).split("\n")
     assert lines[2] == "各市州、县市区人民政府："
-    out = parse_text(raw)
+    out = json_of(parse_text(raw))
     assert out["document"]["issuer"] == "湖南省人民政府办公厅"
     assert out["document"]["title"] == "湖南省基层卫生健康服务能力提升三年行动计划（2023—2025年）"
 
@@ -81,7 +83,7 @@ def test_indicator_name_without_bracketed_unit() -> None:
         "二、重点任务",
         "（一）健康知识普及行动。每年至少开展4次科普活动，到2024年，每个村至少有1名健康指导员。",
     ])
-    out = parse_text(text)
+    out = json_of(parse_text(text))
     ind = {i["name"]: i for i in out["indicators"]}
     assert ind["人均预期寿命"]["unit"] == "岁"
     assert "每千人口执业（助理）医师数" in ind

@@ -5,10 +5,12 @@ from typing import Any
 
 import pytest
 
-from dudao_tasks.importer import parse_text
-from dudao_tasks.importer.dates import deadlines
-from dudao_tasks.importer.indicators import parse_target_cell
-from dudao_tasks.importer.units import parse_units
+from dudao_importer import parse_text
+from dudao_importer.dates import deadlines
+from dudao_importer.indicators import parse_target_cell
+from dudao_importer.units import parse_units
+
+from _seeds import json_of
 
 
 def tasks(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -69,7 +71,7 @@ def test_numbering_styles_and_units_table() -> None:
         "| 2 | 加强人才培养 | 市卫健委 | 市人社局 |",
         "| 3 | 完善疾控体系 | 市疾控局 | 市财政局 |",
     ])
-    out = parse_text(text)
+    out = json_of(parse_text(text))
     ts = tasks(out)
     assert set(ts) == {"一.(一).1", "一.(一).2", "一.(二).3"}
     assert ts["一.(一).1"]["units"] == [{"name": "市卫健委", "role": "lead"}, {"name": "市发改委", "role": "co"}]
@@ -98,7 +100,7 @@ def test_chapters_and_sections() -> None:
         "第三章 保障措施",
         "一、加强领导",
     ])
-    out = parse_text(text)
+    out = json_of(parse_text(text))
     ts = tasks(out)
     assert set(ts) == {"第二章.第一节.一", "第二章.第一节.二", "第二章.第二节.一"}
     assert out["document"]["period"] == {"start": 2021, "end": 2025}
@@ -113,7 +115,7 @@ def test_units_note_extends_to_following_tasks() -> None:
         "1.加强建设。（省卫生健康委）",
         "2.完善机制。（省医保局、省财政厅）",
     ])
-    ts = tasks(parse_text(text))
+    ts = tasks(json_of(parse_text(text)))
     assert ts["一.1"]["units"] == [{"name": "省卫生健康委", "role": "lead"}, {"name": "各设区市人民政府", "role": "co"}]
     assert [u["name"] for u in ts["一.2"]["units"]] == ["省医保局", "省财政厅", "各设区市人民政府"]
 
@@ -132,7 +134,7 @@ def test_web_residue_and_document_fields() -> None:
         "1.加强建设。到2024年底完成。（市卫健委）",
         "打印 关闭",
     ])
-    out = parse_text(text)
+    out = json_of(parse_text(text))
     doc = out["document"]
     assert doc["title"] == "某市卫生健康行动计划（2023—2025年）"
     assert doc["doc_number"] == "某府办发〔2023〕12号"

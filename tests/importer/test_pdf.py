@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dudao_tasks.importer import UnsupportedDocument, parse_bytes
+from dudao_importer import UnsupportedDocument, parse_bytes
+
+from _seeds import json_of
 
 
 def make_pdf(lines: list[str]) -> bytes:
@@ -50,7 +52,7 @@ LINES = [
 def test_pdf_text_layer() -> None:
     data = make_pdf(LINES)
     try:
-        out = parse_bytes(data, "plan.pdf")
+        out = json_of(parse_bytes(data, "plan.pdf"))
     except UnsupportedDocument as exc:
         pytest.skip(f"PDF text extraction unavailable for the hand-made font: {exc}")
     if "完善疾控体系" not in out["text"]:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from dudao_tasks.importer import UnsupportedDocument, parse_bytes, parse_text
+from dudao_importer import UnsupportedDocument, parse_bytes, parse_text
 
-from _seeds import seed_texts
+from _seeds import json_of, seed_texts
 
 SCORED = ("code", "title", "kind")
 
@@ -44,19 +44,19 @@ def _check_shape(out: dict[str, Any]) -> None:
     "".join(chr(random.Random(7).randrange(0x20, 0x9FFF)) for _ in range(20000)),
 ])
 def test_garbage_text(junk: str) -> None:
-    out = parse_text(junk)
+    out = json_of(parse_text(junk))
     _check_shape(out)
 
 
 def test_empty_text_has_no_structure() -> None:
-    out = parse_text("")
+    out = json_of(parse_text(""))
     assert out["items"] == [] and out["targets"] == [] and out["indicators"] == []
     assert any(w["code"] == "no_structure" for w in out["warnings"])
 
 
 def test_prose_without_numbering_invents_nothing() -> None:
     text = "为推进卫生健康事业发展，各地要加强领导，到2025年基本建成体系。\n" * 50
-    out = parse_text(text)
+    out = json_of(parse_text(text))
     assert out["items"] == []
     assert out["warnings"]
 
@@ -78,7 +78,7 @@ def test_unsupported_bytes(data: bytes, name: str) -> None:
 def test_text_bytes_in_gb18030_and_utf8_bom() -> None:
     text = "一、重点任务\n1.加强队伍建设。到2025年底完成。（市卫生健康委）\n"
     for data in (text.encode("gb18030"), b"\xef\xbb\xbf" + text.encode("utf-8"), text.encode("utf-16")):
-        out = parse_bytes(data, "plan.txt")
+        out = json_of(parse_bytes(data, "plan.txt"))
         tasks = [i for i in out["items"] if i["kind"] == "task"]
         assert [t["code"] for t in tasks] == ["一.1"]
         assert tasks[0]["deadlines"] == ["2025-12-31"]
@@ -88,7 +88,7 @@ def test_text_bytes_in_gb18030_and_utf8_bom() -> None:
 def test_binary_junk_named_txt_does_not_crash() -> None:
     data = bytes(random.Random(3).randrange(256) for _ in range(50000))
     try:
-        out = parse_bytes(data, "junk.txt")
+        out = json_of(parse_bytes(data, "junk.txt"))
     except UnsupportedDocument:
         return
     _check_shape(out)
@@ -101,7 +101,7 @@ def test_docx_without_tables() -> None:
         d.add_paragraph(line)
     buf = io.BytesIO()
     d.save(buf)
-    out = parse_bytes(buf.getvalue(), "plan.docx")
+    out = json_of(parse_bytes(buf.getvalue(), "plan.docx"))
     _check_shape(out)
     task = [i for i in out["items"] if i["kind"] == "task"][0]
     assert task["code"] == "一.(一)"
@@ -145,8 +145,8 @@ def _scored(out: dict[str, Any]) -> dict[str, Any]:
 def test_perturbed_seeds_parse_alike(perturb: Any) -> None:
     texts = seed_texts()
     for name, text in texts.items():
-        base = _scored(parse_text(text))
-        out = parse_text(perturb(text, random.Random(1)))
+        base = _scored(json_of(parse_text(text)))
+        out = json_of(parse_text(perturb(text, random.Random(1))))
         _check_shape(out)
         got = _scored(out)
         assert set(got["tasks"]) == set(base["tasks"]), name

@@ -9,15 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from dudao_indicators.indicators.loader import load_gold_file
+from dudao_shared.parsed_plan import IndicatorRow, TextTarget
 from harness import client_for
 from indicators.helpers import REGION, plan_id
 
-GOLD = Path(__file__).resolve().parents[3] / "shared/seeds/gold/002_dfb8ccd5e9df308d.json"
-# The gold files live in the project's shared folder beside the repository (as in CI).
-pytestmark = pytest.mark.skipif(not GOLD.exists(), reason=f"gold seed file not found: {GOLD}")
+GOLD = Path(__file__).resolve().parents[1] / "importer/gold/002_dfb8ccd5e9df308d.json"
 NATURE = {"预期性": "expected", "约束性": "binding"}
 
 # A made-up 2020 value for the rows whose table prints no baseline, and a 2023 value for all.
@@ -228,8 +225,8 @@ async def test_bulk_body_from_the_gold_file_posts_over_http(indicators, make_tok
     body = bulk_body_from_parsed(
         plan_id=plan_id(),
         region_code=REGION,
-        parsed_indicators=doc["indicators"],
-        parsed_targets=doc["targets"],
+        parsed_indicators=[IndicatorRow.model_validate(r) for r in doc["indicators"]],
+        parsed_targets=[TextTarget.model_validate(t) for t in doc["targets"]],
         item_ids={"三.(四).1.(30)": "item-30"},
         default_target_year=2025,
     )

@@ -9,10 +9,10 @@ from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
-from .imports.router import router as imports_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
+from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
 from .regions.router import router as regions_router
 from .reports.router import router as reports_router
@@ -37,7 +37,7 @@ async def close_clients(app: FastAPI) -> None:
 
 ROUTERS: list[APIRouter] = [
     # Before plans_router, so /plans/import is not taken for a plan id.
-    imports_router,
+    plan_import_router,
     plans_router,
     items_router,
     lights_router,

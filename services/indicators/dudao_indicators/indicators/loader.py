@@ -1,7 +1,7 @@
-"""Store a parsed plan's indicators and in-text targets (``shared/specs/parsed-plan.md``).
+"""Store a parsed plan's indicators and in-text targets (``dudao_shared.parsed_plan``).
 
-The plan importer calls ``load_parsed_indicators`` with the parsed ``indicators`` and
-``targets`` lists; the gold seed files load the same way through ``load_gold_file``.
+The plan importer sends the parsed ``indicators`` and ``targets`` lists (validated against the
+contract models at the route); the gold seed files load the same way through ``load_gold_file``.
 Both go through the bulk route's service function, so they are all-or-nothing and idempotent
 per (plan_id, code).
 """
@@ -13,81 +13,68 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.parsed_plan import IndicatorRow, Period, TextTarget
 
 from .bulk import BulkIndicatorsIn, BulkResult, bulk_create
 
 # Growth rates may be negative or exceed 100 %.
 _UNBOUNDED_WORDS = ("增速", "增长率", "增幅", "增长")
 IN_TEXT_NATURE = "expected"
+_INDICATORS = TypeAdapter(list[IndicatorRow])
+_TARGETS = TypeAdapter(list[TextTarget])
 
 
-def _indicator_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    target = dict(row.get("target") or {})
-    milestones = list(row.get("milestones") or target.pop("milestones", None) or [])
-    name = str(row["name"])
-    out: dict[str, Any] = {
-        "seq": row.get("seq"),
-        "name": name,
-        "domain": row.get("domain"),
-        "measure_unit": row.get("unit"),
-        "parent": row.get("parent"),
-        "nature": row.get("nature") or IN_TEXT_NATURE,
-        "baseline": row.get("baseline"),
+def _indicator_row(row: IndicatorRow) -> dict[str, Any]:
+    target = row.target.model_dump(exclude_unset=True)
+    return {
+        "seq": row.seq,
+        "name": row.name,
+        "domain": row.domain,
+        "measure_unit": row.unit,
+        "parent": row.parent,
+        "nature": row.nature or IN_TEXT_NATURE,
+        "baseline": row.baseline.model_dump(exclude_unset=True) or None,
         "target": {
-            k: target.get(k)
+            k: target[k]
             for k in ("year", "kind", "comparator", "value", "value_max", "unit", "implied", "text")
             if k in target
         }
         or None,
         "milestones": [
-            {k: m.get(k) for k in ("year", "value", "comparator", "text") if k in m}
-            for m in milestones
-            if m.get("value") is not None
+            m.model_dump(include={"year", "value", "comparator", "text"}, exclude_unset=True)
+            for m in row.milestones
+            if m.value is not None
         ],
-        "allow_out_of_range": any(w in name for w in _UNBOUNDED_WORDS),
+        "allow_out_of_range": any(w in row.name for w in _UNBOUNDED_WORDS),
     }
-    for key in (
-        "code",
-        "direction",
-        "item_id",
-        "definition",
-        "numerator",
-        "denominator",
-        "factor",
-        "aggregation",
-        "level_targets",
-    ):
-        if row.get(key) is not None:
-            out[key] = row[key]
-    if out["target"] is not None and out["target"].get("kind") is None:
-        out["target"]["kind"] = "absolute"
-    return out
 
 
 def _target_row(
-    row: Mapping[str, Any],
+    row: TextTarget,
     *,
     code: str,
     item_ids: Mapping[str, str],
     default_target_year: int | None,
 ) -> dict[str, Any]:
-    item = row.get("item")
+    item = row.item
     # A target the parser could not name still needs a name a person recognises.
-    name = str(row.get("name") or row.get("text") or f"{item or '目标'} 第{code.rsplit('#', 1)[-1]}项")
+    name = row.name or f"{item or '目标'} 第{code.rsplit('#', 1)[-1]}项"
     return {
         "code": code,
         "name": name[:300],
-        "measure_unit": row.get("unit"),
+        "measure_unit": row.unit,
         "item_id": item_ids.get(item) if item else None,
-        "nature": row.get("nature") or IN_TEXT_NATURE,
+        "nature": IN_TEXT_NATURE,
         "target": {
-            "year": row.get("year") or default_target_year,
-            "kind": row.get("kind") or "absolute",
-            "comparator": row.get("comparator"),
-            "value": row.get("value"),
-            "value_max": row.get("value_max"),
-            "text": row.get("text"),
+            "year": row.year or default_target_year,
+            "kind": "absolute",
+            "comparator": row.comparator,
+            "value": row.value,
+            "value_max": row.value_max,
+            "text": None,
         },
         "allow_out_of_range": any(w in name for w in _UNBOUNDED_WORDS),
     }
@@ -97,8 +84,8 @@ def bulk_body_from_parsed(
     *,
     plan_id: str,
     region_code: str,
-    parsed_indicators: Sequence[Mapping[str, Any]] = (),
-    parsed_targets: Sequence[Mapping[str, Any]] = (),
+    parsed_indicators: Sequence[IndicatorRow] = (),
+    parsed_targets: Sequence[TextTarget] = (),
     item_ids: Mapping[str, str] | None = None,
     default_target_year: int | None = None,
 ) -> dict[str, Any]:
@@ -108,7 +95,7 @@ def bulk_body_from_parsed(
     rows = [_indicator_row(r) for r in parsed_indicators]
     per_item: dict[str, int] = {}
     for t in parsed_targets:
-        key = t.get("item") or "目标"
+        key = t.item or "目标"
         per_item[key] = per_item.get(key, 0) + 1
         rows.append(
             _target_row(
@@ -126,8 +113,8 @@ async def load_parsed_indicators(
     *,
     plan_id: str,
     region_code: str,
-    parsed_indicators: Sequence[Mapping[str, Any]] = (),
-    parsed_targets: Sequence[Mapping[str, Any]] = (),
+    parsed_indicators: Sequence[IndicatorRow] = (),
+    parsed_targets: Sequence[TextTarget] = (),
     item_ids: Mapping[str, str] | None = None,
     default_target_year: int | None = None,
 ) -> BulkResult:
@@ -162,15 +149,17 @@ async def load_gold_file(
     region_code: str,
     include_targets: bool = False,
 ) -> BulkResult:
-    """Load a gold parsed-plan JSON file (``shared/seeds/gold/*.json``): its indicator table,
+    """Load a gold parsed-plan JSON file (``tests/importer/gold/*.json``): its indicator table,
     and with ``include_targets`` its in-text targets too."""
+    # Gold files may list several acceptable document values, so only the parts read here are
+    # held to the contract.
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    period = (doc.get("document") or {}).get("period") or {}
+    period = Period.model_validate((doc.get("document") or {}).get("period") or {})
     return await load_parsed_indicators(
         session,
         plan_id=plan_id,
         region_code=region_code,
-        parsed_indicators=doc.get("indicators") or [],
-        parsed_targets=(doc.get("targets") or []) if include_targets else [],
-        default_target_year=period.get("end"),
+        parsed_indicators=_INDICATORS.validate_python(doc.get("indicators") or []),
+        parsed_targets=_TARGETS.validate_python(doc.get("targets") or []) if include_targets else [],
+        default_target_year=period.end,
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
@@ -19,6 +19,7 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.parsed_plan import IndicatorRow, TextTarget
 
 from ..access import require_region, unit_grant_pairs
 from ..assessments import service as assessments_service
@@ -136,10 +137,10 @@ class ParsedIndicatorsIn(BaseModel):
 
     plan_id: str = Field(min_length=1, max_length=64, description="规划")
     region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
-    indicators: list[dict[str, Any]] = Field(default_factory=list, max_length=2000,
-                                             description="解析出的主要指标表行")
-    targets: list[dict[str, Any]] = Field(default_factory=list, max_length=5000,
-                                          description="解析出的正文目标")
+    indicators: list[IndicatorRow] = Field(default_factory=list, max_length=2000,
+                                           description="解析出的主要指标表行")
+    targets: list[TextTarget] = Field(default_factory=list, max_length=5000,
+                                      description="解析出的正文目标")
     item_ids: dict[str, str] = Field(default_factory=dict, description="条目编号 → 任务服务中的条目标识")
     default_target_year: int | None = Field(None, ge=1949, le=2100, description="未写年份的目标所属年份")
 
@@ -155,19 +156,11 @@ async def import_parsed_indicators(
 ) -> bulk.BulkResult:
     """从规划解析结果导入指标和正文目标（规划导入时由任务服务调用）"""
     require_region(principal, data.region_code)
-    try:
-        body = bulk_body_from_parsed(
-            plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
-            parsed_targets=data.targets, item_ids=data.item_ids,
-            default_target_year=data.default_target_year,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        # The rows are free-form dicts: a row without a name or with a wrongly shaped field is
-        # the caller's input, never a 500.
-        raise ValidationFailed(
-            "解析结果中的指标数据有误",
-            errors=[{"field": "indicators", "message": f"行结构无效（{type(exc).__name__}: {exc}）"[:300]}],
-        ) from None
+    body = bulk_body_from_parsed(
+        plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
+        parsed_targets=data.targets, item_ids=data.item_ids,
+        default_target_year=data.default_target_year,
+    )
     try:
         checked = bulk.BulkIndicatorsIn.model_validate(body)
     except PydanticValidationError as exc:

@@ -3,8 +3,6 @@
 A module per noun; domain packages import their tables from here and never from each other.
 """
 
-# Declared beside the import flow until that package moves; Alembic must see its table too.
-from ..imports.models import PlanImport  # noqa: E402,I001
 from .assignment import Assignment
 from .audit_event import AuditEvent
 from .base import TasksModel, metadata
@@ -12,6 +10,7 @@ from .evidence_file import EvidenceFile
 from .idempotency_record import IdempotencyRecord
 from .item import ACTIONABLE, Item, ItemDeadline, sort_key
 from .plan import Plan
+from .plan_import import PlanImport
 from .progress_report import ProgressReport
 from .unit import Unit, UnitAlias
 

@@ -1,0 +1,43 @@
+"""Plan-document importer: policy text (txt, md, docx, pdf) → parsed plan.
+
+Public API:
+    parse_text(text, *, source_name=None) -> ParsedPlan
+    parse_bytes(data, filename) -> ParsedPlan
+    parse_file(path) -> ParsedPlan
+    UnsupportedDocument (a ValueError) for files that are not a readable plan document.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dudao_shared.parsed_plan import ParsedPlan
+
+from .parse import parse_normalised
+from .readers import UnsupportedDocument, read_bytes
+from .text import normalise
+
+__all__ = ["parse_text", "parse_bytes", "parse_file", "UnsupportedDocument"]
+
+
+def parse_text(text: str, *, source_name: str | None = None) -> ParsedPlan:
+    """Parse plan text. Never raises on odd input: what cannot be read becomes a warning."""
+    if not isinstance(text, str):
+        raise TypeError("parse_text expects str; use parse_bytes for raw bytes")
+    return parse_normalised(normalise(text), source_name)
+
+
+def parse_bytes(data: bytes, filename: str) -> ParsedPlan:
+    """Parse a .txt/.md/.docx/.pdf file's bytes; UnsupportedDocument for anything else."""
+    text = read_bytes(data, filename)
+    return parse_text(text, source_name=os.path.basename(filename) if filename else None)
+
+
+def parse_file(path: str | os.PathLike[str]) -> ParsedPlan:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UnsupportedDocument(f"无法读取文件 {p.name}: {exc}") from exc
+    return parse_bytes(data, p.name)

@@ -1,0 +1,210 @@
+"""Document metadata: title, 文号, 发文机关, 成文日期 and the plan period."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .dates import parse_cn_date
+
+__all__ = ["extract_metadata", "plan_period", "DOC_NUMBER"]
+
+DOC_NUMBER = re.compile(
+    r"(?P<org>[\u4e00-\u9fff]{1,14}?)\s*[〔\[［【（(]\s*(?P<y>(?:19|20)\d{2})\s*[〕\]］】）)]\s*(?P<n>\d{1,4})\s*号"
+)
+_FIELD = re.compile(
+    r"^\s*(?P<k>文\s*号|发文字号|发文机关|发布机构|成文日期|发文日期|标\s*题|名\s*称)\s*[:：]\s*(?P<v>.+?)\s*$"
+)
+_NOTICE = re.compile(r"关于")
+_GENRE = re.compile(
+    r"(?:规划|方案|计划|意见|任务|要点|清单|办法|措施|纲要|通知|决定|细则|安排|行动|工作)$"
+)
+_ISSUER_END = re.compile(
+    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|中心|院|部)$"
+)
+_DATE_LINE = re.compile(
+    r"^\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\s*$"
+)
+_TITLE_INNER = re.compile(r"《(?P<t>[^》]{4,120})》")
+
+
+def _fmt_docnum(m: re.Match[str]) -> str:
+    return f"{m.group('org')}〔{m.group('y')}〕{m.group('n')}号"
+
+
+def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], int | None]:
+    """Metadata from the head of the document; also the line where the plan title stands."""
+    fields: dict[str, str] = {}
+    head = lines[: max(body_line, 1)]
+    for ln in lines[:80]:
+        fm = _FIELD.match(ln)
+        if fm:
+            key = re.sub(r"\s+", "", fm.group("k"))
+            fields.setdefault(key, fm.group("v").strip())
+    doc_number = None
+    v = fields.get("文号") or fields.get("发文字号")
+    if v:
+        m = DOC_NUMBER.search(v)
+        doc_number = _fmt_docnum(m) if m else v
+    if doc_number is None:
+        for ln in head[:60]:
+            s = ln.strip()
+            m = DOC_NUMBER.fullmatch(s) or (DOC_NUMBER.match(s) if len(s) <= 30 else None)
+            if m and m.end() >= len(s) - 2:
+                doc_number = _fmt_docnum(m)
+                break
+
+    # The notice title: a line with 关于, possibly broken over a few short lines.
+    notice = None
+    notice_line = None
+    for i, ln in enumerate(head[:60]):
+        s = ln.strip()
+        if _FIELD.match(s):
+            continue
+        if (
+            _NOTICE.search(s)
+            and len(s) <= 120
+            and not s.startswith(("为", "根据", "经", "按照"))
+            and "。" not in s
+        ):
+            buf, j = s, i
+
+            def done(b: str) -> bool:
+                if re.search(r"印发|转发|发布|下发", b):
+                    return bool(re.search(r"(?:通知|决定|公告)$", b))
+                return bool(_GENRE.search(b))
+
+            while not done(buf) and j + 1 < len(lines) and j - i < 5:
+                j += 1
+                nxt = lines[j].strip()
+                if not nxt:
+                    continue
+                if len(nxt) > 60 or "。" in nxt:
+                    break
+                buf += nxt
+            if done(buf):
+                notice, notice_line = buf, j
+                if notice.startswith("关于"):
+                    # The issuer printed on the line above the notice title (PDF letterheads).
+                    k = i - 1
+                    while k >= 0 and not lines[k].strip():
+                        k -= 1
+                    above = re.sub(r"\s+", "", lines[k]) if k >= 0 else ""
+                    if (
+                        4 <= len(above) <= 40
+                        and _ISSUER_END.search(above)
+                        and not _FIELD.match(above)
+                    ):
+                        notice = above + notice
+                break
+    if notice is None and ("标题" in fields or "名称" in fields):
+        notice = fields.get("标题") or fields.get("名称")
+
+    title = None
+    issuer = None
+    if notice:
+        pre, _, post = notice.partition("关于")
+        issuer = pre.strip() or None
+        inner = _TITLE_INNER.search(post)
+        if re.match(r"^(?:印发|转发|发布|下发|公布)", post):
+            if inner:
+                title = inner.group("t")
+            else:
+                title = re.sub(r"^(?:印发|转发|发布|下发|公布)", "", post)
+                title = re.sub(r"的(?:通知|决定)$", "", title)
+        else:
+            title = notice
+    if issuer is None:
+        issuer = fields.get("发文机关") or fields.get("发布机构")
+    # Without a notice: the first short heading line that names a plan genre.
+    title_line = None
+    if title is None:
+        for i, ln in enumerate(head[:40]):
+            s = ln.strip()
+            if (
+                6 <= len(s) <= 60
+                and "。" not in s
+                and _GENRE.search(s)
+                and not s.startswith(("各", "为"))
+            ):
+                title, title_line = s, i
+                break
+    if title is not None:
+        title = re.sub(r"\s+", "", title)
+        # Prefer the heading line printed above the plan body when it spells the same title.
+        key = re.sub(r"[()（）〔〕—\-–]", "", title)
+        start = (notice_line + 1) if notice_line is not None else 0
+        for i in range(start, min(len(lines), start + 80)):
+            s = re.sub(r"\s+", "", lines[i])
+            cand = s
+            if i + 1 < len(lines) and len(s) < 40:
+                cand2 = s + re.sub(r"\s+", "", lines[i + 1])
+                if re.sub(r"[()（）〔〕—\-–]", "", cand2) == key:
+                    title_line = i + 1
+                    break
+            if re.sub(r"[()（）〔〕—\-–]", "", cand) == key:
+                title_line = i
+                break
+
+    issued = None
+    v = fields.get("成文日期") or fields.get("发文日期")
+    if v:
+        issued = parse_cn_date(v)
+    if issued is None:
+        for ln in lines[: max(body_line, 1) + 400]:
+            m = _DATE_LINE.match(ln)
+            if m:
+                issued = parse_cn_date(m.group(1))
+                if issued:
+                    break
+    if issuer is None:
+        for i, ln in enumerate(lines[:400]):
+            if _DATE_LINE.match(ln):
+                k = i - 1
+                while k >= 0 and not lines[k].strip():
+                    k -= 1
+                if k >= 0 and _ISSUER_END.search(lines[k].strip()) and len(lines[k].strip()) <= 30:
+                    issuer = lines[k].strip()
+                break
+    meta = {"title": title, "doc_number": doc_number, "issuer": issuer, "issued_on": issued}
+    return meta, title_line
+
+
+_RANGE = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年?")
+_FIVE = {
+    "十一五": (2006, 2010),
+    "十二五": (2011, 2015),
+    "十三五": (2016, 2020),
+    "十四五": (2021, 2025),
+    "十五五": (2026, 2030),
+    "十六五": (2031, 2035),
+}
+
+
+def plan_period(
+    title: str | None, issued_on: str | None, goal_years: list[int], deadline_years: list[int]
+) -> dict[str, int | None]:
+    t = title or ""
+    m = _RANGE.search(t)
+    if m:
+        return {"start": int(m.group(1)), "end": int(m.group(2))}
+    for k, (a, b) in _FIVE.items():
+        if k in t:
+            return {"start": a, "end": b}
+    ym = re.search(r"((?:19|20)\d{2})\s*年(?:度)?", t)
+    if ym:
+        y = int(ym.group(1))
+        return {"start": y, "end": y}
+    start = int(issued_on[:4]) if issued_on else None
+    end = None
+    if goal_years:
+        # The goals may step (到2023年…；到2025年…): the plan runs to the last step within a
+        # plan's horizon, not to a long-range vision year (到2035年，全面建成…).
+        first = start if start is not None and start <= goal_years[0] else goal_years[0]
+        end = max((y for y in goal_years if y <= first + 5), default=goal_years[0])
+    elif deadline_years:
+        near = [y for y in deadline_years if start is None or y <= start + 10]
+        end = max(near) if near else None
+    if start is not None and end is not None and end < start:
+        end = start
+    return {"start": start, "end": end}
