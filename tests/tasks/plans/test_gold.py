@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from harness import client_for
 
 from tasks.world import REGION, make_unit, ok, staff_tokens
