@@ -1,4 +1,4 @@
-"""The audit trail's writer: every service function that changes data records it in the same flush."""
+"""The audit trail's writer: every service that changes data records the change here."""
 
 from __future__ import annotations
 

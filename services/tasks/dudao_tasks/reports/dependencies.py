@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, File, Request, UploadFile
 from sqlalchemy import ColumnElement, exists, or_, true
 from sqlmodel import col, select
 
@@ -16,6 +17,7 @@ from dudao_shared.regions import require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
+from ..config import Settings
 from ..models import Assignment, EvidenceFile, Plan, ProgressReport
 from .service import FileNotFound, ReportNotFound
 from .storage import Storage
@@ -104,6 +106,27 @@ async def readable_file(file_id: str, visible: VisibleReports, session: SessionD
 
 
 ReadableFile = Annotated[EvidenceFile, Depends(readable_file)]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceUpload:
+    data: bytes
+    filename: str | None
+    max_bytes: int
+
+
+async def evidence_upload(
+    request: Request,
+    file: UploadFile = File(description="pdf、jpg、png、docx、xlsx、doc、xls、txt"),
+) -> EvidenceUpload:
+    """The uploaded file, read up to one byte past the configured limit (so "too large" is
+    known without reading the rest)."""
+    settings: Settings = request.app.state.settings
+    max_bytes = settings.max_upload_mb * 1024 * 1024
+    return EvidenceUpload(await file.read(max_bytes + 1), file.filename, max_bytes)
+
+
+UploadedEvidence = Annotated[EvidenceUpload, Depends(evidence_upload)]
 
 
 def get_storage(request: Request) -> Storage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlmodel import col
 
@@ -22,7 +22,6 @@ from dudao_shared.pagination import Cursor, Limit, Page
 
 from ..assignments.dependencies import ReadableAssignment, WorkableAssignment
 from ..assignments.service import AssignmentLocked, AssignmentNotFound
-from ..config import Settings
 from ..items.dependencies import ReadableTask
 from ..items.service import TaskNotFound
 from ..models import IdempotencyRecord, ProgressReport
@@ -31,6 +30,7 @@ from .dependencies import (
     ReadableFile,
     ReadableReport,
     StorageDep,
+    UploadedEvidence,
     VisibleReports,
     WritableReport,
 )
@@ -167,25 +167,21 @@ async def list_report_files(
     ),
 )
 async def upload_file(
-    request: Request,
     principal: CurrentPrincipal,
     report: WritableReport,
+    upload: UploadedEvidence,
     session: SessionDep,
     storage: StorageDep,
-    file: UploadFile = File(description="pdf、jpg、png、docx、xlsx、doc、xls、txt"),
 ) -> FileRead:
     """上传佐证材料（按内容识别类型，限制大小）"""
-    settings: Settings = request.app.state.settings
-    max_bytes = settings.max_upload_mb * 1024 * 1024
-    data = await file.read(max_bytes + 1)
     row = await service.add_file(
         session,
         principal=principal,
         report=report,
-        data=data,
-        filename=file.filename,
+        data=upload.data,
+        filename=upload.filename,
         storage=storage,
-        max_bytes=max_bytes,
+        max_bytes=upload.max_bytes,
     )
     return FileRead.model_validate(row)
 
