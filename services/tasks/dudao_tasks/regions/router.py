@@ -36,13 +36,7 @@ async def list_regions(
     cursor: Cursor = None,
 ) -> Page[RegionRead]:
     """行政区划列表"""
-    rows = [
-        r
-        for r in service.all_regions()
-        if (parent_code is None or r.parent_code == parent_code)
-        and (level is None or r.level == level)
-        and (q is None or q in r.name)
-    ]
+    rows = service.matching(parent_code=parent_code, level=level, q=q)
     page, nxt = service.page(rows, limit=limit, cursor=cursor)
     return Page(items=[_read(r) for r in page], next_cursor=nxt)
 

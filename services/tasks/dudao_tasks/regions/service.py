@@ -35,6 +35,17 @@ def all_regions() -> list[Region]:
     return list(_regions().values())
 
 
+def matching(*, parent_code: str | None, level: str | None, q: str | None) -> list[Region]:
+    """The regions under ``parent_code``, at ``level``, whose name contains ``q`` (each if given)."""
+    return [
+        r
+        for r in _regions().values()
+        if (parent_code is None or r.parent_code == parent_code)
+        and (level is None or r.level == level)
+        and (q is None or q in r.name)
+    ]
+
+
 def find(code: str) -> Region | None:
     return _regions().get(code)
 
