@@ -265,7 +265,7 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
                             headers={"If-Match": etag(a.http, path_a1)}).status_code == 409
 
         # --- the audit trail shows each step, in order ----------------------------------------
-        events = ok(planner.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)
+        events = ok(planner.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)["items"]
         mine = [e for e in events if e["unit_id"] == a.unit_id]
         steps = [(e["entity"], e["action"], (e["after"] or {}).get("status")) for e in mine]
         expected = [
@@ -292,9 +292,9 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         assert ret["before"]["status"] == "completed" and ret["after"]["return_reason"] == reason
         assert by_step[("assignment", "accept", "accepted")]["before"]["status"] == "completed"
         # The lead unit reads the task's trail; the co-unit only task-level events and its own.
-        assert [e["id"] for e in ok(a.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)] == \
+        assert [e["id"] for e in ok(a.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)["items"]] == \
             [e["id"] for e in events]
-        c_events = ok(c.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)
+        c_events = ok(c.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)["items"]
         assert c_events and all(e["unit_id"] in (None, c.unit_id) for e in c_events)
         # The plan-wide audit list is for staff only.
         assert a.http.get("/api/v1/audit_events", params={"plan_id": pid}).status_code == 403
@@ -495,7 +495,7 @@ def test_fifty_concurrent_updates_with_one_etag_one_wins(running_platform, peopl
         assert Counter(codes) == {200: 1, 412: 49}, Counter(codes)
         row = ok(ua.http.get(path), 200)
         assert row["status"] == "in_progress" and row["version"] == int(tag.strip('"')) + 1
-        events = ok(planner.http.get(f"/api/v1/tasks/{row['task_id']}/audit_events"), 200)
+        events = ok(planner.http.get(f"/api/v1/tasks/{row['task_id']}/audit_events"), 200)["items"]
         assert sum(1 for e in events if e["action"] == "status") == 1
     finally:
         ua.close()

@@ -10,14 +10,13 @@ from dudao_shared.http import ServiceClient
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
 from .items.router import router as items_router
-from .items.tasks_router import router as tasks_router
+from .ledger.router import router as ledger_router
+from .lights.router import router as lights_router
 from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
 from .regions.router import router as regions_router
-from .reports.router import files_router
 from .reports.router import router as reports_router
 from .reports.storage import build_storage
-from .units.lights_router import router as unit_lights_router
 from .units.router import router as units_router
 
 
@@ -41,12 +40,11 @@ ROUTERS: list[APIRouter] = [
     plan_import_router,
     plans_router,
     items_router,
-    tasks_router,
+    lights_router,
+    ledger_router,
     units_router,
-    unit_lights_router,
     assignments_router,
     reports_router,
-    files_router,
     regions_router,
     audit_router,
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import uuid
 from pathlib import Path
@@ -57,12 +58,10 @@ def build_storage(settings: Settings) -> Storage:
     if settings.storage_backend == "local":
         return LocalStorage(settings.storage_dir)
     if settings.storage_backend == "s3":
-        try:
-            import boto3  # type: ignore[import-not-found]  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("boto3") is None:
             raise RuntimeError(
                 "DUDAO_TASKS_STORAGE_BACKEND=s3 needs boto3, which is not installed; "
                 "install it and an S3 Storage implementation, or use storage_backend=local"
-            ) from None
+            )
         raise RuntimeError("S3 storage is not implemented yet; use storage_backend=local")
     raise RuntimeError(f"unknown DUDAO_TASKS_STORAGE_BACKEND={settings.storage_backend!r}")
