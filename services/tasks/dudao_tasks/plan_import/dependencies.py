@@ -14,6 +14,7 @@ from dudao_shared.http import ServiceClient
 from dudao_shared.parsed_plan import ParsedPlan
 from dudao_shared.regions import RegionQuery, require_region
 
+from ..state import get_indicators_client
 from .service import check_import_region, detect_region
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -81,8 +82,7 @@ AuthorisedRegion = Annotated[ImportRegion, Depends(import_region)]
 
 def indicators_client(request: Request) -> ServiceClient | None:
     """The indicator service's client (absent in apps started without it)."""
-    client: ServiceClient | None = getattr(request.app.state, "indicators_client", None)
-    return client
+    return get_indicators_client.find(request.app)
 
 
 IndicatorsClient = Annotated[ServiceClient | None, Depends(indicators_client)]

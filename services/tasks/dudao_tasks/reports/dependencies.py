@@ -17,10 +17,10 @@ from dudao_shared.regions import require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
-from ..config import Settings
 from ..models import Assignment, EvidenceFile, Plan, ProgressReport
+from ..state import get_settings
 from .service import FileNotFound, ReportNotFound
-from .storage import Storage
+from .storage import StorageDep as StorageDep
 
 
 def unit_can_see_report(unit_id: uuid.UUID) -> ColumnElement[bool]:
@@ -121,17 +121,9 @@ async def evidence_upload(
 ) -> EvidenceUpload:
     """The uploaded file, read up to one byte past the configured limit (so "too large" is
     known without reading the rest)."""
-    settings: Settings = request.app.state.settings
+    settings = get_settings.of(request.app)
     max_bytes = settings.max_upload_mb * 1024 * 1024
     return EvidenceUpload(await file.read(max_bytes + 1), file.filename, max_bytes)
 
 
 UploadedEvidence = Annotated[EvidenceUpload, Depends(evidence_upload)]
-
-
-def get_storage(request: Request) -> Storage:
-    storage: Storage = request.app.state.storage
-    return storage
-
-
-StorageDep = Annotated[Storage, Depends(get_storage)]

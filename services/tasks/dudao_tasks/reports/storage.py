@@ -7,7 +7,11 @@ import importlib.util
 import os
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
+
+from fastapi import Depends
+
+from dudao_shared.context import AppState
 
 from ..config import Settings
 
@@ -54,7 +58,7 @@ class LocalStorage:
         await asyncio.to_thread(self._path(key).unlink, True)
 
 
-def build_storage(settings: Settings) -> Storage:
+def build_storage(settings: Settings) -> LocalStorage:
     if settings.storage_backend == "local":
         return LocalStorage(settings.storage_dir)
     if settings.storage_backend == "s3":
@@ -65,3 +69,8 @@ def build_storage(settings: Settings) -> Storage:
             )
         raise RuntimeError("S3 storage is not implemented yet; use storage_backend=local")
     raise RuntimeError(f"unknown DUDAO_TASKS_STORAGE_BACKEND={settings.storage_backend!r}")
+
+
+# The only backend today; a second one would share a base class for this check to accept it.
+get_storage = AppState("storage", LocalStorage)
+StorageDep = Annotated[LocalStorage, Depends(get_storage)]

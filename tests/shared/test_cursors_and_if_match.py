@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dudao_shared.api import decode_cursor, encode_cursor, expected_version
 from dudao_shared.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
+from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.versioning import parse_if_match as expected_version
 
 
 def test_cursor_round_trip_and_garbage() -> None:
