@@ -144,6 +144,7 @@ class Node:
     excluded: bool = False
     kind: str = ""
     code: str = ""
+    run: int = 1  # which list of its parent it is in, when the numbering restarts at 1
 
     @property
     def span(self) -> tuple[int, int]:
@@ -287,10 +288,13 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
             if lab is not None:
                 parent = stack[-1] if stack else None
                 node = Node(lab, li, s, e, parent=parent)
-                if parent is None:
-                    roots.append(node)
-                else:
-                    parent.children.append(node)
+                siblings = roots if parent is None else parent.children
+                same = [x for x in siblings if x.label.style == lab.style]
+                if same:
+                    # Numbering that restarts (lists under unnumbered sub-heads) starts a new
+                    # run, so no two items share a code.
+                    node.run = same[-1].run + (1 if lab.value <= same[-1].label.value else 0)
+                siblings.append(node)
                 stack.append(node)
                 last_seen[lab.style] = lab.value
                 nodes.append(node)
@@ -303,7 +307,8 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
 
     # Titles, codes, exclusion, kinds.
     def walk(nd: Node, excluded: bool, prefix: str, depth: int = 0) -> None:
-        nd.code = f"{prefix}.{nd.label.text}" if prefix else nd.label.text
+        own = nd.label.text if nd.run == 1 else f"{nd.label.text}#{nd.run}"
+        nd.code = f"{prefix}.{own}" if prefix else own
         first = nd.paras[0] if nd.paras else (nd.start, nd.line_end)
         nd.title, nd.title_span = _make_title(text, first[0], first[1], nd.units_span)
         # Only headings name a part; a task titled 落实党组织领导下的院长负责制 is still a task.

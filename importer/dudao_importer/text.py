@@ -126,6 +126,9 @@ _PAGE_NUMBER = re.compile(
     re.I,
 )
 
+# A table-of-contents entry: a dot leader and a page number (目录 of a PDF or .docx).
+_TOC_ENTRY = re.compile(r"(?:[.．…·•]\s*){5,}…?\s*\d{1,4}\s*(?:$|\s)")
+
 # Lines a web page adds around the document; dropped outright.
 _RESIDUE = re.compile(
     r"^(?:您?当前(?:所在)?位置|当前位置|首页\s*[>＞»]|.*首页\s*[>＞»].*[>＞»]|【?打印(?:本页|此页|文章)?】?$|"
@@ -238,6 +241,8 @@ def normalise(raw: str) -> str:
         if _FOOTER_START.match(stripped):
             break
         if len(stripped) < 80 and (_RESIDUE.match(stripped) or _PAGE_NUMBER.match(stripped)):
+            continue
+        if _TOC_ENTRY.search(stripped):
             continue
         cleaned.append(line)
     width = _wrap_width([x for x in cleaned if x])

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from dudao_importer import UnsupportedDocument, parse_bytes, parse_text
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -70,13 +69,11 @@ async def _parse(file: UploadFile | None, text: str | None) -> tuple[ParsedPlan,
     if text is not None:
         if not text.strip():
             raise ValidationFailed("正文为空", errors=[{"field": "text", "message": "不能为空"}])
-        return parse_text(text), None
+        return await service.parse_document(text.encode("utf-8"), None, field="text"), None
     assert file is not None
     data = await file.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise PayloadTooLarge("文件超过 20 MB")
+        raise PayloadTooLarge("文件超过 20 MB", code="document_too_large",
+                              errors=[{"field": "file", "message": "max_bytes: 上限 20 MB"}])
     name = (file.filename or "document.txt")[-200:]
-    try:
-        return parse_bytes(data, name), name
-    except UnsupportedDocument as exc:
-        raise UnsupportedMediaType(f"无法读取该文件：{exc}", code="unsupported_document") from None
+    return await service.parse_document(data, name, field="file"), name
