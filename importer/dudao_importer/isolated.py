@@ -43,7 +43,7 @@ def _ctx() -> multiprocessing.context.ForkServerContext:
         if _context is None:
             ctx = multiprocessing.context.ForkServerContext()
             # Children fork from a server that has already paid for these imports.
-            ctx.set_forkserver_preload(["dudao_importer", "pypdfium2", "pdfplumber", "docx"])
+            ctx.set_forkserver_preload(["dudao_importer", "pypdfium2", "docx"])
             _context = ctx
         return _context
 
