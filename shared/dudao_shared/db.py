@@ -8,13 +8,10 @@ Services flush, never commit.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
-from sqlalchemy.dialects.sqlite.base import DATETIME as SQLITE_DATETIME
+from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -22,58 +19,21 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.sql import sqltypes
+
+POSTGRES_DRIVERS = frozenset(
+    {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
+)
 
 
 def async_url(url: str) -> URL:
-    """Accept plain ``postgresql://`` / ``sqlite:///`` URLs and pick the async drivers."""
+    """Accept any PostgreSQL URL (libpq style included) and pick the async driver."""
     u = make_url(url)
-    if u.drivername in {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}:
-        u = u.set(drivername="postgresql+asyncpg")
-    elif u.drivername == "sqlite":
-        u = u.set(drivername="sqlite+aiosqlite")
-    return u
-
-
-def is_sqlite(url: str | URL) -> bool:
-    return make_url(str(url) if isinstance(url, URL) else url).get_backend_name() == "sqlite"
-
-
-class _UTCDateTime(SQLITE_DATETIME):
-    """SQLite keeps no offset; every timestamp we store is UTC, so it comes back as UTC."""
-
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        parse = super().result_processor(dialect, coltype)
-
-        def process(value: Any) -> Any:
-            v = parse(value) if parse else value
-            return v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
-
-        return process
+    if u.drivername not in POSTGRES_DRIVERS:
+        raise ValueError(f"not a PostgreSQL URL: {u.drivername}:// (PostgreSQL is the only engine)")
+    return u.set(drivername="postgresql+asyncpg")
 
 
 def create_engine(url: str, **kw: Any) -> AsyncEngine:
-    u = async_url(url)
-    if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        # One connection: SQLite serialises writers anyway, and a pool only adds busy-waits.
-        if "poolclass" not in kw:
-            kw.update(pool_size=1, max_overflow=0)
-        engine = create_async_engine(u, **kw)
-        dialect = engine.sync_engine.dialect
-        dialect.colspecs = {**dialect.colspecs, sqltypes.DateTime: _UTCDateTime}
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn: Any, _: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        return engine
     if "poolclass" not in kw:
         # No overflow: an overflow connection is closed when returned, and a new PostgreSQL
         # connection (a forked backend) costs more than waiting for a pooled one.
@@ -83,7 +43,7 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
         # service keeps session state (SET, LISTEN, session advisory locks), so the reset
         # on return — half the CPU of a simple read through asyncpg — buys nothing.
         kw.setdefault("pool_reset_on_return", None)
-    return create_async_engine(u, **kw)
+    return create_async_engine(async_url(url), **kw)
 
 
 class Database:
@@ -96,13 +56,7 @@ class Database:
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )
 
-    @property
-    def is_sqlite(self) -> bool:
-        return is_sqlite(self.url)
-
     async def ping(self) -> None:
-        from sqlalchemy import text
-
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 
-from .db import async_url, create_engine
+from .db import create_engine
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))
-    cfg.set_main_option("sqlalchemy.url", str(async_url(url)).replace("%", "%%"))
     cfg.attributes["dudao_url"] = url
     return cfg
 
@@ -53,15 +53,19 @@ def downgrade(migrations_dir: Path, url: str, revision: str = "base") -> None:
 def run_env(context: Any, metadata: MetaData) -> None:
     """Body of every service's ``env.py`` (async engine, online mode only)."""
     config = context.config
-    url = config.attributes.get("dudao_url") or config.get_main_option("sqlalchemy.url")
+    env_name = config.get_main_option("dudao.database_url_env") or ""
+    url = (
+        config.attributes.get("dudao_url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or os.environ.get(env_name)
+    )
+    if not url:
+        raise RuntimeError(
+            f"no database to migrate: pass -x url=postgresql://... or set {env_name}"
+        )
 
     def do_run(connection: Connection) -> None:
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            compare_type=True,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
+        context.configure(connection=connection, target_metadata=metadata, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()
 
@@ -102,5 +106,11 @@ def head_revision(migrations_dir: Path) -> str | None:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-__all__ = ["upgrade", "downgrade", "run_env", "pending_model_changes", "head_revision",
-           "EnvironmentContext"]
+__all__ = [
+    "upgrade",
+    "downgrade",
+    "run_env",
+    "pending_model_changes",
+    "head_revision",
+    "EnvironmentContext",
+]

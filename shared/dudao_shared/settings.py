@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .db import async_url
+
 PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", "password", "admin"}
 
 
@@ -17,7 +19,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = "sqlite:///var/data/service.db"
+    # No default: a service has its own PostgreSQL database and must be told where it is
+    # (`dudao run` points each service at its database on the embedded server under var/pg).
+    database_url: str = ""
     jwt_issuer: str = "dudao-gateway"
     jwt_audience: str = "dudao"
     # Public key PEM, inline or from a file; services never hold the private key.
@@ -32,6 +36,21 @@ class ServiceSettings(BaseSettings):
     upstream_timeout_seconds: float = 10.0
     # Largest request body accepted at all (evidence uploads have their own, smaller limit).
     max_body_bytes: int = 25 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _require_database(self) -> ServiceSettings:
+        name = f"{self.model_config.get('env_prefix', '')}DATABASE_URL"
+        if not self.database_url.strip():
+            raise ValueError(
+                f"{name} must be set to the service's PostgreSQL database, e.g. "
+                "postgresql://user:password@127.0.0.1:5432/dbname "
+                "(`dudao run` sets it to a database on the embedded PostgreSQL under var/pg)"
+            )
+        try:
+            async_url(self.database_url)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        return self
 
     @model_validator(mode="after")
     def _load_keys(self) -> ServiceSettings:
@@ -50,4 +69,6 @@ class ServiceSettings(BaseSettings):
     def refuse_placeholder(self, name: str, value: str) -> None:
         """Outside development a secret left at a placeholder value stops the service."""
         if self.environment != "development" and value.strip().lower() in PLACEHOLDERS:
-            raise ValueError(f"{name} must be set to a real secret when environment={self.environment}")
+            raise ValueError(
+                f"{name} must be set to a real secret when environment={self.environment}"
+            )

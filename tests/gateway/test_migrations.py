@@ -1,4 +1,4 @@
-"""The gateway's migrations are its schema: up and down on PostgreSQL and SQLite, no drift."""
+"""The gateway's migrations are its schema: up and down on PostgreSQL, no drift."""
 
 from __future__ import annotations
 
@@ -14,9 +14,3 @@ def test_upgrade_downgrade_and_no_drift_on_postgres(databases) -> None:  # type:
     migrate.downgrade(MIGRATIONS_DIR, url)
     migrate.upgrade(MIGRATIONS_DIR, url)
 
-
-def test_upgrade_and_no_drift_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'gateway.db'}"
-    migrate.upgrade(MIGRATIONS_DIR, url)
-    assert migrate.pending_model_changes(MIGRATIONS_DIR, url, metadata) == []
-    migrate.downgrade(MIGRATIONS_DIR, url)

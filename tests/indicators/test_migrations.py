@@ -1,10 +1,9 @@
-"""The migrations are the schema: they upgrade and downgrade on PostgreSQL and SQLite and
-leave nothing for autogenerate to add."""
+"""The migrations are the schema: they upgrade and downgrade on PostgreSQL and leave nothing
+for autogenerate to add."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from sqlalchemy import inspect
 
@@ -58,6 +57,3 @@ def _round_trip(url: str) -> None:
 def test_postgres_upgrade_downgrade_and_no_pending_changes(databases) -> None:  # type: ignore[no-untyped-def]
     _round_trip(databases.create("indicators_mig"))
 
-
-def test_sqlite_upgrade_downgrade_and_no_pending_changes(tmp_path: Path) -> None:
-    _round_trip(f"sqlite:///{tmp_path / 'indicators.db'}")

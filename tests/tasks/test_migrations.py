@@ -1,8 +1,6 @@
-"""Migrations are the schema: up on PostgreSQL and SQLite, down to base, nothing pending."""
+"""Migrations are the schema: up on PostgreSQL, down to base, nothing pending."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -13,8 +11,7 @@ from dudao_tasks.models import metadata
 
 
 def _tables(url: str) -> set[str]:
-    sync = async_url(url).set(drivername=("postgresql+psycopg" if url.startswith("postgresql")
-                                          else "sqlite"))
+    sync = async_url(url).set(drivername="postgresql+psycopg")
     engine = sa.create_engine(sync)
     try:
         return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
@@ -32,11 +29,3 @@ def test_postgres_up_check_down(databases) -> None:  # type: ignore[no-untyped-d
     migrate.upgrade(MIGRATIONS_DIR, url)
     assert _tables(url) == set(metadata.tables)
 
-
-def test_sqlite_up_check_down(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'tasks.db'}"
-    migrate.upgrade(MIGRATIONS_DIR, url)
-    assert _tables(url) == set(metadata.tables)
-    assert migrate.pending_model_changes(MIGRATIONS_DIR, url, metadata) == []
-    migrate.downgrade(MIGRATIONS_DIR, url, "base")
-    assert _tables(url) == set()

@@ -12,7 +12,6 @@ from dudao_shared.tokens import public_key_of
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DUDAO_GATEWAY_", extra="ignore")
 
-    database_url: str = "sqlite:///var/data/gateway.db"
     # The private key signs every access token; only the gateway holds it.
     jwt_private_key: str = ""
     jwt_private_key_file: Path | None = None

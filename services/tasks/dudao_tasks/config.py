@@ -9,7 +9,6 @@ from dudao_shared.settings import ServiceSettings
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DUDAO_TASKS_", extra="ignore")
 
-    database_url: str = "sqlite:///var/data/tasks.db"
     # Evidence files: a local directory by default; S3-compatible storage by configuration.
     storage_dir: str = "var/evidence"
     storage_backend: str = "local"

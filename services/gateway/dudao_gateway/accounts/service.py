@@ -49,13 +49,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(dt: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if dt is None:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 def sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -183,7 +176,7 @@ async def authenticate(
         await record(session, action="login", subject=username, outcome="failed", ctx=ctx,
                      detail="unknown user")
         raise Unauthorized("用户名或密码错误", code="invalid_credentials")
-    locked_until = as_utc(user.locked_until)
+    locked_until = user.locked_until
     if locked_until and locked_until > now:
         await record(session, action="login", subject=username, outcome="locked", ctx=ctx)
         retry = int((locked_until - now).total_seconds()) + 1
@@ -257,7 +250,7 @@ async def refresh_session(
     row = await session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == sha256(raw)).with_for_update()
     )
-    if row is None or as_utc(row.expires_at) <= now:  # type: ignore[operator]
+    if row is None or row.expires_at <= now:
         raise Unauthorized("刷新令牌无效或已过期，请重新登录", code="invalid_refresh_token")
     auth = await session.get(AuthSession, row.session_id)
     if auth is None or auth.revoked_at is not None:
@@ -335,7 +328,7 @@ async def active_revocations(session: AsyncSession, *, settings: Settings) -> di
         )
     )
     ttl = settings.access_token_ttl_seconds
-    return {sid: as_utc(at).timestamp() + ttl for sid, at in rows}  # type: ignore[union-attr]
+    return {sid: at.timestamp() + ttl for sid, at in rows}
 
 
 # --- unit tokens -------------------------------------------------------------------------
@@ -369,7 +362,7 @@ async def exchange_unit_token(
 ) -> TokenPair:
     now = utcnow()
     row = await session.scalar(select(UnitToken).where(UnitToken.secret_hash == sha256(raw)))
-    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:  # type: ignore[operator]
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         await record(session, action="unit_token.use", subject=raw[:12], outcome="failed", ctx=ctx,
                      unit_id=row.unit_id if row else None)
         raise Unauthorized("单位令牌无效、已过期或已撤销", code="invalid_unit_token")

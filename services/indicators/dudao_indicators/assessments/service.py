@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import func, select, true
 from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..common import new_id, utcnow
@@ -203,8 +202,7 @@ def _row_values(
 async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Assessment)
+    ins = pg_insert(Assessment)
     keep = {"id", "indicator_id", "region_code"}
     # An upsert: two measurements of one pair written at once must not collide on the row.
     for start in range(0, len(rows), 1000):
@@ -223,10 +221,9 @@ async def _lock_pair(session: AsyncSession, *, indicator: Indicator, region_code
     snapshot without the other's value, and the later upsert would store a stale result. Taking
     the row lock first makes the second wait for the first to commit; its reads, issued after the
     lock, then see the first one's measurement (READ COMMITTED)."""
-    dialect = session.get_bind().dialect.name
-    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Assessment)
     await session.execute(
-        ins.values(
+        pg_insert(Assessment)
+        .values(
             id=new_id(),
             indicator_id=indicator.id,
             plan_id=indicator.plan_id,
@@ -235,7 +232,8 @@ async def _lock_pair(session: AsyncSession, *, indicator: Indicator, region_code
             method="none",
             components={},
             computed_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["indicator_id", "region_code"])
+        )
+        .on_conflict_do_nothing(index_elements=["indicator_id", "region_code"])
     )
     await session.execute(
         select(Assessment.id)
@@ -270,46 +268,25 @@ async def _edge_points(
 ) -> dict[str, Point]:
     """The newest (or oldest) counted value of each region, one index probe per region."""
     m = Measurement.__table__
-    dialect = session.get_bind().dialect.name
     order = m.c.period_end.desc() if newest else m.c.period_end.asc()
     out: dict[str, Point] = {}
-    if dialect == "postgresql":
-        r = select(func.unnest(sa_array(list(regions))).label("region_code")).subquery("r")
-        edge = (
-            select(m.c.period, m.c.value)
-            .where(
-                m.c.indicator_id == indicator_id,
-                m.c.region_code == r.c.region_code,
-                m.c.status.in_(COUNTED_STATUSES),
-            )
-            .order_by(order)
-            .limit(1)
-            .lateral("edge")
+    r = select(func.unnest(sa_array(list(regions))).label("region_code")).subquery("r")
+    edge = (
+        select(m.c.period, m.c.value)
+        .where(
+            m.c.indicator_id == indicator_id,
+            m.c.region_code == r.c.region_code,
+            m.c.status.in_(COUNTED_STATUSES),
         )
-        rows = (
-            await session.execute(
-                select(r.c.region_code, edge.c.period, edge.c.value).select_from(
-                    r.join(edge, true())
-                )
-            )
-        ).all()
-    else:
-        rows = []
-        for region in regions:
-            row = (
-                await session.execute(
-                    select(m.c.period, m.c.value)
-                    .where(
-                        m.c.indicator_id == indicator_id,
-                        m.c.region_code == region,
-                        m.c.status.in_(COUNTED_STATUSES),
-                    )
-                    .order_by(order)
-                    .limit(1)
-                )
-            ).first()
-            if row is not None:
-                rows.append((region, row[0], row[1]))
+        .order_by(order)
+        .limit(1)
+        .lateral("edge")
+    )
+    rows = (
+        await session.execute(
+            select(r.c.region_code, edge.c.period, edge.c.value).select_from(r.join(edge, true()))
+        )
+    ).all()
     for region, period, value in rows:
         out[region] = Point(parse_period(period).time, Decimal(value), period)
     return out

@@ -318,48 +318,27 @@ async def latest_by_region(
     """Latest counted value of each region reporting the indicator:
     (region_code, measurement_id, period, value, status).
 
-    The regions come from the assessment rows (one per reporting region); on PostgreSQL each
-    takes one backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
+    The regions come from the assessment rows (one per reporting region); each takes
+    one backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
     """
     a = Assessment.__table__
     m = Measurement.__table__
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        latest = (
-            select(m.c.id, m.c.period, m.c.value, m.c.status)
-            .where(
-                m.c.indicator_id == a.c.indicator_id,
-                m.c.region_code == a.c.region_code,
-                m.c.status.in_(assessments_service.COUNTED_STATUSES),
-            )
-            .order_by(m.c.period_end.desc())
-            .limit(1)
-            .lateral("latest")
+    latest = (
+        select(m.c.id, m.c.period, m.c.value, m.c.status)
+        .where(
+            m.c.indicator_id == a.c.indicator_id,
+            m.c.region_code == a.c.region_code,
+            m.c.status.in_(assessments_service.COUNTED_STATUSES),
         )
-        q = (
-            select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
-            .select_from(a.join(latest, true()))
-            .where(a.c.indicator_id == indicator_id)
-        )
-    else:
-        m2 = m.alias("newest")
-        newest = (
-            select(m2.c.id)
-            .where(
-                m2.c.indicator_id == a.c.indicator_id,
-                m2.c.region_code == a.c.region_code,
-                m2.c.status.in_(assessments_service.COUNTED_STATUSES),
-            )
-            .order_by(m2.c.period_end.desc())
-            .limit(1)
-            .correlate(a)
-            .scalar_subquery()
-        )
-        q = (
-            select(a.c.region_code, m.c.id, m.c.period, m.c.value, m.c.status)
-            .select_from(a.join(m, m.c.id == newest))
-            .where(a.c.indicator_id == indicator_id)
-        )
+        .order_by(m.c.period_end.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    q = (
+        select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
+        .select_from(a.join(latest, true()))
+        .where(a.c.indicator_id == indicator_id)
+    )
     if within_region is not None:
         q = q.where(a.c.region_code.startswith(prefix_of(within_region)))
     rows = (await session.execute(q.order_by(a.c.region_code))).all()
