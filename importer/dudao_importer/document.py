@@ -17,13 +17,25 @@ _FIELD = re.compile(
 )
 _NOTICE = re.compile(r"关于")
 _GENRE = re.compile(
-    r"(?:规划|方案|计划|意见|任务|要点|清单|办法|措施|纲要|通知|决定|细则|安排|行动|工作)$"
+    r"(?:规划|方案|计划|意见|任务|要点|清单|办法|措施|纲要|通知|决定|细则|安排|行动|工作|指引|指南|规范)"
+    r"(?:[（(]试行[）)])?$"
 )
 _ISSUER_END = re.compile(
     r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|中心|院|部)$"
 )
 _DATE_LINE = re.compile(
     r"^\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\s*$"
+)
+# How a notice may be disclosed and how urgent it is, printed beside the 文号.
+_DISCLOSURE = re.compile(r"^(?:不予?公开|依申请公开|主动公开|特\s*急|加\s*急|急\s*件)\s*")
+_YEARS_LINE = re.compile(
+    r"^[（(]\s*(?:19|20)\d{2}\s*年?\s*[-—–~～至到]\s*(?:19|20)\d{2}\s*年?\s*[）)]$"
+)
+# The first of the issuers that sign on the date line; 委 or 局 followed by 办公厅/综合司 runs on.
+_SIGNED_LINE = re.compile(
+    r"^(?P<first>[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|综合司|委员会|人民政府|[委局厅司部院])"
+    r"(?![办综员机]))[\u4e00-\u9fff\s]{0,80}?"
+    r"(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$"
 )
 _TITLE_INNER = re.compile(r"《(?P<t>[^》]{4,120})》")
 
@@ -48,7 +60,8 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
         doc_number = _fmt_docnum(m) if m else v
     if doc_number is None:
         for ln in head[:60]:
-            s = ln.strip()
+            # Printed under the title in brackets: （国卫办医政发〔2024〕21号）.
+            s = re.sub(r"^[（(](.*)[）)]$", r"\1", _DISCLOSURE.sub("", ln.strip()))
             m = DOC_NUMBER.fullmatch(s) or (DOC_NUMBER.match(s) if len(s) <= 30 else None)
             if m and m.end() >= len(s) - 2:
                 doc_number = _fmt_docnum(m)
@@ -84,7 +97,8 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 buf += nxt
             if done(buf):
                 notice, notice_line = buf, j
-                if notice.startswith("关于"):
+                head_part = notice.partition("关于")[0]
+                if notice.startswith("关于") or len(head_part) <= 6:
                     # The issuer printed on the line above the notice title (PDF letterheads).
                     k = i - 1
                     while k >= 0 and not lines[k].strip():
@@ -92,8 +106,10 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                     above = re.sub(r"\s+", "", lines[k]) if k >= 0 else ""
                     if (
                         4 <= len(above) <= 40
-                        and _ISSUER_END.search(above)
+                        and (_ISSUER_END.search(above + head_part) or _ISSUER_END.search(above))
                         and not _FIELD.match(above)
+                        and (not head_part or head_part not in above)
+                        and not re.search(r"[:：，,。；;|]", above)
                     ):
                         notice = above + notice
                 break
@@ -128,6 +144,17 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 and not s.startswith(("各", "为"))
             ):
                 title, title_line = s, i
+                # A title set over two lines: the line above is its first half.
+                above = head[i - 1].strip() if i > 0 else ""
+                if (
+                    4 <= len(above) <= 40
+                    and not re.search(r"[。，,；;：:！？]", above)
+                    and not _FIELD.match(above)
+                    and not DOC_NUMBER.search(above)
+                    and not _DATE_LINE.match(above)
+                    and not _GENRE.search(above)
+                ):
+                    title = above + s
                 break
     if title is not None:
         title = re.sub(r"\s+", "", title)
@@ -146,6 +173,12 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 title_line = i
                 break
 
+    if title is not None and title_line is not None and title_line + 1 < len(lines):
+        # 健康中国行动 / （2019—2030年）: the years printed under the title belong to it.
+        years = lines[title_line + 1].strip()
+        if _YEARS_LINE.match(years) and not _RANGE.search(title):
+            title += years
+
     issued = None
     v = fields.get("成文日期") or fields.get("发文日期")
     if v:
@@ -157,6 +190,14 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 issued = parse_cn_date(m.group(1))
                 if issued:
                     break
+    if issued is None or issuer is None:
+        # Issuers and date on one line: 国家卫生健康委办公厅 国家中医药局综合司 2024年10月28日.
+        for ln in lines[: max(body_line, 1) + 400]:
+            m = _SIGNED_LINE.match(ln.strip())
+            if m and parse_cn_date(m.group("date")):
+                issued = issued or parse_cn_date(m.group("date"))
+                issuer = issuer or m.group("first")
+                break
     if issuer is None:
         for i, ln in enumerate(lines[:400]):
             if _DATE_LINE.match(ln):
@@ -207,4 +248,7 @@ def plan_period(
         end = max(near) if near else None
     if start is not None and end is not None and end < start:
         end = start
+    if end is None:
+        # The year of issue alone does not make a period: nothing says when the plan ends.
+        start = None
     return {"start": start, "end": end}

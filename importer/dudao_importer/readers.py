@@ -7,6 +7,7 @@ import re
 import zipfile
 from typing import Any
 
+from .html import read_html
 from .limits import DocumentTooLarge, Limits
 from .pdf import PdfUnreadable, read_pdf_pages
 from .text import decode_bytes
@@ -14,6 +15,7 @@ from .text import decode_bytes
 __all__ = ["UnsupportedDocument", "read_bytes", "read_docx", "read_pdf"]
 
 _TEXT_EXT = (".txt", ".md", ".markdown", ".text")
+_HTML_EXT = (".html", ".htm", ".shtml", ".xhtml")
 _DEFAULT_LIMITS = Limits()
 
 
@@ -134,6 +136,10 @@ def _read(data: bytes, filename: str, limits: Limits) -> str:
         raise UnsupportedDocument(f"文件内容与扩展名不符或已损坏：{filename}")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnsupportedDocument("旧版 .doc/.xls 文件不受支持，请另存为 .docx")
+    if name.endswith(_HTML_EXT) or data.lstrip()[:15].lower().startswith(
+        (b"<!doctype html", b"<html")
+    ):
+        return read_html(decode_bytes(data))
     if name.endswith(_TEXT_EXT):
         text = decode_bytes(data)
         if text.count("\x00") > len(text) // 10 + 1:

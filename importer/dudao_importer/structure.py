@@ -32,7 +32,7 @@ _LABEL = re.compile(
     rf"|(?P<cn>[{_CN}]{{1,3}})\s*[、．.](?!\d)"
     rf"|[{_O}]\s*(?P<pcn>[{_CN}]{{1,3}})\s*[{_C}]"
     rf"|[{_O}]\s*(?P<par>\d{{1,3}})\s*[{_C}]"
-    rf"|(?P<ar>\d{{1,3}})\s*[、．.](?!\d)"
+    rf"|(?P<ar>\d{{1,3}})\s*[、．.。](?!\d)"
     rf"|(?P<arp>\d{{1,3}})[）)]"
     rf"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"
     rf")[\s:：]*"
@@ -63,10 +63,16 @@ EXCLUDE_TITLE = re.compile(
     r"现状|面临的?形势|形势与挑战|机遇与挑战|机遇和挑战|(?:工作|发展|主要|总体|规划|建设|行动|具体|实施|预期|阶段性?)目标|"
     r"目标(?:和|与|及)?(?:指标|要求|定位)|^目标$|主要指标|保障措施|保障机制|组织(?:实施|保障|领导)|"
     r"实施保障|工作要求|工作步骤|实施步骤|进度安排|时间安排|步骤安排|方法步骤|实施范围|适用范围|附则|"
-    r"监测评估|考核评估|评估考核|督导考核|规划实施|其他事项|有关要求|工作保障|政策保障|^总则$|^前言$|^序言$"
+    r"监测评估|考核评估|评估考核|督导考核|规划实施|其他事项|有关要求|工作保障|政策保障|^总则$|^前言$|^序言$|"
+    r"总体原则|工作安排|组织形式|组织架构|组织机构|(?:管理|其他|其它|相关)要求"
 )
 _TASKY = re.compile(
-    r"任务|重点工作|主要工作|工作重点|重点项目|主要举措|重点举措|具体措施|主要措施|工作措施|重点行动"
+    r"任务|重点工作|主要工作|工作重点|重点项目|主要举措|重点举措|具体措施|主要措施|工作措施|重点行动|"
+    r"工作内容|主要内容|重点内容"
+)
+# The heading of the part that holds a document's tasks.
+_TASK_PART = re.compile(
+    r"(?:主要|重点|工作|具体)(?:任务|措施|举措|内容|工作)|任务(?:和|与)?措施|工作内容"
 )
 GOAL_TITLE = re.compile(r"目标")
 
@@ -323,8 +329,20 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
             walk(ch, nd.excluded, nd.code, depth + 1)
         nd.kind = "section" if nd.children else "task"
 
-    for r in roots:
-        walk(r, False, "")
+    # A part named for the tasks (主要任务, 具体措施, 工作内容) marks where they start: numbered
+    # parts before it (goals, scope, products, organisation) hold none.
+    titles = [
+        _make_title(text, *(r.paras[0] if r.paras else (r.start, r.line_end)), r.units_span)[0]
+        for r in roots
+    ]
+    first_task_part = next(
+        (i for i, t in enumerate(titles) if len(t) <= 16 and _TASK_PART.search(t)), 0
+    )
+    if first_task_part > 3:
+        # Far into the document it is one more part (重点任务分工 after the tasks), not the start.
+        first_task_part = 0
+    for i, r in enumerate(roots):
+        walk(r, i < first_task_part, "")
     for b in boxes:
         prefix = (b.anchor.code + "." if b.anchor else "") + b.number
         for it in b.items:

@@ -126,6 +126,8 @@ _PAGE_NUMBER = re.compile(
     re.I,
 )
 
+_PROVENANCE = re.compile(r"^\s*#\s*source\s*:", re.I)
+
 # A table-of-contents entry: a dot leader and a page number (目录 of a PDF or .docx).
 _TOC_ENTRY = re.compile(r"(?:[.．…·•]\s*){5,}…?\s*\d{1,4}\s*(?:$|\s)")
 
@@ -148,7 +150,7 @@ _TERMINAL = set("。！？；;：:!?”’）)】〕]」』>|")
 _CONTINUES = set("、，,（(《“")
 _LABEL_START = re.compile(
     r"^[\t ]*(?:第[一二三四五六七八九十百零〇\d]+[章节篇]|[一二三四五六七八九十]+\s*[、．.]|"
-    r"[（(〔\[【［]\s*(?:[一二三四五六七八九十]+|\d{1,3})\s*[）)〕\]】］]|\d{1,3}\s*[、．.](?!\d)|\d{1,3}[）)]|[①-⑳]|"
+    r"[（(〔\[【［]\s*(?:[一二三四五六七八九十]+|\d{1,3})\s*[）)〕\]】］]|\d{1,3}\s*[、．.。](?!\d)|\d{1,3}[）)]|[①-⑳]|"
     r"[【\[]?专栏|附件|附表|抄送|印发)"
 )
 
@@ -231,7 +233,11 @@ def normalise(raw: str) -> str:
     """Return the text every span refers to: one line per paragraph, residue removed."""
     t = unicodedata.normalize("NFC", raw).translate(_FW)
     cleaned: list[str | None] = []  # None marks a blank line
-    for raw_line in t.split("\n"):
+    for i, raw_line in enumerate(t.split("\n")):
+        if i == 0 and _PROVENANCE.match(raw_line):
+            # A collector's note on where the text came from, not part of the document.
+            cleaned.append(None)
+            continue
         line = _clean_line(raw_line)
         if not line.strip(" "):
             # A lone tab is an empty table cell, not a blank line.
