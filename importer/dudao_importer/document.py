@@ -122,7 +122,10 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
         pre, _, post = notice.partition("关于")
         issuer = pre.strip() or None
         inner = _TITLE_INNER.search(post)
-        if re.match(r"^(?:印发|转发|发布|下发|公布)", post):
+        # 关于印发《X》的通知, and 关于《X》的通知 where the verb is left out: the plan is X.
+        if re.match(r"^(?:印发|转发|发布|下发|公布)", post) or re.fullmatch(
+            r"《[^》]+》的(?:通知|决定)", post
+        ):
             if inner:
                 title = inner.group("t")
             else:

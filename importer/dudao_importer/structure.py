@@ -189,6 +189,24 @@ def _make_title(
     return stripped.strip(" ：:、.．\t"), (start + lead, start + len(stripped))
 
 
+def _drop(nd: Node) -> None:
+    nd.excluded = True
+    for ch in nd.children:
+        _drop(ch)
+
+
+def _first_task_part(text: str, roots: list[Node]) -> int:
+    """Index of the top-level part named for the tasks (主要任务, 具体措施, 工作内容): the
+    numbered parts before it (goals, scope, products, organisation) hold none. 0 when there is
+    none, or when it stands far into the document (重点任务分工 after the tasks)."""
+    for i, r in enumerate(roots[:4]):
+        first = r.paras[0] if r.paras else (r.start, r.line_end)
+        title = _make_title(text, first[0], first[1], r.units_span)[0]
+        if len(title) <= 16 and _TASK_PART.search(title):
+            return i
+    return 0
+
+
 def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[int]) -> Structure:
     warnings: list[dict[str, Any]] = []
     nodes: list[Node] = []
@@ -312,35 +330,37 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
             attach(current, s, e)
 
     # Titles, codes, exclusion, kinds.
-    def walk(nd: Node, excluded: bool, prefix: str, depth: int = 0) -> None:
+    def walk(nd: Node, excluded: bool, prefix: str, depth: int = 0, in_tasks: bool = False) -> None:
         own = nd.label.text if nd.run == 1 else f"{nd.label.text}#{nd.run}"
         nd.code = f"{prefix}.{own}" if prefix else own
         first = nd.paras[0] if nd.paras else (nd.start, nd.line_end)
         nd.title, nd.title_span = _make_title(text, first[0], first[1], nd.units_span)
         # Only headings name a part; a task titled 落实党组织领导下的院长负责制 is still a task.
         heading = depth == 0 or bool(nd.children)
+        # Inside a part named for the tasks, 强化组织保障 is one more task heading, not a part.
         nd.excluded = excluded or bool(
             heading
+            and not in_tasks
             and len(nd.title) <= 16
             and EXCLUDE_TITLE.search(nd.title)
             and not _TASKY.search(nd.title)
         )
+        tasks_below = in_tasks or bool(len(nd.title) <= 16 and _TASK_PART.search(nd.title))
         for ch in nd.children:
-            walk(ch, nd.excluded, nd.code, depth + 1)
+            walk(ch, nd.excluded, nd.code, depth + 1, tasks_below)
         nd.kind = "section" if nd.children else "task"
 
-    # A part named for the tasks (主要任务, 具体措施, 工作内容) marks where they start: numbered
-    # parts before it (goals, scope, products, organisation) hold none.
-    titles = [
-        _make_title(text, *(r.paras[0] if r.paras else (r.start, r.line_end)), r.units_span)[0]
-        for r in roots
-    ]
-    first_task_part = next(
-        (i for i, t in enumerate(titles) if len(t) <= 16 and _TASK_PART.search(t)), 0
-    )
-    if first_task_part > 3:
-        # Far into the document it is one more part (重点任务分工 after the tasks), not the start.
-        first_task_part = 0
+    last_run = max((r.run for r in roots), default=1)
+    if last_run > 1:
+        # The numbering starts again at the top: a notice's own points, then the plan it
+        # carries. The plan is the document; the notice's points are not items.
+        for r in roots:
+            if r.run < last_run:
+                _drop(r)
+        roots = [r for r in roots if r.run == last_run]
+        for r in roots:
+            r.run = 1
+    first_task_part = _first_task_part(text, roots)
     for i, r in enumerate(roots):
         walk(r, i < first_task_part, "")
     for b in boxes:
