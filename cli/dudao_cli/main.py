@@ -136,8 +136,8 @@ async def _create_user(
     region_code: str | None,
     only_if_none: bool,
 ) -> bool:
-    from dudao_gateway.accounts import service as accounts
-    from dudao_gateway.accounts.schemas import UserCreate
+    from dudao_gateway.users import service as accounts
+    from dudao_gateway.users.schemas import UserCreate
     from dudao_shared.db import Database
 
     db = Database(url)
@@ -261,17 +261,17 @@ def run(
             try:
                 cfg.database_urls.update(urls)
                 _run(cfg, platform, seed=seed)
-            except KeyboardInterrupt:
-                console.print("正在停止…")
             finally:
-                # A second Ctrl-C must not cut the shutdown short and leave servers behind.
+                # A second Ctrl-C (`timeout` and some shells signal the group twice) must not cut
+                # the shutdown short and leave servers behind.
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                console.print("正在停止…")
                 if platform.procs:
                     with _step("停止三个服务"):
                         platform.stop()
     except KeyboardInterrupt:
-        console.print("已中断。")
+        pass  # Ctrl-C is how the platform is stopped; everything it started is stopped above.
     console.print("已停止。")
 
 

@@ -6,13 +6,20 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from .auth import RevocationList, get_principal, start_revocation_poller
+from .auth import (
+    RevocationList,
+    get_principal,
+    get_revocations,
+    get_verifier,
+    start_revocation_poller,
+)
+from .context import AppState
 from .db import Database
 from .errors import ProblemDetail, install_error_handlers
 from .logs import configure_logging
@@ -22,6 +29,13 @@ from .tokens import TokenVerifier
 
 StartupHook = Callable[[FastAPI], Awaitable[None]]
 ReadyCheck = Callable[[FastAPI], Awaitable[None]]
+
+# The state every service app has, one typed dependency each (a service adds its own the same
+# way in its ``dependencies`` module; the verifier and revocations are ``dudao_shared.auth``'s).
+get_database = AppState("db", Database)
+get_service_settings = AppState("settings", ServiceSettings)
+DatabaseDep = Annotated[Database, Depends(get_database)]
+ServiceSettingsDep = Annotated[ServiceSettings, Depends(get_service_settings)]
 
 
 def create_service_app(
@@ -41,10 +55,10 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(settings.database_url)
+        db = get_database.set(app, Database(settings.database_url))
         app.state.started_at = time.monotonic()
         poller = start_revocation_poller(
-            settings.gateway_url, app.state.revocations, settings.revocation_poll_seconds
+            settings.gateway_url, get_revocations.of(app), settings.revocation_poll_seconds
         )
         for hook in on_startup:
             await hook(app)
@@ -57,7 +71,7 @@ def create_service_app(
                 poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
-            await app.state.db.dispose()
+            await db.dispose()
 
     app = FastAPI(
         title=title,
@@ -67,12 +81,15 @@ def create_service_app(
         responses={401: {"model": ProblemDetail, "description": "未登录或凭证无效"}},
         **fastapi_kwargs,
     )
-    app.state.settings = settings
+    get_service_settings.set(app, settings)
     app.state.service_name = name
-    app.state.verifier = TokenVerifier(
-        settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    get_verifier.set(
+        app,
+        TokenVerifier(
+            settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        ),
     )
-    app.state.revocations = RevocationList()
+    get_revocations.set(app, RevocationList())
     install_error_handlers(app)
 
     health = APIRouter(tags=["health"])
@@ -82,11 +99,11 @@ def create_service_app(
         return {"status": "ok", "service": name}
 
     @health.get("/readyz", summary="就绪检查（数据库等依赖）")
-    async def readyz() -> Any:
+    async def readyz(db: DatabaseDep) -> JSONResponse:
         checks: dict[str, str] = {}
         ok = True
         try:
-            await asyncio.wait_for(app.state.db.ping(), timeout=2.0)
+            await asyncio.wait_for(db.ping(), timeout=2.0)
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             checks["database"] = f"error: {type(exc).__name__}"

@@ -13,9 +13,9 @@ import httpx
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from .context import bearer_var
+from .context import AppState, bearer_var
 from .errors import Forbidden, Unauthorized
-from .tokens import InvalidToken, TokenVerifier
+from .tokens import Claims, InvalidToken, TokenVerifier
 
 log = logging.getLogger("dudao.auth")
 
@@ -72,9 +72,7 @@ class RevocationList:
         return sid is not None and sid in self._until
 
 
-async def poll_revocations(
-    gateway_url: str, revocations: RevocationList, interval: float
-) -> None:
+async def poll_revocations(gateway_url: str, revocations: RevocationList, interval: float) -> None:
     """Keep a service's copy of the gateway's revocation list fresh."""
     async with httpx.AsyncClient(base_url=gateway_url, timeout=2.0) as client:
         while True:
@@ -98,21 +96,48 @@ def start_revocation_poller(
 
 _bearer = HTTPBearer(auto_error=False, description="网关签发的访问令牌 (JWT)")
 
+get_verifier = AppState("verifier", TokenVerifier)
+get_revocations = AppState("revocations", RevocationList)
+VerifierDep = Annotated[TokenVerifier, Depends(get_verifier)]
+RevocationsDep = Annotated[RevocationList, Depends(get_revocations)]
 
-def principal_from_token(
-    token: str, verifier: TokenVerifier, revocations: RevocationList
-) -> Principal:
-    try:
-        claims = verifier.verify(token)
-    except InvalidToken as exc:
-        log.info("token rejected: %s", exc)
-        raise Unauthorized("访问令牌无效或已过期", code="invalid_token") from None
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header (RFC 6750: one or more spaces
+    after the scheme, whose case does not matter); 401 ``missing_token`` for anything else."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("请先登录", code="missing_token")
+    return token
+
+
+def check_claims(claims: Claims, revocations: RevocationList) -> None:
+    """What a verified token must also be to act as someone: not revoked, a known role, and a
+    unit token naming its unit."""
     if revocations.is_revoked(claims.sid):
         raise Unauthorized("访问令牌已被注销", code="token_revoked")
     if claims.role not in ROLES:
         raise Unauthorized("访问令牌角色无效", code="invalid_token")
     if claims.role == "unit" and not claims.unit_id:
         raise Unauthorized("单位令牌缺少单位标识", code="invalid_token")
+
+
+def verified_claims(token: str, verifier: TokenVerifier, revocations: RevocationList) -> Claims:
+    """The one claims check: every service's routes and the gateway's forwarder call this, so a
+    token one of them refuses, all of them refuse (with the same code)."""
+    try:
+        claims = verifier.verify(token)
+    except InvalidToken as exc:
+        log.info("token rejected: %s", exc)
+        raise Unauthorized("访问令牌无效或已过期", code="invalid_token") from None
+    check_claims(claims, revocations)
+    return claims
+
+
+def authenticate(token: str, verifier: TokenVerifier, revocations: RevocationList) -> Principal:
+    """The caller a token names, after :func:`verified_claims`."""
+    claims = verified_claims(token, verifier, revocations)
     return Principal(
         sub=claims.sub,
         role=claims.role,
@@ -125,15 +150,15 @@ def principal_from_token(
 
 async def get_principal(
     request: Request,
-    cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    verifier: VerifierDep,
+    revocations: RevocationsDep,
+    # Declared for the OpenAPI security scheme; the header itself is read by ``bearer_token``.
+    _cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if cred is None or cred.scheme.lower() != "bearer" or not cred.credentials:
-        raise Unauthorized("请先登录", code="missing_token")
-    principal = principal_from_token(
-        cred.credentials, request.app.state.verifier, request.app.state.revocations
-    )
+    token = bearer_token(request.headers.get("authorization"))
+    principal = authenticate(token, verifier, revocations)
     # Calls this request makes to other services act as the same caller.
-    bearer_var.set(cred.credentials)
+    bearer_var.set(token)
     return principal
 
 

@@ -225,8 +225,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem_response(cls(str(exc.detail) if exc.detail else None))
         if exc.status_code == 405:
             return problem_response(
-                Problem("该路径不支持此请求方法", status=405, code="method_not_allowed",
-                        title="不支持的请求方法")
+                Problem(
+                    "该路径不支持此请求方法",
+                    status=405,
+                    code="method_not_allowed",
+                    title="不支持的请求方法",
+                )
             )
         return problem_response(
             Problem(str(exc.detail), status=exc.status_code, code="http_error", title="请求失败")

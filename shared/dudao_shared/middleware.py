@@ -14,12 +14,13 @@ from .errors import PayloadTooLarge, problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
 # An incoming id is echoed into logs and headers, so only a safe shape is accepted.
-_SAFE_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def request_id_from_scope(scope: Scope) -> str:
-    for name, value in scope.get("headers", ()):
-        if name == REQUEST_ID_HEADER and _SAFE_ID.match(value):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER and SAFE_REQUEST_ID.match(value):
             return value.decode()
     return uuid.uuid4().hex
 
@@ -60,8 +61,13 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             if self.log_requests and not scope["path"].startswith(_QUIET_PREFIXES):
-                _log.info("request", method=scope["method"], path=scope["path"], status=status,
-                          ms=round((time.perf_counter() - started) * 1000, 2))
+                _log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             request_id_var.reset(token)
             structlog.contextvars.unbind_contextvars("request_id")
 

@@ -56,17 +56,21 @@ def generate_keypair() -> tuple[str, str]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
 def public_key_of(private_key_pem: str) -> str:
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def _construct(pem: str) -> Key:
@@ -139,15 +143,24 @@ class TokenVerifier:
         claims = Claims(
             sub=sub,
             role=role,
-            sid=payload.get("sid"),
-            jti=payload.get("jti"),
+            sid=_optional_str(payload, "sid"),
+            jti=_optional_str(payload, "jti"),
             exp=int(payload["exp"]),
-            unit_id=payload.get("unit_id"),
-            region_code=payload.get("region_code"),
-            name=payload.get("name"),
+            unit_id=_optional_str(payload, "unit_id"),
+            region_code=_optional_str(payload, "region_code"),
+            name=_optional_str(payload, "name"),
             raw=payload,
         )
         self._cache[token] = claims
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return claims
+
+
+def _optional_str(payload: dict[str, Any], name: str) -> str | None:
+    """Identity claims are strings or absent; anything else would reach a query or a log as
+    a value no code expects."""
+    value = payload.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidToken(f"{name} must be a string")
+    return value

@@ -375,7 +375,7 @@ def test_measurement_grants_scope_units_to_their_indicator_and_region(running_pl
                                 json={"value": 2.6, "reason": "核对原始报表"},
                                 headers={"If-Match": r.headers["etag"]}), 200)
         assert _num(fixed["value"]) == Decimal("2.6")
-        corr = ok(g.http.get(f"/api/v1/measurements/{mine['id']}/corrections"), 200)
+        corr = ok(g.http.get(f"/api/v1/measurements/{mine['id']}/corrections"), 200)["items"]
         assert [(_num(c["old_value"]), _num(c["new_value"]), c["reason"]) for c in corr] == \
             [(Decimal("2.5"), Decimal("2.6"), "核对原始报表")]
         # The planner sees the county value alongside the city's.

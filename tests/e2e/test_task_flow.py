@@ -554,7 +554,8 @@ def test_revoked_unit_token_fails_at_gateway(running_platform, people) -> None: 
     try:
         assert ua.http.get(f"/api/v1/assignments/{aid}").status_code == 200
         assert ok(ua.http.get("/api/v1/auth/me"), 200)["unit_id"] == unit["id"]
-        listed = ok(planner.http.get("/api/v1/unit_tokens", params={"unit_id": unit["id"]}), 200)
+        listed = ok(planner.http.get("/api/v1/unit_tokens", params={"unit_id": unit["id"]}),
+                    200)["items"]
         assert [t["id"] for t in listed] == [ua.unit_token_id]
         assert "token" not in listed[0]
         # A unit cannot revoke tokens; the leader cannot either.

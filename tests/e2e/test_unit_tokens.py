@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from e2e.helpers import client, create_unit, ok, staff, uniq
@@ -20,9 +21,13 @@ def test_planner_manages_unit_tokens_of_own_region_only(running_platform) -> Non
 
     issued = ok(yichun.http.post("/api/v1/unit_tokens", json={"unit_id": unit["id"]}), 201)
     assert issued["region_code"] == "360902"
-    assert issued["id"] in {t["id"] for t in ok(yichun.http.get("/api/v1/unit_tokens"))}
-    assert issued["id"] not in {t["id"] for t in ok(nanchang.http.get("/api/v1/unit_tokens"))}
-    assert issued["id"] in {t["id"] for t in ok(admin.get("/api/v1/unit_tokens"))}
+
+    def listed(http: httpx.Client) -> set[str]:
+        return {t["id"] for t in ok(http.get("/api/v1/unit_tokens"))["items"]}
+
+    assert issued["id"] in listed(yichun.http)
+    assert issued["id"] not in listed(nanchang.http)
+    assert issued["id"] in listed(admin)
 
     r = nanchang.http.delete(f"/api/v1/unit_tokens/{issued['id']}")
     assert r.status_code == 404

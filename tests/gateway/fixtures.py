@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+import httpx
 import pytest
+from harness import app_lifespan, rolled_back
 
 from dudao_gateway.config import Settings
+from dudao_gateway.dependencies import get_tasks_client
 from dudao_gateway.main import create_app
 from dudao_gateway.migrations import MIGRATIONS_DIR
+from dudao_gateway.users import service as users_service
+from dudao_gateway.users.schemas import UserCreate
 from dudao_shared import migrate
-from harness import app_lifespan, rolled_back
+from dudao_shared.app import get_database
+from dudao_shared.http import ServiceClient
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +52,39 @@ async def gateway_app(gateway_settings: Settings):  # type: ignore[no-untyped-de
 async def gateway(gateway_app):  # type: ignore[no-untyped-def]
     async with rolled_back(gateway_app.api):
         yield gateway_app
+
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def make_user(gateway):  # type: ignore[no-untyped-def]
+    """An account in this test's (rolled-back) gateway database; returns its username."""
+
+    async def make(role: str = "admin", **kw: Any) -> str:
+        name = f"{role}-{uuid.uuid4().hex[:6]}"
+        async with get_database.of(gateway.api).sessionmaker() as s:
+            await users_service.create_user(
+                s,
+                data=UserCreate(username=name, password=PASSWORD, role=role, **kw),
+                actor="test",
+            )
+            await s.commit()
+        return name
+
+    return make
+
+
+@pytest.fixture
+async def gateway_to_tasks(gateway, tasks):  # type: ignore[no-untyped-def]
+    """The gateway whose own calls to the task service reach the in-process task app."""
+    original = get_tasks_client.of(gateway.api)
+    get_tasks_client.set(
+        gateway.api,
+        ServiceClient("任务服务", "http://tasks", transport=httpx.ASGITransport(app=tasks)),
+    )
+    try:
+        yield gateway
+    finally:
+        await get_tasks_client.of(gateway.api).aclose()
+        get_tasks_client.set(gateway.api, original)

@@ -13,4 +13,3 @@ def test_upgrade_downgrade_and_no_drift_on_postgres(databases) -> None:  # type:
     assert migrate.pending_model_changes(MIGRATIONS_DIR, url, metadata) == []
     migrate.downgrade(MIGRATIONS_DIR, url)
     migrate.upgrade(MIGRATIONS_DIR, url)
-

@@ -12,8 +12,9 @@ COUNTY = "360902"  # 袁州区
 OTHER_CITY = "360100"  # 南昌市
 
 
-def plan_id() -> str:
-    return f"plan-{uuid.uuid4().hex[:12]}"
+def missing_plan_id() -> str:
+    """An id no plan has."""
+    return str(uuid.uuid4())
 
 
 def indicator_body(plan: str, **kw: Any) -> dict[str, Any]:

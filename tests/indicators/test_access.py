@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-
 from harness import client_for
-from indicators.helpers import IMR_TARGET, REGION, indicator_body, make_indicator, plan_id
+
+from indicators.fixtures import NewPlan
+from indicators.helpers import IMR_TARGET, REGION, indicator_body, make_indicator
 
 ROLES = ("admin", "planner", "planner_other", "leader", "unit_granted", "unit_without")
 STAFF = {"admin", "planner", "planner_other", "leader"}
@@ -30,6 +31,7 @@ class Ctx:
     grant: dict[str, Any]
     m: dict[str, Any]
     assessment_id: str
+    new_plan: NewPlan
     counter: itertools.count = field(default_factory=itertools.count)
 
     def period(self) -> str:
@@ -84,7 +86,7 @@ async def c_bulk(c: httpx.AsyncClient, x: Ctx) -> bool:
         await c.post(
             "/api/v1/indicators/bulk",
             json={
-                "plan_id": plan_id(),
+                "plan_id": await x.new_plan(),
                 "region_code": REGION,
                 "indicators": [
                     {
@@ -314,10 +316,10 @@ def tokens(make_token: Callable[..., str]) -> dict[str, str]:
     }
 
 
-async def test_role_route_matrix(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_role_route_matrix(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     toks = tokens(make_token)
     async with client_for(indicators, toks["admin"]) as admin:
-        plan = plan_id()
+        plan = await new_plan()
         ind = await make_indicator(admin, plan, target=IMR_TARGET, aggregation="sum")
         grant = (
             await admin.post(
@@ -346,6 +348,7 @@ async def test_role_route_matrix(indicators, make_token) -> None:  # type: ignor
             grant=grant,
             m=m,
             assessment_id=a["items"][0]["id"],
+            new_plan=new_plan,
         )
         clients = {role: client_for(indicators, tok) for role, tok in toks.items()}
         unauthorized_successes: list[str] = []

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from dudao_indicators.assessments.engine import (
+from dudao_indicators.engine import (
     AssessmentInput,
     AssessmentResult,
     Point,

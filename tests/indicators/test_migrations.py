@@ -56,4 +56,3 @@ def _round_trip(url: str) -> None:
 
 def test_postgres_upgrade_downgrade_and_no_pending_changes(databases) -> None:  # type: ignore[no-untyped-def]
     _round_trip(databases.create("indicators_mig"))
-

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from dudao_indicators.periods import parse_period
-from dudao_indicators.regions import contains, is_child, level_of, parent_of, prefix_of
+from dudao_shared.regions import contains, is_child, level_of, parent_of, region_prefix
 
 
 def test_periods() -> None:
@@ -27,15 +27,16 @@ def test_region_hierarchy() -> None:
     assert contains("360000", "360902") and contains("360900", "360902")
     assert not contains("360100", "360902") and not contains("360902", "360900")
     assert is_child("360900", "360902") and not is_child("360000", "360902")
-    assert prefix_of("360900") == "3609"
+    assert region_prefix("360900") == "3609"
 
 
-async def test_direction_change_must_agree_with_targets(indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_direction_change_must_agree_with_targets(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     from harness import client_for
-    from indicators.helpers import IMR_TARGET, make_indicator, plan_id
+
+    from indicators.helpers import IMR_TARGET, make_indicator
 
     async with client_for(indicators, make_token("admin")) as c:
-        ind = await make_indicator(c, plan_id(), target=IMR_TARGET)
+        ind = await make_indicator(c, await new_plan(), target=IMR_TARGET)
         r = await c.patch(
             f"/api/v1/indicators/{ind['id']}",
             json={"direction": "higher_is_better"},

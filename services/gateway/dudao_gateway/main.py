@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -13,17 +12,23 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope, Send
 
-from dudao_shared.app import create_service_app
+from dudao_shared.app import create_service_app, get_database
+from dudao_shared.auth import RevocationList, get_revocations, get_verifier
+from dudao_shared.db import Database
 from dudao_shared.http import ServiceClient
 from dudao_shared.tokens import TokenSigner
 
-from .accounts import service as accounts
-from .accounts.router import public as auth_public
-from .accounts.router import router as accounts_router
 from .config import Settings
+from .dependencies import get_signer, get_tasks_client
 from .proxy.forwarder import Forwarder
 from .proxy.openapi import CombinedOpenAPI
 from .proxy.routes import route_table
+from .revocation import active_revocations
+from .security_events.router import router as security_events_router
+from .sessions.router import public as sessions_public
+from .sessions.router import router as sessions_router
+from .unit_tokens.router import router as unit_tokens_router
+from .users.router import router as users_router
 
 DESCRIPTION = """督导平台统一入口。先用 `POST /api/v1/auth/login` 登录（或在右上角 Authorize 中填写账号），
 单位经办人用单位令牌调用 `POST /api/v1/auth/unit_token` 换取访问令牌。"""
@@ -35,9 +40,6 @@ class Gateway:
     def __init__(self, api: FastAPI, forwarder: Forwarder) -> None:
         self.api = api
         self.forwarder = forwarder
-        # Exposed so tests and tools can reach state the way they would on a FastAPI app.
-        self.state = api.state
-        self.router = api.router
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -53,24 +55,37 @@ def create_app(settings: Settings | None = None) -> Gateway:
     routes = route_table(settings.tasks_url, settings.indicators_url)
     upstreams = list({u.name: u for u in routes.values()}.values())
     combined = CombinedOpenAPI(upstreams)
+    revocation_sync: asyncio.Task[None] | None = None
 
     async def start(app: FastAPI) -> None:
+        nonlocal revocation_sync
         await forwarder.start()
-        app.state.tasks_client = ServiceClient(
-            "任务服务", settings.tasks_url, timeout=settings.upstream_timeout_seconds,
-            connect_timeout=settings.upstream_connect_timeout_seconds,
+        get_tasks_client.set(
+            app,
+            ServiceClient(
+                "任务服务",
+                settings.tasks_url,
+                timeout=settings.upstream_timeout_seconds,
+                connect_timeout=settings.upstream_connect_timeout_seconds,
+            ),
         )
-        async with app.state.db.sessionmaker() as session:
-            app.state.revocations.merge(
-                await accounts.active_revocations(session, settings=settings)
+        db = get_database.of(app)
+        async with db.sessionmaker() as session:
+            revocations.merge(
+                await active_revocations(
+                    session, access_token_ttl_seconds=settings.access_token_ttl_seconds
+                )
             )
-        app.state.revocation_sync = asyncio.get_running_loop().create_task(_sync_revocations(app))
+        revocation_sync = asyncio.get_running_loop().create_task(
+            _sync_revocations(db, revocations, settings)
+        )
 
     async def stop(app: FastAPI) -> None:
-        app.state.revocation_sync.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await app.state.revocation_sync
-        await app.state.tasks_client.aclose()
+        if revocation_sync is not None:
+            revocation_sync.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await revocation_sync
+        await get_tasks_client.of(app).aclose()
         await forwarder.stop()
 
     async def upstreams_ready(app: FastAPI) -> None:
@@ -96,8 +111,8 @@ def create_app(settings: Settings | None = None) -> Gateway:
         title="督导平台 API",
         description=DESCRIPTION,
         settings=settings,
-        routers=[accounts_router],
-        public_routers=[auth_public, docs],
+        routers=[sessions_router, users_router, unit_tokens_router, security_events_router],
+        public_routers=[sessions_public, docs],
         on_startup=[start],
         on_shutdown=[stop],
         ready_checks=[upstreams_ready],
@@ -106,13 +121,17 @@ def create_app(settings: Settings | None = None) -> Gateway:
         docs_url=None,
         redoc_url=None,
     )
-    api.state.signer = TokenSigner(
-        settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    get_signer.set(
+        api,
+        TokenSigner(
+            settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        ),
     )
+    revocations = get_revocations.of(api)
     forwarder = Forwarder(
         routes,
-        verifier=api.state.verifier,
-        revocations=api.state.revocations,
+        verifier=get_verifier.of(api),
+        revocations=revocations,
         timeout=settings.upstream_timeout_seconds,
         connect_timeout=settings.upstream_connect_timeout_seconds,
         max_connections=settings.upstream_max_connections,
@@ -122,13 +141,14 @@ def create_app(settings: Settings | None = None) -> Gateway:
     return Gateway(api, forwarder)
 
 
-async def _sync_revocations(app: FastAPI) -> None:
+async def _sync_revocations(db: Database, revocations: RevocationList, settings: Settings) -> None:
     """Other gateway replicas revoke too; the database is the shared truth."""
-    settings: Settings = app.state.settings
     while True:
         await asyncio.sleep(settings.revocation_poll_seconds)
         with contextlib.suppress(Exception):
             # Its own session on the engine: background work never joins a request's transaction.
-            async with AsyncSession(app.state.db.engine) as session:
-                current: dict[str, Any] = await accounts.active_revocations(session, settings=settings)
-            app.state.revocations.merge(current)
+            async with AsyncSession(db.engine) as session:
+                current = await active_revocations(
+                    session, access_token_ttl_seconds=settings.access_token_ttl_seconds
+                )
+            revocations.merge(current)

@@ -10,6 +10,7 @@ from .assessments.router import router as assessments
 from .grants.router import router as grants
 from .indicators.router import router as indicators
 from .measurements.router import router as measurements
+from .plans import close_tasks_client, open_tasks_client
 from .reports.router import rollups, scorecards, series_router, tables
 from .targets.router import router as targets
 
@@ -26,5 +27,5 @@ ROUTERS: list[APIRouter] = [
 ]
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).
 PUBLIC_ROUTERS: list[APIRouter] = []
-ON_STARTUP: list[StartupHook] = []
-ON_SHUTDOWN: list[StartupHook] = []
+ON_STARTUP: list[StartupHook] = [open_tasks_client]
+ON_SHUTDOWN: list[StartupHook] = [close_tasks_client]

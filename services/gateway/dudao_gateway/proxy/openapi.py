@@ -36,8 +36,9 @@ class CombinedOpenAPI:
     @staticmethod
     async def _fetch(upstream: Upstream, session: aiohttp.ClientSession) -> dict[str, Any] | None:
         try:
-            async with session.get(upstream.base_url + "/openapi.json",
-                                   timeout=aiohttp.ClientTimeout(total=3)) as r:
+            async with session.get(
+                upstream.base_url + "/openapi.json", timeout=aiohttp.ClientTimeout(total=3)
+            ) as r:
                 if r.status == 200:
                     data = await r.json()
                     return data if isinstance(data, dict) else None
@@ -65,6 +66,8 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
         for scheme, value in spec.get("components", {}).get("securitySchemes", {}).items():
             doc["components"].setdefault("securitySchemes", {}).setdefault(scheme, value)
     if missing:
-        doc["info"]["description"] = (doc["info"].get("description", "") +
-                                      f"\n\n（暂未取得以下服务的接口文档：{'、'.join(missing)}）")
+        doc["info"]["description"] = (
+            doc["info"].get("description", "")
+            + f"\n\n（暂未取得以下服务的接口文档：{'、'.join(missing)}）"
+        )
     return doc

@@ -5,12 +5,26 @@ from __future__ import annotations
 from .forwarder import Upstream
 
 TASKS_RESOURCES = (
-    "plans", "items", "tasks", "units", "assignments", "reports", "files", "regions",
+    "plans",
+    "items",
+    "tasks",
+    "units",
+    "assignments",
+    "reports",
+    "files",
+    "regions",
     "audit_events",
 )
 INDICATORS_RESOURCES = (
-    "indicators", "targets", "measurements", "assessments", "scorecards", "rollups", "series",
-    "indicator_grants", "indicator_tables",
+    "indicators",
+    "targets",
+    "measurements",
+    "assessments",
+    "scorecards",
+    "rollups",
+    "series",
+    "indicator_grants",
+    "indicator_tables",
 )
 
 

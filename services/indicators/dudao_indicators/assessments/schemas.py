@@ -5,8 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..common import Num
-from .engine import STATUS_ZH
+from dudao_shared.decimals import DecimalNumber
+
+from ..engine import STATUS_ZH
 
 
 class AssessmentRead(BaseModel):
@@ -18,20 +19,20 @@ class AssessmentRead(BaseModel):
         description="achieved、on_track、moderately_off_track、off_track、regressing、not_achieved、insufficient_data"
     )
     status_zh: str = Field(description="状态（中文）")
-    score: Num | None = Field(description="Open SDG 分值（−5…5）")
+    score: DecimalNumber | None = Field(description="Open SDG 分值（−5…5）")
     method: str = Field(
         description=(
             "milestone 分年度目标，cagr 增长率比值，linear 线性，band 区间，"
             "no_target_cagr 无目标，none"
         )
     )
-    ratio: Num | None = Field(description="进度比值 R（无目标时为年均变化 v）")
+    ratio: DecimalNumber | None = Field(description="进度比值 R（无目标时为年均变化 v）")
     baseline_year: float | None
-    baseline_value: Num | None
+    baseline_value: DecimalNumber | None
     latest_period: str | None
-    latest_value: Num | None
+    latest_value: DecimalNumber | None
     target_year: int | None
-    target_value: Num | None
+    target_value: DecimalNumber | None
     target_id: str | None
     thresholds: dict[str, str] | None = Field(description="所用阈值")
     reasons: list[str] = Field(description="评估理由（中文）")

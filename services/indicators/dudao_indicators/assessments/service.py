@@ -7,22 +7,61 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, true
 from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from ..common import new_id, utcnow
-from ..indicators.models import Indicator
-from ..measurements.models import Measurement
+from dudao_shared.clock import utcnow
+from dudao_shared.errors import ValidationFailed
+from dudao_shared.pagination import paginate
+from dudao_shared.regions import level_of, region_prefix
+
+from ..engine import (
+    STATUSES,
+    AssessmentInput,
+    AssessmentResult,
+    Point,
+    TargetSpec,
+    Thresholds,
+    assess,
+)
+from ..models import Assessment, Indicator, Measurement, Target
+from ..models.base import new_id, table_of
 from ..periods import parse_period
-from ..targets import service as targets_service
-from ..targets.models import Target
-from .engine import AssessmentInput, AssessmentResult, Point, Thresholds, assess
-from .models import Assessment
 
 # Drafts are the reporter's own business until submitted; approval does not change the value.
 COUNTED_STATUSES = ("submitted", "approved")
+
+
+async def targets_of(session: AsyncSession, *, indicator_id: str) -> list[Target]:
+    rows = await session.scalars(select(Target).where(Target.indicator_id == indicator_id))
+    return list(rows.all())
+
+
+def to_spec(t: Target) -> TargetSpec:
+    return TargetSpec(
+        kind=t.kind,  # type: ignore[arg-type]
+        comparator=t.comparator,  # type: ignore[arg-type]
+        value=t.value,
+        value_max=t.value_max,
+        rule_unit=t.rule_unit,
+        target_year=t.target_year,
+        tolerance=t.tolerance,
+        milestones={int(m["year"]): Decimal(str(m["value"])) for m in t.milestones},
+        resolved_value=t.resolved_value,
+    )
+
+
+def pick(targets: Sequence[Target], region_code: str) -> Target | None:
+    """The most specific target for a region: its own, then its level's, then the plan's."""
+    by_scope = {t.scope: t for t in targets}
+    return (
+        by_scope.get(f"region:{region_code}")
+        or by_scope.get(f"level:{level_of(region_code)}")
+        or by_scope.get("all")
+    )
 
 
 def thresholds_of(ind: Indicator) -> Thresholds:
@@ -36,13 +75,13 @@ def thresholds_of(ind: Indicator) -> Thresholds:
 async def _latest(session: AsyncSession, indicator_id: str, region_code: str) -> Point | None:
     row = (
         await session.execute(
-            select(Measurement.period, Measurement.value)
+            select(col(Measurement.period), col(Measurement.value))
             .where(
                 Measurement.indicator_id == indicator_id,
                 Measurement.region_code == region_code,
-                Measurement.status.in_(COUNTED_STATUSES),  # type: ignore[attr-defined]
+                col(Measurement.status).in_(COUNTED_STATUSES),
             )
-            .order_by(Measurement.period_end.desc())  # type: ignore[attr-defined]
+            .order_by(col(Measurement.period_end).desc())
             .limit(1)
         )
     ).first()
@@ -88,8 +127,8 @@ def choose_baseline(
     return first, "first_measurement"
 
 
-def _counted(indicator_id: str) -> Any:
-    return (Measurement.indicator_id == indicator_id) & Measurement.status.in_(  # type: ignore[attr-defined]
+def _counted(indicator_id: str) -> ColumnElement[bool]:
+    return (col(Measurement.indicator_id) == indicator_id) & col(Measurement.status).in_(
         COUNTED_STATUSES
     )
 
@@ -101,7 +140,7 @@ async def baseline_for(
     if target is not None and target.baseline_year is not None:
         row = (
             await session.execute(
-                select(Measurement.period, Measurement.value).where(
+                select(col(Measurement.period), col(Measurement.value)).where(
                     _counted(indicator.id),
                     Measurement.region_code == region_code,
                     Measurement.period == str(target.baseline_year),
@@ -111,9 +150,9 @@ async def baseline_for(
         base_year_value = (row.period, Decimal(row.value)) if row is not None else None
     row = (
         await session.execute(
-            select(Measurement.period, Measurement.value)
+            select(col(Measurement.period), col(Measurement.value))
             .where(_counted(indicator.id), Measurement.region_code == region_code)
-            .order_by(Measurement.period_end)  # type: ignore[arg-type]
+            .order_by(col(Measurement.period_end))
             .limit(1)
         )
     ).first()
@@ -140,8 +179,8 @@ async def evaluate(
     submitted is judged on its own); ``preloaded`` = (latest, baseline, its source) when the
     caller fetched them in bulk."""
     if targets is None:
-        targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
-    target = targets_service.pick(targets, region_code)
+        targets = await targets_of(session, indicator_id=indicator.id)
+    target = pick(targets, region_code)
     if preloaded is not None:
         latest, baseline, source = preloaded
     else:
@@ -153,7 +192,7 @@ async def evaluate(
     inp = AssessmentInput(
         direction=indicator.direction,  # type: ignore[arg-type]
         nature=indicator.nature,
-        target=targets_service.to_spec(target) if target is not None else None,
+        target=to_spec(target) if target is not None else None,
         baseline=baseline,
         latest=latest,
         thresholds=thresholds_of(indicator),
@@ -266,10 +305,10 @@ async def recompute(
 async def _edge_points(
     session: AsyncSession, indicator_id: str, regions: Sequence[str], newest: bool
 ) -> dict[str, Point]:
-    """The newest (or oldest) counted value of each region, one index probe per region."""
-    m = Measurement.__table__
+    """The newest (or oldest) counted value of each region: one LATERAL probe of
+    ``ix_measurement_latest`` per region, all in one statement."""
+    m = table_of(Measurement)
     order = m.c.period_end.desc() if newest else m.c.period_end.asc()
-    out: dict[str, Point] = {}
     r = select(func.unnest(sa_array(list(regions))).label("region_code")).subquery("r")
     edge = (
         select(m.c.period, m.c.value)
@@ -282,14 +321,13 @@ async def _edge_points(
         .limit(1)
         .lateral("edge")
     )
-    rows = (
-        await session.execute(
-            select(r.c.region_code, edge.c.period, edge.c.value).select_from(r.join(edge, true()))
-        )
-    ).all()
-    for region, period, value in rows:
-        out[region] = Point(parse_period(period).time, Decimal(value), period)
-    return out
+    rows = await session.execute(
+        select(r.c.region_code, edge.c.period, edge.c.value).select_from(r.join(edge, true()))
+    )
+    return {
+        region: Point(parse_period(period).time, Decimal(value), period)
+        for region, period, value in rows.all()
+    }
 
 
 async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) -> int:
@@ -318,7 +356,7 @@ async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) ->
     if not regions:
         return 0
     ordered = sorted(regions)
-    targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
+    targets = await targets_of(session, indicator_id=indicator.id)
     latest = await _edge_points(session, indicator.id, ordered, newest=True)
     first = await _edge_points(session, indicator.id, ordered, newest=False)
     base_years = {str(t.baseline_year) for t in targets if t.baseline_year is not None}
@@ -326,16 +364,18 @@ async def recompute_indicator(session: AsyncSession, *, indicator: Indicator) ->
     if base_years:
         for region, period, value in (
             await session.execute(
-                select(Measurement.region_code, Measurement.period, Measurement.value).where(
+                select(
+                    col(Measurement.region_code), col(Measurement.period), col(Measurement.value)
+                ).where(
                     _counted(indicator.id),
-                    Measurement.period.in_(base_years),  # type: ignore[attr-defined]
+                    col(Measurement.period).in_(base_years),
                 )
             )
         ).all():
             base_values[(region, period)] = (period, Decimal(value))
     rows = []
     for region in ordered:
-        target = targets_service.pick(targets, region)
+        target = pick(targets, region)
         base_key = (region, str(target.baseline_year)) if target is not None else None
         baseline, source = choose_baseline(
             indicator=indicator,
@@ -364,3 +404,46 @@ async def recompute_plan(session: AsyncSession, *, plan_id: str) -> int:
     for ind in indicators:
         n += await recompute_indicator(session, indicator=ind)
     return n
+
+
+async def list_(
+    session: AsyncSession,
+    *,
+    plan_id: str | None,
+    indicator_id: str | None,
+    region_code: str | None,
+    within_region: str | None,
+    status: str | None,
+    pairs: set[tuple[str, str]] | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Assessment], str | None]:
+    """Keyset-paged by id; ``pairs`` narrows to what a unit may see."""
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed(
+            "状态无效", errors=[{"field": "status", "message": "取值不在允许范围内"}]
+        )
+    q = select(Assessment)
+    if plan_id is not None:
+        q = q.where(Assessment.plan_id == plan_id)
+    if indicator_id is not None:
+        q = q.where(Assessment.indicator_id == indicator_id)
+    if region_code is not None:
+        q = q.where(Assessment.region_code == region_code)
+    if within_region is not None:
+        q = q.where(col(Assessment.region_code).startswith(region_prefix(within_region)))
+    if status is not None:
+        q = q.where(Assessment.status == status)
+    if pairs is not None:
+        if not pairs:
+            return [], None
+        q = q.where(
+            or_(
+                *(
+                    and_(col(Assessment.indicator_id) == i, col(Assessment.region_code) == r)
+                    for i, r in pairs
+                )
+            )
+        )
+    order_by = [col(Assessment.id).asc()]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)

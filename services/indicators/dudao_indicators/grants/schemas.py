@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..regions import RegionCode
+from dudao_shared.regions import RegionCode
 
 
 class GrantCreate(BaseModel):
@@ -18,6 +18,8 @@ class GrantCreate(BaseModel):
 
 
 class GrantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     unit_id: str
     indicator_id: str

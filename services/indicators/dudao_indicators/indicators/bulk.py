@@ -17,17 +17,17 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from dudao_shared.errors import Conflict, ValidationFailed
+from dudao_shared.regions import RegionCode
 
-from ..regions import RegionCode
+from ..common import DecimalIn
+from ..models import Indicator, Target
 from ..targets import service as targets_service
-from ..targets.models import Target
 from ..targets.schemas import Comparator, Kind, LevelName, Year
-from .models import Indicator
-from .schemas import Aggregation, DecimalIn, Direction, Nature
+from .schemas import Aggregation, Direction, Nature
 
 NATURES: dict[str, str] = {
     "预期性": "expected",
@@ -91,7 +91,8 @@ class BulkLevelTarget(BulkTarget):
 
 
 class BulkIndicator(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # measure_unit also reads the parsed form's "unit" (AliasChoices).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     code: str | None = Field(
         None,

@@ -1,46 +1,173 @@
-"""Load an indicator or answer 404, with the caller's right to see or change it checked."""
+"""Load an indicator or answer 404, with the caller's right to see or change it checked.
+
+- admin: everything.
+- planner: reads everything; writes indicators (and their targets, grants, measurements) of
+  plans in its region (``region_code`` claim; none = the whole province).
+- leader: reads everything, writes nothing.
+- unit: sees only the indicators and (indicator, region) pairs granted to it; anything else is
+  404, as if it did not exist.
+
+The loaders here are what every other package's ``dependencies.py`` builds on: each object of
+this service hangs off an indicator.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.auth import CurrentPrincipal, Principal, StaffWriter
 from dudao_shared.db import SessionDep
+from dudao_shared.errors import Forbidden, ValidationFailed
+from dudao_shared.regions import can_write_region
 
-from ..access import require_region, unit_may_see_indicator
-from .models import Indicator
-from .service import IndicatorNotFound
+from ..models import Indicator, IndicatorGrant
+from ..plans import PlanNotFound, TasksClient, plan_region
+from .bulk import BulkIndicatorsIn
+from .schemas import IndicatorCreate, ParsedIndicatorsIn
+from .service import IndicatorNotFound as IndicatorNotFound
 
 IndicatorId = Annotated[str, Path(max_length=200, description="指标标识")]
+IndicatorIdQuery = Annotated[str, Query(max_length=36, description="指标")]
+# A unit's (indicator, region) grants; None for staff, who see every pair.
+Pairs = set[tuple[str, str]] | None
 
 
-async def _load(session: SessionDep, indicator_id: str) -> Indicator:
+def require_region(principal: Principal, region_code: str) -> None:
+    """A planner acting outside its region (it may read there, so 403 reveals nothing)."""
+    if not can_write_region(principal, region_code):
+        raise Forbidden(
+            f"只能操作本辖区（{principal.region_code}）的规划指标",
+            code="region_forbidden",
+            title="超出管辖范围",
+        )
+
+
+async def unit_grant_pairs(session: AsyncSession, unit_id: str) -> set[tuple[str, str]]:
+    rows = await session.execute(
+        select(col(IndicatorGrant.indicator_id), col(IndicatorGrant.region_code)).where(
+            IndicatorGrant.unit_id == unit_id
+        )
+    )
+    return {(i, r) for i, r in rows.all()}
+
+
+async def unit_may_report(
+    session: AsyncSession, unit_id: str, indicator_id: str, region_code: str
+) -> bool:
+    row = await session.execute(
+        select(IndicatorGrant.id)
+        .where(
+            IndicatorGrant.unit_id == unit_id,
+            IndicatorGrant.indicator_id == indicator_id,
+            IndicatorGrant.region_code == region_code,
+        )
+        .limit(1)
+    )
+    return row.first() is not None
+
+
+async def _unit_may_see(session: AsyncSession, unit_id: str, indicator_id: str) -> bool:
+    row = await session.execute(
+        select(IndicatorGrant.id)
+        .where(IndicatorGrant.unit_id == unit_id, IndicatorGrant.indicator_id == indicator_id)
+        .limit(1)
+    )
+    return row.first() is not None
+
+
+async def load_readable(
+    session: AsyncSession, principal: Principal, indicator_id: str
+) -> Indicator:
     ind = await session.get(Indicator, indicator_id) if len(indicator_id) <= 36 else None
-    if ind is None:
+    if ind is None or (
+        principal.is_unit and not await _unit_may_see(session, principal.unit_id or "", ind.id)
+    ):
         raise IndicatorNotFound(f"找不到指标 {indicator_id}")
+    return ind
+
+
+async def load_writable(
+    session: AsyncSession, principal: Principal, indicator_id: str
+) -> Indicator:
+    ind = await load_readable(session, principal, indicator_id)
+    require_region(principal, ind.region_code)
     return ind
 
 
 async def readable_indicator(
     indicator_id: IndicatorId, session: SessionDep, principal: CurrentPrincipal
 ) -> Indicator:
-    ind = await _load(session, indicator_id)
-    if principal.is_unit and not await unit_may_see_indicator(
-        session, principal.unit_id or "", ind.id
-    ):
-        raise IndicatorNotFound(f"找不到指标 {indicator_id}")
-    return ind
+    return await load_readable(session, principal, indicator_id)
+
+
+async def readable_indicator_in_query(
+    indicator_id: IndicatorIdQuery, session: SessionDep, principal: CurrentPrincipal
+) -> Indicator:
+    return await load_readable(session, principal, indicator_id)
 
 
 async def writable_indicator(
     indicator_id: IndicatorId, session: SessionDep, principal: StaffWriter
 ) -> Indicator:
-    ind = await _load(session, indicator_id)
-    require_region(principal, ind.region_code)
-    return ind
+    return await load_writable(session, principal, indicator_id)
+
+
+async def visible_pairs(session: SessionDep, principal: CurrentPrincipal) -> Pairs:
+    if not principal.is_unit:
+        return None
+    return await unit_grant_pairs(session, principal.unit_id or "")
+
+
+async def require_plan(
+    tasks: TasksClient, principal: Principal, *, plan_id: str, region_code: str
+) -> None:
+    """A plan named in a body: it must exist in the task service, lie in the caller's region,
+    and be the region the body claims (the plan's real region, not the client's word)."""
+    region = await plan_region(tasks, plan_id)
+    require_region(principal, region)
+    if region_code != region:
+        raise ValidationFailed(
+            f"规划 {plan_id} 属于区划 {region}",
+            errors=[{"field": "region_code", "message": f"须为规划所属区划 {region}"}],
+        )
+
+
+async def new_indicator(
+    data: IndicatorCreate, principal: StaffWriter, tasks: TasksClient
+) -> IndicatorCreate:
+    await require_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
+    return data
+
+
+async def new_indicators(
+    data: BulkIndicatorsIn, principal: StaffWriter, tasks: TasksClient
+) -> BulkIndicatorsIn:
+    await require_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
+    return data
+
+
+async def new_parsed_indicators(
+    data: ParsedIndicatorsIn, principal: StaffWriter, tasks: TasksClient
+) -> ParsedIndicatorsIn:
+    """A parsed plan's indicators. The task service posts them from inside its import, before
+    the plan it is creating is committed, so the plan may not be readable yet: a plan the task
+    service already knows decides by its real region; one it does not know yet, by the region
+    the body names, which must be the caller's."""
+    try:
+        await require_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
+    except PlanNotFound:
+        require_region(principal, data.region_code)
+    return data
 
 
 ReadableIndicator = Annotated[Indicator, Depends(readable_indicator)]
+ReadableIndicatorInQuery = Annotated[Indicator, Depends(readable_indicator_in_query)]
 WritableIndicator = Annotated[Indicator, Depends(writable_indicator)]
+VisiblePairs = Annotated[Pairs, Depends(visible_pairs)]
+NewIndicator = Annotated[IndicatorCreate, Depends(new_indicator)]
+NewIndicators = Annotated[BulkIndicatorsIn, Depends(new_indicators)]
+NewParsedIndicators = Annotated[ParsedIndicatorsIn, Depends(new_parsed_indicators)]

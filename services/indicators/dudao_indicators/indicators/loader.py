@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dudao_shared.errors import ValidationFailed
 from dudao_shared.parsed_plan import IndicatorRow, Period, TextTarget
 
 from .bulk import BulkIndicatorsIn, BulkResult, bulk_create
+from .schemas import ParsedIndicatorsIn
 
 # Growth rates may be negative or exceed 100 %.
 _UNBOUNDED_WORDS = ("增速", "增长率", "增幅", "增长")
@@ -160,6 +163,32 @@ async def load_gold_file(
         plan_id=plan_id,
         region_code=region_code,
         parsed_indicators=_INDICATORS.validate_python(doc.get("indicators") or []),
-        parsed_targets=_TARGETS.validate_python(doc.get("targets") or []) if include_targets else [],
+        parsed_targets=_TARGETS.validate_python(doc.get("targets") or [])
+        if include_targets
+        else [],
         default_target_year=period.end,
     )
+
+
+async def import_parsed(session: AsyncSession, *, data: ParsedIndicatorsIn) -> BulkResult:
+    """``POST /indicators/parsed``: the parsed form mapped to the bulk form and stored; a
+    mapped row the bulk rules refuse is the caller's input, named field by field."""
+    body = bulk_body_from_parsed(
+        plan_id=data.plan_id,
+        region_code=data.region_code,
+        parsed_indicators=data.indicators,
+        parsed_targets=data.targets,
+        item_ids=data.item_ids,
+        default_target_year=data.default_target_year,
+    )
+    try:
+        checked = BulkIndicatorsIn.model_validate(body)
+    except PydanticValidationError as exc:
+        raise ValidationFailed(
+            "解析结果中的指标数据有误",
+            errors=[
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in exc.errors()[:50]
+            ],
+        ) from None
+    return await bulk_create(session, data=checked)

@@ -4,11 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticValidationError
 
-from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
-from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -19,16 +16,23 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
-from dudao_shared.parsed_plan import IndicatorRow, TextTarget
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Cursor, Limit, Order, Page
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..access import require_region, unit_grant_pairs
-from ..assessments import service as assessments_service
-from ..idempotency import idempotent
-from ..regions import RegionQuery
+from ..models import IdempotencyRecord
 from . import bulk, service
-from .dependencies import ReadableIndicator, WritableIndicator
-from .loader import bulk_body_from_parsed
-from .schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
+from .dependencies import (
+    NewIndicator,
+    NewIndicators,
+    NewParsedIndicators,
+    ReadableIndicator,
+    VisiblePairs,
+    WritableIndicator,
+)
+from .loader import import_parsed
+from .schemas import IndicatorRead, IndicatorUpdate
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 
@@ -36,21 +40,16 @@ router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 @router.get("", response_model=Page[IndicatorRead])
 async def list_indicators(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    pairs: VisiblePairs,
     plan_id: Annotated[str | None, Query(max_length=64, description="规划")] = None,
     domain: Annotated[str | None, Query(max_length=100, description="领域")] = None,
     region_code: RegionQuery = None,
-    order: Annotated[
-        str,
-        Query(max_length=20, description="排序：position、code、name、created_at，前加 - 为倒序"),
-    ] = "position",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    order: Order = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[IndicatorRead]:
-    """指标列表"""
-    only = None
-    if principal.is_unit:
-        only = {i for i, _ in await unit_grant_pairs(session, principal.unit_id or "")}
+    """指标列表（排序：position、code、name、created_at，前加 - 为倒序）"""
+    only = None if pairs is None else {i for i, _ in pairs}
     rows, nxt = await service.list_(
         session,
         plan_id=plan_id,
@@ -73,14 +72,13 @@ async def list_indicators(
     responses=problem_responses(Forbidden, Conflict, ValidationFailed),
 )
 async def create_indicator(
-    data: IndicatorCreate,
+    data: NewIndicator,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> IndicatorRead | JSONResponse:
-    """新建指标（支持 Idempotency-Key）"""
-    require_region(principal, data.region_code)
+    """新建指标（支持 Idempotency-Key；规划须存在于任务服务且在本辖区）"""
 
     async def run() -> IndicatorRead:
         ind = await service.create(session, data=data)
@@ -89,6 +87,7 @@ async def create_indicator(
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="indicators.create",
@@ -106,20 +105,20 @@ async def create_indicator(
     responses=problem_responses(Forbidden, Conflict, ValidationFailed),
 )
 async def bulk_create_indicators(
-    data: bulk.BulkIndicatorsIn,
+    data: NewIndicators,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> bulk.BulkResult | JSONResponse:
     """批量导入规划指标及目标（全部成功或全部不写入；按 规划+编号 幂等）"""
-    require_region(principal, data.region_code)
 
     async def run() -> bulk.BulkResult:
         return await bulk.bulk_create(session, data=data)
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="indicators.bulk",
@@ -130,21 +129,6 @@ async def bulk_create_indicators(
     )
 
 
-class ParsedIndicatorsIn(BaseModel):
-    """A parsed plan's indicator table and in-text targets, as the plan importer sends them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    plan_id: str = Field(min_length=1, max_length=64, description="规划")
-    region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
-    indicators: list[IndicatorRow] = Field(default_factory=list, max_length=2000,
-                                           description="解析出的主要指标表行")
-    targets: list[TextTarget] = Field(default_factory=list, max_length=5000,
-                                      description="解析出的正文目标")
-    item_ids: dict[str, str] = Field(default_factory=dict, description="条目编号 → 任务服务中的条目标识")
-    default_target_year: int | None = Field(None, ge=1949, le=2100, description="未写年份的目标所属年份")
-
-
 @router.post(
     "/parsed",
     status_code=status.HTTP_201_CREATED,
@@ -152,25 +136,10 @@ class ParsedIndicatorsIn(BaseModel):
     responses=problem_responses(Forbidden, Conflict, ValidationFailed),
 )
 async def import_parsed_indicators(
-    data: ParsedIndicatorsIn, session: SessionDep, principal: StaffWriter
+    data: NewParsedIndicators, session: SessionDep
 ) -> bulk.BulkResult:
     """从规划解析结果导入指标和正文目标（规划导入时由任务服务调用）"""
-    require_region(principal, data.region_code)
-    body = bulk_body_from_parsed(
-        plan_id=data.plan_id, region_code=data.region_code, parsed_indicators=data.indicators,
-        parsed_targets=data.targets, item_ids=data.item_ids,
-        default_target_year=data.default_target_year,
-    )
-    try:
-        checked = bulk.BulkIndicatorsIn.model_validate(body)
-    except PydanticValidationError as exc:
-        # The parsed form is mapped here, so its faults are the caller's input: name them.
-        raise ValidationFailed(
-            "解析结果中的指标数据有误",
-            errors=[{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                    for e in exc.errors()[:50]],
-        ) from None
-    return await bulk.bulk_create(session, data=checked)
+    return await import_parsed(session, data=data)
 
 
 @router.get("/{indicator_id}", response_model=IndicatorRead, responses=problem_responses(NotFound))
@@ -192,11 +161,10 @@ async def update_indicator(
     data: IndicatorUpdate,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> IndicatorRead:
     """修改指标（需 If-Match）"""
-    ind = await service.update(session, indicator=ind, data=data, if_match=if_match)
-    await assessments_service.recompute_indicator(session, indicator=ind)
+    ind = await service.update(session, indicator=ind, data=data, expected=expected)
     set_etag(response, ind.version)
     return IndicatorRead.model_validate(ind, from_attributes=True)
 
@@ -209,7 +177,7 @@ async def update_indicator(
     ),
 )
 async def delete_indicator(
-    ind: WritableIndicator, session: SessionDep, if_match: IfMatch = None
+    ind: WritableIndicator, session: SessionDep, expected: IfMatchVersion
 ) -> None:
     """删除指标（无监测值时；需 If-Match）"""
-    await service.delete(session, indicator=ind, if_match=if_match)
+    await service.delete(session, indicator=ind, expected=expected)

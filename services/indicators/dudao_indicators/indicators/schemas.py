@@ -6,13 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..common import Num
-from ..regions import RegionCode
+from dudao_shared.decimals import DecimalNumber
+from dudao_shared.parsed_plan import IndicatorRow, TextTarget
+from dudao_shared.regions import RegionCode
+
+from ..common import DecimalIn
 
 Direction = Literal["higher_is_better", "lower_is_better", "band"]
 Nature = Literal["expected", "binding", "advocated"]
 Aggregation = Literal["none", "sum", "ratio"]
-DecimalIn = Annotated[Decimal, Field(max_digits=24, decimal_places=10, allow_inf_nan=False)]
 Ratio = Annotated[Decimal, Field(ge=-10, le=10, max_digits=8, decimal_places=4)]
 
 _DIRECTION = "方向：higher_is_better 越高越好，lower_is_better 越低越好，band 保持在区间（左右）"
@@ -102,14 +104,35 @@ class IndicatorRead(BaseModel):
     definition: str | None
     numerator: str | None
     denominator: str | None
-    factor: Num | None
+    factor: DecimalNumber | None
     aggregation: Aggregation
     parent_id: str | None
     allow_out_of_range: bool
-    limit_value: Num | None
-    threshold_on_track: Num
-    threshold_moderate: Num
-    threshold_regress: Num
+    limit_value: DecimalNumber | None
+    threshold_on_track: DecimalNumber
+    threshold_moderate: DecimalNumber
+    threshold_regress: DecimalNumber
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class ParsedIndicatorsIn(BaseModel):
+    """A parsed plan's indicator table and in-text targets, as the plan importer sends them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan_id: str = Field(min_length=1, max_length=64, description="规划")
+    region_code: str = Field(pattern=r"^\d{6}$", description="规划所属行政区划")
+    indicators: list[IndicatorRow] = Field(
+        default_factory=list, max_length=2000, description="解析出的主要指标表行"
+    )
+    targets: list[TextTarget] = Field(
+        default_factory=list, max_length=5000, description="解析出的正文目标"
+    )
+    item_ids: dict[str, str] = Field(
+        default_factory=dict, description="条目编号 → 任务服务中的条目标识"
+    )
+    default_target_year: int | None = Field(
+        None, ge=1949, le=2100, description="未写年份的目标所属年份"
+    )

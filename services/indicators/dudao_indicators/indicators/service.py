@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from dudao_shared.api import check_version, decode_cursor, encode_cursor
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned, require_version
 
-from ..common import guarded_flush, utcnow
-from ..measurements.models import Measurement
-from ..targets import service as targets_service
-from .models import Indicator
+from ..assessments import service as assessments_service
+from ..engine import comparator_contradiction
+from ..models import Indicator, Measurement, Target
 from .schemas import IndicatorCreate, IndicatorUpdate
 
 
@@ -82,9 +82,9 @@ async def create(
 
 
 async def update(
-    session: AsyncSession, *, indicator: Indicator, data: IndicatorUpdate, if_match: str | None
+    session: AsyncSession, *, indicator: Indicator, data: IndicatorUpdate, expected: int
 ) -> Indicator:
-    check_version(if_match, indicator.version)
+    require_version(indicator.version, expected)
     changes = data.model_dump(exclude_unset=True)
     for required in (
         "name",
@@ -111,22 +111,23 @@ async def update(
         setattr(indicator, key, value)
     if "direction" in changes:
         indicator.direction_source = "explicit"
-        for t in await targets_service.for_indicator(session, indicator_id=indicator.id):
-            try:
-                targets_service.validate_shape(t, indicator)
-            except ValidationFailed:
-                raise ValidationFailed(
-                    "新的方向与该指标已有目标的比较符矛盾，请先修改目标",
-                    errors=[{"field": "direction", "message": "与已有目标的比较符矛盾"}],
-                ) from None
+        comparators = await session.scalars(
+            select(Target.comparator).where(Target.indicator_id == indicator.id)
+        )
+        if any(comparator_contradiction(c, indicator.direction) for c in comparators.all()):
+            raise ValidationFailed(
+                "新的方向与该指标已有目标的比较符矛盾，请先修改目标",
+                errors=[{"field": "direction", "message": "与已有目标的比较符矛盾"}],
+            )
     _check_thresholds(indicator)
     indicator.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
+    await assessments_service.recompute_indicator(session, indicator=indicator)
     return indicator
 
 
-async def delete(session: AsyncSession, *, indicator: Indicator, if_match: str | None) -> None:
-    check_version(if_match, indicator.version)
+async def delete(session: AsyncSession, *, indicator: Indicator, expected: int) -> None:
+    require_version(indicator.version, expected)
     used = await session.scalar(
         select(func.count())
         .select_from(Measurement)
@@ -138,14 +139,14 @@ async def delete(session: AsyncSession, *, indicator: Indicator, if_match: str |
     if used or children:
         raise IndicatorInUse("指标已有监测值或“其中”子指标，不能删除")
     await session.delete(indicator)
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
 
 
 ORDERS: dict[str, Any] = {
-    "position": Indicator.position,
-    "code": Indicator.code,
-    "name": Indicator.name,
-    "created_at": Indicator.created_at,
+    "position": col(Indicator.position),
+    "code": col(Indicator.code),
+    "name": col(Indicator.name),
+    "created_at": col(Indicator.created_at),
 }
 
 
@@ -156,18 +157,12 @@ async def list_(
     domain: str | None,
     region_code: str | None,
     only_ids: set[str] | None,
-    order: str,
+    order: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[Indicator], str | None]:
-    """Keyset pagination over (order key, id); ``only_ids`` narrows to what a unit may see."""
-    desc = order.startswith("-")
-    key = order.lstrip("-")
-    col = ORDERS.get(key)
-    if col is None:
-        raise ValidationFailed(
-            "不支持的排序字段", errors=[{"field": "order", "message": f"可选：{', '.join(ORDERS)}"}]
-        )
+) -> tuple[list[Indicator], str | None]:
+    """One page in the chosen order; ``only_ids`` narrows to what a unit may see."""
+    order_by = sort_order(order, ORDERS, default="position", id_column=col(Indicator.id))
     q = select(Indicator)
     if plan_id is not None:
         q = q.where(Indicator.plan_id == plan_id)
@@ -176,30 +171,5 @@ async def list_(
     if region_code is not None:
         q = q.where(Indicator.region_code == region_code)
     if only_ids is not None:
-        q = q.where(Indicator.id.in_(only_ids))  # type: ignore[attr-defined]
-    after = decode_cursor(cursor)
-    if after is not None:
-        try:
-            last_key, last_id = after["k"], str(after["id"])
-            if key == "created_at":
-                last_key = datetime.fromisoformat(str(last_key))
-            elif key == "position":
-                last_key = int(last_key)
-            else:
-                last_key = str(last_key)
-        except (KeyError, ValueError, TypeError):
-            raise ValidationFailed(
-                "分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}]
-            ) from None
-        if desc:
-            q = q.where((col < last_key) | ((col == last_key) & (Indicator.id < last_id)))
-        else:
-            q = q.where((col > last_key) | ((col == last_key) & (Indicator.id > last_id)))
-    q = q.order_by(col.desc() if desc else col, Indicator.id.desc() if desc else Indicator.id)  # type: ignore[attr-defined]
-    rows = list((await session.scalars(q.limit(limit + 1))).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor({"k": getattr(last, key), "id": last.id})
-    return rows, next_cursor
+        q = q.where(col(Indicator.id).in_(only_ids))
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)

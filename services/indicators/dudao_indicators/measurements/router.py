@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -17,19 +16,26 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..access import unit_grant_pairs
-from ..idempotency import idempotent
-from ..indicators.dependencies import readable_indicator
+from ..models import IdempotencyRecord
 from ..periods import PERIOD_PATTERN
-from ..regions import RegionQuery
 from . import service
-from .dependencies import ReadableMeasurement
+from .dependencies import (
+    ApprovableMeasurement,
+    LatestIndicator,
+    MeasurementPairs,
+    NewMeasurement,
+    ReadableMeasurement,
+    ReportableMeasurement,
+)
 from .schemas import (
     CorrectionRead,
     LatestValue,
     LatestValues,
-    MeasurementCreate,
     MeasurementRead,
     MeasurementUpdate,
 )
@@ -47,7 +53,7 @@ def _read(m: object) -> MeasurementRead:
 @router.get("", response_model=Page[MeasurementRead])
 async def list_measurements(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    pairs: MeasurementPairs,
     indicator_id: Annotated[str | None, Query(max_length=36)] = None,
     region_code: RegionQuery = None,
     within_region: RegionQuery = None,
@@ -55,11 +61,10 @@ async def list_measurements(
     status_: Annotated[
         Literal["draft", "submitted", "approved"] | None, Query(alias="status")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[MeasurementRead]:
     """监测值列表（新统计期在前）"""
-    pairs = await unit_grant_pairs(session, principal.unit_id or "") if principal.is_unit else None
     rows, nxt = await service.list_(
         session,
         indicator_id=indicator_id,
@@ -76,21 +81,17 @@ async def list_measurements(
 
 @router.get("/latest", response_model=LatestValues, responses=problem_responses(NotFound))
 async def latest_values(
+    ind: LatestIndicator,
     session: SessionDep,
-    principal: CurrentPrincipal,
-    indicator_id: Annotated[str, Query(max_length=36, description="指标")],
+    pairs: MeasurementPairs,
     region_code: RegionQuery = None,
 ) -> LatestValues:
     """某指标各区划的最新监测值（可限定在某区划之内）"""
-    await readable_indicator(indicator_id, session, principal)
     rows = await service.latest_by_region(
-        session, indicator_id=indicator_id, within_region=region_code
+        session, indicator_id=ind.id, within_region=region_code, pairs=pairs
     )
-    if principal.is_unit:
-        pairs = await unit_grant_pairs(session, principal.unit_id or "")
-        rows = [r for r in rows if (indicator_id, r[0]) in pairs]
     return LatestValues(
-        indicator_id=indicator_id,
+        indicator_id=ind.id,
         items=[
             LatestValue(region_code=r, measurement_id=i, period=p, value=v, status=s)  # type: ignore[arg-type]
             for r, i, p, v, s in rows
@@ -102,14 +103,14 @@ async def latest_values(
     "", status_code=status.HTTP_201_CREATED, response_model=MeasurementRead, responses=_WRITE_ERRORS
 )
 async def create_measurement(
-    data: MeasurementCreate,
+    new: NewMeasurement,
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> MeasurementRead | JSONResponse:
     """填报监测值（草稿或直接报送；支持 Idempotency-Key）"""
-    ind = await readable_indicator(data.indicator_id, session, principal)
+    data, ind = new
 
     async def run() -> MeasurementRead:
         m = await service.create(session, principal=principal, indicator=ind, data=data)
@@ -118,6 +119,7 @@ async def create_measurement(
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="measurements.create",
@@ -140,17 +142,17 @@ async def get_measurement(loaded: ReadableMeasurement, response: Response) -> Me
 
 @router.patch("/{measurement_id}", response_model=MeasurementRead, responses=_WRITE_ERRORS)
 async def update_measurement(
-    loaded: ReadableMeasurement,
+    loaded: ReportableMeasurement,
     data: MeasurementUpdate,
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> MeasurementRead:
     """修改或更正监测值（需 If-Match；改数值须填 reason，旧值留存于更正记录）"""
     m, ind = loaded
     m = await service.update(
-        session, principal=principal, indicator=ind, m=m, data=data, if_match=if_match
+        session, principal=principal, indicator=ind, m=m, data=data, expected=expected
     )
     set_etag(response, m.version)
     return _read(m)
@@ -158,43 +160,46 @@ async def update_measurement(
 
 @router.post("/{measurement_id}/submit", response_model=MeasurementRead, responses=_WRITE_ERRORS)
 async def submit_measurement(
-    loaded: ReadableMeasurement,
+    loaded: ReportableMeasurement,
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> MeasurementRead:
     """报送草稿（需 If-Match；进度滞后须已填写说明）"""
     m, ind = loaded
-    m = await service.submit(session, principal=principal, indicator=ind, m=m, if_match=if_match)
+    m = await service.submit(session, principal=principal, indicator=ind, m=m, expected=expected)
     set_etag(response, m.version)
     return _read(m)
 
 
 @router.post("/{measurement_id}/approve", response_model=MeasurementRead, responses=_WRITE_ERRORS)
 async def approve_measurement(
-    loaded: ReadableMeasurement,
+    loaded: ApprovableMeasurement,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> MeasurementRead:
     """审核通过已报送的监测值（规划人员；需 If-Match）"""
     m, ind = loaded
-    m = await service.approve(session, principal=principal, indicator=ind, m=m, if_match=if_match)
+    m = await service.approve(session, principal=principal, indicator=ind, m=m, expected=expected)
     set_etag(response, m.version)
     return _read(m)
 
 
 @router.get(
     "/{measurement_id}/corrections",
-    response_model=list[CorrectionRead],
+    response_model=Page[CorrectionRead],
     responses=problem_responses(NotFound),
 )
 async def list_corrections(
-    loaded: ReadableMeasurement, session: SessionDep
-) -> list[CorrectionRead]:
+    loaded: ReadableMeasurement, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[CorrectionRead]:
     """监测值的更正记录（旧值与原因）"""
     m, _ = loaded
-    rows = await service.corrections(session, m=m)
-    return [CorrectionRead.model_validate(r, from_attributes=True) for r in rows]
+    rows, nxt = await service.corrections(session, m=m, limit=limit, cursor=cursor)
+    return Page(
+        items=[CorrectionRead.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=nxt,
+    )

@@ -5,10 +5,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
-from ..common import Num
-from ..indicators.schemas import DecimalIn
+from dudao_shared.decimals import DecimalNumber
+from dudao_shared.regions import RegionCode
+
+from ..common import DecimalIn
 from ..periods import PERIOD_PATTERN
-from ..regions import RegionCode
 
 MeasurementStatus = Literal["draft", "submitted", "approved"]
 PeriodCode = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN, max_length=7)]
@@ -50,9 +51,9 @@ class MeasurementRead(BaseModel):
     region_code: str
     period: str
     period_end: date
-    value: Num
-    numerator_value: Num | None
-    denominator_value: Num | None
+    value: DecimalNumber
+    numerator_value: DecimalNumber | None
+    denominator_value: DecimalNumber | None
     source: str | None
     reporting_unit_id: str | None
     reported_by: str | None
@@ -74,8 +75,8 @@ class MeasurementRead(BaseModel):
 class CorrectionRead(BaseModel):
     id: str
     measurement_id: str
-    old_value: Num
-    new_value: Num
+    old_value: DecimalNumber
+    new_value: DecimalNumber
     old_status: str
     reason: str
     corrected_by: str
@@ -86,7 +87,7 @@ class LatestValue(BaseModel):
     region_code: str
     measurement_id: str
     period: str
-    value: Num
+    value: DecimalNumber
     status: MeasurementStatus
 
 

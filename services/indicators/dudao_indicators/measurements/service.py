@@ -4,26 +4,26 @@ submitted value that is off track."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, and_, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from dudao_shared.api import check_version, decode_cursor, encode_cursor
 from dudao_shared.auth import Principal
-from dudao_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from dudao_shared.clock import utcnow
+from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate
+from dudao_shared.regions import region_prefix
+from dudao_shared.versioning import flush_versioned, require_version
 
-from ..access import require_region, unit_may_report
 from ..assessments import service as assessments_service
-from ..assessments.engine import STATUS_ZH, Point
-from ..assessments.models import Assessment
-from ..common import guarded_flush, utcnow
-from ..indicators.models import Indicator
+from ..engine import STATUS_ZH, Point
+from ..models import Assessment, Indicator, Measurement, MeasurementCorrection
+from ..models.base import table_of
 from ..periods import parse_period
-from ..regions import contains, prefix_of
-from .models import Measurement, MeasurementCorrection
 from .schemas import MeasurementCreate, MeasurementUpdate
 
 NEEDS_NOTE = frozenset({"off_track", "regressing", "not_achieved"})
@@ -95,32 +95,9 @@ async def _require_note(session: AsyncSession, *, indicator: Indicator, m: Measu
         )
 
 
-async def authorize_report(
-    session: AsyncSession, *, principal: Principal, indicator: Indicator, region_code: str
-) -> None:
-    if principal.is_unit:
-        if not await unit_may_report(session, principal.unit_id or "", indicator.id, region_code):
-            raise Forbidden(
-                f"本单位未被指定填报该指标在 {region_code} 的数据",
-                code="not_granted",
-                title="未获授权填报",
-            )
-        return
-    if principal.role == "leader":
-        raise Forbidden("领导角色只能查看", code="role_forbidden")
-    require_region(principal, indicator.region_code)
-
-
 async def create(
     session: AsyncSession, *, principal: Principal, indicator: Indicator, data: MeasurementCreate
 ) -> Measurement:
-    await authorize_report(
-        session, principal=principal, indicator=indicator, region_code=data.region_code
-    )
-    if not contains(indicator.region_code, data.region_code) and not principal.is_admin:
-        raise _invalid(
-            "region_code", f"区划 {data.region_code} 不在该规划的范围 {indicator.region_code} 内"
-        )
     validate_value(indicator, "value", data.value)
     validate_parts(indicator, data.numerator_value, data.denominator_value)
     period = parse_period(data.period)
@@ -166,12 +143,9 @@ async def update(
     indicator: Indicator,
     m: Measurement,
     data: MeasurementUpdate,
-    if_match: str | None,
+    expected: int,
 ) -> Measurement:
-    await authorize_report(
-        session, principal=principal, indicator=indicator, region_code=m.region_code
-    )
-    check_version(if_match, m.version)
+    require_version(m.version, expected)
     if principal.is_unit and m.status == "approved":
         raise MeasurementLocked("该监测值已审核，单位不能再修改；如有错误请联系规划人员更正")
     changes = data.model_dump(exclude_unset=True)
@@ -201,7 +175,7 @@ async def update(
     for key, value in changes.items():
         setattr(m, key, value)
     m.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     await _require_note(session, indicator=indicator, m=m)
     await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
@@ -213,17 +187,14 @@ async def submit(
     principal: Principal,
     indicator: Indicator,
     m: Measurement,
-    if_match: str | None,
+    expected: int,
 ) -> Measurement:
-    await authorize_report(
-        session, principal=principal, indicator=indicator, region_code=m.region_code
-    )
-    check_version(if_match, m.version)
+    require_version(m.version, expected)
     if m.status != "draft":
         raise InvalidTransition(f"只有草稿可以报送（当前：{m.status}）")
     m.status = "submitted"
     m.submitted_at = m.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     await _require_note(session, indicator=indicator, m=m)
     await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
@@ -235,26 +206,28 @@ async def approve(
     principal: Principal,
     indicator: Indicator,
     m: Measurement,
-    if_match: str | None,
+    expected: int,
 ) -> Measurement:
-    require_region(principal, indicator.region_code)
-    check_version(if_match, m.version)
+    require_version(m.version, expected)
     if m.status != "submitted":
         raise InvalidTransition(f"只有已报送的数值可以审核通过（当前：{m.status}）")
     m.status = "approved"
     m.approved_at = m.updated_at = utcnow()
     m.approved_by = principal.sub
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
     return m
 
 
-async def corrections(session: AsyncSession, *, m: Measurement) -> Sequence[MeasurementCorrection]:
-    rows = await session.scalars(
-        select(MeasurementCorrection)
-        .where(MeasurementCorrection.measurement_id == m.id)
-        .order_by(MeasurementCorrection.corrected_at)  # type: ignore[arg-type]
-    )
-    return rows.all()
+async def corrections(
+    session: AsyncSession, *, m: Measurement, limit: int, cursor: str | None
+) -> tuple[list[MeasurementCorrection], str | None]:
+    """Oldest correction first."""
+    q = select(MeasurementCorrection).where(MeasurementCorrection.measurement_id == m.id)
+    order_by: list[ColumnElement[Any]] = [
+        col(MeasurementCorrection.corrected_at).asc(),
+        col(MeasurementCorrection.id).asc(),
+    ]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)
 
 
 async def list_(
@@ -268,7 +241,7 @@ async def list_(
     pairs: set[tuple[str, str]] | None,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[Measurement], str | None]:
+) -> tuple[list[Measurement], str | None]:
     """Newest period first; ``pairs`` narrows to what a unit may see."""
     q = select(Measurement)
     if indicator_id is not None:
@@ -276,7 +249,7 @@ async def list_(
     if region_code is not None:
         q = q.where(Measurement.region_code == region_code)
     if within_region is not None:
-        q = q.where(Measurement.region_code.startswith(prefix_of(within_region)))  # type: ignore[attr-defined]
+        q = q.where(col(Measurement.region_code).startswith(region_prefix(within_region)))
     if period is not None:
         q = q.where(Measurement.period == period)
     if status is not None:
@@ -287,42 +260,34 @@ async def list_(
         q = q.where(
             or_(
                 *(
-                    and_(Measurement.indicator_id == i, Measurement.region_code == r)
+                    and_(col(Measurement.indicator_id) == i, col(Measurement.region_code) == r)
                     for i, r in pairs
                 )
             )
         )
-    after = decode_cursor(cursor)
-    if after is not None:
-        try:
-            last_end = date.fromisoformat(str(after["e"]))
-            last_id = str(after["id"])
-        except (KeyError, ValueError, TypeError):
-            raise _invalid("cursor", "无法识别的游标") from None
-        q = q.where(
-            (Measurement.period_end < last_end)
-            | ((Measurement.period_end == last_end) & (Measurement.id < last_id))  # type: ignore[operator]
-        )
-    q = q.order_by(Measurement.period_end.desc(), Measurement.id.desc())  # type: ignore[attr-defined]
-    rows = list((await session.scalars(q.limit(limit + 1))).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor({"e": rows[-1].period_end.isoformat(), "id": rows[-1].id})
-    return rows, next_cursor
+    order_by: list[ColumnElement[Any]] = [
+        col(Measurement.period_end).desc(),
+        col(Measurement.id).desc(),
+    ]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)
 
 
 async def latest_by_region(
-    session: AsyncSession, *, indicator_id: str, within_region: str | None
+    session: AsyncSession,
+    *,
+    indicator_id: str,
+    within_region: str | None,
+    pairs: set[tuple[str, str]] | None = None,
 ) -> list[tuple[str, str, str, Decimal, str]]:
     """Latest counted value of each region reporting the indicator:
-    (region_code, measurement_id, period, value, status).
+    (region_code, measurement_id, period, value, status); ``pairs`` narrows to what a unit
+    may see.
 
-    The regions come from the assessment rows (one per reporting region); each takes
-    one backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
+    The regions come from the assessment rows (one per reporting region); each takes one
+    backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
     """
-    a = Assessment.__table__
-    m = Measurement.__table__
+    a = table_of(Assessment)
+    m = table_of(Measurement)
     latest = (
         select(m.c.id, m.c.period, m.c.value, m.c.status)
         .where(
@@ -335,11 +300,15 @@ async def latest_by_region(
         .lateral("latest")
     )
     q = (
-        select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
+        sa.select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
         .select_from(a.join(latest, true()))
         .where(a.c.indicator_id == indicator_id)
     )
     if within_region is not None:
-        q = q.where(a.c.region_code.startswith(prefix_of(within_region)))
+        q = q.where(a.c.region_code.startswith(region_prefix(within_region)))
     rows = (await session.execute(q.order_by(a.c.region_code))).all()
-    return [(r[0], r[1], r[2], Decimal(r[3]), r[4]) for r in rows]
+    return [
+        (r[0], r[1], r[2], Decimal(r[3]), r[4])
+        for r in rows
+        if pairs is None or (indicator_id, r[0]) in pairs
+    ]

@@ -5,16 +5,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from dudao_shared.auth import CurrentPrincipal, Staff
+from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
+from dudao_shared.regions import RegionQuery
 
-from ..access import unit_may_report
-from ..indicators.dependencies import readable_indicator
-from ..indicators.service import IndicatorNotFound
 from ..periods import PERIOD_PATTERN
-from ..regions import RegionQuery
 from . import service
+from .dependencies import SeriesScope, TotalsIndicator
 from .export import indicator_table_xlsx
 from .schemas import RegionTotal, Rollup, Scorecard, Series
 
@@ -60,33 +58,22 @@ async def get_plan_rollup(
     responses=problem_responses(NotFound, Forbidden, ValidationFailed),
 )
 async def get_region_total(
-    indicator_id: Annotated[str, Path(max_length=200)],
+    _: Staff,
+    ind: TotalsIndicator,
     session: SessionDep,
-    principal: Staff,
     period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="统计期")],
     region_code: RegionQuery = None,
 ) -> RegionTotal:
     """区划汇总：可加指标相加，率类指标分子分母分别相加后相除"""
-    ind = await readable_indicator(indicator_id, session, principal)
     return await service.region_total(
         session, indicator=ind, region_code=region_code, period=period
     )
 
 
 @series_router.get("", response_model=Series, responses=problem_responses(NotFound))
-async def get_series(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    indicator_id: Annotated[str, Query(max_length=36, description="指标")],
-    region_code: RegionQuery = None,
-) -> Series:
+async def get_series(scope: SeriesScope, session: SessionDep) -> Series:
     """图表序列：监测值、目标、分年度目标与预期轨迹"""
-    ind = await readable_indicator(indicator_id, session, principal)
-    region = region_code or ind.region_code
-    if principal.is_unit and not await unit_may_report(
-        session, principal.unit_id or "", ind.id, region
-    ):
-        raise IndicatorNotFound(f"找不到指标 {indicator_id} 在 {region} 的数据")
+    ind, region = scope
     return await service.series(session, indicator=ind, region_code=region)
 
 

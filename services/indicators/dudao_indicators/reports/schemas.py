@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from dudao_shared.decimals import DecimalNumber
+
 from ..assessments.schemas import AssessmentRead
-from ..common import Num
 from ..indicators.schemas import IndicatorRead
 from ..targets.schemas import TargetRead
 
@@ -12,7 +13,7 @@ class StatusSummary(BaseModel):
     counts: dict[str, int] = Field(description="各状态的个数")
     total: int
     assessed: int = Field(description="参与均分的个数（不含数据不足）")
-    mean_score: Num | None = Field(description="平均分（−5…5），不含数据不足")
+    mean_score: DecimalNumber | None = Field(description="平均分（−5…5），不含数据不足")
     status: str = Field(description="由平均分换算的汇总状态；全部达标才为 achieved")
 
 
@@ -27,18 +28,18 @@ class ScorecardRow(BaseModel):
     direction: str
     parent_id: str | None
     baseline_year: int | None
-    baseline_value: Num | None
+    baseline_value: DecimalNumber | None
     target_text: str | None
     target_kind: str | None
     target_year: int | None
-    target_value: Num | None
+    target_value: DecimalNumber | None
     latest_period: str | None
-    latest_value: Num | None
+    latest_value: DecimalNumber | None
     status: str
     status_zh: str
-    score: Num | None
+    score: DecimalNumber | None
     method: str | None
-    ratio: Num | None
+    ratio: DecimalNumber | None
     reasons: list[str]
     assessment_id: str | None
 
@@ -64,9 +65,9 @@ class Rollup(BaseModel):
 
 class RegionPart(BaseModel):
     region_code: str
-    value: Num | None
-    numerator: Num | None = None
-    denominator: Num | None = None
+    value: DecimalNumber | None
+    numerator: DecimalNumber | None = None
+    denominator: DecimalNumber | None = None
     source: str = Field(description="measured 直接填报，computed 由下级汇总")
 
 
@@ -75,28 +76,28 @@ class RegionTotal(BaseModel):
     region_code: str
     period: str
     method: str = Field(description="sum 相加，ratio 分子分母分别相加后相除")
-    value: Num | None = Field(description="由下级汇总得到的值")
-    numerator: Num | None = None
-    denominator: Num | None = None
-    measured_value: Num | None = Field(description="本区划直接填报的值（如有）")
+    value: DecimalNumber | None = Field(description="由下级汇总得到的值")
+    numerator: DecimalNumber | None = None
+    denominator: DecimalNumber | None = None
+    measured_value: DecimalNumber | None = Field(description="本区划直接填报的值（如有）")
     children: list[RegionPart]
 
 
 class SeriesPoint(BaseModel):
     period: str
     time: float = Field(description="在年轴上的位置（季度、月度为年内比例）")
-    value: Num
+    value: DecimalNumber
     status: str
 
 
 class YearValue(BaseModel):
     year: int
-    value: Num
+    value: DecimalNumber
 
 
 class BaselineRead(BaseModel):
     year: float
-    value: Num
+    value: DecimalNumber
     source: str | None = Field(
         description=(
             "target 目标中给出，measured_base_year 基期年监测值，first_measurement 首个监测值"

@@ -7,23 +7,22 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+import sqlalchemy as sa
+from sqlalchemy import and_, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.errors import NotFound, ValidationFailed
+from dudao_shared.regions import contains, level_of, region_prefix
 
 from ..assessments import service as assessments_service
-from ..assessments.engine import STATUS_ZH, STATUSES, Point, milestones_for, target_value
-from ..assessments.models import Assessment
 from ..assessments.schemas import AssessmentRead
-from ..indicators.models import Indicator
+from ..engine import STATUS_ZH, STATUSES, Point, milestones_for, target_value
 from ..indicators.schemas import IndicatorRead
-from ..measurements.models import Measurement
+from ..models import Assessment, Indicator, Measurement, Target
+from ..models.base import table_of
 from ..periods import parse_period
-from ..regions import contains, level_of, prefix_of
-from ..targets import service as targets_service
-from ..targets.models import Target
-from ..targets.router import to_read as target_read
+from ..targets.schemas import TargetRead
 from .schemas import (
     BaselineRead,
     RegionPart,
@@ -56,7 +55,7 @@ def summarize(items: Iterable[tuple[str, Decimal | None]]) -> StatusSummary:
             scores.append(Decimal(score))
     total = sum(counts.values())
     assessed = total - counts["insufficient_data"]
-    mean = (sum(scores) / len(scores)).quantize(Decimal("0.01")) if scores else None
+    mean = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01")) if scores else None
     if mean is None:
         rolled = "insufficient_data"
     elif counts["achieved"] == assessed:
@@ -77,7 +76,7 @@ def summarize(items: Iterable[tuple[str, Decimal | None]]) -> StatusSummary:
 def _target_text(t: Any) -> str | None:
     """The target as printed, else composed from its comparator and value."""
     if t.text:
-        return t.text
+        return str(t.text)
     if t.kind == "qualitative" or t.value is None:
         return None
     if t.comparator == "between":
@@ -91,8 +90,8 @@ async def _plan_indicators(session: AsyncSession, plan_id: str) -> Sequence[Indi
             select(Indicator)
             .where(Indicator.plan_id == plan_id)
             .order_by(
-                Indicator.position,
-                Indicator.code,  # type: ignore[arg-type]
+                col(Indicator.position),
+                col(Indicator.code),
             )
         )
     ).all()
@@ -102,9 +101,9 @@ async def _plan_indicators(session: AsyncSession, plan_id: str) -> Sequence[Indi
 
 
 def _scorecard_statement() -> Any:
-    i, t, a = Indicator.__table__, Target.__table__, Assessment.__table__
+    i, t, a = table_of(Indicator), table_of(Target), table_of(Assessment)
     return (
-        select(
+        sa.select(
             i.c.id,
             i.c.code,
             i.c.seq,
@@ -156,7 +155,7 @@ SCORECARD = _scorecard_statement()
 async def scorecard(session: AsyncSession, *, plan_id: str, region_code: str | None) -> Scorecard:
     """One Core query: the plan's indicators, each joined to its candidate targets and to its
     stored assessment for the region (which carries the latest value)."""
-    i = Indicator.__table__
+    i = table_of(Indicator)
     region = region_code or await session.scalar(
         select(i.c.region_code).where(i.c.plan_id == plan_id).limit(1)
     )
@@ -224,7 +223,7 @@ async def rollup(
     by_id = {i.id: i for i in inds}
     q = select(Assessment).where(Assessment.plan_id == plan_id)
     if by == "region":
-        q = q.where(Assessment.region_code.startswith(prefix_of(region)))  # type: ignore[attr-defined]
+        q = q.where(col(Assessment.region_code).startswith(region_prefix(region)))
     else:
         q = q.where(Assessment.region_code == region)
     rows = (await session.scalars(q)).all()
@@ -271,15 +270,15 @@ async def region_total(
     rows = (
         await session.execute(
             select(
-                Measurement.region_code,
-                Measurement.value,
-                Measurement.numerator_value,
-                Measurement.denominator_value,
+                col(Measurement.region_code),
+                col(Measurement.value),
+                col(Measurement.numerator_value),
+                col(Measurement.denominator_value),
             ).where(
                 Measurement.indicator_id == indicator.id,
                 Measurement.period == period,
-                Measurement.status.in_(assessments_service.COUNTED_STATUSES),  # type: ignore[attr-defined]
-                Measurement.region_code.startswith(prefix_of(region)),  # type: ignore[attr-defined]
+                col(Measurement.status).in_(assessments_service.COUNTED_STATUSES),
+                col(Measurement.region_code).startswith(region_prefix(region)),
             )
         )
     ).all()
@@ -361,23 +360,23 @@ def _trajectory(
 
 async def series(session: AsyncSession, *, indicator: Indicator, region_code: str | None) -> Series:
     region = region_code or indicator.region_code
-    targets = await targets_service.for_indicator(session, indicator_id=indicator.id)
-    target = targets_service.pick(targets, region)
+    targets = await assessments_service.targets_of(session, indicator_id=indicator.id)
+    target = assessments_service.pick(targets, region)
     rows = (
         await session.execute(
-            select(Measurement.period, Measurement.value, Measurement.status)
+            select(col(Measurement.period), col(Measurement.value), col(Measurement.status))
             .where(
                 Measurement.indicator_id == indicator.id,
                 Measurement.region_code == region,
-                Measurement.status.in_(assessments_service.COUNTED_STATUSES),  # type: ignore[attr-defined]
+                col(Measurement.status).in_(assessments_service.COUNTED_STATUSES),
             )
-            .order_by(Measurement.period_end)  # type: ignore[arg-type]
+            .order_by(col(Measurement.period_end))
         )
     ).all()
     baseline, source = await assessments_service.baseline_for(
         session, indicator=indicator, target=target, region_code=region
     )
-    spec = targets_service.to_spec(target) if target else None
+    spec = assessments_service.to_spec(target) if target else None
     ms = milestones_for(spec, baseline) if spec else {}
     xt = target_value(spec, baseline) if spec else None
     a = await session.scalar(
@@ -388,7 +387,7 @@ async def series(session: AsyncSession, *, indicator: Indicator, region_code: st
     return Series(
         indicator=IndicatorRead.model_validate(indicator, from_attributes=True),
         region_code=region,
-        target=target_read(target) if target else None,
+        target=TargetRead.of(target) if target else None,
         baseline=BaselineRead(year=baseline.time, value=baseline.value, source=source)
         if baseline
         else None,

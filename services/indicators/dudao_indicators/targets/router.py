@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
-from dudao_shared.api import IdempotencyKey, IfMatch, Page, set_etag
-from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -17,38 +14,25 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..access import require_region
-from ..assessments import service as assessments_service
-from ..idempotency import idempotent
-from ..indicators.dependencies import readable_indicator, writable_indicator
-from ..indicators.models import Indicator
+from ..models import IdempotencyRecord
 from . import service
-from .models import Target
-from .schemas import MilestoneRead, TargetCreate, TargetRead, TargetUpdate
+from .dependencies import NewTarget, ReadableTarget, TargetsIndicator, WritableTarget
+from .schemas import TargetRead, TargetUpdate
 
 router = APIRouter(prefix="/api/v1/targets", tags=["targets"])
-TargetId = Annotated[str, Path(max_length=200, description="目标标识")]
-
-
-def to_read(t: Target) -> TargetRead:
-    data = {k: getattr(t, k) for k in TargetRead.model_fields if k != "milestones"}
-    data["milestones"] = [MilestoneRead(**m) for m in t.milestones]
-    return TargetRead(**data)
 
 
 @router.get("", response_model=Page[TargetRead], responses=problem_responses(NotFound))
 async def list_targets(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    indicator_id: Annotated[str, Query(max_length=36, description="指标")],
+    ind: TargetsIndicator, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[TargetRead]:
     """某指标的目标（全部范围）"""
-    await readable_indicator(indicator_id, session, principal)
-    targets = await service.for_indicator(session, indicator_id=indicator_id)
-    return Page(
-        items=[to_read(t) for t in sorted(targets, key=lambda t: t.scope)], next_cursor=None
-    )
+    rows, nxt = await service.list_(session, indicator_id=ind.id, limit=limit, cursor=cursor)
+    return Page(items=[TargetRead.of(t) for t in rows], next_cursor=nxt)
 
 
 @router.post(
@@ -58,23 +42,23 @@ async def list_targets(
     responses=problem_responses(NotFound, Forbidden, Conflict, ValidationFailed),
 )
 async def create_target(
-    data: TargetCreate,
+    new: NewTarget,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> TargetRead | JSONResponse:
     """新建目标（支持 Idempotency-Key）"""
-    ind = await writable_indicator(data.indicator_id, session, principal)
+    data, ind = new
 
     async def run() -> TargetRead:
         t = await service.create(session, indicator=ind, data=data)
-        await assessments_service.recompute_indicator(session, indicator=ind)
         set_etag(response, t.version)
-        return to_read(t)
+        return TargetRead.of(t)
 
     return await idempotent(
         session,
+        model=IdempotencyRecord,
         principal=principal,
         key=idempotency_key,
         scope="targets.create",
@@ -85,25 +69,12 @@ async def create_target(
     )
 
 
-async def _load(
-    session: SessionDep, principal: CurrentPrincipal, target_id: str
-) -> tuple[Target, Indicator]:
-    t = await service.get(session, target_id=target_id)
-    try:
-        ind = await readable_indicator(t.indicator_id, session, principal)
-    except NotFound:
-        raise service.TargetNotFound(f"找不到目标 {target_id}") from None
-    return t, ind
-
-
 @router.get("/{target_id}", response_model=TargetRead, responses=problem_responses(NotFound))
-async def get_target(
-    target_id: TargetId, session: SessionDep, principal: CurrentPrincipal, response: Response
-) -> TargetRead:
+async def get_target(loaded: ReadableTarget, response: Response) -> TargetRead:
     """查看目标"""
-    t, _ = await _load(session, principal, target_id)
+    t, _ = loaded
     set_etag(response, t.version)
-    return to_read(t)
+    return TargetRead.of(t)
 
 
 @router.patch(
@@ -114,20 +85,17 @@ async def get_target(
     ),
 )
 async def update_target(
-    target_id: TargetId,
+    loaded: WritableTarget,
     data: TargetUpdate,
     session: SessionDep,
-    principal: StaffWriter,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> TargetRead:
     """修改目标（需 If-Match）"""
-    t, ind = await _load(session, principal, target_id)
-    require_region(principal, ind.region_code)
-    t = await service.update(session, target=t, indicator=ind, data=data, if_match=if_match)
-    await assessments_service.recompute_indicator(session, indicator=ind)
+    t, ind = loaded
+    t = await service.update(session, target=t, indicator=ind, data=data, expected=expected)
     set_etag(response, t.version)
-    return to_read(t)
+    return TargetRead.of(t)
 
 
 @router.delete(
@@ -136,10 +104,8 @@ async def update_target(
     responses=problem_responses(NotFound, Forbidden, PreconditionFailed, PreconditionRequired),
 )
 async def delete_target(
-    target_id: TargetId, session: SessionDep, principal: StaffWriter, if_match: IfMatch = None
+    loaded: WritableTarget, session: SessionDep, expected: IfMatchVersion
 ) -> None:
     """删除目标（需 If-Match）"""
-    t, ind = await _load(session, principal, target_id)
-    require_region(principal, ind.region_code)
-    await service.delete(session, target=t, if_match=if_match)
-    await assessments_service.recompute_indicator(session, indicator=ind)
+    t, ind = loaded
+    await service.delete(session, target=t, indicator=ind, expected=expected)

@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..common import Num
-from ..indicators.schemas import DecimalIn
-from ..regions import RegionCode
+from dudao_shared.decimals import DecimalNumber
+from dudao_shared.regions import RegionCode
+
+from ..common import DecimalIn
+from ..models import Target
 
 Kind = Literal["absolute", "relative", "annual_change", "qualitative"]
 Comparator = Literal[">=", "<=", "~", "=", "between", ">", "<"]
@@ -33,7 +35,7 @@ class MilestoneIn(BaseModel):
 
 class MilestoneRead(BaseModel):
     year: int
-    value: Num
+    value: DecimalNumber
     comparator: str | None = None
     text: str | None = None
 
@@ -97,18 +99,26 @@ class TargetRead(BaseModel):
     region_code: str | None
     level: str | None
     baseline_year: int | None
-    baseline_value: Num | None
+    baseline_value: DecimalNumber | None
     target_year: int | None
     kind: Kind
     comparator: str | None
-    value: Num | None
-    value_max: Num | None
+    value: DecimalNumber | None
+    value_max: DecimalNumber | None
     rule_unit: str | None
-    tolerance: Num | None
-    resolved_value: Num | None = Field(description="换算后的目标值（相对目标按基期值换算）")
+    tolerance: DecimalNumber | None
+    resolved_value: DecimalNumber | None = Field(
+        description="换算后的目标值（相对目标按基期值换算）"
+    )
     implied: bool
     text: str | None
     milestones: list[MilestoneRead]
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, t: Target) -> TargetRead:
+        data = {k: getattr(t, k) for k in cls.model_fields if k != "milestones"}
+        data["milestones"] = [MilestoneRead(**m) for m in t.milestones]
+        return cls(**data)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from dudao_shared.api import check_version
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate
+from dudao_shared.versioning import flush_versioned, require_version
 
-from ..assessments.engine import Point, TargetSpec, target_value
-from ..common import guarded_flush, utcnow
-from ..indicators.models import Indicator
-from ..regions import level_of
-from .models import Target
+from ..assessments import service as assessments_service
+from ..assessments.service import to_spec
+from ..engine import Point, comparator_contradiction, target_value
+from ..models import Indicator, Target
 from .schemas import TargetCreate, TargetUpdate
 
 
@@ -50,10 +50,9 @@ def validate_shape(t: Target, indicator: Indicator, prefix: str = "") -> None:
         raise _invalid(prefix + "value_max", "只有区间目标（between）有上限")
     if t.kind == "qualitative" and t.value is not None:
         raise _invalid(prefix + "value", "文字目标没有目标值")
-    if t.comparator in {">=", ">"} and indicator.direction == "lower_is_better":
-        raise _invalid(prefix + "comparator", "“以上”目标与“越低越好”的指标方向矛盾")
-    if t.comparator in {"<=", "<"} and indicator.direction == "higher_is_better":
-        raise _invalid(prefix + "comparator", "“以下”目标与“越高越好”的指标方向矛盾")
+    contradiction = comparator_contradiction(t.comparator, indicator.direction)
+    if contradiction is not None:
+        raise _invalid(prefix + "comparator", contradiction)
     if (
         t.baseline_year is not None
         and t.target_year is not None
@@ -68,20 +67,6 @@ def validate_shape(t: Target, indicator: Indicator, prefix: str = "") -> None:
             t.target_year is not None and y > t.target_year
         ):
             raise _invalid(prefix + "milestones", f"分年度目标 {y} 年不在基期与目标年份之间")
-
-
-def to_spec(t: Target) -> TargetSpec:
-    return TargetSpec(
-        kind=t.kind,  # type: ignore[arg-type]
-        comparator=t.comparator,  # type: ignore[arg-type]
-        value=t.value,
-        value_max=t.value_max,
-        rule_unit=t.rule_unit,
-        target_year=t.target_year,
-        tolerance=t.tolerance,
-        milestones={int(m["year"]): Decimal(str(m["value"])) for m in t.milestones},
-        resolved_value=t.resolved_value,
-    )
 
 
 def resolve(t: Target) -> None:
@@ -150,13 +135,7 @@ async def create(session: AsyncSession, *, indicator: Indicator, data: TargetCre
     await _scope_free(session, indicator_id=indicator.id, scope=t.scope)
     session.add(t)
     await session.flush()
-    return t
-
-
-async def get(session: AsyncSession, *, target_id: str) -> Target:
-    t = await session.get(Target, target_id) if len(target_id) <= 36 else None
-    if t is None:
-        raise TargetNotFound(f"找不到目标 {target_id}")
+    await assessments_service.recompute_indicator(session, indicator=indicator)
     return t
 
 
@@ -166,9 +145,9 @@ async def update(
     target: Target,
     indicator: Indicator,
     data: TargetUpdate,
-    if_match: str | None,
+    expected: int,
 ) -> Target:
-    check_version(if_match, target.version)
+    require_version(target.version, expected)
     changes = data.model_dump(exclude_unset=True)
     if "kind" in changes and changes["kind"] is None:
         raise _invalid("kind", "不能为空")
@@ -179,26 +158,24 @@ async def update(
     validate_shape(target, indicator)
     resolve(target)
     target.updated_at = utcnow()
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
+    await assessments_service.recompute_indicator(session, indicator=indicator)
     return target
 
 
-async def delete(session: AsyncSession, *, target: Target, if_match: str | None) -> None:
-    check_version(if_match, target.version)
+async def delete(
+    session: AsyncSession, *, target: Target, indicator: Indicator, expected: int
+) -> None:
+    require_version(target.version, expected)
     await session.delete(target)
-    await guarded_flush(session.flush)
+    await flush_versioned(session)
+    await assessments_service.recompute_indicator(session, indicator=indicator)
 
 
-async def for_indicator(session: AsyncSession, *, indicator_id: str) -> list[Target]:
-    rows = await session.scalars(select(Target).where(Target.indicator_id == indicator_id))
-    return list(rows.all())
-
-
-def pick(targets: Sequence[Target], region_code: str) -> Target | None:
-    """The most specific target for a region: its own, then its level's, then the plan's."""
-    by_scope = {t.scope: t for t in targets}
-    return (
-        by_scope.get(f"region:{region_code}")
-        or by_scope.get(f"level:{level_of(region_code)}")
-        or by_scope.get("all")
-    )
+async def list_(
+    session: AsyncSession, *, indicator_id: str, limit: int, cursor: str | None
+) -> tuple[list[Target], str | None]:
+    """An indicator's targets by scope (``all``, ``level:…``, ``region:…``)."""
+    q = select(Target).where(Target.indicator_id == indicator_id)
+    order_by = [col(Target.scope).asc(), col(Target.id).asc()]
+    return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)

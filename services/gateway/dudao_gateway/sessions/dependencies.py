@@ -1,0 +1,25 @@
+"""The transaction of a sign-in attempt."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dudao_shared.db import SessionDep
+from dudao_shared.errors import Locked, Unauthorized
+
+
+async def sign_in_session(session: SessionDep) -> AsyncIterator[AsyncSession]:
+    """The request's session, committed also when the attempt is refused: the failure counter
+    (lockout), a reused refresh token's revocation and the audit row must survive the 401."""
+    try:
+        yield session
+    except (Unauthorized, Locked):
+        await session.commit()
+        raise
+
+
+SignInSession = Annotated[AsyncSession, Depends(sign_in_session, scope="function")]

@@ -1,0 +1,251 @@
+"""Sign-in sessions: password sign-in with lockout, unit-token sign-in, rotating refresh
+tokens, sign-out. Every access token carries its session's id (``sid``), so ending the session
+ends its tokens.
+
+Services flush; the request's session dependency commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from dudao_shared.auth import Principal, RevocationList
+from dudao_shared.clock import utcnow
+from dudao_shared.errors import Locked, Unauthorized
+from dudao_shared.tokens import TokenSigner
+
+from ..audit import AuditContext, record
+from ..config import Settings
+from ..hashing import DUMMY_HASH, password_matches, sha256
+from ..models import AuthSession, RefreshToken, UnitToken, User
+from ..revocation import active_revocations, revoke_sessions
+from .schemas import Revocation, TokenPair
+
+REFRESH_PREFIX = "ddr_"
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+
+
+async def sign_in(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    signer: TokenSigner,
+    settings: Settings,
+    ctx: AuditContext,
+) -> TokenPair:
+    """A password sign-in. Failures count towards the lockout; the caller keeps their rows."""
+    # Locked: concurrent attempts on one account count one after another (each failure is a
+    # versioned UPDATE of the row, and two from the same version would make one a 500).
+    user = await session.scalar(
+        select(User).where(col(User.username) == username).with_for_update()
+    )
+    now = utcnow()
+    if user is None:
+        await password_matches(DUMMY_HASH, password)
+        record(
+            session,
+            action="login",
+            subject=username,
+            outcome="failed",
+            ctx=ctx,
+            detail="unknown user",
+        )
+        raise InvalidCredentials("用户名或密码错误")
+    if user.locked_until and user.locked_until > now:
+        record(session, action="login", subject=username, outcome="locked", ctx=ctx)
+        retry = int((user.locked_until - now).total_seconds()) + 1
+        raise Locked(
+            f"连续登录失败次数过多，请 {max(1, retry // 60)} 分钟后再试",
+            headers={"Retry-After": str(retry)},
+        )
+    if not await password_matches(user.password_hash, password) or not user.is_active:
+        user.failed_logins += 1
+        if user.failed_logins >= settings.lockout_threshold:
+            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+        record(session, action="login", subject=username, outcome="failed", ctx=ctx)
+        await session.flush()
+        raise InvalidCredentials("用户名或密码错误")
+    user.failed_logins = 0
+    user.locked_until = None
+    record(session, action="login", actor=username, subject=username, ctx=ctx)
+    auth = AuthSession(
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+    )
+    session.add(auth)
+    await session.flush()
+    return _user_tokens(session, user=user, auth=auth, signer=signer, settings=settings)
+
+
+async def refresh(
+    session: AsyncSession,
+    *,
+    raw: str,
+    signer: TokenSigner,
+    settings: Settings,
+    revocations: RevocationList,
+    ctx: AuditContext,
+) -> TokenPair:
+    now = utcnow()
+    row = await session.scalar(
+        select(RefreshToken).where(col(RefreshToken.token_hash) == sha256(raw)).with_for_update()
+    )
+    if row is None or row.expires_at <= now:
+        raise Unauthorized("刷新令牌无效或已过期，请重新登录", code="invalid_refresh_token")
+    auth = await session.get(AuthSession, row.session_id)
+    if auth is None or auth.revoked_at is not None:
+        raise Unauthorized("登录会话已注销，请重新登录", code="session_revoked")
+    # A refresh token used twice means it was copied: end the whole session.
+    claimed = await session.scalar(
+        update(RefreshToken)
+        .where(col(RefreshToken.id) == row.id, col(RefreshToken.used_at).is_(None))
+        .values(used_at=now)
+        .returning(col(RefreshToken.id))
+        .execution_options(synchronize_session=False)
+    )
+    if claimed is None:
+        await revoke_sessions(
+            session,
+            [auth.id],
+            revocations=revocations,
+            access_token_ttl_seconds=settings.access_token_ttl_seconds,
+        )
+        record(
+            session, action="refresh.reuse", subject=auth.user_id or "", outcome="revoked", ctx=ctx
+        )
+        raise Unauthorized("刷新令牌已被使用，会话已注销，请重新登录", code="refresh_token_reused")
+    user = await session.get(User, auth.user_id) if auth.user_id else None
+    if user is None or not user.is_active:
+        raise Unauthorized("账号不可用", code="account_disabled")
+    return _user_tokens(session, user=user, auth=auth, signer=signer, settings=settings)
+
+
+async def sign_in_with_unit_token(
+    session: AsyncSession, *, raw: str, signer: TokenSigner, settings: Settings, ctx: AuditContext
+) -> TokenPair:
+    """A unit token buys a short session of one access token's lifetime and no refresh."""
+    now = utcnow()
+    row = await session.scalar(select(UnitToken).where(col(UnitToken.secret_hash) == sha256(raw)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        record(
+            session,
+            action="unit_token.use",
+            subject=raw[:12],
+            outcome="failed",
+            ctx=ctx,
+            unit_id=row.unit_id if row else None,
+        )
+        raise Unauthorized("单位令牌无效、已过期或已撤销", code="invalid_unit_token")
+    await session.execute(
+        update(UnitToken)
+        .where(col(UnitToken.id) == row.id)
+        .values(last_used_at=now, use_count=col(UnitToken.use_count) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    auth = AuthSession(
+        unit_token_id=row.id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.access_token_ttl_seconds),
+    )
+    session.add(auth)
+    await session.flush()
+    record(
+        session,
+        action="unit_token.use",
+        actor=f"unit_token:{row.id}",
+        subject=row.id,
+        unit_id=row.unit_id,
+        ctx=ctx,
+    )
+    token, exp = signer.issue(
+        sub=f"unit_token:{row.id}",
+        role="unit",
+        ttl_seconds=settings.access_token_ttl_seconds,
+        sid=auth.id,
+        unit_id=row.unit_id,
+        name=row.unit_name or None,
+    )
+    return TokenPair(
+        access_token=token, expires_in=_remaining(exp), role="unit", unit_id=row.unit_id
+    )
+
+
+async def sign_out(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    revocations: RevocationList,
+    settings: Settings,
+    ctx: AuditContext,
+) -> None:
+    if principal.sid:
+        await revoke_sessions(
+            session,
+            [principal.sid],
+            revocations=revocations,
+            access_token_ttl_seconds=settings.access_token_ttl_seconds,
+        )
+    record(
+        session,
+        action="logout",
+        actor=principal.sub,
+        subject=principal.sub,
+        unit_id=principal.unit_id,
+        ctx=ctx,
+    )
+
+
+async def revocations_in_force(session: AsyncSession, *, settings: Settings) -> list[Revocation]:
+    entries = await active_revocations(
+        session, access_token_ttl_seconds=settings.access_token_ttl_seconds
+    )
+    return [Revocation(sid=sid, until=until) for sid, until in entries.items()]
+
+
+def _user_tokens(
+    session: AsyncSession,
+    *,
+    user: User,
+    auth: AuthSession,
+    signer: TokenSigner,
+    settings: Settings,
+) -> TokenPair:
+    raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
+    refresh_expires = utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds)
+    session.add(
+        RefreshToken(session_id=auth.id, token_hash=sha256(raw), expires_at=refresh_expires)
+    )
+    token, exp = signer.issue(
+        sub=f"user:{user.id}",
+        role=user.role,
+        ttl_seconds=settings.access_token_ttl_seconds,
+        sid=auth.id,
+        unit_id=user.unit_id,
+        region_code=user.region_code,
+        name=user.display_name or user.username,
+    )
+    return TokenPair(
+        access_token=token,
+        expires_in=_remaining(exp),
+        refresh_token=raw,
+        refresh_expires_at=refresh_expires,
+        role=user.role,
+        unit_id=user.unit_id,
+    )
+
+
+def _remaining(exp: int) -> int:
+    """Seconds the token has left, measured now (not from the request's start)."""
+    return max(0, exp - int(time.time()))

@@ -1,0 +1,49 @@
+"""Plans belong to the task service: this service asks it, over HTTP, which region a plan is in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+
+from dudao_shared.errors import NotFound
+from dudao_shared.http import ServiceClient, UpstreamProblem
+
+from .config import Settings
+
+
+class PlanNotFound(NotFound):
+    code, title = "plan_not_found", "规划不存在"
+
+
+async def open_tasks_client(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+    app.state.tasks_client = ServiceClient(
+        "任务服务", settings.tasks_url, timeout=settings.upstream_timeout_seconds
+    )
+
+
+async def close_tasks_client(app: FastAPI) -> None:
+    client: ServiceClient = app.state.tasks_client
+    await client.aclose()
+
+
+def get_tasks_client(request: Request) -> ServiceClient:
+    client: ServiceClient = request.app.state.tasks_client
+    return client
+
+
+TasksClient = Annotated[ServiceClient, Depends(get_tasks_client)]
+
+
+async def plan_region(client: ServiceClient, plan_id: str) -> str:
+    """The region of a plan as the task service records it, read with the caller's token (so a
+    plan the caller may not see there does not exist here either)."""
+    try:
+        plan = await client.get_json(f"/api/v1/plans/{quote(plan_id, safe='')}")
+    except UpstreamProblem as exc:
+        if exc.status == 404:
+            raise PlanNotFound(f"找不到规划 {plan_id}") from None
+        raise
+    return str(plan["region_code"])
