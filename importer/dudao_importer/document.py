@@ -28,6 +28,10 @@ _DATE_LINE = re.compile(
 )
 # How a notice may be disclosed and how urgent it is, printed beside the 文号.
 _DISCLOSURE = re.compile(r"^(?:不予?公开|依申请公开|主动公开|特\s*急|加\s*急|急\s*件)\s*")
+_ISSUED_BY = re.compile(
+    r"^[（(]\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*"
+    r"(?P<by>[\u4e00-\u9fff、，,\s]{2,60}?)\s*(?:发布|印发|公布)\s*[）)]$"
+)
 _YEARS_LINE = re.compile(
     r"^[（(]\s*(?:19|20)\d{2}\s*年?\s*[-—–~～至到]\s*(?:19|20)\d{2}\s*年?\s*[）)]$"
 )
@@ -113,6 +117,24 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                     ):
                         notice = above + notice
                 break
+    # X印发《Y》 with no 关于 (a party-and-state document reposted): the plan is Y, its title
+    # sometimes broken inside the book-title marks.
+    printed: tuple[str, str] | None = None
+    if notice is None:
+        for i, ln in enumerate(head[:40]):
+            s = re.sub(r"\s+", "", ln)
+            m = re.search(r"印发《", s)
+            if not m or "。" in s:
+                continue
+            buf, j = s, i
+            while "》" not in buf[m.end() :] and j + 1 < len(lines) and j - i < 4:
+                j += 1
+                buf += re.sub(r"\s+", "", lines[j])
+            inner = _TITLE_INNER.search(buf)
+            if inner:
+                printed = (inner.group("t"), buf[: m.start()])
+                notice_line = j
+            break
     if notice is None and ("标题" in fields or "名称" in fields):
         notice = fields.get("标题") or fields.get("名称")
 
@@ -133,6 +155,9 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 title = re.sub(r"的(?:通知|决定)$", "", title)
         else:
             title = notice
+    if title is None and printed is not None:
+        title = printed[0]
+        issuer = printed[1] or None
     if issuer is None:
         issuer = fields.get("发文机关") or fields.get("发布机构")
     # Without a notice: the first short heading line that names a plan genre.
@@ -186,6 +211,14 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
     v = fields.get("成文日期") or fields.get("发文日期")
     if v:
         issued = parse_cn_date(v)
+    # (2016年10月25日 中共中央、国务院发布) under the title: the date and the first issuer.
+    for ln in lines[: min(len(lines), 60)]:
+        bm = _ISSUED_BY.match(ln.strip())
+        if bm and parse_cn_date(bm.group("date")):
+            issued = issued or parse_cn_date(bm.group("date"))
+            if issuer is None or printed is not None:
+                issuer = re.split(r"[、，,]", bm.group("by"))[0]
+            break
     if issued is None:
         for ln in lines[: max(body_line, 1) + 400]:
             m = _DATE_LINE.match(ln)
@@ -240,6 +273,10 @@ def plan_period(
         y = int(ym.group(1))
         return {"start": y, "end": y}
     start = int(issued_on[:4]) if issued_on else None
+    named = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", t)
+    if named and start is not None and int(named.group(1)) > start:
+        # “健康中国2030”规划纲要: the plan is named for the year it runs to.
+        return {"start": start, "end": int(named.group(1))}
     end = None
     if goal_years:
         # The goals may step (到2023年…；到2025年…): the plan runs to the last step within a

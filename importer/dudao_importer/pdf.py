@@ -27,6 +27,8 @@ _PAGE_NO = re.compile(
 # A page whose lines are mostly short is a candidate for a ruled table (cells are short).
 _SHORT = 10
 _MIN_RULES = 8
+# Lines at each end of a page where running headers, footers and page numbers stand.
+_EDGE = 3
 
 
 class PdfUnreadable(ValueError):
@@ -214,7 +216,7 @@ def _running(pages: list[list[str]]) -> set[str]:
     seen: Counter[str] = Counter()
     for lines in pages:
         filled = [ln for ln in lines if ln]
-        edge = {re.sub(r"\d+", "#", ln) for ln in filled[:2] + filled[-2:]}
+        edge = {re.sub(r"\d+", "#", ln) for ln in filled[:_EDGE] + filled[-_EDGE:]}
         seen.update(edge)
     need = max(3, int(len(pages) * 0.4))
     return {k for k, n in seen.items() if n >= need and len(k) <= 60}
@@ -246,7 +248,7 @@ def read_pdf_pages(data: bytes, limits: Limits) -> list[list[str]]:
     out: list[list[str]] = []
     for lines in pages:
         filled = [i for i, ln in enumerate(lines) if ln]
-        edges = set(filled[:2] + filled[-2:])
+        edges = set(filled[:_EDGE] + filled[-_EDGE:])
         kept = [
             ln
             for i, ln in enumerate(lines)

@@ -64,7 +64,7 @@ EXCLUDE_TITLE = re.compile(
     r"目标(?:和|与|及)?(?:指标|要求|定位)|^目标$|主要指标|保障措施|保障机制|组织(?:实施|保障|领导)|"
     r"实施保障|工作要求|工作步骤|实施步骤|进度安排|时间安排|步骤安排|方法步骤|实施范围|适用范围|附则|"
     r"监测评估|考核评估|评估考核|督导考核|规划实施|其他事项|有关要求|工作保障|政策保障|^总则$|^前言$|^序言$|"
-    r"总体原则|工作安排|组织形式|组织架构|组织机构|(?:管理|其他|其它|相关)要求"
+    r"总体原则|总体战略|战略主题|工作安排|组织形式|组织架构|组织机构|(?:管理|其他|其它|相关)要求"
 )
 _TASKY = re.compile(
     r"任务|重点工作|主要工作|工作重点|重点项目|主要举措|重点举措|具体措施|主要措施|工作措施|重点行动|"
@@ -336,7 +336,7 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
         first = nd.paras[0] if nd.paras else (nd.start, nd.line_end)
         nd.title, nd.title_span = _make_title(text, first[0], first[1], nd.units_span)
         # Only headings name a part; a task titled 落实党组织领导下的院长负责制 is still a task.
-        heading = depth == 0 or bool(nd.children)
+        heading = depth == 0 or bool(nd.children) or nd.label.style.startswith("zh:")
         # Inside a part named for the tasks, 强化组织保障 is one more task heading, not a part.
         nd.excluded = excluded or bool(
             heading

@@ -81,6 +81,13 @@ _VERB_END = re.compile(
 )
 _PER_PLACE = re.compile(r"每个|每一个|各[县市区乡镇省]|各地|各设区市|均有|均建")
 _DESCRIPTIVE = re.compile(r"截至目前|截止目前|目前|现有|已有|已经|现已|已建成|已达|共有|原有")
+_AHEAD = re.compile(
+    r"到\s*(?:19|20)\d{2}|至\s*(?:19|20)\d{2}|(?:19|20)\d{2}\s*年(?:底|末)?前|力争|争取|确保|力求|目标|"
+    r"必须|不低于|不少于|不超过|不高于|控制|(?:提高|提升|降低|下降|减少|增加|增长)(?!了)|达标"
+)
+_STATE_SUBJECT = re.compile(
+    r"^(?:(?:19|20)\d{2}年[，,]?\s*)?(?:我国|全国|我省|全省|我市|全市|我区|全区|我县|全县|中国)"
+)
 _RECURRING = re.compile(r"每年|每季度|每月|每半年|年均|每周|逐年")
 _STOP = "，,；;。：:！？!?\n"
 _SENT = "。；;！？!?\n"
@@ -183,6 +190,13 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
             return None
         for years, fb in groups:
             if fb < pos and not any(c in text[fb:pos] for c in "。；;"):
+                # The nearest 分别 before the value: 分别提高到30%、18%和45%、25% pairs the
+                # blocks joined by 和 with the years, one block per year.
+                anchor = text.rfind("分别", fb, pos)
+                ends = [k for k in (text.find(c, pos) for c in "。；;，,") if k >= 0]
+                stop = min(ends) if ends else len(text)
+                if text.count("和", anchor, stop) == len(years) - 1 > 0:
+                    return years[min(text.count("和", anchor, pos), len(years) - 1)]
                 idx = sum(1 for _, _, t in found if t.get("_grp") == fb)
                 if idx < len(years):
                     return years[idx]
@@ -237,6 +251,20 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
         pre = text[cs:s]
         sent_start = _clause_start(text, s, _SENT)
         if _DESCRIPTIVE.search(text[sent_start:s]) or pre.endswith("拥有"):
+            continue
+        # Background figures: 我国…患病率达到2.1%, 2012年…超重率为30.1% — a state described,
+        # not a level to reach, when nothing in the sentence looks ahead.
+        sentence = text[
+            sent_start : min([k for k in (text.find(c, s) for c in _SENT) if k >= 0] or [len(text)])
+        ]
+        if (
+            not _AHEAD.search(sentence)
+            and not _CMP_AFTER.match(post)
+            and (
+                _STATE_SUBJECT.match(text[sent_start:s])
+                or re.search(r"(?:为|是|约为|占|占到)$", pre)
+            )
+        ):
             continue
         # A compound such as 分别控制在10%和4%以下 shares its closing word.
         post_cmp = post

@@ -229,6 +229,25 @@ def _wrap_width(lines: list[str]) -> int:
     return best if near >= 0.4 * len(lens) and near >= 8 else 0
 
 
+def _without_contents(lines: list[str | None]) -> list[str | None]:
+    """Drop a table of contents without dot leaders: the lines after a 目录 heading up to where
+    its first entry is printed again as the body's first heading."""
+    for i, line in enumerate(lines[:400]):
+        if line is None or re.sub(r"\s+", "", line) not in ("目录", "目次"):
+            continue
+        entries = [(k, x) for k, x in enumerate(lines[i + 1 :], start=i + 1) if x]
+        if not entries:
+            return lines
+        first = re.sub(r"\s+", "", entries[0][1])
+        for k, x in entries[1:300]:
+            if re.sub(r"\s+", "", x) == first:
+                return lines[:i] + lines[k:]
+            if "。" in x and len(x) > 60:
+                break
+        return lines
+    return lines
+
+
 def normalise(raw: str) -> str:
     """Return the text every span refers to: one line per paragraph, residue removed."""
     t = unicodedata.normalize("NFC", raw).translate(_FW)
@@ -251,6 +270,7 @@ def normalise(raw: str) -> str:
         if _TOC_ENTRY.search(stripped):
             continue
         cleaned.append(line)
+    cleaned = _without_contents(cleaned)
     width = _wrap_width([x for x in cleaned if x])
     out: list[str] = []
     pending_blank = 0

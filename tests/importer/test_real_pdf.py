@@ -64,3 +64,34 @@ def test_local_plan_pdf_structure() -> None:
     codes = [i.code for i in plan.items]
     assert len(codes) == len(set(codes))
     assert {"三.(二).2.(1)", "三.(三).1", "三.(六)"} <= set(codes)
+
+
+def test_values_paired_with_years_and_background_figures_left_out(action: ParsedPlan) -> None:
+    found = {(t.value, t.year, t.comparator, t.unit) for t in action.targets}
+    # 到2022年和2030年，15岁以上人群吸烟率分别低于24.5%和20%
+    assert {(24.5, 2022, "<=", "%"), (20, 2030, "<=", "%")} <= found
+    # …分别提高到30%、18%、20%及以上和45%、25%、30%及以上: one block per year.
+    assert {(18, 2022, ">=", "%"), (45, 2030, ">=", "%"), (25, 2030, ">=", "%")} <= found
+    # 2012年全国…超重率为30.1%; 我国…高血压患病率为25.2%; 慢阻肺患病率为13.6%: the state of
+    # things, not targets.
+    assert not {v for v, *_ in found} & {30.1, 25.2, 13.6}
+
+
+def test_national_outline_with_parts_chapters_and_sections() -> None:
+    plan = parse_file(REAL / "healthy-china-2030-outline.pdf")
+    doc = plan.document
+    # 中共中央国务院印发《“健康中国2030”规划 / 纲要》 and (2016年10月25日中共中央、国务院发布).
+    assert doc.title == "“健康中国2030”规划纲要"
+    assert (doc.issuer, doc.issued_on) == ("中共中央", dt.date(2016, 10, 25))
+    # Named for the year it runs to; 到2050年 is the vision, not the end.
+    assert (doc.period.start, doc.period.end) == (2016, 2030)
+    # The running header of every page is gone; the contents (no dot leaders) give no items.
+    assert "国务院办公厅发布" not in plan.text
+    codes = [i.code for i in plan.items]
+    assert len(codes) == len(set(codes))
+    # 篇/章/节: 第一篇 总体战略 and 第八篇 强化组织实施 hold no tasks.
+    assert not [c for c in codes if c.startswith(("第一篇", "第八篇"))]
+    items = {i.code: i for i in plan.items}
+    assert items["第二篇.第四章.第一节"].title == "提高全民健康素养"
+    assert items["第二篇.第四章.第一节"].kind == "task"
+    assert items["第二篇"].kind == "section"
