@@ -33,7 +33,8 @@ _LOWER = re.compile(
 )
 
 _NAME_UNIT = re.compile(
-    r"[（(](?P<u>%|‰|‱|岁|人|张|个|元|万元|亿元|天|/10万|1/10万|次|所|家|万人|名|床|小时|分钟|公里|种|"
+    r"[（(](?P<u>%|‰|‱|岁|人|张|个|元|万元|亿元|万亿元|天|/10万|1/10万|次|所|家|万人|亿人|万人次|名|床|"
+    r"小时|分钟|公里|种|"
     r"[A-Za-z][A-Za-z/²³0-9]{0,7})[）)]$"
 )
 
@@ -135,6 +136,7 @@ _OWN_YEAR = re.compile(r"^((?:19|20)\d{2})年(?:底|末)?(?:为|是|:|：)?(?=\d
 _YEAR_SPAN = re.compile(
     r"(?:19|20)\d{2}(?:年)?[—\-–~～至到](?:19|20)\d{2}年?|(?:19|20)\d{2}年(?:底|末)?"
 )
+_YEAR_AFTER = re.compile(r"^(\d+(?:\.\d+)?)[%‰]?[（(]((?:19|20)\d{2})年?[）)]$")
 _NOTE_ROW = re.compile(r"^(?:说明|计算方法|指标说明|解释|注|备注)\d*[:：]")
 
 
@@ -147,6 +149,10 @@ def _baseline(cell: str) -> tuple[int | float | None, int | None]:
     c = re.sub(r"\s+", "", cell or "")
     if _EMPTY.match(c):
         return None, None
+    after = _YEAR_AFTER.match(c)
+    if after:
+        # 89.6(2014年): the value, then the year it was measured.
+        return num_value(after.group(1)), int(after.group(2))
     own = _OWN_YEAR.match(c)
     year = int(own.group(1)) if own else None
     rest = c[own.end() :] if own else _YEAR_SPAN.sub("", c)

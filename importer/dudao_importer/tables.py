@@ -72,6 +72,55 @@ def _chunk(
     return rows, rspans
 
 
+_INNER_BAR = re.compile(r"[^|\s]\s*\|")
+_RECORD = re.compile(r"领域\s*[:：].{0,40}?指标\s*[:：]")
+_RECORD_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*[:：]")
+
+
+def _records(lines: list[str], offs: list[int], i: int) -> Table | None:
+    """Rows of records that each name a domain, an indicator and values by year."""
+    j = i
+    while j + 1 < len(lines):
+        nxt = lines[j + 1].strip()
+        if not nxt or _RECORD.search(nxt) or (_RECORD_YEAR.search(nxt) and "。" not in nxt):
+            j += 1
+        elif (
+            len(nxt) <= 30
+            and "。" not in nxt
+            and _RECORD_YEAR.search(lines[j + 2] if j + 2 < len(lines) else "")
+        ):
+            j += 1  # a name broken over lines
+        else:
+            break
+    blob = "".join(lines[k].strip() for k in range(i, j + 1))
+    records = [r for r in re.split(r"(?=领域\s*[:：])", blob) if _RECORD.match(r)]
+    if len(records) < 3:
+        return None
+    years: list[str] = []
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    for rec in records:
+        m = re.match(
+            r"领域\s*[:：](?P<d>.*?)指标\s*[:：](?P<n>.*?)(?=(?:19|20)\d{2}\s*年\s*[:：])", rec
+        )
+        if not m:
+            continue
+        values: dict[str, str] = {}
+        for ym in _RECORD_YEAR.finditer(rec):
+            rest = rec[ym.end() :]
+            nxt = _RECORD_YEAR.search(rest)
+            values[ym.group(1)] = (rest[: nxt.start()] if nxt else rest).strip()
+            if ym.group(1) not in years:
+                years.append(ym.group(1))
+        rows.append((m.group("d").strip(), m.group("n").strip(), values))
+    if len(rows) < 3 or len(years) < 2:
+        return None
+    years.sort()
+    head = ["领域", "指标"] + [f"{y}年" for y in years]
+    table_rows = [head] + [[d, n] + [v.get(y, "") for y in years] for d, n, v in rows]
+    span = (offs[i], offs[j] + len(lines[j]))
+    return Table(table_rows, i, j, span[0], span[1], [span] * len(table_rows))
+
+
 def find_tables(lines: list[str]) -> list[Table]:
     offs = _offsets(lines)
     tables: list[Table] = []
@@ -164,6 +213,28 @@ def find_tables(lines: list[str]) -> list[Table]:
             else:
                 i += 1
             continue
+        # E: cells joined by ' | ' with no outer bars (text exports of web and Word tables).
+        if _INNER_BAR.search(s) and not s.startswith("|"):
+            j, rows, spans = i, [], []
+            while j < n and _INNER_BAR.search(lines[j]) and not lines[j].strip().startswith("|"):
+                rows.append([c.strip() for c in lines[j].strip().split("|")])
+                spans.append((offs[j], offs[j] + len(lines[j])))
+                j += 1
+            if len(rows) >= 2:
+                width = max(len(r) for r in rows)
+                rows = [r + [""] * (width - len(r)) for r in rows]
+                tables.append(
+                    Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans)
+                )
+                i = j
+                continue
+        # F: indicator records written out: 领域：… 指标：…(单位) 2015年：… 2020年：… 2030年：…
+        if _RECORD.search(s):
+            got_records = _records(lines, offs, i)
+            if got_records is not None:
+                tables.append(got_records)
+                i = got_records.last_line + 1
+                continue
         # C: tab-separated rows (need at least a header and one row).
         if "\t" in s:
             j, rows, spans = i, [], []

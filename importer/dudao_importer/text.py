@@ -163,7 +163,8 @@ _STANDALONE = re.compile(
 
 
 def is_table_line(line: str) -> bool:
-    return line.startswith(("\t", "|")) or line.rstrip().endswith("|") or "\t" in line
+    # Cells joined by bars (with or without outer bars) or tabs.
+    return "|" in line or "\t" in line
 
 
 def _clean_line(line: str) -> str:

@@ -90,3 +90,17 @@ def test_originals_score_like_their_text(original: str, tmp_path: Path) -> None:
         (out / f"{stem}.json").write_text(parse_file(path).to_json(), encoding="utf-8")
         figures[kind] = score(gold, out)["overall"]
     assert figures["original"] >= figures["text"] - 0.02, figures
+
+
+def test_rows_joined_by_bars_without_outer_bars_are_a_table() -> None:
+    from dudao_importer.tables import find_tables
+    from dudao_importer.text import normalise
+
+    text = normalise((DEV / f"{NAMES['03']}.txt").read_text(encoding="utf-8"))
+    tables = find_tables(text.split("\n"))
+    heads = [t.rows[0][:3] for t in tables]
+    assert ["一级指标", "二级指标", "三级指标"] in heads
+    metrics = next(t for t in tables if t.rows[0][0] == "一级指标")
+    assert len(metrics.rows) > 50
+    # An evaluation metric list (定量/定性, no baseline or target) is not a plan's indicator table.
+    assert dev("03").indicators == []

@@ -95,3 +95,21 @@ def test_national_outline_with_parts_chapters_and_sections() -> None:
     assert items["第二篇.第四章.第一节"].title == "提高全民健康素养"
     assert items["第二篇.第四章.第一节"].kind == "task"
     assert items["第二篇"].kind == "section"
+
+
+def test_indicator_records_written_out_as_text() -> None:
+    # 领域：健康水平指标：人均预期寿命(岁) 2015年：76.342020年：77.3 2030年：79.0 — a table
+    # flattened into records, lines glued and broken at random.
+    plan = parse_file(REAL / "healthy-china-2030-outline.pdf")
+    rows = {i.name: i for i in plan.indicators}
+    assert len(rows) == 13
+    life = rows["人均预期寿命"]
+    assert (life.domain, life.unit, life.baseline.year, life.baseline.value) == ("健康水平", "岁", 2015, 76.34)
+    assert (life.target.year, life.target.value) == (2030, 79.0)
+    assert [(m.year, m.value) for m in life.milestones] == [(2020, 77.3)]
+    # 89.6(2014年): the baseline's own year; a name broken over two lines is whole.
+    fitness = rows["城乡居民达到《国民体质测定标准》合格以上的人数比例"]
+    assert (fitness.baseline.year, fitness.baseline.value) == (2014, 89.6)
+    assert rows["个人卫生支出占卫生总费用的比重"].target.comparator == "~"
+    assert rows["重大慢性病过早死亡率"].target.kind == "relative"
+    assert rows["健康服务业总规模"].unit == "万亿元"
