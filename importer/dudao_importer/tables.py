@@ -107,8 +107,8 @@ def _records(lines: list[str], offs: list[int], i: int) -> Table | None:
         values: dict[str, str] = {}
         for ym in _RECORD_YEAR.finditer(rec):
             rest = rec[ym.end() :]
-            nxt = _RECORD_YEAR.search(rest)
-            values[ym.group(1)] = (rest[: nxt.start()] if nxt else rest).strip()
+            later = _RECORD_YEAR.search(rest)
+            values[ym.group(1)] = (rest[: later.start()] if later else rest).strip()
             if ym.group(1) not in years:
                 years.append(ym.group(1))
         rows.append((m.group("d").strip(), m.group("n").strip(), values))
