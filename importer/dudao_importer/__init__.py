@@ -18,6 +18,7 @@ from dudao_shared.parsed_plan import ParsedPlan
 
 from .limits import DocumentTooLarge, Limits, ParseTimeLimit
 from .parse import parse_normalised
+from .pdf import PageProgress
 from .readers import UnsupportedDocument, read_bytes
 from .text import normalise
 
@@ -41,19 +42,31 @@ def parse_text(text: str, *, source_name: str | None = None) -> ParsedPlan:
     return parse_normalised(normalise(text), source_name)
 
 
-def parse_bytes(data: bytes, filename: str, *, limits: Limits | None = None) -> ParsedPlan:
-    """Parse a .txt/.md/.docx/.pdf file's bytes; UnsupportedDocument for anything else."""
-    text = read_bytes(data, filename, limits or Limits())
+def parse_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    limits: Limits | None = None,
+    on_page: PageProgress | None = None,
+) -> ParsedPlan:
+    """Parse a .txt/.md/.docx/.pdf/.html file's bytes; UnsupportedDocument for anything else.
+    ``on_page(done, total)`` reports the pages of a PDF as they are read."""
+    text = read_bytes(data, filename, limits or Limits(), on_page)
     return parse_text(text, source_name=os.path.basename(filename) if filename else None)
 
 
-def parse_file(path: str | os.PathLike[str], *, limits: Limits | None = None) -> ParsedPlan:
+def parse_file(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    on_page: PageProgress | None = None,
+) -> ParsedPlan:
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise UnsupportedDocument(f"无法读取文件 {p.name}: {exc}") from exc
-    return parse_bytes(data, p.name, limits=limits)
+    return parse_bytes(data, p.name, limits=limits, on_page=on_page)
 
 
 def parse_isolated(data: bytes, filename: str, *, limits: Limits | None = None) -> ParsedPlan:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -19,7 +20,9 @@ import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from .limits import DocumentTooLarge, Limits
 
-__all__ = ["PdfUnreadable", "read_pdf_pages"]
+__all__ = ["PageProgress", "PdfUnreadable", "read_pdf_pages"]
+
+PageProgress = Callable[[int, int], None]
 
 _PAGE_NO = re.compile(
     r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d{1,4}\s*页.*$|^\d{1,4}\s*/\s*\d{1,4}$"
@@ -222,8 +225,11 @@ def _running(pages: list[list[str]]) -> set[str]:
     return {k for k, n in seen.items() if n >= need and len(k) <= 60}
 
 
-def read_pdf_pages(data: bytes, limits: Limits) -> list[list[str]]:
-    """Each page's lines, tables as rows, running headers/footers and page numbers removed."""
+def read_pdf_pages(
+    data: bytes, limits: Limits, on_page: PageProgress | None = None
+) -> list[list[str]]:
+    """Each page's lines, tables as rows, running headers/footers and page numbers removed.
+    ``on_page(done, total)`` is called after each page (progress for long files)."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -242,6 +248,8 @@ def read_pdf_pages(data: bytes, limits: Limits) -> list[list[str]]:
             textpage.close()
             page.close()
             pages.append(lines)
+            if on_page is not None:
+                on_page(n + 1, count)
     finally:
         pdf.close()
     running = _running(pages)

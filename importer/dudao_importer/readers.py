@@ -9,7 +9,7 @@ from typing import Any
 
 from .html import read_html
 from .limits import DocumentTooLarge, Limits
-from .pdf import PdfUnreadable, read_pdf_pages
+from .pdf import PageProgress, PdfUnreadable, read_pdf_pages
 from .text import decode_bytes
 
 __all__ = ["UnsupportedDocument", "read_bytes", "read_docx", "read_pdf"]
@@ -84,9 +84,11 @@ def read_docx(data: bytes) -> str:
     return "\n".join(out)
 
 
-def read_pdf(data: bytes, limits: Limits = _DEFAULT_LIMITS) -> str:
+def read_pdf(
+    data: bytes, limits: Limits = _DEFAULT_LIMITS, on_page: PageProgress | None = None
+) -> str:
     try:
-        pages = read_pdf_pages(data, limits)
+        pages = read_pdf_pages(data, limits, on_page)
     except PdfUnreadable as exc:
         raise UnsupportedDocument(f"无法读取 PDF：{exc}") from exc
     # Pages run on: a paragraph cut by a page end is re-joined by normalise().
@@ -105,20 +107,25 @@ def _check_text(text: str, limits: Limits) -> str:
     return text
 
 
-def read_bytes(data: bytes, filename: str, limits: Limits = _DEFAULT_LIMITS) -> str:
+def read_bytes(
+    data: bytes,
+    filename: str,
+    limits: Limits = _DEFAULT_LIMITS,
+    on_page: PageProgress | None = None,
+) -> str:
     """The text of a .txt/.md/.docx/.pdf file; DocumentTooLarge beyond ``limits``."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise UnsupportedDocument("输入不是字节串")
     data = bytes(data)
     if len(data) > limits.max_bytes:
         raise DocumentTooLarge("max_bytes", limits.max_bytes, len(data))
-    return _check_text(_read(data, filename, limits), limits)
+    return _check_text(_read(data, filename, limits, on_page), limits)
 
 
-def _read(data: bytes, filename: str, limits: Limits) -> str:
+def _read(data: bytes, filename: str, limits: Limits, on_page: PageProgress | None) -> str:
     name = (filename or "").lower()
     if data.startswith(b"%PDF"):
-        return read_pdf(data, limits)
+        return read_pdf(data, limits, on_page)
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
