@@ -72,9 +72,15 @@ def _chunk(
     return rows, rspans
 
 
-_INNER_BAR = re.compile(r"[^|\s]\s*\|")
 _RECORD = re.compile(r"领域\s*[:：].{0,40}?指标\s*[:：]")
 _RECORD_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*[:：]")
+
+
+def _cells(row: str) -> list[str]:
+    """Cells of a bar-joined row; outer bars are dropped only when the row has both."""
+    if row.startswith("|") and row.endswith("|") and len(row) > 1:
+        row = row[1:-1]
+    return [c.strip() for c in row.split("|")]
 
 
 def _records(lines: list[str], offs: list[int], i: int) -> Table | None:
@@ -128,24 +134,30 @@ def find_tables(lines: list[str]) -> list[Table]:
     while i < n:
         ln = lines[i]
         s = ln.strip()
-        # A: pipe rows.
-        if s.startswith("|") and s.count("|") >= 3:
+        # A: rows of cells joined by bars, with or without outer bars (Markdown, text exports of
+        # web pages and Word). A bar-less row may start with a bar: its first cell is empty.
+        if "|" in s and (s.count("|") >= 2 or not s.endswith("|")):
             j, rows, spans = i, [], []
-            while j < n and lines[j].strip().startswith("|"):
+            while (
+                j < n
+                and "|" in lines[j]
+                and not (lines[j].strip().endswith("|") and lines[j].strip().count("|") == 1)
+            ):
                 t = lines[j].strip()
                 if not _PIPE_SEP.match(t):
-                    cells = [c.strip() for c in t.strip("|").split("|")]
-                    rows.append(cells)
+                    rows.append(_cells(t))
                     spans.append((offs[j], offs[j] + len(lines[j])))
                 j += 1
             if len(rows) >= 2:
+                width = max(len(r) for r in rows)
+                rows = [r + [""] * (width - len(r)) for r in rows]
                 tables.append(
                     Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans)
                 )
-            i = j
-            continue
+                i = j
+                continue
         # B: one cell per line ending in '|'.
-        if s.endswith("|") and not s.startswith("|"):
+        if s.endswith("|") and s.count("|") == 1:
             j, cells, spans = i, [], []
             while j < n:
                 t = lines[j].strip()
@@ -213,21 +225,6 @@ def find_tables(lines: list[str]) -> list[Table]:
             else:
                 i += 1
             continue
-        # E: cells joined by ' | ' with no outer bars (text exports of web and Word tables).
-        if _INNER_BAR.search(s) and not s.startswith("|"):
-            j, rows, spans = i, [], []
-            while j < n and _INNER_BAR.search(lines[j]) and not lines[j].strip().startswith("|"):
-                rows.append([c.strip() for c in lines[j].strip().split("|")])
-                spans.append((offs[j], offs[j] + len(lines[j])))
-                j += 1
-            if len(rows) >= 2:
-                width = max(len(r) for r in rows)
-                rows = [r + [""] * (width - len(r)) for r in rows]
-                tables.append(
-                    Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans)
-                )
-                i = j
-                continue
         # F: indicator records written out: 领域：… 指标：…(单位) 2015年：… 2020年：… 2030年：…
         if _RECORD.search(s):
             got_records = _records(lines, offs, i)
