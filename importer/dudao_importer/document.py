@@ -21,13 +21,16 @@ _GENRE = re.compile(
     r"(?:[（(]试行[）)])?$"
 )
 _ISSUER_END = re.compile(
-    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|中心|院|部)$"
+    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|组|中心|院|部)$"
 )
 _DATE_LINE = re.compile(
     r"^\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\s*$"
 )
 # How a notice may be disclosed and how urgent it is, printed beside the 文号.
 _DISCLOSURE = re.compile(r"^(?:不予?公开|依申请公开|主动公开|特\s*急|加\s*急|急\s*件)\s*")
+_FIRST_ISSUER = re.compile(
+    r"^[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|综合司|委员会|人民政府|[委局厅司部院])(?![办综员机])"
+)
 _ISSUED_BY = re.compile(
     r"^[（(]\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*"
     r"(?P<by>[\u4e00-\u9fff、，,\s]{2,60}?)\s*(?:发布|印发|公布)\s*[）)]$"
@@ -86,12 +89,25 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
         ):
             buf, j = s, i
 
-            def done(b: str) -> bool:
+            def done(b: str, at: int) -> bool:
                 if re.search(r"印发|转发|发布|下发", b):
                     return bool(re.search(r"(?:通知|决定|公告)$", b))
-                return bool(_GENRE.search(b))
+                if not _GENRE.search(b):
+                    return False
+                # …关于进一步规范 / 登革热病例监测报告和应急处置工作的通知: a genre word can end a
+                # line of a title that runs on to the line naming the notice.
+                k = at + 1
+                while k < len(lines) and not lines[k].strip():
+                    k += 1
+                nxt = lines[k].strip() if k < len(lines) else ""
+                return not (
+                    nxt
+                    and len(nxt) <= 40
+                    and "。" not in nxt
+                    and re.search(r"的(?:通知|意见|决定|函|报告|通报|公告)$", nxt)
+                )
 
-            while not done(buf) and j + 1 < len(lines) and j - i < 5:
+            while not done(buf, j) and j + 1 < len(lines) and j - i < 5:
                 j += 1
                 nxt = lines[j].strip()
                 if not nxt:
@@ -99,7 +115,7 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 if len(nxt) > 60 or "。" in nxt:
                     break
                 buf += nxt
-            if done(buf):
+            if done(buf, j):
                 notice, notice_line = buf, j
                 head_part = notice.partition("关于")[0]
                 if notice.startswith("关于") or len(head_part) <= 6:
@@ -112,7 +128,7 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                         4 <= len(above) <= 40
                         and (_ISSUER_END.search(above + head_part) or _ISSUER_END.search(above))
                         and not _FIELD.match(above)
-                        and (not head_part or head_part not in above)
+                        and (not head_part or not above.endswith(head_part))
                         and not re.search(r"[:：，,。；;|]", above)
                     ):
                         notice = above + notice
@@ -143,6 +159,13 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
     if notice:
         pre, _, post = notice.partition("关于")
         issuer = pre.strip() or None
+        if issuer:
+            # Joint issuers of one place printed as one run (佛山市顺德区卫生健康局佛山市顺德区
+            # 教育局): the first is the issuer.
+            first = _FIRST_ISSUER.match(issuer)
+            rest = issuer[first.end() :] if first else ""
+            if first and rest[:2] == issuer[:2] and len(rest) >= 4 and _ISSUER_END.search(rest):
+                issuer = first.group(0)
         inner = _TITLE_INNER.search(post)
         # 关于印发《X》的通知, and 关于《X》的通知 where the verb is left out: the plan is X.
         if re.match(r"^(?:印发|转发|发布|下发|公布)", post) or re.fullmatch(

@@ -113,3 +113,32 @@ def test_indicator_records_written_out_as_text() -> None:
     assert rows["个人卫生支出占卫生总费用的比重"].target.comparator == "~"
     assert rows["重大慢性病过早死亡率"].target.kind == "relative"
     assert rows["健康服务业总规模"].unit == "万亿元"
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "issuer"),
+    [
+        # …关于进一步规范 / 登革热病例监测报告和应急处置工作的通知: 规范 ends a line, not the title.
+        (
+            "foshan-cdc-dengue-reporting-notice-2025.pdf",
+            "佛山市疾病预防控制中心关于进一步规范登革热病例监测报告和应急处置工作的通知",
+            "佛山市疾病预防控制中心",
+        ),
+        # Two issuers of one district printed as one run above the title: the first issues it.
+        (
+            "shunde-school-dengue-notice-2024.pdf",
+            "佛山市顺德区卫生健康局佛山市顺德区教育局关于进一步做好学校托幼机构登革热防控工作的通知",
+            "佛山市顺德区卫生健康局",
+        ),
+        # The issuer broken over the line end (…办公室环境 / 整治组关于…).
+        (
+            "foshan-mosquito-hotline-notice-2025.pdf",
+            "佛山市蚊媒传染病疫情防控指挥部办公室环境整治组关于建立12345热线涉及蚊媒孳生地环境整治"
+            "工单办理工作机制的通知",
+            "佛山市蚊媒传染病疫情防控指挥部办公室环境整治组",
+        ),
+    ],
+)
+def test_notice_titles_and_issuers_over_line_ends(name: str, title: str, issuer: str) -> None:
+    doc = parse_file(REAL / name).document
+    assert (doc.title, doc.issuer) == (title, issuer)
