@@ -40,9 +40,18 @@ console = Console()
 
 def wrk(url: str, token: str, seconds: int, connections: int) -> float:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}",
-         url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx and int(non2xx.group(1)) > 0:
@@ -79,13 +88,25 @@ def setup_data(gateway: str, token: str) -> str:
     """A plan with one task, created through the API; returns the task id."""
     h = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=gateway, headers=h, timeout=30) as c:
-        r = c.post("/api/v1/plans", json={
-            "title": "基准测试规划", "region_code": "360000", "level": "province",
-            "period_start": 2023, "period_end": 2025,
-            "items": [{"code": "一", "kind": "section", "title": "重点任务"},
-                      {"code": "一.1", "kind": "task", "title": "基准任务",
-                       "deadlines": [{"due_on": "2025-12-31", "text": "到2025年"}]}],
-        })
+        r = c.post(
+            "/api/v1/plans",
+            json={
+                "title": "基准测试规划",
+                "region_code": "360000",
+                "level": "province",
+                "period_start": 2023,
+                "period_end": 2025,
+                "items": [
+                    {"code": "一", "kind": "section", "title": "重点任务"},
+                    {
+                        "code": "一.1",
+                        "kind": "task",
+                        "title": "基准任务",
+                        "deadlines": [{"due_on": "2025-12-31", "text": "到2025年"}],
+                    },
+                ],
+            },
+        )
         r.raise_for_status()
         plan_id = r.json()["id"]
         r = c.get(f"/api/v1/plans/{plan_id}/items")
@@ -98,11 +119,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=8)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     args = ap.parse_args()
     load = wrk if shutil.which("wrk") else pyload
-    console.print(f"load generator: {'wrk' if load is wrk else 'python/aiohttp (install wrk for better figures)'}")
+    console.print(
+        f"load generator: {'wrk' if load is wrk else 'python/aiohttp (install wrk for better figures)'}"
+    )
 
     dbs = DatabaseFactory(args.database_url)
     data_dir = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
@@ -112,17 +139,33 @@ def main() -> None:
         for svc, url in urls.items():
             migrate.upgrade(_migrations_dir(svc), url)
         password = secrets.token_urlsafe(12)
-        asyncio.run(_create_user(urls["gateway"], username="admin", password=password,
-                                 role="admin", unit_id=None, region_code=None,
-                                 only_if_none=False))
-        cfg = PlatformConfig(data_dir=data_dir, gateway_port=free_port(), tasks_port=free_port(),
-                             indicators_port=free_port(), database_urls=urls,
-                             environment="test", log_dir=data_dir / "logs")
+        asyncio.run(
+            _create_user(
+                urls["gateway"],
+                username="admin",
+                password=password,
+                role="admin",
+                unit_id=None,
+                region_code=None,
+                only_if_none=False,
+            )
+        )
+        cfg = PlatformConfig(
+            data_dir=data_dir,
+            gateway_port=free_port(),
+            tasks_port=free_port(),
+            indicators_port=free_port(),
+            database_urls=urls,
+            environment="test",
+            log_dir=data_dir / "logs",
+        )
         platform = Platform(cfg)
         platform.start()
         platform.wait_ready()
-        r = httpx.post(cfg.url("gateway") + "/api/v1/auth/login",
-                       json={"username": "admin", "password": password})
+        r = httpx.post(
+            cfg.url("gateway") + "/api/v1/auth/login",
+            json={"username": "admin", "password": password},
+        )
         r.raise_for_status()
         token = r.json()["access_token"]
         task_id = setup_data(cfg.url("gateway"), token)
@@ -132,9 +175,14 @@ def main() -> None:
         }
         for path in routes.values():  # warm up both paths and check they answer
             for base in (cfg.url("tasks"), cfg.url("gateway")):
-                assert httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+                assert (
+                    httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}).status_code
+                    == 200
+                )
                 load(base + path, token, 2, args.connections)
-        table = Table(title=f"gateway hop, c={args.connections}, {args.seconds}s × {args.reps} interleaved, medians")
+        table = Table(
+            title=f"gateway hop, c={args.connections}, {args.seconds}s × {args.reps} interleaved, medians"
+        )
         for col in ("route", "direct rps", "via gateway rps", "gateway / direct", "goal"):
             table.add_column(col, justify="right" if col != "route" else "left")
         goals = [0.50, 0.70]
@@ -146,8 +194,13 @@ def main() -> None:
                 via.append(load(cfg.url("gateway") + path, token, args.seconds, args.connections))
             d, g = statistics.median(direct), statistics.median(via)
             ratio = g / d
-            table.add_row(name, f"{d:,.0f}", f"{g:,.0f}",
-                          f"[{'green' if ratio >= goal else 'red'}]{ratio:.0%}[/]", f"≥ {goal:.0%}")
+            table.add_row(
+                name,
+                f"{d:,.0f}",
+                f"{g:,.0f}",
+                f"[{'green' if ratio >= goal else 'red'}]{ratio:.0%}[/]",
+                f"≥ {goal:.0%}",
+            )
         console.print(table)
     finally:
         if platform:

@@ -70,4 +70,5 @@ def make_token(signer: TokenSigner) -> TokenFactory:
 
     return make
 
+
 pytest_plugins = ["tasks.fixtures", "indicators.fixtures", "gateway.fixtures", "e2e.fixtures"]

@@ -20,7 +20,7 @@ from .auth import (
     start_revocation_poller,
 )
 from .context import AppState
-from .db import Database
+from .db import Database, DatabaseDep, get_database
 from .errors import ProblemDetail, install_error_handlers
 from .logs import configure_logging
 from .middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -32,9 +32,7 @@ ReadyCheck = Callable[[FastAPI], Awaitable[None]]
 
 # The state every service app has, one typed dependency each (a service adds its own the same
 # way in its ``dependencies`` module; the verifier and revocations are ``dudao_shared.auth``'s).
-get_database = AppState("db", Database)
 get_service_settings = AppState("settings", ServiceSettings)
-DatabaseDep = Annotated[Database, Depends(get_database)]
 ServiceSettingsDep = Annotated[ServiceSettings, Depends(get_service_settings)]
 
 

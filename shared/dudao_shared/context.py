@@ -40,6 +40,11 @@ class AppState(Generic[T]):
             )
         return value
 
+    def find(self, app: Starlette) -> T | None:
+        """The value, or None when the app was started without it (an optional upstream)."""
+        value = getattr(app.state, self.name, None)
+        return value if isinstance(value, self.kind) else None
+
     def set(self, app: Starlette, value: T) -> T:
         setattr(app.state, self.name, value)
         return value

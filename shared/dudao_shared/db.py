@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .context import AppState
+
 POSTGRES_DRIVERS = frozenset(
     {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
 )
@@ -67,8 +69,12 @@ class Database:
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
+get_database = AppState("db", Database)
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    db: Database = request.app.state.db
+    db = get_database.of(request.app)
     maker = db.read_sessionmaker if request.method in READ_METHODS else db.sessionmaker
     async with maker() as session:
         try:

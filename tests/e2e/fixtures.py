@@ -31,8 +31,10 @@ class RunningPlatform:
         return self.config.url(service)
 
     def login(self, username: str = "admin", password: str | None = None) -> str:
-        r = httpx.post(self.gateway + "/api/v1/auth/login",
-                       json={"username": username, "password": password or self.admin_password})
+        r = httpx.post(
+            self.gateway + "/api/v1/auth/login",
+            json={"username": username, "password": password or self.admin_password},
+        )
         r.raise_for_status()
         return str(r.json()["access_token"])
 
@@ -52,11 +54,22 @@ def running_platform(databases, tmp_path_factory, keypair) -> Iterator[RunningPl
     for svc, url in urls.items():
         migrate.upgrade(_migrations_dir(svc), url)
     password = secrets.token_urlsafe(12)
-    asyncio.run(_create_user(urls["gateway"], username="admin", password=password, role="admin",
-                             unit_id=None, region_code=None, only_if_none=False))
+    asyncio.run(
+        _create_user(
+            urls["gateway"],
+            username="admin",
+            password=password,
+            role="admin",
+            unit_id=None,
+            region_code=None,
+            only_if_none=False,
+        )
+    )
     cfg = PlatformConfig(
         data_dir=data_dir,
-        gateway_port=free_port(), tasks_port=free_port(), indicators_port=free_port(),
+        gateway_port=free_port(),
+        tasks_port=free_port(),
+        indicators_port=free_port(),
         database_urls=urls,
         environment="test",
         log_dir=data_dir / "logs",

@@ -52,8 +52,12 @@ def staff(
 ) -> Actor:
     """Create a staff account as admin (``POST /api/v1/users``) and sign in as it."""
     username = uniq(role)
-    body: dict[str, Any] = {"username": username, "display_name": username, "password": PASSWORD,
-                            "role": role}
+    body: dict[str, Any] = {
+        "username": username,
+        "display_name": username,
+        "password": PASSWORD,
+        "role": role,
+    }
     if region_code:
         body["region_code"] = region_code
     user = ok(admin.post("/api/v1/users", json=body), 201)
@@ -63,8 +67,10 @@ def staff(
 
 def create_unit(http: httpx.Client, name: str, region_code: str = "360900") -> dict[str, Any]:
     level = "city" if region_code.endswith("00") else "county"
-    return ok(http.post("/api/v1/units", json={"name": name, "level": level,
-                                                "region_code": region_code}), 201)
+    return ok(
+        http.post("/api/v1/units", json={"name": name, "level": level, "region_code": region_code}),
+        201,
+    )
 
 
 def issue_unit_token(http: httpx.Client, unit_id: str) -> dict[str, Any]:
@@ -76,13 +82,22 @@ def issue_unit_token(http: httpx.Client, unit_id: str) -> dict[str, Any]:
 def unit_actor(platform: Any, issuer: httpx.Client, unit: dict[str, Any]) -> Actor:
     """Issue a unit token (as ``issuer``) and exchange it at the gateway for an access token."""
     issued = issue_unit_token(issuer, unit["id"])
-    pair = ok(httpx.post(platform.gateway + "/api/v1/auth/unit_token",
-                         json={"token": issued["token"]}), 200)
+    pair = ok(
+        httpx.post(platform.gateway + "/api/v1/auth/unit_token", json={"token": issued["token"]}),
+        200,
+    )
     assert pair["role"] == "unit" and pair["unit_id"] == unit["id"]
     assert pair["refresh_token"] is None
     token = pair["access_token"]
-    return Actor(unit["name"], "unit", token, client(platform.gateway, token),
-                 unit_id=unit["id"], unit_token_id=issued["id"], unit_token=issued["token"])
+    return Actor(
+        unit["name"],
+        "unit",
+        token,
+        client(platform.gateway, token),
+        unit_id=unit["id"],
+        unit_token_id=issued["id"],
+        unit_token=issued["token"],
+    )
 
 
 def etag(http: httpx.Client, path: str) -> str:
@@ -118,11 +133,20 @@ def tiny_pdf(text: str = "evidence") -> bytes:
 
 def tiny_png() -> bytes:
     """A valid 1×1 RGB PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     raw = b"\x00\xcc\x33\x33"
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + \
-        chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

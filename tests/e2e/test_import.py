@@ -28,11 +28,20 @@ def _essence(preview: dict) -> dict:  # type: ignore[type-arg]
     return {
         "document": preview["document"],
         "region": preview["region_code"],
-        "items": [(i["code"], i["kind"], i["title"],
-                   [(u["name"], u["role"]) for u in i["units"]],
-                   [d["due_on"] for d in i["deadlines"]]) for i in preview["items"]],
-        "targets": [(t.get("item"), t.get("comparator"), t.get("value"), t.get("unit"),
-                     t.get("year")) for t in preview["targets"]],
+        "items": [
+            (
+                i["code"],
+                i["kind"],
+                i["title"],
+                [(u["name"], u["role"]) for u in i["units"]],
+                [d["due_on"] for d in i["deadlines"]],
+            )
+            for i in preview["items"]
+        ],
+        "targets": [
+            (t.get("item"), t.get("comparator"), t.get("value"), t.get("unit"), t.get("year"))
+            for t in preview["targets"]
+        ],
         "indicators": [(i.get("name"), i.get("target")) for i in preview["indicators"]],
         "counts": preview["counts"],
     }
@@ -57,17 +66,22 @@ def test_txt_and_docx_preview_alike_and_confirm_reaches_units(running_platform) 
         assert task["span"]["text"] and task["title"][:4] in task["span"]["text"]
         assert any(w["code"] == "unit_unresolved" for w in txt["warnings"])
 
-        r = c.post("/api/v1/plans/import", params={"dry_run": "false",
-                                                    "create_missing_units": "true"},
-                   files={"file": ("plan.txt", text.encode())})
+        r = c.post(
+            "/api/v1/plans/import",
+            params={"dry_run": "false", "create_missing_units": "true"},
+            files={"file": ("plan.txt", text.encode())},
+        )
         assert r.status_code == 201, r.text
         result = r.json()
         plan_id = result["plan_id"]
         assert result["counts"]["tasks"] == 30 and result["counts"]["indicators_created"] > 0
 
         # The same document again — even as .docx — is caught.
-        r = c.post("/api/v1/plans/import", params={"dry_run": "false"},
-                   files={"file": ("again.docx", _docx_of(text))})
+        r = c.post(
+            "/api/v1/plans/import",
+            params={"dry_run": "false"},
+            files={"file": ("again.docx", _docx_of(text))},
+        )
         assert r.status_code == 409 and r.json()["code"] == "plan_already_imported"
 
         tasks = c.get(f"/api/v1/plans/{plan_id}/tasks", params={"limit": 500}).json()["items"]
@@ -88,11 +102,15 @@ def test_txt_and_docx_preview_alike_and_confirm_reaches_units(running_platform) 
                 continue
             issued = c.post("/api/v1/unit_tokens", json={"unit_id": by_name[name]})
             assert issued.status_code == 201, issued.text
-            access = httpx.post(running_platform.gateway + "/api/v1/auth/unit_token",
-                                json={"token": issued.json()["token"]}).json()["access_token"]
-            seen = httpx.get(running_platform.gateway + "/api/v1/assignments",
-                             params={"plan_id": plan_id, "limit": 500},
-                             headers={"Authorization": f"Bearer {access}"})
+            access = httpx.post(
+                running_platform.gateway + "/api/v1/auth/unit_token",
+                json={"token": issued.json()["token"]},
+            ).json()["access_token"]
+            seen = httpx.get(
+                running_platform.gateway + "/api/v1/assignments",
+                params={"plan_id": plan_id, "limit": 500},
+                headers={"Authorization": f"Bearer {access}"},
+            )
             assert seen.status_code == 200, seen.text
             assert {a["task_code"] for a in seen.json()["items"]} == expected[name]
             assert {a["unit_name"] for a in seen.json()["items"]} == {name}
@@ -109,17 +127,24 @@ def test_import_input_errors_are_4xx(running_platform) -> None:  # type: ignore[
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "text"
         r = c.post("/api/v1/plans/import", data={"text": "一些没有机构名称的文字。"})
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "region_code"
-        r = c.post("/api/v1/plans/import", params={"region_code": "360112"},
-                   data={"text": "随便写的一段话，没有编号。"})
+        r = c.post(
+            "/api/v1/plans/import",
+            params={"region_code": "360112"},
+            data={"text": "随便写的一段话，没有编号。"},
+        )
         assert r.status_code == 200 and r.json()["counts"]["tasks"] == 0
     leader_pw = "leader-password-1"
     with httpx.Client(base_url=running_platform.gateway, headers=admin) as c:
-        c.post("/api/v1/users", json={"username": "import-leader", "password": leader_pw,
-                                       "role": "leader"})
+        c.post(
+            "/api/v1/users",
+            json={"username": "import-leader", "password": leader_pw, "role": "leader"},
+        )
     token = running_platform.login("import-leader", leader_pw)
-    r = httpx.post(running_platform.gateway + "/api/v1/plans/import",
-                   headers={"Authorization": f"Bearer {token}"},
-                   data={"text": SEED.read_text(encoding="utf-8")})
+    r = httpx.post(
+        running_platform.gateway + "/api/v1/plans/import",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"text": SEED.read_text(encoding="utf-8")},
+    )
     assert r.status_code == 403
 
 

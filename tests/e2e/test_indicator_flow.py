@@ -26,8 +26,15 @@ REGION = "360900"  # 宜春市
 COUNTY = "360902"  # 袁州区
 GOLD = Path(__file__).resolve().parents[1] / "importer" / "gold"
 SEED = GOLD / "002_dfb8ccd5e9df308d.json"
-STATUSES = {"achieved", "on_track", "moderately_off_track", "off_track", "regressing",
-            "not_achieved", "insufficient_data"}
+STATUSES = {
+    "achieved",
+    "on_track",
+    "moderately_off_track",
+    "off_track",
+    "regressing",
+    "not_achieved",
+    "insufficient_data",
+}
 NATURES = {"预期性": "expected", "约束性": "binding", "倡导性": "advocated"}
 
 # name → (2020 value when the table gives none, 2023 value). Plausible 宜春 figures.
@@ -90,10 +97,20 @@ def seeded(running_platform, people) -> dict[str, Any]:  # type: ignore[no-untyp
     assert len(rows) == 24
     planner = people["planner"].http
     period = doc["document"]["period"]
-    plan = ok(planner.post("/api/v1/plans", json={
-        "title": uniq(doc["document"]["title"] + "-"), "level": "city", "region_code": REGION,
-        "issuer": doc["document"]["issuer"], "period_start": period["start"],
-        "period_end": period["end"]}), 201)
+    plan = ok(
+        planner.post(
+            "/api/v1/plans",
+            json={
+                "title": uniq(doc["document"]["title"] + "-"),
+                "level": "city",
+                "region_code": REGION,
+                "issuer": doc["document"]["issuer"],
+                "period_start": period["start"],
+                "period_end": period["end"],
+            },
+        ),
+        201,
+    )
     body = {"plan_id": plan["id"], "region_code": REGION, "indicators": rows}
     # Only planners of the region (and admins) store indicators.
     for who in ("planner_other", "leader"):
@@ -102,7 +119,9 @@ def seeded(running_platform, people) -> dict[str, Any]:  # type: ignore[no-untyp
     return {"plan": plan, "rows": rows, "bulk": result}
 
 
-def test_seed_002_table_stored_with_baselines_targets_and_natures(running_platform, people, seeded) -> None:  # type: ignore[no-untyped-def]
+def test_seed_002_table_stored_with_baselines_targets_and_natures(
+    running_platform, people, seeded
+) -> None:  # type: ignore[no-untyped-def]
     planner = people["planner"].http
     rows, result, pid = seeded["rows"], seeded["bulk"], seeded["plan"]["id"]
     assert (result["created"], result["unchanged"], len(result["items"])) == (24, 0, 24)
@@ -111,19 +130,28 @@ def test_seed_002_table_stored_with_baselines_targets_and_natures(running_platfo
     for r in rows:
         assert by_name[r["name"]]["nature"] == NATURES[r["nature"]], r["name"]
     # Directions: from the comparator, from a relative/annual rule's sign, from the words.
-    assert (by_name["孕产妇死亡率"]["direction"], by_name["孕产妇死亡率"]["direction_source"]) == \
-        ("lower_is_better", "comparator")
+    assert (by_name["孕产妇死亡率"]["direction"], by_name["孕产妇死亡率"]["direction_source"]) == (
+        "lower_is_better",
+        "comparator",
+    )
     assert by_name["每千人口执业（助理）医师数"]["direction"] == "higher_is_better"
-    assert (by_name["健康预期寿命"]["direction"], by_name["健康预期寿命"]["direction_source"]) == \
-        ("higher_is_better", "text")
+    assert (by_name["健康预期寿命"]["direction"], by_name["健康预期寿命"]["direction_source"]) == (
+        "higher_is_better",
+        "text",
+    )
     assert by_name["个人卫生支出占卫生总费用的比重"]["direction"] == "band"
     assert by_name["全市儿童青少年总体近视率"]["direction"] == "lower_is_better"
     # The 其中 row hangs under its parent.
     assert by_name["每千人口医疗卫生机构中医执业（助理）医师数"]["code"] == "11.1"
 
     # The same table again changes nothing.
-    again = ok(planner.post("/api/v1/indicators/bulk", json={
-        "plan_id": pid, "region_code": REGION, "indicators": rows}), 201)
+    again = ok(
+        planner.post(
+            "/api/v1/indicators/bulk",
+            json={"plan_id": pid, "region_code": REGION, "indicators": rows},
+        ),
+        201,
+    )
     assert (again["created"], again["unchanged"]) == (0, 24)
 
     listed = ok(planner.get("/api/v1/indicators", params={"plan_id": pid, "limit": 100}), 200)
@@ -134,8 +162,9 @@ def test_seed_002_table_stored_with_baselines_targets_and_natures(running_platfo
     assert {i["nature"] for i in listed["items"]} == {"expected", "binding"}
     # Baselines and targets, row by row.
     for r, ind in zip(rows, listed["items"], strict=True):
-        targets = ok(planner.get("/api/v1/targets", params={"indicator_id": ind["id"]}),
-                     200)["items"]
+        targets = ok(planner.get("/api/v1/targets", params={"indicator_id": ind["id"]}), 200)[
+            "items"
+        ]
         assert len(targets) == 1, r["name"]
         t, want = targets[0], r["target"]
         assert (t["scope"], t["target_year"], t["kind"]) == ("all", want["year"], want["kind"])
@@ -143,8 +172,12 @@ def test_seed_002_table_stored_with_baselines_targets_and_natures(running_platfo
         assert _num(t["value"]) == _num(want["value"]), r["name"]
         assert t["baseline_year"] == r["baseline"]["year"]
         assert _num(t["baseline_value"]) == _num(r["baseline"]["value"]), r["name"]
-    relative = ok(planner.get("/api/v1/targets", params={
-        "indicator_id": by_name["每千人口公共卫生人员数"]["id"]}), 200)["items"][0]
+    relative = ok(
+        planner.get(
+            "/api/v1/targets", params={"indicator_id": by_name["每千人口公共卫生人员数"]["id"]}
+        ),
+        200,
+    )["items"][0]
     assert relative["rule_unit"] == "%"
     assert _num(relative["resolved_value"]) == Decimal("1.014")  # 0.78 × 1.3
 
@@ -160,14 +193,36 @@ def measured(people, seeded) -> dict[str, dict[str, Any]]:  # type: ignore[no-un
         base, latest = VALUES[r["name"]]
         if r["baseline"]["value"] is None:
             assert base is not None, r["name"]
-            ok(planner.post("/api/v1/measurements", json={
-                "indicator_id": ids[r["name"]], "region_code": REGION, "period": "2020",
-                "value": base, "source": "宜春市统计年鉴", "submit": True}), 201)
+            ok(
+                planner.post(
+                    "/api/v1/measurements",
+                    json={
+                        "indicator_id": ids[r["name"]],
+                        "region_code": REGION,
+                        "period": "2020",
+                        "value": base,
+                        "source": "宜春市统计年鉴",
+                        "submit": True,
+                    },
+                ),
+                201,
+            )
         # Lagging values need a note when submitted; every value here carries one.
-        m = ok(planner.post("/api/v1/measurements", json={
-            "indicator_id": ids[r["name"]], "region_code": REGION, "period": "2023",
-            "value": latest, "source": "宜春市卫生健康统计", "note": "2023 年监测值",
-            "submit": True}), 201)
+        m = ok(
+            planner.post(
+                "/api/v1/measurements",
+                json={
+                    "indicator_id": ids[r["name"]],
+                    "region_code": REGION,
+                    "period": "2023",
+                    "value": latest,
+                    "source": "宜春市卫生健康统计",
+                    "note": "2023 年监测值",
+                    "submit": True,
+                },
+            ),
+            201,
+        )
         assert (m["status"], m["period"], m["region_code"]) == ("submitted", "2023", REGION)
         assert _num(m["value"]) == _num(latest)
         out[r["name"]] = {"indicator_id": ids[r["name"]], "measurement": m}
@@ -204,12 +259,18 @@ EXPECTED: dict[str, tuple[str, str]] = {
 THRESHOLDS = {"on_track": "0.95", "moderate": "0.60", "regress": "0"}
 
 
-def test_measurements_give_each_indicator_an_explained_status(running_platform, people, seeded, measured) -> None:  # type: ignore[no-untyped-def]
+def test_measurements_give_each_indicator_an_explained_status(
+    running_platform, people, seeded, measured
+) -> None:  # type: ignore[no-untyped-def]
     leader = people["leader"].http
     pid = seeded["plan"]["id"]
     rows = {r["name"]: r for r in seeded["rows"]}
-    listed = ok(leader.get("/api/v1/assessments", params={
-        "plan_id": pid, "region_code": REGION, "limit": 100}), 200)["items"]
+    listed = ok(
+        leader.get(
+            "/api/v1/assessments", params={"plan_id": pid, "region_code": REGION, "limit": 100}
+        ),
+        200,
+    )["items"]
     assert len(listed) == 24
     by_ind = {a["indicator_id"]: a for a in listed}
     got = {}
@@ -260,8 +321,12 @@ def test_measurements_give_each_indicator_an_explained_status(running_platform, 
     assert [r["name"] for r in card["rows"]] == [r["name"] for r in seeded["rows"]]
     for r in card["rows"]:
         a = by_ind[r["indicator_id"]]
-        assert (r["status"], r["method"], r["reasons"], r["assessment_id"]) == \
-            (a["status"], a["method"], a["reasons"], a["id"]), r["name"]
+        assert (r["status"], r["method"], r["reasons"], r["assessment_id"]) == (
+            a["status"],
+            a["method"],
+            a["reasons"],
+            a["id"],
+        ), r["name"]
         assert _num(r["latest_value"]) == _num(VALUES[r["name"]][1])
         assert r["nature"] == NATURES[rows[r["name"]]["nature"]]
     summary = card["summary"]
@@ -280,11 +345,23 @@ def test_indicator_table_xlsx_has_the_24_rows(running_platform, people, seeded, 
     r = people["leader"].http.get(f"/api/v1/indicator_tables/{pid}.xlsx")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     ws = load_workbook(io.BytesIO(r.content)).active
     table = [list(row) for row in ws.iter_rows(values_only=True)]
-    assert table[1] == ["领域", "序号", "指标", "计量单位", "基期值", "目标值", "性质", "最新值",
-                        "统计期", "评估状态", "评估说明"]
+    assert table[1] == [
+        "领域",
+        "序号",
+        "指标",
+        "计量单位",
+        "基期值",
+        "目标值",
+        "性质",
+        "最新值",
+        "统计期",
+        "评估状态",
+        "评估说明",
+    ]
     body = table[2:]
     assert len(body) == 24
     card = ok(people["leader"].http.get(f"/api/v1/scorecards/{pid}"), 200)
@@ -312,7 +389,9 @@ def test_indicator_table_xlsx_has_the_24_rows(running_platform, people, seeded, 
         u.close()
 
 
-def test_measurement_grants_scope_units_to_their_indicator_and_region(running_platform, people, seeded, measured) -> None:  # type: ignore[no-untyped-def]
+def test_measurement_grants_scope_units_to_their_indicator_and_region(
+    running_platform, people, seeded, measured
+) -> None:  # type: ignore[no-untyped-def]
     planner = people["planner"].http
     pid = seeded["plan"]["id"]
     doctors = measured["每千人口执业（助理）医师数"]
@@ -325,18 +404,30 @@ def test_measurement_grants_scope_units_to_their_indicator_and_region(running_pl
     n = unit_actor(running_platform, planner, plain_unit)
 
     def measurement(indicator_id: str, region: str, value: float = 2.5) -> dict[str, Any]:
-        return {"indicator_id": indicator_id, "region_code": region, "period": "2023",
-                "value": value, "note": "区级监测值", "submit": True}
+        return {
+            "indicator_id": indicator_id,
+            "region_code": region,
+            "period": "2023",
+            "value": value,
+            "note": "区级监测值",
+            "submit": True,
+        }
 
     try:
         grant_body = {"unit_id": granted_unit["id"], "indicator_id": ind, "region_code": COUNTY}
         # Only planners of the region (and admins) grant.
         for who in ("planner_other", "leader"):
-            assert people[who].http.post("/api/v1/indicator_grants", json=grant_body
-                                         ).status_code == 403, who
+            assert (
+                people[who].http.post("/api/v1/indicator_grants", json=grant_body).status_code
+                == 403
+            ), who
         assert n.http.post("/api/v1/indicator_grants", json=grant_body).status_code == 403
-        assert planner.post("/api/v1/indicator_grants", json={
-            **grant_body, "region_code": "360102"}).status_code == 422  # outside the plan
+        assert (
+            planner.post(
+                "/api/v1/indicator_grants", json={**grant_body, "region_code": "360102"}
+            ).status_code
+            == 422
+        )  # outside the plan
         grant = ok(planner.post("/api/v1/indicator_grants", json=grant_body), 201)
         assert planner.post("/api/v1/indicator_grants", json=grant_body).status_code == 409
 
@@ -351,44 +442,65 @@ def test_measurement_grants_scope_units_to_their_indicator_and_region(running_pl
         assert ok(n.http.get("/api/v1/assessments", params={"plan_id": pid}), 200)["items"] == []
 
         # With one, only for the granted indicator and region.
-        assert [i["id"] for i in ok(g.http.get("/api/v1/indicators", params={"plan_id": pid}),
-                                    200)["items"]] == [ind]
-        assert [x["id"] for x in ok(g.http.get("/api/v1/indicator_grants"), 200)["items"]] == \
-            [grant["id"]]
+        assert [
+            i["id"]
+            for i in ok(g.http.get("/api/v1/indicators", params={"plan_id": pid}), 200)["items"]
+        ] == [ind]
+        assert [x["id"] for x in ok(g.http.get("/api/v1/indicator_grants"), 200)["items"]] == [
+            grant["id"]
+        ]
         mine = ok(g.http.post("/api/v1/measurements", json=measurement(ind, COUNTY)), 201)
         assert mine["reporting_unit_id"] == granted_unit["id"] and mine["region_code"] == COUNTY
         refused = g.http.post("/api/v1/measurements", json=measurement(ind, REGION))
         assert refused.status_code == 403 and refused.json()["code"] == "not_granted"
-        assert g.http.post("/api/v1/measurements",
-                           json=measurement(ind, "360982")).status_code == 403  # 樟树市
-        assert g.http.post("/api/v1/measurements",
-                           json=measurement(other_ind, COUNTY, 3.0)).status_code == 404
+        assert (
+            g.http.post("/api/v1/measurements", json=measurement(ind, "360982")).status_code == 403
+        )  # 樟树市
+        assert (
+            g.http.post(
+                "/api/v1/measurements", json=measurement(other_ind, COUNTY, 3.0)
+            ).status_code
+            == 404
+        )
         # It reads its own pair only: not the city's value for the same indicator.
         seen = ok(g.http.get("/api/v1/measurements", params={"indicator_id": ind}), 200)["items"]
         assert [x["id"] for x in seen] == [mine["id"]]
         assert g.http.get(f"/api/v1/measurements/{city_m}").status_code == 404
-        assert {(a["indicator_id"], a["region_code"]) for a in ok(g.http.get(
-            "/api/v1/assessments", params={"plan_id": pid}), 200)["items"]} == {(ind, COUNTY)}
+        assert {
+            (a["indicator_id"], a["region_code"])
+            for a in ok(g.http.get("/api/v1/assessments", params={"plan_id": pid}), 200)["items"]
+        } == {(ind, COUNTY)}
         # A correction with If-Match and a reason; the old value stays on record.
         r = g.http.get(f"/api/v1/measurements/{mine['id']}")
-        fixed = ok(g.http.patch(f"/api/v1/measurements/{mine['id']}",
-                                json={"value": 2.6, "reason": "核对原始报表"},
-                                headers={"If-Match": r.headers["etag"]}), 200)
+        fixed = ok(
+            g.http.patch(
+                f"/api/v1/measurements/{mine['id']}",
+                json={"value": 2.6, "reason": "核对原始报表"},
+                headers={"If-Match": r.headers["etag"]},
+            ),
+            200,
+        )
         assert _num(fixed["value"]) == Decimal("2.6")
         corr = ok(g.http.get(f"/api/v1/measurements/{mine['id']}/corrections"), 200)["items"]
-        assert [(_num(c["old_value"]), _num(c["new_value"]), c["reason"]) for c in corr] == \
-            [(Decimal("2.5"), Decimal("2.6"), "核对原始报表")]
+        assert [(_num(c["old_value"]), _num(c["new_value"]), c["reason"]) for c in corr] == [
+            (Decimal("2.5"), Decimal("2.6"), "核对原始报表")
+        ]
         # The planner sees the county value alongside the city's.
         latest = ok(planner.get("/api/v1/measurements/latest", params={"indicator_id": ind}), 200)
         assert {x["region_code"] for x in latest["items"]} == {REGION, COUNTY}
 
         # Withdrawing the grant closes the door again.
         tag = planner.get(f"/api/v1/indicator_grants/{grant['id']}").headers["etag"]
-        assert planner.delete(f"/api/v1/indicator_grants/{grant['id']}",
-                              headers={"If-Match": tag}).status_code == 204
+        assert (
+            planner.delete(
+                f"/api/v1/indicator_grants/{grant['id']}", headers={"If-Match": tag}
+            ).status_code
+            == 204
+        )
         assert g.http.get(f"/api/v1/measurements/{mine['id']}").status_code == 404
-        assert g.http.post("/api/v1/measurements", json={
-            **measurement(ind, COUNTY), "period": "2024"}).status_code in (403, 404)
+        assert g.http.post(
+            "/api/v1/measurements", json={**measurement(ind, COUNTY), "period": "2024"}
+        ).status_code in (403, 404)
     finally:
         g.close()
         n.close()

@@ -9,7 +9,6 @@ import uuid
 
 import httpx
 import pytest
-
 from forgery import forged_tokens
 
 pytestmark = pytest.mark.e2e
@@ -34,8 +33,9 @@ def test_login_reaches_each_service_and_request_id_crosses(running_platform) -> 
             assert r.status_code == 200, r.text
             assert r.headers["x-request-id"] == rid
             assert "items" in r.json()
-            assert _wait_for(lambda rid=rid, service=service:
-                             rid in running_platform.log_text(service)), service
+            assert _wait_for(
+                lambda rid=rid, service=service: rid in running_platform.log_text(service)
+            ), service
             assert _wait_for(lambda rid=rid: rid in running_platform.log_text("gateway"))
 
 
@@ -52,11 +52,13 @@ def test_forged_tokens_rejected_at_gateway_and_services(running_platform, keypai
     accepted = []
     for kind, token in forged_tokens(keypair[0], keypair[1], signer).items():
         h = {"Authorization": f"Bearer {token}"}
-        for base, path in ((running_platform.gateway, "/api/v1/units"),
-                           (running_platform.gateway, "/api/v1/indicators"),
-                           (running_platform.gateway, "/api/v1/auth/me"),
-                           (running_platform.url("tasks"), "/api/v1/units"),
-                           (running_platform.url("indicators"), "/api/v1/indicators")):
+        for base, path in (
+            (running_platform.gateway, "/api/v1/units"),
+            (running_platform.gateway, "/api/v1/indicators"),
+            (running_platform.gateway, "/api/v1/auth/me"),
+            (running_platform.url("tasks"), "/api/v1/units"),
+            (running_platform.url("indicators"), "/api/v1/indicators"),
+        ):
             r = httpx.get(base + path, headers=h)
             if r.status_code != 401:
                 accepted.append((kind, base, path, r.status_code))
@@ -67,11 +69,16 @@ def test_logout_revokes_at_gateway_and_at_services(running_platform) -> None:  #
     token = running_platform.login()
     h = {"Authorization": f"Bearer {token}"}
     assert httpx.get(running_platform.url("tasks") + "/api/v1/units", headers=h).status_code == 200
-    assert httpx.post(running_platform.gateway + "/api/v1/auth/logout", headers=h).status_code == 204
+    assert (
+        httpx.post(running_platform.gateway + "/api/v1/auth/logout", headers=h).status_code == 204
+    )
     assert httpx.get(running_platform.gateway + "/api/v1/units", headers=h).status_code == 401
     for svc, path in (("tasks", "/api/v1/units"), ("indicators", "/api/v1/indicators")):
-        assert _wait_for(lambda svc=svc, path=path: httpx.get(
-            running_platform.url(svc) + path, headers=h).status_code == 401), svc
+        assert _wait_for(
+            lambda svc=svc, path=path: (
+                httpx.get(running_platform.url(svc) + path, headers=h).status_code == 401
+            )
+        ), svc
 
 
 def test_stopped_service_gives_fast_503_while_other_answers(running_platform) -> None:  # type: ignore[no-untyped-def]
@@ -104,8 +111,9 @@ def test_hung_service_gives_504_within_timeout(running_platform) -> None:  # typ
         elapsed = time.perf_counter() - t0
         assert r.status_code == 504 and r.json()["code"] == "upstream_timeout"
         assert elapsed < 3.0  # configured upstream timeout is 1.5 s
-        assert httpx.get(running_platform.gateway + "/api/v1/indicators",
-                         headers=h).status_code == 200
+        assert (
+            httpx.get(running_platform.gateway + "/api/v1/indicators", headers=h).status_code == 200
+        )
     finally:
         os.killpg(proc.pid, signal.SIGCONT)
 
@@ -116,11 +124,13 @@ def test_request_id_crosses_all_three_on_import(running_platform) -> None:  # ty
 
     seed = Path(__file__).resolve().parents[2] / "deploy" / "seeds" / "000_d775692da490137b.txt"
     rid = f"e2e-import-{uuid.uuid4().hex[:8]}"
-    r = httpx.post(running_platform.gateway + "/api/v1/plans/import",
-                   params={"dry_run": "false", "create_missing_units": "true"},
-                   files={"file": (seed.name, seed.read_bytes())},
-                   headers={"Authorization": f"Bearer {running_platform.login()}",
-                            "X-Request-ID": rid}, timeout=60)
+    r = httpx.post(
+        running_platform.gateway + "/api/v1/plans/import",
+        params={"dry_run": "false", "create_missing_units": "true"},
+        files={"file": (seed.name, seed.read_bytes())},
+        headers={"Authorization": f"Bearer {running_platform.login()}", "X-Request-ID": rid},
+        timeout=60,
+    )
     assert r.status_code == 201, r.text
     assert r.json()["counts"]["indicators_created"] > 0
     assert r.headers["x-request-id"] == rid

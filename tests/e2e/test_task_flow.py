@@ -60,12 +60,21 @@ def people(running_platform) -> Iterator[dict[str, Actor]]:  # type: ignore[no-u
         actor.close()
 
 
-def _plan(planner: httpx.Client, *, items: list[dict[str, Any]],
-          assignments: list[dict[str, Any]], light_rules: dict[str, Any] | None = None,
-          ) -> dict[str, Any]:
+def _plan(
+    planner: httpx.Client,
+    *,
+    items: list[dict[str, Any]],
+    assignments: list[dict[str, Any]],
+    light_rules: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "title": uniq("宜春市卫生健康督导计划-"), "level": "city", "region_code": REGION,
-        "period_start": 2021, "period_end": 2025, "items": items, "assignments": assignments,
+        "title": uniq("宜春市卫生健康督导计划-"),
+        "level": "city",
+        "region_code": REGION,
+        "period_start": 2021,
+        "period_end": 2025,
+        "items": items,
+        "assignments": assignments,
     }
     if light_rules is not None:
         body["light_rules"] = light_rules
@@ -95,35 +104,57 @@ def _upload(
 # --- the whole flow -----------------------------------------------------------------------
 
 
-def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_platform, people) -> None:  # type: ignore[no-untyped-def]
+def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(
+    running_platform, people
+) -> None:  # type: ignore[no-untyped-def]
     planner, leader = people["planner"], people["leader"]
     unit_a = create_unit(planner.http, uniq("袁州区卫健委"), "360902")
     unit_b = create_unit(planner.http, uniq("樟树市卫健委"), "360982")
     unit_c = create_unit(planner.http, uniq("宜春市疾控中心"), REGION)
     # Distinct lights for each step: awaiting review → yellow, returned → red.
     rules = {"awaiting_review_light": "yellow", "returned_light": "red"}
-    plan = _plan(planner.http, light_rules=rules,
-                 items=[
-                     {"code": "一", "kind": "section", "title": "健全公共卫生体系"},
-                     {"code": "一.1", "kind": "task", "title": "建设市级疾控实验室",
-                      "deadlines": [{"due_on": _day(120), "text": "年底前"}]},
-                     {"code": "一.2", "kind": "task", "title": "推进医共体建设",
-                      "deadlines": [{"due_on": _day(200)}]},
-                     {"code": "二", "kind": "section", "title": "提升医疗服务能力"},
-                     {"code": "二.1", "kind": "task", "title": "完成基层机构达标改造",
-                      "deadlines": [{"due_on": _day(-10), "text": "已到期"}]},
-                 ],
-                 assignments=[
-                     {"code": "一.1", "unit_id": unit_a["id"], "role": "lead"},
-                     {"code": "一.1", "unit_id": unit_c["id"], "role": "co"},
-                     {"code": "一.2", "unit_id": unit_b["id"], "role": "lead"},
-                     {"code": "二.1", "unit_id": unit_a["id"], "role": "lead"},
-                     {"code": "二.1", "unit_id": unit_b["id"], "role": "co"},
-                 ])
+    plan = _plan(
+        planner.http,
+        light_rules=rules,
+        items=[
+            {"code": "一", "kind": "section", "title": "健全公共卫生体系"},
+            {
+                "code": "一.1",
+                "kind": "task",
+                "title": "建设市级疾控实验室",
+                "deadlines": [{"due_on": _day(120), "text": "年底前"}],
+            },
+            {
+                "code": "一.2",
+                "kind": "task",
+                "title": "推进医共体建设",
+                "deadlines": [{"due_on": _day(200)}],
+            },
+            {"code": "二", "kind": "section", "title": "提升医疗服务能力"},
+            {
+                "code": "二.1",
+                "kind": "task",
+                "title": "完成基层机构达标改造",
+                "deadlines": [{"due_on": _day(-10), "text": "已到期"}],
+            },
+        ],
+        assignments=[
+            {"code": "一.1", "unit_id": unit_a["id"], "role": "lead"},
+            {"code": "一.1", "unit_id": unit_c["id"], "role": "co"},
+            {"code": "一.2", "unit_id": unit_b["id"], "role": "lead"},
+            {"code": "二.1", "unit_id": unit_a["id"], "role": "lead"},
+            {"code": "二.1", "unit_id": unit_b["id"], "role": "co"},
+        ],
+    )
     pid = plan["id"]
     items = _items_by_code(planner.http, pid)
-    assert [items[c]["kind"] for c in ("一", "一.1", "一.2", "二", "二.1")] == \
-        ["section", "task", "task", "section", "task"]
+    assert [items[c]["kind"] for c in ("一", "一.1", "一.2", "二", "二.1")] == [
+        "section",
+        "task",
+        "task",
+        "section",
+        "task",
+    ]
     assert items["一.1"]["parent_id"] == items["一"]["id"]
     t1, t2, t3 = items["一.1"]["id"], items["一.2"]["id"], items["二.1"]["id"]
 
@@ -134,8 +165,9 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         # --- each unit sees exactly its own assignments -------------------------------------
         all_rows = _assignments(planner.http, plan_id=pid)
         assert len(all_rows) == 5
-        own = {u.unit_id: {r["id"] for r in all_rows if r["unit_id"] == u.unit_id}
-               for u in (a, b, c)}
+        own = {
+            u.unit_id: {r["id"] for r in all_rows if r["unit_id"] == u.unit_id} for u in (a, b, c)
+        }
         for u in (a, b, c):
             seen = _assignments(u.http, plan_id=pid)
             assert {r["id"] for r in seen} == own[u.unit_id], u.name
@@ -152,8 +184,12 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         assert set(_items_by_code(b.http, pid)) == {"一.2", "二.1"}
         assert [u["id"] for u in ok(a.http.get("/api/v1/units"), 200)["items"]] == [a.unit_id]
         # Another unit's ids are 404, never 403 (nothing is revealed).
-        for path in (f"/api/v1/assignments/{a1['id']}", f"/api/v1/tasks/{t1}",
-                     f"/api/v1/tasks/{t1}/audit_events", f"/api/v1/units/{a.unit_id}"):
+        for path in (
+            f"/api/v1/assignments/{a1['id']}",
+            f"/api/v1/tasks/{t1}",
+            f"/api/v1/tasks/{t1}/audit_events",
+            f"/api/v1/units/{a.unit_id}",
+        ):
             assert b.http.get(path).status_code == 404, path
         assert a.http.get(f"/api/v1/assignments/{b2['id']}").status_code == 404
         # A co-unit reaches the task it helps with, but not the others.
@@ -165,21 +201,37 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         path_a1 = f"/api/v1/assignments/{a1['id']}"
         tag = etag(a.http, path_a1)
         assert a.http.patch(path_a1, json={"status": "in_progress"}).status_code == 428
-        assert a.http.patch(path_a1, json={"status": "in_progress"},
-                            headers={"If-Match": '"999"'}).status_code == 412
+        assert (
+            a.http.patch(
+                path_a1, json={"status": "in_progress"}, headers={"If-Match": '"999"'}
+            ).status_code
+            == 412
+        )
         r = a.http.patch(path_a1, json={"status": "in_progress"}, headers={"If-Match": tag})
         assert ok(r, 200)["status"] == "in_progress"
         assert r.headers["etag"] != tag
         # A stale ETag is refused now that the version moved on.
-        assert a.http.patch(path_a1, json={"status": "in_progress"},
-                            headers={"If-Match": tag}).status_code == 412
+        assert (
+            a.http.patch(
+                path_a1, json={"status": "in_progress"}, headers={"If-Match": tag}
+            ).status_code
+            == 412
+        )
         # A unit cannot change its role.
-        assert a.http.patch(path_a1, json={"role": "co"},
-                            headers={"If-Match": r.headers["etag"]}).status_code == 403
+        assert (
+            a.http.patch(
+                path_a1, json={"role": "co"}, headers={"If-Match": r.headers["etag"]}
+            ).status_code
+            == 403
+        )
 
         # --- a progress report with an evidence PDF -------------------------------------------
-        report1 = ok(a.http.post(f"{path_a1}/reports",
-                                 json={"text": "实验室主体完工，设备招标中", "percent": 60}), 201)
+        report1 = ok(
+            a.http.post(
+                f"{path_a1}/reports", json={"text": "实验室主体完工，设备招标中", "percent": 60}
+            ),
+            201,
+        )
         assert report1["unit_id"] == a.unit_id and report1["task_id"] == t1
         pdf = tiny_pdf("lab")
         f1 = ok(_upload(a.http, report1["id"], "实验室照片说明.pdf", pdf, "application/pdf"), 201)
@@ -190,13 +242,22 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         assert got.status_code == 200 and got.content == pdf
         assert got.headers["content-type"].startswith("application/pdf")
         # Content decides the type, not the name: text bytes named .pdf are stored as text.
-        assert ok(_upload(a.http, report1["id"], "x.pdf", b"plain words", "application/pdf"),
-                  201)["content_type"].startswith("text/plain")
-        assert _upload(a.http, report1["id"], "x.bin", b"\x00\x01\x02\xff" * 8,
-                       "application/octet-stream").status_code == 415
+        assert ok(_upload(a.http, report1["id"], "x.pdf", b"plain words", "application/pdf"), 201)[
+            "content_type"
+        ].startswith("text/plain")
+        assert (
+            _upload(
+                a.http, report1["id"], "x.bin", b"\x00\x01\x02\xff" * 8, "application/octet-stream"
+            ).status_code
+            == 415
+        )
         # Unit B cannot see, download or add to A's report and file.
-        for path in (f"/api/v1/reports/{report1['id']}", f"/api/v1/reports/{report1['id']}/files",
-                     f"/api/v1/files/{f1['id']}", f"/api/v1/files/{f1['id']}/content"):
+        for path in (
+            f"/api/v1/reports/{report1['id']}",
+            f"/api/v1/reports/{report1['id']}/files",
+            f"/api/v1/files/{f1['id']}",
+            f"/api/v1/files/{f1['id']}/content",
+        ):
             assert b.http.get(path).status_code == 404, path
         assert _upload(b.http, report1["id"], "p.png", tiny_png(), "image/png").status_code == 404
         assert b.http.post(f"{path_a1}/reports", json={"text": "冒名填报"}).status_code == 404
@@ -207,8 +268,13 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         assert leader.http.post(f"{path_a1}/reports", json={"text": "x"}).status_code == 403
 
         # --- unit A completes: awaiting review (yellow by this plan's rules) ------------------
-        done1 = ok(a.http.post(f"{path_a1}/reports", json={"text": "已完工，待验收", "percent": 100,
-                                                          "status": "completed"}), 201)
+        done1 = ok(
+            a.http.post(
+                f"{path_a1}/reports",
+                json={"text": "已完工，待验收", "percent": 100, "status": "completed"},
+            ),
+            201,
+        )
         assert done1["status"] == "completed"
         row = ok(a.http.get(path_a1), 200)
         assert row["status"] == "completed" and row["completed_at"]
@@ -219,22 +285,48 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         # --- the planner returns it (退回) with a reason --------------------------------------
         review_path = f"{path_a1}/review"
         tag = etag(planner.http, path_a1)
-        assert planner.http.post(review_path, json={"decision": "return"},
-                                 headers={"If-Match": tag}).status_code == 422
-        assert planner.http.post(review_path, json={"decision": "return", "reason": "x"}
-                                 ).status_code == 428
-        assert people["planner_other"].http.post(
-            review_path, json={"decision": "accept"}, headers={"If-Match": tag}).status_code == 403
-        assert a.http.post(review_path, json={"decision": "accept"},
-                           headers={"If-Match": tag}).status_code == 403
+        assert (
+            planner.http.post(
+                review_path, json={"decision": "return"}, headers={"If-Match": tag}
+            ).status_code
+            == 422
+        )
+        assert (
+            planner.http.post(review_path, json={"decision": "return", "reason": "x"}).status_code
+            == 428
+        )
+        assert (
+            people["planner_other"]
+            .http.post(review_path, json={"decision": "accept"}, headers={"If-Match": tag})
+            .status_code
+            == 403
+        )
+        assert (
+            a.http.post(
+                review_path, json={"decision": "accept"}, headers={"If-Match": tag}
+            ).status_code
+            == 403
+        )
         reason = "佐证材料缺少验收报告，请补充"
-        returned = ok(planner.http.post(review_path, json={"decision": "return", "reason": reason},
-                                        headers={"If-Match": tag}), 200)
+        returned = ok(
+            planner.http.post(
+                review_path,
+                json={"decision": "return", "reason": reason},
+                headers={"If-Match": tag},
+            ),
+            200,
+        )
         assert returned["status"] == "returned" and returned["return_reason"] == reason
         assert returned["light"] == "red" and "returned" in returned["light_reasons"]
         # Reviewing again is refused: nothing awaits review.
-        assert planner.http.post(review_path, json={"decision": "accept"}, headers={
-            "If-Match": etag(planner.http, path_a1)}).status_code == 409
+        assert (
+            planner.http.post(
+                review_path,
+                json={"decision": "accept"},
+                headers={"If-Match": etag(planner.http, path_a1)},
+            ).status_code
+            == 409
+        )
         # The unit sees the reason.
         seen = ok(a.http.get(path_a1), 200)
         assert seen["status"] == "returned" and seen["return_reason"] == reason
@@ -242,8 +334,13 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         assert (task["status"], task["light"]) == ("returned", "red")
 
         # --- the unit fixes it: new report with evidence, completes again ---------------------
-        fix = ok(a.http.post(f"{path_a1}/reports", json={
-            "text": "已补充验收报告", "percent": 100, "status": "completed"}), 201)
+        fix = ok(
+            a.http.post(
+                f"{path_a1}/reports",
+                json={"text": "已补充验收报告", "percent": 100, "status": "completed"},
+            ),
+            201,
+        )
         png = tiny_png()
         f2 = ok(_upload(a.http, fix["id"], "验收报告.png", png, "image/png"), 201)
         assert f2["content_type"] == "image/png"
@@ -253,19 +350,29 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         assert {f["id"] for rep in reports for f in rep["files"]} >= {f1["id"], f2["id"]}
 
         # --- the planner accepts ---------------------------------------------------------------
-        accepted = ok(planner.http.post(review_path, json={"decision": "accept"},
-                                        headers={"If-Match": etag(planner.http, path_a1)}), 200)
+        accepted = ok(
+            planner.http.post(
+                review_path,
+                json={"decision": "accept"},
+                headers={"If-Match": etag(planner.http, path_a1)},
+            ),
+            200,
+        )
         assert accepted["status"] == "accepted" and accepted["return_reason"] is None
         assert accepted["light"] == "green" and accepted["reviewed_by"]
         task = _tasks_by_code(planner.http, pid)["一.1"]
         assert (task["status"], task["light"]) == ("accepted", "green")
         assert ok(planner.http.get(f"/api/v1/tasks/{t1}"), 200)["status"] == "accepted"
         # Accepted work is locked against the unit.
-        assert a.http.patch(path_a1, json={"status": "in_progress"},
-                            headers={"If-Match": etag(a.http, path_a1)}).status_code == 409
+        assert (
+            a.http.patch(
+                path_a1, json={"status": "in_progress"}, headers={"If-Match": etag(a.http, path_a1)}
+            ).status_code
+            == 409
+        )
 
         # --- the audit trail shows each step, in order ----------------------------------------
-        events = ok(planner.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)
+        events = ok(planner.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)["items"]
         mine = [e for e in events if e["unit_id"] == a.unit_id]
         steps = [(e["entity"], e["action"], (e["after"] or {}).get("status")) for e in mine]
         expected = [
@@ -292,9 +399,10 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         assert ret["before"]["status"] == "completed" and ret["after"]["return_reason"] == reason
         assert by_step[("assignment", "accept", "accepted")]["before"]["status"] == "completed"
         # The lead unit reads the task's trail; the co-unit only task-level events and its own.
-        assert [e["id"] for e in ok(a.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)] == \
-            [e["id"] for e in events]
-        c_events = ok(c.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)
+        assert [
+            e["id"] for e in ok(a.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)["items"]
+        ] == [e["id"] for e in events]
+        c_events = ok(c.http.get(f"/api/v1/tasks/{t1}/audit_events"), 200)["items"]
         assert c_events and all(e["unit_id"] in (None, c.unit_id) for e in c_events)
         # The plan-wide audit list is for staff only.
         assert a.http.get("/api/v1/audit_events", params={"plan_id": pid}).status_code == 403
@@ -304,7 +412,8 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(running_pl
         r = leader.http.get(f"/api/v1/plans/{pid}/ledger.xlsx")
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         ws = load_workbook(io.BytesIO(r.content)).active
         rows = [list(row) for row in ws.iter_rows(values_only=True)]
         assert rows[0][:7] == ["序号", "编号", "任务", "牵头单位", "配合单位", "完成时限", "状态"]
@@ -341,15 +450,27 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
     unit_a = create_unit(planner.http, uniq("万载县卫健委"), "360922")
     unit_b = create_unit(planner.http, uniq("上高县卫健委"), "360923")
     spare = [create_unit(planner.http, uniq("配合单位"), REGION)["id"] for _ in range(2)]
-    plan = _plan(planner.http, items=[
-        {"code": "一", "kind": "section", "title": "章节"},
-        {"code": "一.1", "kind": "task", "title": "A 的任务", "deadlines": [{"due_on": _day(60)}]},
-    ], assignments=[{"code": "一.1", "unit_id": unit_a["id"], "role": "lead"}])
+    plan = _plan(
+        planner.http,
+        items=[
+            {"code": "一", "kind": "section", "title": "章节"},
+            {
+                "code": "一.1",
+                "kind": "task",
+                "title": "A 的任务",
+                "deadlines": [{"due_on": _day(60)}],
+            },
+        ],
+        assignments=[{"code": "一.1", "unit_id": unit_a["id"], "role": "lead"}],
+    )
     pid = plan["id"]
     t1 = _items_by_code(planner.http, pid)["一.1"]["id"]
     # Unit B works on another plan of the same region: it is a real, active unit.
-    other = _plan(planner.http, items=[{"code": "一", "kind": "task", "title": "B 的任务"}],
-                  assignments=[{"code": "一", "unit_id": unit_b["id"], "role": "lead"}])
+    other = _plan(
+        planner.http,
+        items=[{"code": "一", "kind": "task", "title": "B 的任务"}],
+        assignments=[{"code": "一", "unit_id": unit_b["id"], "role": "lead"}],
+    )
     ua = unit_actor(running_platform, planner.http, unit_a)
     ub = unit_actor(running_platform, planner.http, unit_b)
     actors = {**people, "unit_a": ua, "unit_b": ub}
@@ -409,48 +530,105 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
         for role, actor in actors.items():
             # PATCH an assignment: units set the status, staff the role.
             body = {"status": "in_progress"} if actor.role == "unit" else {"role": "lead"}
-            attempt(role, actor, "PATCH assignment", {**writer, "unit_a": 200, "unit_b": 404}[role],
-                    lambda h, body=body: h.patch(path_a1, json=body,
-                                                 headers={"If-Match": etag(admin, path_a1)}))
-            attempt(role, actor, "POST assignment report", creator_own[role],
-                    lambda h: h.post(f"{path_a1}/reports", json={"text": "矩阵"}))
-            attempt(role, actor, "POST report file", creator_own[role],
-                    lambda h: _upload(h, r1, "m.png", tiny_png(), "image/png"))
+            attempt(
+                role,
+                actor,
+                "PATCH assignment",
+                {**writer, "unit_a": 200, "unit_b": 404}[role],
+                lambda h, body=body: h.patch(
+                    path_a1, json=body, headers={"If-Match": etag(admin, path_a1)}
+                ),
+            )
+            attempt(
+                role,
+                actor,
+                "POST assignment report",
+                creator_own[role],
+                lambda h: h.post(f"{path_a1}/reports", json={"text": "矩阵"}),
+            )
+            attempt(
+                role,
+                actor,
+                "POST report file",
+                creator_own[role],
+                lambda h: _upload(h, r1, "m.png", tiny_png(), "image/png"),
+            )
             # Review needs a completion to review: unit A completes before each attempt.
-            ok(ua.http.patch(path_a1, json={"status": "completed"},
-                             headers={"If-Match": etag(ua.http, path_a1)}), 200)
-            attempt(role, actor, "POST review (return)",
-                    {**writer, "unit_a": 403, "unit_b": 403}[role],
-                    lambda h: h.post(f"{path_a1}/review",
-                                     json={"decision": "return", "reason": "矩阵退回"},
-                                     headers={"If-Match": etag(admin, path_a1)}))
-            attempt(role, actor, "PATCH plan", {**writer, "unit_a": 403, "unit_b": 403}[role],
-                    lambda h: h.patch(plan_path, json={"issuer": uniq("宜春市人民政府")},
-                                      headers={"If-Match": etag(admin, plan_path)}))
-            attempt(role, actor, "POST plan item", creator_staff[role],
-                    lambda h: h.post(f"{plan_path}/items", json={
-                        "kind": "task", "label": uniq("专栏"), "title": "新增任务"}))
+            ok(
+                ua.http.patch(
+                    path_a1,
+                    json={"status": "completed"},
+                    headers={"If-Match": etag(ua.http, path_a1)},
+                ),
+                200,
+            )
+            attempt(
+                role,
+                actor,
+                "POST review (return)",
+                {**writer, "unit_a": 403, "unit_b": 403}[role],
+                lambda h: h.post(
+                    f"{path_a1}/review",
+                    json={"decision": "return", "reason": "矩阵退回"},
+                    headers={"If-Match": etag(admin, path_a1)},
+                ),
+            )
+            attempt(
+                role,
+                actor,
+                "PATCH plan",
+                {**writer, "unit_a": 403, "unit_b": 403}[role],
+                lambda h: h.patch(
+                    plan_path,
+                    json={"issuer": uniq("宜春市人民政府")},
+                    headers={"If-Match": etag(admin, plan_path)},
+                ),
+            )
+            attempt(
+                role,
+                actor,
+                "POST plan item",
+                creator_staff[role],
+                lambda h: h.post(
+                    f"{plan_path}/items",
+                    json={"kind": "task", "label": uniq("专栏"), "title": "新增任务"},
+                ),
+            )
             expected_assign = creator_staff[role]
             unit_for = next(spare_iter) if expected_assign == 201 else spare[0]
-            attempt(role, actor, "POST task assignment", expected_assign,
-                    lambda h, u=unit_for: h.post(f"/api/v1/tasks/{t1}/assignments",
-                                                 json={"unit_id": u, "role": "co"}))
-            attempt(role, actor, "POST unit", creator_staff[role],
-                    lambda h: h.post("/api/v1/units", json={
-                        "name": uniq("新单位"), "level": "county", "region_code": "360902"}))
+            attempt(
+                role,
+                actor,
+                "POST task assignment",
+                expected_assign,
+                lambda h, u=unit_for: h.post(
+                    f"/api/v1/tasks/{t1}/assignments", json={"unit_id": u, "role": "co"}
+                ),
+            )
+            attempt(
+                role,
+                actor,
+                "POST unit",
+                creator_staff[role],
+                lambda h: h.post(
+                    "/api/v1/units",
+                    json={"name": uniq("新单位"), "level": "county", "region_code": "360902"},
+                ),
+            )
 
         diffs = {k: (got[k], want[k]) for k in want if got[k] != want[k]}
         assert diffs == {}, diffs
         cross = [k for k, code in got.items() if k[0] == "unit_b" and code < 300]
         assert cross == []
         # Whatever unit A may do on its ids, unit B gets 404 for: the ids do not exist for it.
-        assert all(got[("unit_b", k[1])] == 404 for k in want
-                   if k[0] == "unit_a" and want[k] < 300)
+        assert all(got[("unit_b", k[1])] == 404 for k in want if k[0] == "unit_a" and want[k] < 300)
         # B's lists hold nothing of A's.
         assert a1 not in {x["id"] for x in _assignments(ub.http)}
-        assert ok(ub.http.get("/api/v1/plans", params={"limit": 200}), 200)["items"] and \
-            pid not in {p["id"] for p in ok(ub.http.get("/api/v1/plans", params={"limit": 200}),
-                                            200)["items"]}
+        assert ok(ub.http.get("/api/v1/plans", params={"limit": 200}), 200)[
+            "items"
+        ] and pid not in {
+            p["id"] for p in ok(ub.http.get("/api/v1/plans", params={"limit": 200}), 200)["items"]
+        }
         assert [u["id"] for u in ok(ub.http.get("/api/v1/units"), 200)["items"]] == [ub.unit_id]
         # No call in the matrix ended in a server error.
         assert not [k for k, code in got.items() if code >= 500]
@@ -463,9 +641,13 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
 
 
 def _one_task_plan(planner: Actor, unit: dict[str, Any]) -> tuple[str, str]:
-    plan = _plan(planner.http, items=[{"code": "一", "kind": "task", "title": "并发任务",
-                                       "deadlines": [{"due_on": _day(90)}]}],
-                 assignments=[{"code": "一", "unit_id": unit["id"], "role": "lead"}])
+    plan = _plan(
+        planner.http,
+        items=[
+            {"code": "一", "kind": "task", "title": "并发任务", "deadlines": [{"due_on": _day(90)}]}
+        ],
+        assignments=[{"code": "一", "unit_id": unit["id"], "role": "lead"}],
+    )
     row = _assignments(planner.http, plan_id=plan["id"])[0]
     return plan["id"], row["id"]
 
@@ -481,8 +663,12 @@ def test_fifty_concurrent_updates_with_one_etag_one_wins(running_platform, peopl
         n = 50
         barrier = threading.Barrier(n)
         limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
-        with httpx.Client(base_url=running_platform.gateway, timeout=20, limits=limits,
-                          headers={"Authorization": f"Bearer {ua.token}"}) as shared:
+        with httpx.Client(
+            base_url=running_platform.gateway,
+            timeout=20,
+            limits=limits,
+            headers={"Authorization": f"Bearer {ua.token}"},
+        ) as shared:
             shared.get("/api/v1/units")  # warm one connection
 
             def one(i: int) -> int:
@@ -495,13 +681,15 @@ def test_fifty_concurrent_updates_with_one_etag_one_wins(running_platform, peopl
         assert Counter(codes) == {200: 1, 412: 49}, Counter(codes)
         row = ok(ua.http.get(path), 200)
         assert row["status"] == "in_progress" and row["version"] == int(tag.strip('"')) + 1
-        events = ok(planner.http.get(f"/api/v1/tasks/{row['task_id']}/audit_events"), 200)
+        events = ok(planner.http.get(f"/api/v1/tasks/{row['task_id']}/audit_events"), 200)["items"]
         assert sum(1 for e in events if e["action"] == "status") == 1
     finally:
         ua.close()
 
 
-def test_twenty_identical_report_posts_with_one_key_store_one_report(running_platform, people) -> None:  # type: ignore[no-untyped-def]
+def test_twenty_identical_report_posts_with_one_key_store_one_report(
+    running_platform, people
+) -> None:  # type: ignore[no-untyped-def]
     planner = people["planner"]
     unit = create_unit(planner.http, uniq("奉新县卫健委"), "360921")
     _, aid = _one_task_plan(planner, unit)
@@ -512,9 +700,12 @@ def test_twenty_identical_report_posts_with_one_key_store_one_report(running_pla
     try:
         n = 20
         barrier = threading.Barrier(n)
-        with httpx.Client(base_url=running_platform.gateway, timeout=20,
-                          limits=httpx.Limits(max_connections=n),
-                          headers={"Authorization": f"Bearer {ua.token}"}) as shared:
+        with httpx.Client(
+            base_url=running_platform.gateway,
+            timeout=20,
+            limits=httpx.Limits(max_connections=n),
+            headers={"Authorization": f"Bearer {ua.token}"},
+        ) as shared:
 
             def one(i: int) -> httpx.Response:
                 barrier.wait()
@@ -535,8 +726,12 @@ def test_twenty_identical_report_posts_with_one_key_store_one_report(running_pla
         stored = ok(ua.http.get(path), 200)["items"]
         assert [s["id"] for s in stored] == list(ids)
         # The same key with another body is refused; a new key makes a second report.
-        assert ua.http.post(path, json={**body, "percent": 31},
-                            headers={"Idempotency-Key": key}).status_code == 422
+        assert (
+            ua.http.post(
+                path, json={**body, "percent": 31}, headers={"Idempotency-Key": key}
+            ).status_code
+            == 422
+        )
         ok(ua.http.post(path, json=body, headers={"Idempotency-Key": uniq("idem-")}), 201)
         assert len(ok(ua.http.get(path), 200)["items"]) == 2
     finally:
@@ -554,26 +749,34 @@ def test_revoked_unit_token_fails_at_gateway(running_platform, people) -> None: 
     try:
         assert ua.http.get(f"/api/v1/assignments/{aid}").status_code == 200
         assert ok(ua.http.get("/api/v1/auth/me"), 200)["unit_id"] == unit["id"]
-        listed = ok(planner.http.get("/api/v1/unit_tokens", params={"unit_id": unit["id"]}),
-                    200)["items"]
+        listed = ok(planner.http.get("/api/v1/unit_tokens", params={"unit_id": unit["id"]}), 200)[
+            "items"
+        ]
         assert [t["id"] for t in listed] == [ua.unit_token_id]
         assert "token" not in listed[0]
         # A unit cannot revoke tokens; the leader cannot either.
         assert ua.http.delete(f"/api/v1/unit_tokens/{ua.unit_token_id}").status_code == 403
-        assert people["leader"].http.delete(
-            f"/api/v1/unit_tokens/{ua.unit_token_id}").status_code == 403
+        assert (
+            people["leader"].http.delete(f"/api/v1/unit_tokens/{ua.unit_token_id}").status_code
+            == 403
+        )
         revoked = ok(planner.http.delete(f"/api/v1/unit_tokens/{ua.unit_token_id}"), 200)
         assert revoked["revoked_at"]
-        for path in (f"/api/v1/assignments/{aid}", "/api/v1/units", "/api/v1/indicators",
-                     "/api/v1/auth/me"):
+        for path in (
+            f"/api/v1/assignments/{aid}",
+            "/api/v1/units",
+            "/api/v1/indicators",
+            "/api/v1/auth/me",
+        ):
             r = ua.http.get(path)
             assert r.status_code == 401, (path, r.status_code, r.text)
             assert r.headers["content-type"].startswith("application/problem+json")
         r = ua.http.post(f"/api/v1/assignments/{aid}/reports", json={"text": "撤销后填报"})
         assert r.status_code == 401
         # The unit token itself no longer exchanges.
-        r = httpx.post(running_platform.gateway + "/api/v1/auth/unit_token",
-                       json={"token": ua.unit_token})
+        r = httpx.post(
+            running_platform.gateway + "/api/v1/auth/unit_token", json={"token": ua.unit_token}
+        )
         assert r.status_code == 401 and r.json()["code"] == "invalid_unit_token"
         # Nothing was written by the refused request.
         assert ok(planner.http.get(f"/api/v1/assignments/{aid}/reports"), 200)["items"] == []

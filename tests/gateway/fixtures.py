@@ -16,7 +16,7 @@ from dudao_gateway.migrations import MIGRATIONS_DIR
 from dudao_gateway.users import service as users_service
 from dudao_gateway.users.schemas import UserCreate
 from dudao_shared import migrate
-from dudao_shared.app import get_database
+from dudao_shared.db import get_database
 from dudao_shared.http import ServiceClient
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from harness import app_lifespan, rolled_back
 
 from dudao_shared import migrate
 from dudao_tasks.config import Settings
 from dudao_tasks.main import create_app
 from dudao_tasks.migrations import MIGRATIONS_DIR
-from harness import app_lifespan, rolled_back
 
 
 @pytest.fixture(scope="session")

@@ -48,56 +48,140 @@ CASES = [
     Case("list plans", "GET", "/api/v1/plans", ALL, listing=True),
     Case("create plan", "POST", "/api/v1/plans", WRITERS, body=plan_create),
     Case("get plan", "GET", "/api/v1/plans/{plan}", ALL),
-    Case("patch plan", "PATCH", "/api/v1/plans/{plan}", WRITERS,
-         body=lambda w: {"issuer": "新建区政府"}, etag_of="/api/v1/plans/{plan}"),
+    Case(
+        "patch plan",
+        "PATCH",
+        "/api/v1/plans/{plan}",
+        WRITERS,
+        body=lambda w: {"issuer": "新建区政府"},
+        etag_of="/api/v1/plans/{plan}",
+    ),
     Case("list items", "GET", "/api/v1/plans/{plan}/items", ALL, listing=True),
-    Case("create item", "POST", "/api/v1/plans/{plan}/items", WRITERS,
-         body=lambda w: {"parent_id": w.ids["section"], "kind": "task", "label": "9",
-                         "title": "新任务"}),
+    Case(
+        "create item",
+        "POST",
+        "/api/v1/plans/{plan}/items",
+        WRITERS,
+        body=lambda w: {
+            "parent_id": w.ids["section"],
+            "kind": "task",
+            "label": "9",
+            "title": "新任务",
+        },
+    ),
     Case("plan tasks", "GET", "/api/v1/plans/{plan}/tasks", ALL, listing=True),
     Case("plan lights", "GET", "/api/v1/plans/{plan}/lights", STAFF),
     Case("ledger", "GET", "/api/v1/plans/{plan}/ledger.xlsx", STAFF),
     Case("get item", "GET", "/api/v1/items/{task1}", STAFF | {"unit_a"}),
-    Case("patch item", "PATCH", "/api/v1/items/{task1}", WRITERS,
-         body=lambda w: {"title": "完善疾病预防控制体系（修订）"}, etag_of="/api/v1/items/{task1}"),
-    Case("move item", "POST", "/api/v1/items/{task1}/move", WRITERS,
-         body=lambda w: {"parent_id": w.ids["section"]}, etag_of="/api/v1/items/{task1}"),
-    Case("delete item", "DELETE", "/api/v1/items/{task3}", WRITERS,
-         etag_of="/api/v1/items/{task3}"),
+    Case(
+        "patch item",
+        "PATCH",
+        "/api/v1/items/{task1}",
+        WRITERS,
+        body=lambda w: {"title": "完善疾病预防控制体系（修订）"},
+        etag_of="/api/v1/items/{task1}",
+    ),
+    Case(
+        "move item",
+        "POST",
+        "/api/v1/items/{task1}/move",
+        WRITERS,
+        body=lambda w: {"parent_id": w.ids["section"]},
+        etag_of="/api/v1/items/{task1}",
+    ),
+    Case(
+        "delete item", "DELETE", "/api/v1/items/{task3}", WRITERS, etag_of="/api/v1/items/{task3}"
+    ),
     Case("get task", "GET", "/api/v1/tasks/{task1}", STAFF | {"unit_a"}),
     Case("task assignments", "GET", "/api/v1/tasks/{task1}/assignments", STAFF | {"unit_a"}),
-    Case("assign unit", "POST", "/api/v1/tasks/{task1}/assignments", WRITERS,
-         body=lambda w: {"unit_id": w.ids["unit_b"], "role": "co"}),
+    Case(
+        "assign unit",
+        "POST",
+        "/api/v1/tasks/{task1}/assignments",
+        WRITERS,
+        body=lambda w: {"unit_id": w.ids["unit_b"], "role": "co"},
+    ),
     Case("task reports", "GET", "/api/v1/tasks/{task1}/reports", STAFF | {"unit_a"}),
     Case("task audit", "GET", "/api/v1/tasks/{task1}/audit_events", STAFF | {"unit_a"}),
     Case("list units", "GET", "/api/v1/units", ALL, listing=True),
-    Case("create unit", "POST", "/api/v1/units", WRITERS,
-         body=lambda w: {"name": f"区医保局{w.ids['tag']}", "level": "county",
-                         "region_code": REGION}),
-    Case("resolve units", "POST", "/api/v1/units/resolve", STAFF,
-         body=lambda w: {"region_code": REGION, "names": ["区卫健委", "各乡〔镇〕政府"]}),
+    Case(
+        "create unit",
+        "POST",
+        "/api/v1/units",
+        WRITERS,
+        body=lambda w: {
+            "name": f"区医保局{w.ids['tag']}",
+            "level": "county",
+            "region_code": REGION,
+        },
+    ),
+    Case(
+        "resolve units",
+        "POST",
+        "/api/v1/units/resolve",
+        STAFF,
+        body=lambda w: {"region_code": REGION, "names": ["区卫健委", "各乡〔镇〕政府"]},
+    ),
     Case("get unit", "GET", "/api/v1/units/{unit_a}", STAFF | {"unit_a"}),
-    Case("patch unit", "PATCH", "/api/v1/units/{unit_a}", WRITERS,
-         body=lambda w: {"full_name": "新建区卫生健康委员会"}, etag_of="/api/v1/units/{unit_a}"),
+    Case(
+        "patch unit",
+        "PATCH",
+        "/api/v1/units/{unit_a}",
+        WRITERS,
+        body=lambda w: {"full_name": "新建区卫生健康委员会"},
+        etag_of="/api/v1/units/{unit_a}",
+    ),
     Case("unit lights", "GET", "/api/v1/units/{unit_a}/lights", STAFF | {"unit_a"}),
     Case("list assignments", "GET", "/api/v1/assignments", ALL, listing=True),
     Case("get assignment", "GET", "/api/v1/assignments/{a1}", STAFF | {"unit_a"}),
-    Case("unit sets status", "PATCH", "/api/v1/assignments/{a1}", {"admin", "unit_a"},
-         body=lambda w: {"status": "in_progress"}, etag_of="/api/v1/assignments/{a1}"),
-    Case("planner sets role", "PATCH", "/api/v1/assignments/{a1}", WRITERS,
-         body=lambda w: {"role": "lead"}, etag_of="/api/v1/assignments/{a1}"),
-    Case("delete assignment", "DELETE", "/api/v1/assignments/{a_co}", WRITERS,
-         etag_of="/api/v1/assignments/{a_co}"),
-    Case("review", "POST", "/api/v1/assignments/{a1}/review", WRITERS,
-         body=lambda w: {"decision": "return", "reason": "佐证材料不全"},
-         etag_of="/api/v1/assignments/{a1}"),
+    Case(
+        "unit sets status",
+        "PATCH",
+        "/api/v1/assignments/{a1}",
+        {"admin", "unit_a"},
+        body=lambda w: {"status": "in_progress"},
+        etag_of="/api/v1/assignments/{a1}",
+    ),
+    Case(
+        "planner sets role",
+        "PATCH",
+        "/api/v1/assignments/{a1}",
+        WRITERS,
+        body=lambda w: {"role": "lead"},
+        etag_of="/api/v1/assignments/{a1}",
+    ),
+    Case(
+        "delete assignment",
+        "DELETE",
+        "/api/v1/assignments/{a_co}",
+        WRITERS,
+        etag_of="/api/v1/assignments/{a_co}",
+    ),
+    Case(
+        "review",
+        "POST",
+        "/api/v1/assignments/{a1}/review",
+        WRITERS,
+        body=lambda w: {"decision": "return", "reason": "佐证材料不全"},
+        etag_of="/api/v1/assignments/{a1}",
+    ),
     Case("assignment reports", "GET", "/api/v1/assignments/{a1}/reports", STAFF | {"unit_a"}),
-    Case("post report", "POST", "/api/v1/assignments/{a1}/reports", {"admin", "planner", "unit_a"},
-         body=lambda w: {"percent": 100, "text": "补充说明"}),
+    Case(
+        "post report",
+        "POST",
+        "/api/v1/assignments/{a1}/reports",
+        {"admin", "planner", "unit_a"},
+        body=lambda w: {"percent": 100, "text": "补充说明"},
+    ),
     Case("get report", "GET", "/api/v1/reports/{r1}", STAFF | {"unit_a"}),
     Case("report files", "GET", "/api/v1/reports/{r1}/files", STAFF | {"unit_a"}),
-    Case("upload file", "POST", "/api/v1/reports/{r1}/files", {"admin", "planner", "unit_a"},
-         files=True),
+    Case(
+        "upload file",
+        "POST",
+        "/api/v1/reports/{r1}/files",
+        {"admin", "planner", "unit_a"},
+        files=True,
+    ),
     Case("get file", "GET", "/api/v1/files/{f1}", STAFF | {"unit_a"}),
     Case("download file", "GET", "/api/v1/files/{f1}/content", STAFF | {"unit_a"}),
     Case("list regions", "GET", "/api/v1/regions", ALL),
@@ -133,10 +217,11 @@ async def _attempt(w: World, case: Case, role: str) -> list[str]:
         # 404 hides A's object; a 403 is only allowed when the role may never call the route
         # at all (it answers the same for every id, so it reveals nothing).
         if any(i in path for i in a_ids) and not (
-            r.status_code == 404
-            or (r.status_code == 403 and r.json()["code"] == "role_forbidden")
+            r.status_code == 404 or (r.status_code == 403 and r.json()["code"] == "role_forbidden")
         ):
-            problems.append(f"CROSS-UNIT: unit B reached A's object via {case.name}: {r.status_code}")
+            problems.append(
+                f"CROSS-UNIT: unit B reached A's object via {case.name}: {r.status_code}"
+            )
         if r.status_code < 300 and r.headers["content-type"].startswith("application/json"):
             leaked = [i for i in a_ids if i in json.dumps(r.json())]
             if leaked:
@@ -163,8 +248,10 @@ def test_matrix_covers_every_route(tasks_app) -> None:  # type: ignore[no-untype
     from fastapi.routing import APIRoute
 
     routes = {
-        (m, r.path) for r in tasks_app.routes if isinstance(r, APIRoute)
-        and r.path.startswith("/api/v1/") for m in r.methods
+        (m, r.path)
+        for r in tasks_app.routes
+        if isinstance(r, APIRoute) and r.path.startswith("/api/v1/")
+        for m in r.methods
     }
     covered = {(c.method, c.path) for c in CASES}
     normalized = set()
@@ -195,13 +282,16 @@ async def test_unauthenticated_is_401(tasks) -> None:  # type: ignore[no-untyped
 
 async def test_planner_of_other_region_cannot_create_there(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
     from harness import client_for
+
     from tasks.world import staff_tokens
 
     tokens = staff_tokens(make_token)
     async with client_for(tasks, tokens["planner_other"]) as c:
-        r = await c.post("/api/v1/plans", json={"title": "x", "level": "city",
-                                                "region_code": OTHER_REGION})
+        r = await c.post(
+            "/api/v1/plans", json={"title": "x", "level": "city", "region_code": OTHER_REGION}
+        )
         assert r.status_code == 201
-        r = await c.post("/api/v1/plans", json={"title": "x", "level": "county",
-                                                "region_code": REGION})
+        r = await c.post(
+            "/api/v1/plans", json={"title": "x", "level": "county", "region_code": REGION}
+        )
         assert r.status_code == 403 and r.json()["code"] == "region_forbidden"

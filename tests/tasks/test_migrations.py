@@ -28,4 +28,3 @@ def test_postgres_up_check_down(databases) -> None:  # type: ignore[no-untyped-d
     assert _tables(url) == set()
     migrate.upgrade(MIGRATIONS_DIR, url)
     assert _tables(url) == set(metadata.tables)
-

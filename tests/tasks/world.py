@@ -41,13 +41,24 @@ def staff_tokens(make_token: Any) -> dict[str, str]:
 
 def ok(r: httpx.Response, code: int = 200) -> Any:
     assert r.status_code == code, f"{r.request.method} {r.request.url} → {r.status_code} {r.text}"
-    return r.json() if r.content and r.headers.get("content-type", "").startswith("application/") \
-        and "json" in r.headers["content-type"] else r
+    return (
+        r.json()
+        if r.content
+        and r.headers.get("content-type", "").startswith("application/")
+        and "json" in r.headers["content-type"]
+        else r
+    )
 
 
-async def make_unit(c: httpx.AsyncClient, name: str, region: str = REGION, **kw: Any) -> dict[str, Any]:
-    return ok(await c.post("/api/v1/units", json={"name": name, "level": "county",
-                                                  "region_code": region, **kw}), 201)
+async def make_unit(
+    c: httpx.AsyncClient, name: str, region: str = REGION, **kw: Any
+) -> dict[str, Any]:
+    return ok(
+        await c.post(
+            "/api/v1/units", json={"name": name, "level": "county", "region_code": region, **kw}
+        ),
+        201,
+    )
 
 
 def plan_body(units: dict[str, str], **kw: Any) -> dict[str, Any]:
@@ -64,11 +75,21 @@ def plan_body(units: dict[str, str], **kw: Any) -> dict[str, Any]:
         "items": [
             {"code": "二", "kind": "section", "title": "重点任务"},
             {"code": "二.(一)", "kind": "section", "title": "公共卫生能力提升行动"},
-            {"code": "二.(一).1", "kind": "task", "title": "完善疾病预防控制体系",
-             "deadlines": [{"due_on": "2023-12-31", "text": "到2023年底"},
-                           {"due_on": "2025-12-31", "text": "到2025年"}]},
-            {"code": "二.(一).2", "kind": "task", "title": "提升重大疫情应急处置能力",
-             "deadlines": [{"due_on": "2023-12-31"}]},
+            {
+                "code": "二.(一).1",
+                "kind": "task",
+                "title": "完善疾病预防控制体系",
+                "deadlines": [
+                    {"due_on": "2023-12-31", "text": "到2023年底"},
+                    {"due_on": "2025-12-31", "text": "到2025年"},
+                ],
+            },
+            {
+                "code": "二.(一).2",
+                "kind": "task",
+                "title": "提升重大疫情应急处置能力",
+                "deadlines": [{"due_on": "2023-12-31"}],
+            },
             {"code": "二.(一).3", "kind": "task", "title": "提升重大疫情救治能力"},
         ],
         "assignments": [
@@ -91,13 +112,21 @@ async def build_world(app: FastAPI, make_token: Any, *, completed: bool = True) 
         w.ids.update(unit_a=a["id"], unit_b=b["id"], unit_c=c["id"], tag=tag)
         w.tokens["unit_a"] = make_token("unit", unit_id=a["id"], sub=f"unit:{a['id']}")
         w.tokens["unit_b"] = make_token("unit", unit_id=b["id"], sub=f"unit:{b['id']}")
-        plan = ok(await admin.post("/api/v1/plans", json=plan_body(
-            {"a": a["id"], "b": b["id"], "c": c["id"]})), 201)
+        plan = ok(
+            await admin.post(
+                "/api/v1/plans", json=plan_body({"a": a["id"], "b": b["id"], "c": c["id"]})
+            ),
+            201,
+        )
         w.ids["plan"] = plan["id"]
         items = ok(await admin.get(f"/api/v1/plans/{plan['id']}/items"))["items"]
         by_code = {i["code"]: i["id"] for i in items}
-        w.ids.update(section=by_code["二"], task1=by_code["二.(一).1"],
-                     task2=by_code["二.(一).2"], task3=by_code["二.(一).3"])
+        w.ids.update(
+            section=by_code["二"],
+            task1=by_code["二.(一).1"],
+            task2=by_code["二.(一).2"],
+            task3=by_code["二.(一).3"],
+        )
         asg = ok(await admin.get("/api/v1/assignments", params={"plan_id": plan["id"]}))["items"]
         for x in asg:
             key = {a["id"]: "a1", b["id"]: "a2", c["id"]: "a_co"}[x["unit_id"]]
@@ -108,8 +137,13 @@ async def build_world(app: FastAPI, make_token: Any, *, completed: bool = True) 
             body["status"] = "completed"
         report = ok(await ua.post(f"/api/v1/assignments/{w.ids['a1']}/reports", json=body), 201)
         w.ids["r1"] = report["id"]
-        f = ok(await ua.post(f"/api/v1/reports/{report['id']}/files",
-                             files={"file": ("验收报告.pdf", PDF, "application/pdf")}), 201)
+        f = ok(
+            await ua.post(
+                f"/api/v1/reports/{report['id']}/files",
+                files={"file": ("验收报告.pdf", PDF, "application/pdf")},
+            ),
+            201,
+        )
         w.ids["f1"] = f["id"]
     return w
 

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope, Send
 
-from dudao_shared.app import create_service_app, get_database
+from dudao_shared.app import create_service_app
 from dudao_shared.auth import RevocationList, get_revocations, get_verifier
-from dudao_shared.db import Database
+from dudao_shared.db import Database, get_database
 from dudao_shared.http import ServiceClient
 from dudao_shared.tokens import TokenSigner
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 
+from dudao_shared.context import AppState
 from dudao_shared.errors import NotFound
 from dudao_shared.http import ServiceClient, UpstreamProblem
 
@@ -17,21 +18,20 @@ class PlanNotFound(NotFound):
     code, title = "plan_not_found", "规划不存在"
 
 
+get_tasks_client = AppState("tasks_client", ServiceClient)
+get_settings = AppState("settings", Settings)
+
+
 async def open_tasks_client(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
-    app.state.tasks_client = ServiceClient(
-        "任务服务", settings.tasks_url, timeout=settings.upstream_timeout_seconds
+    settings = get_settings.of(app)
+    get_tasks_client.set(
+        app,
+        ServiceClient("任务服务", settings.tasks_url, timeout=settings.upstream_timeout_seconds),
     )
 
 
 async def close_tasks_client(app: FastAPI) -> None:
-    client: ServiceClient = app.state.tasks_client
-    await client.aclose()
-
-
-def get_tasks_client(request: Request) -> ServiceClient:
-    client: ServiceClient = request.app.state.tasks_client
-    return client
+    await get_tasks_client.of(app).aclose()
 
 
 TasksClient = Annotated[ServiceClient, Depends(get_tasks_client)]

@@ -69,7 +69,7 @@ async def list_indicators(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=IndicatorRead,
-    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+    responses=problem_responses(NotFound, Forbidden, Conflict, ValidationFailed),
 )
 async def create_indicator(
     data: NewIndicator,
@@ -102,7 +102,7 @@ async def create_indicator(
     "/bulk",
     status_code=status.HTTP_201_CREATED,
     response_model=bulk.BulkResult,
-    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+    responses=problem_responses(NotFound, Forbidden, Conflict, ValidationFailed),
 )
 async def bulk_create_indicators(
     data: NewIndicators,
@@ -133,7 +133,7 @@ async def bulk_create_indicators(
     "/parsed",
     status_code=status.HTTP_201_CREATED,
     response_model=bulk.BulkResult,
-    responses=problem_responses(Forbidden, Conflict, ValidationFailed),
+    responses=problem_responses(NotFound, Forbidden, Conflict, ValidationFailed),
 )
 async def import_parsed_indicators(
     data: NewParsedIndicators, session: SessionDep

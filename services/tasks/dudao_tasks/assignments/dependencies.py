@@ -1,58 +1,135 @@
+"""Loading assignments, and every authorisation an assignment route needs."""
+
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, true
 from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 
-from dudao_shared.auth import CurrentPrincipal
+from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
+from dudao_shared.errors import Forbidden, ValidationFailed
+from dudao_shared.regions import require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
-from .models import Assignment
-from .service import AssignmentNotFound
+from ..items.dependencies import WritableTask
+from ..models import Assignment, Plan, Unit
+from .schemas import AssignmentCreate, AssignmentUpdate
+from .service import AssignmentNotFound, FieldForbidden
 
 
 def unit_can_see_assignment(unit_id: uuid.UUID) -> ColumnElement[bool]:
     """Its own assignments, and all assignments of the tasks it leads."""
     mine = aliased(Assignment)
     leads = exists().where(
-        mine.item_id == Assignment.item_id, mine.unit_id == unit_id, mine.role == "lead"
+        col(mine.item_id) == col(Assignment.item_id),
+        col(mine.unit_id) == unit_id,
+        col(mine.role) == "lead",
     )
-    return or_(Assignment.unit_id == unit_id, leads)
+    return or_(col(Assignment.unit_id) == unit_id, leads)
+
+
+def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
+    """Staff see every assignment; a unit its own and those of the tasks it leads."""
+    unit = unit_scope(principal)
+    return true() if unit is None else unit_can_see_assignment(unit)
+
+
+def own_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
+    """Staff see every assignment; a unit only its own."""
+    unit = unit_scope(principal)
+    return true() if unit is None else col(Assignment.unit_id) == unit
+
+
+VisibleAssignments = Annotated[ColumnElement[bool], Depends(visible_assignments)]
+OwnAssignments = Annotated[ColumnElement[bool], Depends(own_assignments)]
+
+
+async def _load(session: SessionDep, raw_id: str, scope: ColumnElement[bool]) -> Assignment:
+    aid = parse_id(raw_id, AssignmentNotFound())
+    row = (
+        await session.execute(select(Assignment).where(Assignment.id == aid, scope))
+    ).scalar_one_or_none()
+    if row is None:
+        raise AssignmentNotFound()
+    return row
 
 
 async def readable_assignment(
-    assignment_id: str, principal: CurrentPrincipal, session: SessionDep
+    assignment_id: str, visible: VisibleAssignments, session: SessionDep
 ) -> Assignment:
-    aid = parse_id(assignment_id, AssignmentNotFound())
-    stmt = select(Assignment).where(Assignment.id == aid)
-    unit = unit_scope(principal)
-    if unit is not None:
-        stmt = stmt.where(unit_can_see_assignment(unit))
-    row = (await session.execute(stmt)).scalar_one_or_none()
-    if row is None:
-        raise AssignmentNotFound()
-    return row
+    """An assignment the caller may read (404 for the rest)."""
+    return await _load(session, assignment_id, visible)
 
 
 async def own_assignment(
-    assignment_id: str, principal: CurrentPrincipal, session: SessionDep
+    assignment_id: str, own: OwnAssignments, session: SessionDep
 ) -> Assignment:
     """For acting as the unit: a unit token only on its own assignments (404 otherwise)."""
-    aid = parse_id(assignment_id, AssignmentNotFound())
-    stmt = select(Assignment).where(Assignment.id == aid)
-    unit = unit_scope(principal)
-    if unit is not None:
-        stmt = stmt.where(Assignment.unit_id == unit)
-    row = (await session.execute(stmt)).scalar_one_or_none()
-    if row is None:
-        raise AssignmentNotFound()
-    return row
+    return await _load(session, assignment_id, own)
 
 
 ReadableAssignment = Annotated[Assignment, Depends(readable_assignment)]
 OwnAssignment = Annotated[Assignment, Depends(own_assignment)]
+
+
+async def _require_plan_region(
+    session: SessionDep, principal: CurrentPrincipal, assignment: Assignment
+) -> None:
+    region = await session.scalar(select(Plan.region_code).where(Plan.id == assignment.plan_id))
+    require_region(principal, region)
+
+
+async def writable_assignment(
+    principal: StaffWriter, assignment: ReadableAssignment, session: SessionDep
+) -> Assignment:
+    """An assignment a staff writer may cancel or review: its plan lies in the writer's region."""
+    await _require_plan_region(session, principal, assignment)
+    return assignment
+
+
+async def workable_assignment(
+    principal: CurrentPrincipal, assignment: OwnAssignment, session: SessionDep
+) -> Assignment:
+    """An assignment the caller may report on or update: a unit its own, a planner one in the
+    planner's region, an admin any; leaders only read (403 ``role_forbidden``)."""
+    if principal.role == "leader":
+        raise Forbidden("领导角色只读", code="role_forbidden")
+    if principal.role == "planner":
+        await _require_plan_region(session, principal, assignment)
+    return assignment
+
+
+WritableAssignment = Annotated[Assignment, Depends(writable_assignment)]
+WorkableAssignment = Annotated[Assignment, Depends(workable_assignment)]
+
+
+async def assignment_changes(
+    principal: CurrentPrincipal, assignment: WorkableAssignment, body: AssignmentUpdate
+) -> AssignmentUpdate:
+    """Who may change which field: planners the role, the unit (or an admin) the status."""
+    if body.role is not None and not principal.can_plan:
+        raise FieldForbidden("单位不能修改牵头 / 配合角色")
+    if body.status is not None and not (principal.is_unit or principal.is_admin):
+        raise FieldForbidden("状态由责任单位填报；审核请使用审核操作")
+    return body
+
+
+AssignmentChanges = Annotated[AssignmentUpdate, Depends(assignment_changes)]
+
+
+async def new_assignment(
+    task: WritableTask, session: SessionDep, body: AssignmentCreate
+) -> AssignmentCreate:
+    """A new assignment's body with the unit it names loaded (422 naming ``unit_id``)."""
+    if await session.get(Unit, body.unit_id) is None:
+        raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
+    return body
+
+
+NewAssignment = Annotated[AssignmentCreate, Depends(new_assignment)]

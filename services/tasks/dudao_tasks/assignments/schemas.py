@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..common.numbers import DecimalNumber
+from dudao_shared.decimals import DecimalNumber
 
 UnitStatus = Literal["not_started", "in_progress", "completed"]
 
@@ -23,7 +23,9 @@ class AssignmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: UnitStatus | None = Field(None, description="单位设置：not_started、in_progress、completed（提交审核）")
+    status: UnitStatus | None = Field(
+        None, description="单位设置：not_started、in_progress、completed（提交审核）"
+    )
     role: Literal["lead", "co"] | None = Field(None, description="规划人员设置：lead、co")
 
 
@@ -51,7 +53,9 @@ class AssignmentRead(BaseModel):
     unit_id: uuid.UUID = Field(description="责任单位")
     unit_name: str = Field(description="单位名称")
     role: str = Field(description="lead 牵头、co 配合")
-    status: str = Field(description="not_started、in_progress、completed（待审核）、returned（退回）、accepted（通过）")
+    status: str = Field(
+        description="not_started、in_progress、completed（待审核）、returned（退回）、accepted（通过）"
+    )
     percent: DecimalNumber | None = Field(description="最新完成进度 %")
     last_report_on: dt.date | None = Field(description="最近填报日期")
     completed_at: dt.datetime | None = None
@@ -63,7 +67,9 @@ class AssignmentRead(BaseModel):
     overdue: bool = Field(description="是否逾期")
     due_soon: bool = Field(description="是否临期")
     light: str = Field(description="亮灯：green、yellow、red")
-    light_reasons: list[str] = Field(description="亮灯原因：overdue、due_soon、no_recent_report、returned")
+    light_reasons: list[str] = Field(
+        description="亮灯原因：overdue、due_soon、no_recent_report、returned"
+    )
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -5,32 +5,39 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    PreconditionFailed,
     ValidationFailed,
 )
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
-from ..audit.service import diff, record, snapshot
-from ..common.time import utcnow
-from ..common.versioning import update_versioned
-from ..items.models import Item
-from ..items.service import ACTIONABLE, deadlines_of
-from ..lights.rules import compute, rules_of
-from ..plans.models import Plan
-from ..units.models import Unit
-from .models import Assignment
+from ..audit_trail import diff, record, snapshot
+from ..items.service import deadlines_of
+from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
+from ..plans.light_rules import compute, rules_of
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
-FIELDS = ("role", "status", "percent", "last_report_on", "completed_at", "reviewed_at",
-          "reviewed_by", "return_reason")
+FIELDS = (
+    "role",
+    "status",
+    "percent",
+    "last_report_on",
+    "completed_at",
+    "reviewed_at",
+    "reviewed_by",
+    "return_reason",
+)
 # Least advanced first: a task with several leads is as far as the slowest of them.
 PROGRESS = ("not_started", "in_progress", "returned", "completed", "accepted")
 
@@ -60,22 +67,30 @@ class FieldForbidden(Forbidden):
 
 
 async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
-    """A task's state follows its lead assignment (the least advanced lead, if several)."""
-    statuses = (
+    """A task's state follows its lead assignment (the least advanced lead, if several).
+
+    The task row is locked first, so writers on two leads of one task take turns and the
+    second reads the first one's committed status.
+    """
+    item = (
         await session.execute(
-            select(Assignment.status).where(Assignment.item_id == task_id, Assignment.role == "lead")
+            select(Item)
+            .where(col(Item.id) == task_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-    ).scalars().all()
+    ).scalar_one()
+    statuses = (
+        await session.scalars(
+            select(Assignment.status).where(
+                Assignment.item_id == task_id, Assignment.role == "lead"
+            )
+        )
+    ).all()
     status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
-    await session.execute(
-        update(Item)
-        .where(Item.id == task_id, Item.status != status)
-        .values(status=status, version=Item.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    item = session.identity_map.get(session.identity_key(Item, task_id))  # type: ignore[arg-type]
-    if item is not None:
-        await session.refresh(item)
+    if item.status != status:
+        item.status = status
+        await flush_versioned(session)
 
 
 async def to_reads(
@@ -86,42 +101,57 @@ async def to_reads(
     item_ids = list({a.item_id for a in rows})
     items = {
         i.id: i
-        for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()  # type: ignore[attr-defined]
+        for i in (await session.execute(select(Item).where(col(Item.id).in_(item_ids)))).scalars()
     }
     units = {
         u.id: u.name
-        for u in (await session.execute(
-            select(Unit).where(Unit.id.in_({a.unit_id for a in rows}))  # type: ignore[attr-defined]
-        )).scalars()
+        for u in (
+            await session.execute(select(Unit).where(col(Unit.id).in_({a.unit_id for a in rows})))
+        ).scalars()
     }
     plans = {
         p.id: rules_of(p.light_rules)
-        for p in (await session.execute(
-            select(Plan).where(Plan.id.in_({a.plan_id for a in rows}))  # type: ignore[attr-defined]
-        )).scalars()
+        for p in (
+            await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows})))
+        ).scalars()
     }
     ds = await deadlines_of(session, item_ids)
     out = []
     for a in rows:
         item = items[a.item_id]
         state = compute(
-            status=a.status, deadlines=[d.due_on for d in ds.get(a.item_id, [])],
-            last_report_on=a.last_report_on, since=a.created_at.date(), rules=plans[a.plan_id],
+            status=a.status,
+            deadlines=[d.due_on for d in ds.get(a.item_id, [])],
+            last_report_on=a.last_report_on,
+            since=a.created_at.date(),
+            rules=plans[a.plan_id],
             today=today,
         )
-        out.append(AssignmentRead.model_validate({
-            **a.model_dump(), "task_id": a.item_id, "task_code": item.code,
-            "task_title": item.title, "unit_name": units.get(a.unit_id, ""),
-            "due_on": state.final_due_on, "next_due_on": state.next_due_on,
-            "overdue": state.overdue, "due_soon": state.due_soon, "light": state.light,
-            "light_reasons": state.reasons,
-        }))
+        out.append(
+            AssignmentRead.model_validate(
+                {
+                    **a.model_dump(),
+                    "task_id": a.item_id,
+                    "task_code": item.code,
+                    "task_title": item.title,
+                    "unit_name": units.get(a.unit_id, ""),
+                    "due_on": state.final_due_on,
+                    "next_due_on": state.next_due_on,
+                    "overdue": state.overdue,
+                    "due_soon": state.due_soon,
+                    "light": state.light,
+                    "light_reasons": state.reasons,
+                }
+            )
+        )
     return out
 
 
 async def _lead_count(session: AsyncSession, task_id: uuid.UUID, exclude: uuid.UUID | None) -> int:
-    stmt = select(func.count()).select_from(Assignment).where(
-        Assignment.item_id == task_id, Assignment.role == "lead"
+    stmt = (
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.item_id == task_id, Assignment.role == "lead")
     )
     if exclude is not None:
         stmt = stmt.where(Assignment.id != exclude)
@@ -138,10 +168,10 @@ async def create_assignment(
 ) -> Assignment:
     if task.kind not in ACTIONABLE:
         raise ValidationFailed("章节不能分工", errors=[{"field": "task_id", "message": "不是任务"}])
-    if await session.get(Unit, data.unit_id) is None:
-        raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
     existing = await session.scalar(
-        select(Assignment.id).where(Assignment.item_id == task.id, Assignment.unit_id == data.unit_id)
+        select(Assignment.id).where(
+            Assignment.item_id == task.id, Assignment.unit_id == data.unit_id
+        )
     )
     if existing is not None:
         raise AssignmentExists()
@@ -151,9 +181,17 @@ async def create_assignment(
     row = Assignment(plan_id=task.plan_id, item_id=task.id, unit_id=data.unit_id, role=data.role)
     session.add(row)
     await session.flush()
-    record(session, principal=principal, entity="assignment", entity_id=row.id, action="create",
-           after=snapshot(row, ("unit_id", "role", "status")), plan_id=row.plan_id,
-           task_id=row.item_id, unit_id=row.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=row.id,
+        action="create",
+        after=snapshot(row, ("unit_id", "role", "status")),
+        plan_id=row.plan_id,
+        task_id=row.item_id,
+        unit_id=row.unit_id,
+    )
     await sync_task_status(session, task.id)
     return row
 
@@ -169,18 +207,14 @@ async def update_assignment(
     *,
     principal: Principal,
     assignment: Assignment,
-    expected: int,
     data: AssignmentUpdate,
 ) -> Assignment:
     values = data.model_dump(exclude_unset=True)
     if any(v is None for v in values.values()):
-        raise ValidationFailed("字段不能为空", errors=[
-            {"field": k, "message": "不能为空"} for k, v in values.items() if v is None
-        ])
-    if "role" in values and not principal.can_plan:
-        raise FieldForbidden("单位不能修改牵头 / 配合角色")
-    if "status" in values and not (principal.is_unit or principal.is_admin):
-        raise FieldForbidden("状态由责任单位填报；审核请使用审核操作")
+        raise ValidationFailed(
+            "字段不能为空",
+            errors=[{"field": k, "message": "不能为空"} for k, v in values.items() if v is None],
+        )
     if "role" in values and values["role"] == "co" and assignment.role == "lead":
         if await _lead_count(session, assignment.item_id, assignment.id) == 0:
             raise LeadRequired("这是该任务唯一的牵头单位")
@@ -189,33 +223,48 @@ async def update_assignment(
         if values["status"] == "completed" and assignment.status != "completed":
             values["completed_at"] = utcnow()
     before = snapshot(assignment, FIELDS)
-    await update_versioned(session, assignment, expected, values)
+    assignment.sqlmodel_update(values)
+    await flush_versioned(session)
     b, a = diff(before, snapshot(assignment, FIELDS))
-    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
-           action="status" if "status" in values else "update", before=b, after=a,
-           plan_id=assignment.plan_id, task_id=assignment.item_id, unit_id=assignment.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action="status" if "status" in values else "update",
+        before=b,
+        after=a,
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
     await sync_task_status(session, assignment.item_id)
     return assignment
 
 
 async def delete_assignment(
-    session: AsyncSession, *, principal: Principal, assignment: Assignment, expected: int
+    session: AsyncSession, *, principal: Principal, assignment: Assignment
 ) -> None:
-    if assignment.version != expected:
-        raise PreconditionFailed()
-    if assignment.role == "lead" and await _lead_count(session, assignment.item_id, assignment.id) == 0 \
-            and await _unit_count(session, assignment.item_id) > 1:
+    if (
+        assignment.role == "lead"
+        and await _lead_count(session, assignment.item_id, assignment.id) == 0
+        and await _unit_count(session, assignment.item_id) > 1
+    ):
         raise LeadRequired("删除后任务将没有牵头单位；请先指定其他牵头单位")
     before = snapshot(assignment, ("unit_id", *FIELDS))
-    result = await session.execute(
-        delete(Assignment).where(Assignment.id == assignment.id, Assignment.version == expected)  # type: ignore[arg-type]
+    await session.delete(assignment)
+    await flush_versioned(session)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action="delete",
+        before=before,
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PreconditionFailed()
-    session.expunge(assignment)
-    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
-           action="delete", before=before, plan_id=assignment.plan_id,
-           task_id=assignment.item_id, unit_id=assignment.unit_id)
     await sync_task_status(session, assignment.item_id)
 
 
@@ -224,7 +273,6 @@ async def review(
     *,
     principal: Principal,
     assignment: Assignment,
-    expected: int,
     data: ReviewDecision,
 ) -> Assignment:
     if assignment.status != "completed":
@@ -236,10 +284,88 @@ async def review(
     else:
         values |= {"status": "returned", "return_reason": (data.reason or "").strip()}
     before = snapshot(assignment, FIELDS)
-    await update_versioned(session, assignment, expected, values)
+    assignment.sqlmodel_update(values)
+    await flush_versioned(session)
     b, a = diff(before, snapshot(assignment, FIELDS))
-    record(session, principal=principal, entity="assignment", entity_id=assignment.id,
-           action=data.decision, before=b, after=a, plan_id=assignment.plan_id,
-           task_id=assignment.item_id, unit_id=assignment.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action=data.decision,
+        before=b,
+        after=a,
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
     await sync_task_status(session, assignment.item_id)
     return assignment
+
+
+ORDERS = {"created_at": col(Assignment.created_at), "updated_at": col(Assignment.updated_at)}
+
+
+async def list_assignments(
+    session: AsyncSession,
+    *,
+    visible: ColumnElement[bool],
+    today: dt.date,
+    plan_id: uuid.UUID | None,
+    task_id: uuid.UUID | None,
+    unit_id: uuid.UUID | None,
+    status: str | None,
+    role: str | None,
+    due_before: dt.date | None,
+    due_after: dt.date | None,
+    order: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AssignmentRead], str | None]:
+    """One page of the assignments matching the filters among those ``visible`` to the caller."""
+    stmt = select(Assignment).where(visible)
+    if unit_id:
+        stmt = stmt.where(Assignment.unit_id == unit_id)
+    if plan_id:
+        stmt = stmt.where(Assignment.plan_id == plan_id)
+    if task_id:
+        stmt = stmt.where(Assignment.item_id == task_id)
+    if status:
+        stmt = stmt.where(Assignment.status == status)
+    if role:
+        stmt = stmt.where(Assignment.role == role)
+    if due_before or due_after:
+        due = select(Item.id)
+        if due_before:
+            due = due.where(col(Item.due_on) <= due_before)
+        if due_after:
+            due = due.where(col(Item.due_on) >= due_after)
+        stmt = stmt.where(col(Assignment.item_id).in_(due))
+    rows, nxt = await paginate(
+        session,
+        stmt,
+        limit=limit,
+        cursor=cursor,
+        order_by=sort_order(order, ORDERS, default="created_at", id_column=col(Assignment.id)),
+    )
+    return await to_reads(session, rows, today), nxt
+
+
+async def list_for_task(
+    session: AsyncSession,
+    *,
+    task: Item,
+    visible: ColumnElement[bool],
+    today: dt.date,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AssignmentRead], str | None]:
+    """One page of a task's units, leads first, among the assignments ``visible`` to the caller."""
+    stmt = select(Assignment).where(Assignment.item_id == task.id, visible)
+    order_by: list[ColumnElement[Any]] = [
+        col(Assignment.role).desc(),
+        col(Assignment.created_at).asc(),
+        col(Assignment.id).asc(),
+    ]
+    rows, nxt = await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
+    return await to_reads(session, rows, today), nxt

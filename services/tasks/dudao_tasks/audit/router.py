@@ -3,22 +3,25 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from dudao_shared.api import Cursor, Limit, Page
 from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
+from dudao_shared.pagination import Cursor, Limit, Page
 
-from ..common.pagination import paginate
-from .models import AuditEvent
+from ..items.dependencies import ReadableTask
+from ..items.service import TaskNotFound
+from . import service
+from .dependencies import TaskAuditUnits
 from .schemas import AuditEventRead
 
-router = APIRouter(prefix="/api/v1/audit_events", tags=["audit"])
+router = APIRouter(tags=["audit"])
 
 
 @router.get(
-    "", response_model=Page[AuditEventRead], responses=problem_responses(Forbidden, ValidationFailed)
+    "/api/v1/audit_events",
+    response_model=Page[AuditEventRead],
+    responses=problem_responses(Forbidden, ValidationFailed),
 )
 async def list_audit_events(
     _: Staff,
@@ -33,13 +36,34 @@ async def list_audit_events(
     cursor: Cursor = None,
 ) -> Page[AuditEventRead]:
     """变更记录（工作人员）"""
-    stmt = select(AuditEvent)
-    for column, value in ((AuditEvent.plan_id, plan_id), (AuditEvent.task_id, task_id),
-                          (AuditEvent.entity, entity), (AuditEvent.entity_id, entity_id),
-                          (AuditEvent.unit_id, unit_id)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    rows, nxt = await paginate(session, stmt, id_column=AuditEvent.id, order=order,  # type: ignore[arg-type]
-                               allowed={"at": AuditEvent.at}, default="-at", limit=limit,  # type: ignore[dict-item]
-                               cursor=cursor)
+    rows, nxt = await service.list_events(
+        session,
+        plan_id=plan_id,
+        task_id=task_id,
+        entity=entity,
+        entity_id=entity_id,
+        unit_id=unit_id,
+        order=order,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[AuditEventRead.model_validate(e) for e in rows], next_cursor=nxt)
+
+
+@router.get(
+    "/api/v1/tasks/{task_id}/audit_events",
+    response_model=Page[AuditEventRead],
+    responses=problem_responses(TaskNotFound, ValidationFailed),
+)
+async def list_task_audit(
+    task: ReadableTask,
+    visible_units: TaskAuditUnits,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AuditEventRead]:
+    """任务的变更记录（谁、哪个单位、何时、变更前后；按时间顺序）"""
+    rows, nxt = await service.list_for_task(
+        session, task_id=task.id, visible_units=visible_units, limit=limit, cursor=cursor
+    )
     return Page(items=[AuditEventRead.model_validate(e) for e in rows], next_cursor=nxt)

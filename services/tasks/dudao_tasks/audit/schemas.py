@@ -17,7 +17,9 @@ class AuditEventRead(BaseModel):
     actor_unit_id: uuid.UUID | None = Field(description="操作人所属单位（单位令牌）")
     entity: str = Field(description="对象类型：plan、item、assignment、report、file、unit")
     entity_id: uuid.UUID = Field(description="对象标识")
-    action: str = Field(description="动作：create、update、delete、move、status、report、accept、return …")
+    action: str = Field(
+        description="动作：create、update、delete、move、status、report、accept、return …"
+    )
     plan_id: uuid.UUID | None = None
     task_id: uuid.UUID | None = None
     unit_id: uuid.UUID | None = Field(description="变更涉及的责任单位")

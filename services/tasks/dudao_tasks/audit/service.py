@@ -1,94 +1,68 @@
-"""Recording changes. Every service function that writes calls ``record`` in the same flush."""
+"""Reading the audit trail: a task's events, limited to what the caller may see."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import enum
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from dudao_shared.auth import Principal
-from dudao_shared.context import request_id_var
+from dudao_shared.pagination import paginate, sort_order
 
-from .models import AuditEvent
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (uuid.UUID, decimal.Decimal)):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
-    return {f: _jsonable(getattr(obj, f)) for f in fields}
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    changed = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
-
-
-def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
-    if not raw:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
-def record(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    entity: str,
-    entity_id: uuid.UUID,
-    action: str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    plan_id: uuid.UUID | None = None,
-    task_id: uuid.UUID | None = None,
-    unit_id: uuid.UUID | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        actor_sub=principal.sub[:200],
-        actor_role=principal.role,
-        actor_unit_id=_uuid_or_none(principal.unit_id),
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        plan_id=plan_id,
-        task_id=task_id,
-        unit_id=unit_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        request_id=request_id_var.get(),
-    )
-    session.add(event)
-    return event
+from ..models import AuditEvent
 
 
 async def list_for_task(
-    session: AsyncSession, *, task_id: uuid.UUID, visible_units: Sequence[uuid.UUID] | None
-) -> Sequence[AuditEvent]:
-    """A task's events in order; ``visible_units`` limits a unit to task-level and its own."""
+    session: AsyncSession,
+    *,
+    task_id: uuid.UUID,
+    visible_units: Sequence[uuid.UUID] | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AuditEvent], str | None]:
+    """One page of a task's events in order; ``visible_units`` limits a unit to task-level
+    events and its own."""
     stmt = select(AuditEvent).where(AuditEvent.task_id == task_id)
     if visible_units is not None:
         stmt = stmt.where(
-            or_(AuditEvent.unit_id.is_(None), AuditEvent.unit_id.in_(visible_units))  # type: ignore[union-attr]
+            or_(col(AuditEvent.unit_id).is_(None), col(AuditEvent.unit_id).in_(visible_units))
         )
-    stmt = stmt.order_by(AuditEvent.at, AuditEvent.id)  # type: ignore[arg-type]
-    return (await session.execute(stmt)).scalars().all()
+    order_by: list[ColumnElement[Any]] = [col(AuditEvent.at).asc(), col(AuditEvent.id).asc()]
+    return await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    plan_id: uuid.UUID | None,
+    task_id: uuid.UUID | None,
+    entity: str | None,
+    entity_id: uuid.UUID | None,
+    unit_id: uuid.UUID | None,
+    order: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AuditEvent], str | None]:
+    """One page of the events matching every filter given, newest first by default."""
+    stmt = select(AuditEvent)
+    for column, value in (
+        (AuditEvent.plan_id, plan_id),
+        (AuditEvent.task_id, task_id),
+        (AuditEvent.entity, entity),
+        (AuditEvent.entity_id, entity_id),
+        (AuditEvent.unit_id, unit_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return await paginate(
+        session,
+        stmt,
+        limit=limit,
+        cursor=cursor,
+        order_by=sort_order(
+            order, {"at": col(AuditEvent.at)}, default="-at", id_column=col(AuditEvent.id)
+        ),
+    )

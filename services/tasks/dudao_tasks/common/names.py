@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-_BRACKETS = str.maketrans({"〔": "（", "〕": "）", "(": "（", ")": "）", "[": "（", "]": "）",
-                           "【": "（", "】": "）"})
+_BRACKETS = str.maketrans(
+    {"〔": "（", "〕": "）", "(": "（", ")": "）", "[": "（", "]": "）", "【": "（", "】": "）"}
+)
 _SPACE = re.compile(r"\s+")
 
 

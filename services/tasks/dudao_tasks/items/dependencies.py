@@ -1,28 +1,38 @@
+"""Loading items and tasks, and every authorisation an item route needs."""
+
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import ColumnElement, bindparam, exists, true
+from sqlmodel import col, select
 
-from dudao_shared.auth import CurrentPrincipal
+from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
+from dudao_shared.errors import ValidationFailed
+from dudao_shared.regions import require_region
 
-from ..assignments.models import Assignment
 from ..common.access import unit_scope
 from ..common.ids import parse_id
-from .models import Item
-from .service import ACTIONABLE, ItemNotFound, TaskNotFound
+from ..models import ACTIONABLE, Assignment, Item, Plan
+from ..plans.dependencies import WritablePlan
+from .schemas import ItemCreate, ItemMove
+from .service import ItemNotFound, TaskNotFound
 
 
 def _statement(*, tasks_only: bool, for_unit: bool) -> Any:
     stmt = select(Item).where(Item.id == bindparam("iid"))
     if tasks_only:
-        stmt = stmt.where(Item.kind.in_(ACTIONABLE))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Item.kind).in_(ACTIONABLE))
     if for_unit:
         # One query either way: the unit check rides along as EXISTS.
         stmt = stmt.where(
-            exists().where(Assignment.item_id == Item.id, Assignment.unit_id == bindparam("unit"))
+            exists().where(
+                col(Assignment.item_id) == col(Item.id),
+                col(Assignment.unit_id) == bindparam("unit"),
+            )
         )
     return stmt
 
@@ -45,7 +55,7 @@ async def _load(
     if unit is not None:
         params["unit"] = unit
     stmt = _STATEMENTS[(tasks_only, unit is not None)]
-    item = (await session.execute(stmt, params)).scalar_one_or_none()
+    item: Item | None = (await session.execute(stmt, params)).scalar_one_or_none()
     if item is None:
         raise missing
     return item
@@ -57,8 +67,69 @@ async def readable_item(item_id: str, principal: CurrentPrincipal, session: Sess
 
 
 async def readable_task(task_id: str, principal: CurrentPrincipal, session: SessionDep) -> Item:
+    """An item that is a task (or project), read under the same rule as items."""
     return await _load(task_id, principal, session, tasks_only=True)
 
 
 ReadableItem = Annotated[Item, Depends(readable_item)]
 ReadableTask = Annotated[Item, Depends(readable_task)]
+
+
+async def _require_plan_region(session: SessionDep, principal: StaffWriter, item: Item) -> None:
+    region = await session.scalar(select(Plan.region_code).where(Plan.id == item.plan_id))
+    require_region(principal, region)
+
+
+async def writable_item(principal: StaffWriter, item: ReadableItem, session: SessionDep) -> Item:
+    """An item a staff writer may change: its plan lies in the writer's region."""
+    await _require_plan_region(session, principal, item)
+    return item
+
+
+async def writable_task(principal: StaffWriter, task: ReadableTask, session: SessionDep) -> Item:
+    """A task a staff writer may give units to: its plan lies in the writer's region."""
+    await _require_plan_region(session, principal, task)
+    return task
+
+
+WritableItem = Annotated[Item, Depends(writable_item)]
+WritableTask = Annotated[Item, Depends(writable_task)]
+
+
+def visible_items(principal: CurrentPrincipal) -> ColumnElement[bool]:
+    """The items the caller may list: staff all, a unit the tasks it has assignments on."""
+    unit = unit_scope(principal)
+    if unit is None:
+        return true()
+    return col(Item.id).in_(select(Assignment.item_id).where(Assignment.unit_id == unit))
+
+
+VisibleItems = Annotated[ColumnElement[bool], Depends(visible_items)]
+
+
+async def _require_parent(
+    session: SessionDep, plan_id: uuid.UUID, parent_id: uuid.UUID | None
+) -> None:
+    if parent_id is None:
+        return
+    parent = await session.get(Item, parent_id)
+    if parent is None or parent.plan_id != plan_id:
+        raise ValidationFailed(
+            "上级条目不在本规划中", errors=[{"field": "parent_id", "message": "上级条目不存在"}]
+        )
+
+
+async def new_item(plan: WritablePlan, session: SessionDep, body: ItemCreate) -> ItemCreate:
+    """A new item's body, its parent (if any) loaded from the same plan."""
+    await _require_parent(session, plan.id, body.parent_id)
+    return body
+
+
+async def item_move(item: WritableItem, session: SessionDep, body: ItemMove) -> ItemMove:
+    """A move's body, the new parent (if any) loaded from the item's plan."""
+    await _require_parent(session, item.plan_id, body.parent_id)
+    return body
+
+
+NewItem = Annotated[ItemCreate, Depends(new_item)]
+ItemMoveTo = Annotated[ItemMove, Depends(item_move)]

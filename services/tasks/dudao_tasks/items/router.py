@@ -1,8 +1,12 @@
+"""Items of a plan (sections, tasks, projects) and tasks read as one row."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+import uuid
+from typing import Literal
 
-from dudao_shared.api import IfMatch, set_etag
+from fastapi import APIRouter, Query, Response, status
+
 from dudao_shared.auth import StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -12,27 +16,81 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.access import require_region
-from ..common.versioning import require_version
-from ..plans.models import Plan
+from ..plans.dependencies import ReadablePlan, WritablePlan
+from ..plans.service import PlanNotFound
 from . import service
-from .dependencies import ReadableItem
-from .schemas import ItemMove, ItemRead, ItemUpdate
-from .service import ItemCodeTaken, ItemHasAssignments, ItemNotFound
+from .dependencies import (
+    ItemMoveTo,
+    NewItem,
+    ReadableItem,
+    ReadableTask,
+    VisibleItems,
+    WritableItem,
+)
+from .schemas import ItemRead, ItemUpdate, TaskRead
+from .service import ItemCodeTaken, ItemHasAssignments, ItemNotFound, TaskNotFound
 
-router = APIRouter(prefix="/api/v1/items", tags=["items"])
+router = APIRouter(tags=["items"])
 
-WRITE_ERRORS = (ItemNotFound, Forbidden, ValidationFailed, PreconditionFailed,
-                PreconditionRequired)
-
-
-async def _require_plan_region(session: SessionDep, principal: StaffWriter, plan_id: object) -> None:
-    plan = await session.get(Plan, plan_id)
-    require_region(principal, plan.region_code if plan else None)
+WRITE_ERRORS = (ItemNotFound, Forbidden, ValidationFailed, PreconditionFailed, PreconditionRequired)
 
 
-@router.get("/{item_id}", response_model=ItemRead, responses=problem_responses(ItemNotFound))
+@router.get(
+    "/api/v1/plans/{plan_id}/items",
+    response_model=Page[ItemRead],
+    responses=problem_responses(PlanNotFound, ValidationFailed),
+)
+async def list_items(
+    plan: ReadablePlan,
+    visible: VisibleItems,
+    session: SessionDep,
+    kind: Literal["section", "task", "project"] | None = Query(None),
+    parent_id: uuid.UUID | None = Query(None, description="只列出该条目的直接下级"),
+    order: str | None = Query(
+        None, max_length=30, description="sort_key（文档顺序，默认）、created_at"
+    ),
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ItemRead]:
+    """规划的条目（文档顺序；单位令牌只看到本单位的任务）"""
+    items, nxt = await service.list_items(
+        session,
+        plan=plan,
+        visible=visible,
+        kind=kind,
+        parent_id=parent_id,
+        order=order,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=items, next_cursor=nxt)
+
+
+@router.post(
+    "/api/v1/plans/{plan_id}/items",
+    response_model=ItemRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(PlanNotFound, Forbidden, ValidationFailed, ItemCodeTaken),
+)
+async def create_item(
+    principal: StaffWriter,
+    plan: WritablePlan,
+    body: NewItem,
+    session: SessionDep,
+    response: Response,
+) -> ItemRead:
+    """新建条目（章节、任务或专栏项目）"""
+    out = await service.create_item(session, principal=principal, plan=plan, data=body)
+    set_etag(response, out.version)
+    return out
+
+
+@router.get(
+    "/api/v1/items/{item_id}", response_model=ItemRead, responses=problem_responses(ItemNotFound)
+)
 async def get_item(item: ReadableItem, session: SessionDep, response: Response) -> ItemRead:
     """查看条目"""
     set_etag(response, item.version)
@@ -40,53 +98,67 @@ async def get_item(item: ReadableItem, session: SessionDep, response: Response) 
 
 
 @router.patch(
-    "/{item_id}",
+    "/api/v1/items/{item_id}",
     response_model=ItemRead,
     responses=problem_responses(*WRITE_ERRORS, ItemCodeTaken, ItemHasAssignments),
 )
 async def update_item(
-    principal: StaffWriter, item: ReadableItem, session: SessionDep, body: ItemUpdate, response: Response,
-    if_match: IfMatch = None,
+    principal: StaffWriter,
+    item: WritableItem,
+    session: SessionDep,
+    body: ItemUpdate,
+    response: Response,
+    expected: IfMatchVersion,
 ) -> ItemRead:
     """修改条目（编号、标题、正文、完成时限）"""
-    await _require_plan_region(session, principal, item.plan_id)
-    expected = require_version(if_match, item.version)
-    out = await service.update_item(session, principal=principal, item=item, expected=expected,
-                                    data=body)
+    require_version(item.version, expected)
+    out = await service.update_item(session, principal=principal, item=item, data=body)
     set_etag(response, out.version)
     return out
 
 
 @router.post(
-    "/{item_id}/move",
+    "/api/v1/items/{item_id}/move",
     response_model=ItemRead,
     responses=problem_responses(*WRITE_ERRORS, ItemCodeTaken),
 )
 async def move_item(
-    principal: StaffWriter, item: ReadableItem, session: SessionDep, body: ItemMove, response: Response,
-    if_match: IfMatch = None,
+    principal: StaffWriter,
+    item: WritableItem,
+    body: ItemMoveTo,
+    session: SessionDep,
+    response: Response,
+    expected: IfMatchVersion,
 ) -> ItemRead:
     """移动条目（更换上级或同级位置；编号随之更新）"""
-    await _require_plan_region(session, principal, item.plan_id)
-    expected = require_version(if_match, item.version)
-    out = await service.move_item(session, principal=principal, item=item, expected=expected,
-                                  data=body)
+    require_version(item.version, expected)
+    out = await service.move_item(session, principal=principal, item=item, data=body)
     set_etag(response, out.version)
     return out
 
 
 @router.delete(
-    "/{item_id}",
+    "/api/v1/items/{item_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=problem_responses(*WRITE_ERRORS, ItemHasAssignments),
 )
 async def delete_item(
-    principal: StaffWriter, item: ReadableItem, session: SessionDep,
-    if_match: IfMatch = None,
+    principal: StaffWriter,
+    item: WritableItem,
+    session: SessionDep,
+    expected: IfMatchVersion,
 ) -> Response:
     """删除条目（连同下级；已有单位开展工作的不能删除）"""
-    await _require_plan_region(session, principal, item.plan_id)
-    expected = require_version(if_match, item.version)
-    await service.delete_item(session, principal=principal, item=item, expected=expected)
+    require_version(item.version, expected)
+    await service.delete_item(session, principal=principal, item=item)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/api/v1/tasks/{task_id}", response_model=TaskRead, responses=problem_responses(TaskNotFound)
+)
+async def get_task(task: ReadableTask, response: Response) -> TaskRead:
+    """查看任务（单行，一次查询）"""
+    set_etag(response, task.version)
+    return TaskRead.model_validate(task)

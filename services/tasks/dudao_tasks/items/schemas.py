@@ -7,16 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..common.labels import normalize_label
+from ..plans.schemas import DeadlineIn as DeadlineIn
+from ..plans.schemas import ItemKind
 
-ItemKind = Literal["section", "task", "project"]
 TaskStatus = Literal["not_started", "in_progress", "completed", "returned", "accepted"]
-
-
-class DeadlineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    due_on: dt.date = Field(description="完成时限")
-    text: str | None = Field(None, max_length=200, description="原文中的时限表述，如 2024年6月底前")
 
 
 class DeadlineRead(BaseModel):
@@ -50,7 +44,9 @@ class ItemUpdate(BaseModel):
     label: str | None = Field(None, min_length=1, max_length=40, description="本级编号")
     title: str | None = Field(None, min_length=1, max_length=500, description="标题")
     body: str | None = Field(None, max_length=50_000, description="正文")
-    deadlines: list[DeadlineIn] | None = Field(None, max_length=50, description="完成时限（整体替换）")
+    deadlines: list[DeadlineIn] | None = Field(
+        None, max_length=50, description="完成时限（整体替换）"
+    )
 
     @field_validator("label")
     @classmethod

@@ -6,21 +6,20 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
-from dudao_shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
-from ..assignments.models import Assignment
-from ..audit.service import diff, record, snapshot
-from ..common.versioning import update_versioned
-from ..plans.models import Plan
-from .models import Item, ItemDeadline
+from ..audit_trail import diff, record, snapshot
+from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from .schemas import DeadlineIn, DeadlineRead, ItemCreate, ItemMove, ItemRead, ItemUpdate
 
 FIELDS = ("parent_id", "kind", "code", "label", "title", "body", "position", "due_on")
-ACTIONABLE = ("task", "project")
 
 
 class ItemNotFound(NotFound):
@@ -39,11 +38,6 @@ class ItemHasAssignments(Conflict):
     code, title = "item_has_assignments", "条目已有任务分工"
 
 
-def sort_key(parent_key: str | None, position: int) -> str:
-    own = f"{position:05d}"
-    return f"{parent_key}.{own}" if parent_key else own
-
-
 async def lock_plan(session: AsyncSession, plan_id: uuid.UUID) -> None:
     """Structural changes of one plan's tree go one at a time (positions and codes)."""
     await session.execute(select(Plan.id).where(Plan.id == plan_id).with_for_update())
@@ -58,8 +52,10 @@ async def deadlines_of(
     rows = (
         await session.execute(
             select(ItemDeadline)
-            .where(ItemDeadline.item_id.in_(item_ids))  # type: ignore[attr-defined]
-            .order_by(ItemDeadline.item_id, ItemDeadline.due_on, ItemDeadline.position)  # type: ignore[arg-type]
+            .where(col(ItemDeadline.item_id).in_(item_ids))
+            .order_by(
+                col(ItemDeadline.item_id), col(ItemDeadline.due_on), col(ItemDeadline.position)
+            )
         )
     ).scalars()
     for d in rows:
@@ -116,65 +112,71 @@ async def relayout(
             seen[code] = it
             if (it.code, it.sort_key, it.position) != (code, key, pos):
                 it.code, it.sort_key, it.position = code, key, pos
-                it.version += 1
             walk(it)
 
     walk(None)
-    await session.flush()
+    await flush_versioned(session)
 
 
-async def _check_parent(
-    session: AsyncSession, plan_id: uuid.UUID, parent_id: uuid.UUID | None, moving: Item | None
-) -> None:
-    if parent_id is None:
-        return
-    parent = await session.get(Item, parent_id)
-    if parent is None or parent.plan_id != plan_id:
-        raise ValidationFailed(
-            "上级条目不在本规划中", errors=[{"field": "parent_id", "message": "上级条目不存在"}]
-        )
-    if moving is not None:
-        node: Item | None = parent
-        while node is not None:
-            if node.id == moving.id:
-                raise ValidationFailed(
-                    "不能移动到自身或其下级条目之下",
-                    errors=[{"field": "parent_id", "message": "会形成循环"}],
-                )
-            node = await session.get(Item, node.parent_id) if node.parent_id else None
+async def _check_no_cycle(session: AsyncSession, parent_id: uuid.UUID | None, moving: Item) -> None:
+    """An item cannot move under itself or one of its descendants."""
+    node = await session.get(Item, parent_id) if parent_id else None
+    while node is not None:
+        if node.id == moving.id:
+            raise ValidationFailed(
+                "不能移动到自身或其下级条目之下",
+                errors=[{"field": "parent_id", "message": "会形成循环"}],
+            )
+        node = await session.get(Item, node.parent_id) if node.parent_id else None
 
 
 async def create_item(
     session: AsyncSession, *, principal: Principal, plan: Plan, data: ItemCreate
 ) -> ItemRead:
     await lock_plan(session, plan.id)
-    await _check_parent(session, plan.id, data.parent_id, None)
     due = max((d.due_on for d in data.deadlines), default=None)
     item = Item(
-        plan_id=plan.id, parent_id=data.parent_id, kind=data.kind, label=data.label,
-        code=f"~{uuid.uuid4().hex}", title=data.title, body=data.body,
-        position=1_000_000, sort_key="~", due_on=due,
+        plan_id=plan.id,
+        parent_id=data.parent_id,
+        kind=data.kind,
+        label=data.label,
+        code=f"~{uuid.uuid4().hex}",
+        title=data.title,
+        body=data.body,
+        position=1_000_000,
+        sort_key="~",
+        due_on=due,
     )
     session.add(item)
     await session.flush()
     session.add_all(deadline_rows(item.id, data.deadlines))
     await relayout(session, plan.id, pin=(item.id, data.position))
+    # Placing the new item took an UPDATE; to its readers it is still the first version.
     item.version = 1
-    await session.flush()
+    await flush_versioned(session)
     ds = (await deadlines_of(session, [item.id])).get(item.id, [])
-    record(session, principal=principal, entity="item", entity_id=item.id, action="create",
-           after={**snapshot(item, FIELDS), "deadlines": [d.due_on for d in ds]},
-           plan_id=plan.id, task_id=item.id if item.kind in ACTIONABLE else None)
+    record(
+        session,
+        principal=principal,
+        entity="item",
+        entity_id=item.id,
+        action="create",
+        after={**snapshot(item, FIELDS), "deadlines": [d.due_on for d in ds]},
+        plan_id=plan.id,
+        task_id=item.id if item.kind in ACTIONABLE else None,
+    )
     return to_read(item, ds)
 
 
 async def update_item(
-    session: AsyncSession, *, principal: Principal, item: Item, expected: int, data: ItemUpdate
+    session: AsyncSession, *, principal: Principal, item: Item, data: ItemUpdate
 ) -> ItemRead:
     values = data.model_dump(exclude_unset=True, exclude={"deadlines"})
     for required in ("kind", "label", "title"):
         if required in values and values[required] is None:
-            raise ValidationFailed("字段不能为空", errors=[{"field": required, "message": "不能为空"}])
+            raise ValidationFailed(
+                "字段不能为空", errors=[{"field": required, "message": "不能为空"}]
+            )
     if values.get("kind") == "section" and item.kind in ACTIONABLE:
         has = await session.scalar(
             select(func.count()).select_from(Assignment).where(Assignment.item_id == item.id)
@@ -188,63 +190,118 @@ async def update_item(
     relabel = "label" in values and values["label"] != item.label
     if relabel:
         await lock_plan(session, item.plan_id)
-    await update_versioned(session, item, expected, values)
+    item.sqlmodel_update(values)
+    await flush_versioned(session)
     if data.deadlines is not None:
-        await session.execute(delete(ItemDeadline).where(ItemDeadline.item_id == item.id))  # type: ignore[arg-type]
+        await session.execute(delete(ItemDeadline).where(col(ItemDeadline.item_id) == item.id))
         session.add_all(deadline_rows(item.id, data.deadlines))
         await session.flush()
     if relabel:
         await relayout(session, item.plan_id)
     ds = (await deadlines_of(session, [item.id])).get(item.id, [])
     b, a = diff(before, {**snapshot(item, FIELDS), "deadlines": [d.due_on for d in ds]})
-    record(session, principal=principal, entity="item", entity_id=item.id, action="update",
-           before=b, after=a, plan_id=item.plan_id,
-           task_id=item.id if item.kind in ACTIONABLE else None)
+    record(
+        session,
+        principal=principal,
+        entity="item",
+        entity_id=item.id,
+        action="update",
+        before=b,
+        after=a,
+        plan_id=item.plan_id,
+        task_id=item.id if item.kind in ACTIONABLE else None,
+    )
     return to_read(item, ds)
 
 
 async def move_item(
-    session: AsyncSession, *, principal: Principal, item: Item, expected: int, data: ItemMove
+    session: AsyncSession, *, principal: Principal, item: Item, data: ItemMove
 ) -> ItemRead:
     await lock_plan(session, item.plan_id)
-    await _check_parent(session, item.plan_id, data.parent_id, item)
+    await _check_no_cycle(session, data.parent_id, item)
     before = snapshot(item, FIELDS)
-    await update_versioned(session, item, expected, {"parent_id": data.parent_id})
+    item.parent_id = data.parent_id
+    await flush_versioned(session)
     await relayout(session, item.plan_id, pin=(item.id, data.position))
     b, a = diff(before, snapshot(item, FIELDS))
-    record(session, principal=principal, entity="item", entity_id=item.id, action="move",
-           before=b, after=a, plan_id=item.plan_id,
-           task_id=item.id if item.kind in ACTIONABLE else None)
+    record(
+        session,
+        principal=principal,
+        entity="item",
+        entity_id=item.id,
+        action="move",
+        before=b,
+        after=a,
+        plan_id=item.plan_id,
+        task_id=item.id if item.kind in ACTIONABLE else None,
+    )
     return (await read_many(session, [item]))[0]
 
 
-async def delete_item(
-    session: AsyncSession, *, principal: Principal, item: Item, expected: int
-) -> None:
+async def delete_item(session: AsyncSession, *, principal: Principal, item: Item) -> None:
     await lock_plan(session, item.plan_id)
     subtree = [item.id]
     frontier = [item.id]
     while frontier:
         kids = (
-            await session.execute(select(Item.id).where(Item.parent_id.in_(frontier)))  # type: ignore[union-attr]
-        ).scalars().all()
+            (await session.execute(select(Item.id).where(col(Item.parent_id).in_(frontier))))
+            .scalars()
+            .all()
+        )
         subtree.extend(kids)
         frontier = list(kids)
     reported = await session.scalar(
-        select(func.count()).select_from(Assignment).where(
-            Assignment.item_id.in_(subtree), Assignment.status != "not_started"  # type: ignore[attr-defined]
+        select(func.count())
+        .select_from(Assignment)
+        .where(
+            col(Assignment.item_id).in_(subtree),
+            col(Assignment.status) != "not_started",
         )
     )
     if reported:
         raise ItemHasAssignments("条目（或其下级）已有单位开展工作，不能删除")
     before = snapshot(item, FIELDS)
-    result = await session.execute(
-        delete(Item).where(Item.id == item.id, Item.version == expected)  # type: ignore[arg-type]
+    # Its subtree and deadlines go with it (ON DELETE CASCADE); the version guards the row.
+    await session.delete(item)
+    await flush_versioned(session)
+    record(
+        session,
+        principal=principal,
+        entity="item",
+        entity_id=item.id,
+        action="delete",
+        before=before,
+        plan_id=item.plan_id,
+        task_id=item.id if item.kind in ACTIONABLE else None,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PreconditionFailed(f"版本 {expected} 已过期，请刷新后重试")
-    session.expunge(item)
-    record(session, principal=principal, entity="item", entity_id=item.id, action="delete",
-           before=before, plan_id=item.plan_id,
-           task_id=item.id if item.kind in ACTIONABLE else None)
     await relayout(session, item.plan_id)
+
+
+ITEM_ORDERS = {"sort_key": col(Item.sort_key), "created_at": col(Item.created_at)}
+
+
+async def list_items(
+    session: AsyncSession,
+    *,
+    plan: Plan,
+    visible: ColumnElement[bool],
+    kind: str | None,
+    parent_id: uuid.UUID | None,
+    order: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ItemRead], str | None]:
+    """One page of a plan's items in document order, among those ``visible`` to the caller."""
+    stmt = select(Item).where(Item.plan_id == plan.id, visible)
+    if kind:
+        stmt = stmt.where(Item.kind == kind)
+    if parent_id:
+        stmt = stmt.where(Item.parent_id == parent_id)
+    rows, nxt = await paginate(
+        session,
+        stmt,
+        limit=limit,
+        cursor=cursor,
+        order_by=sort_order(order, ITEM_ORDERS, default="sort_key", id_column=col(Item.id)),
+    )
+    return await read_many(session, rows), nxt

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..plans.schemas import ItemKind
+
 
 class SourceSpan(BaseModel):
     start: int
@@ -29,7 +31,7 @@ class DeadlineFinding(BaseModel):
 
 class ItemFinding(BaseModel):
     code: str
-    kind: str
+    kind: ItemKind
     title: str
     span: SourceSpan | None = None
     units: list[UnitFinding] = []

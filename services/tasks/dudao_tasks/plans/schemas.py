@@ -6,12 +6,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..items.schemas import DeadlineIn, ItemKind
-from ..lights.rules import LightRules
+from dudao_shared.regions import RegionCode
 
+from .light_rules import LightRules
+
+ItemKind = Literal["section", "task", "project"]
 PlanLevel = Literal["province", "city", "county", "township"]
 PlanStatus = Literal["draft", "published", "archived"]
 AssignmentRole = Literal["lead", "co"]
+
+
+class DeadlineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    due_on: dt.date = Field(description="完成时限")
+    text: str | None = Field(None, max_length=200, description="原文中的时限表述，如 2024年6月底前")
 
 
 class ItemSpec(BaseModel):
@@ -53,11 +62,13 @@ class PlanCreate(_PlanFields):
     period_start: int | None = Field(None, ge=1949, le=2100, description="规划期开始年份")
     period_end: int | None = Field(None, ge=1949, le=2100, description="规划期结束年份")
     level: PlanLevel = Field(description="层级")
-    region_code: str = Field(pattern=r"^\d{6}$", description="区划代码")
+    region_code: RegionCode = Field(description="区划代码")
     parent_plan_id: uuid.UUID | None = Field(None, description="上位规划")
     source_text: str | None = Field(None, max_length=2_000_000, description="原文")
     light_rules: LightRules | None = Field(None, description="亮灯规则（缺省用默认规则）")
-    items: list[ItemSpec] = Field(default_factory=list, max_length=5000, description="条目（文档顺序）")
+    items: list[ItemSpec] = Field(
+        default_factory=list, max_length=5000, description="条目（文档顺序）"
+    )
     assignments: list[AssignmentSpec] = Field(
         default_factory=list, max_length=20_000, description="任务分工"
     )
@@ -73,7 +84,7 @@ class PlanUpdate(_PlanFields):
     period_start: int | None = Field(None, ge=1949, le=2100)
     period_end: int | None = Field(None, ge=1949, le=2100)
     level: PlanLevel | None = None
-    region_code: str | None = Field(None, pattern=r"^\d{6}$")
+    region_code: RegionCode | None = None
     parent_plan_id: uuid.UUID | None = None
     source_text: str | None = Field(None, max_length=2_000_000)
     status: PlanStatus | None = Field(None, description="draft → published → archived")

@@ -5,26 +5,35 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.regions import region_prefix
+from dudao_shared.versioning import flush_versioned
 
-from ..assignments.models import Assignment
-from ..audit.service import diff, record, snapshot
-from ..common.access import require_region
+from ..audit_trail import diff, record, snapshot
 from ..common.labels import split_code
-from ..common.versioning import update_versioned
-from ..items.models import Item, ItemDeadline
-from ..items.service import ACTIONABLE, sort_key
+from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from ..regions import service as regions
-from ..units.models import Unit
-from .models import Plan
 from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
 
-FIELDS = ("title", "doc_number", "issuer", "issued_on", "period_start", "period_end", "level",
-          "region_code", "status", "parent_plan_id", "light_rules")
+FIELDS = (
+    "title",
+    "doc_number",
+    "issuer",
+    "issued_on",
+    "period_start",
+    "period_end",
+    "level",
+    "region_code",
+    "status",
+    "parent_plan_id",
+    "light_rules",
+)
 TRANSITIONS = {("draft", "published"), ("published", "archived"), ("archived", "published")}
 
 
@@ -40,7 +49,8 @@ def _invalid(field: str, message: str, detail: str | None = None) -> ValidationF
     return ValidationFailed(detail or message, errors=[{"field": field, "message": message}])
 
 
-def _check_region(code: str) -> None:
+def check_region(code: str) -> None:
+    """A region code must name a region of the reference data (422 naming ``region_code``)."""
     if not regions.exists(code):
         raise _invalid("region_code", f"未知的区划代码 {code}")
 
@@ -76,8 +86,7 @@ async def create_plan_tree(
     Nothing is written when anything is invalid (422 naming ``items[i].…`` /
     ``assignments[i].…``). The caller's session commits.
     """
-    _check_region(plan.region_code)
-    require_region(principal, plan.region_code)
+    check_region(plan.region_code)
     await _check_parent_plan(session, plan.parent_plan_id, None)
     row = Plan(
         **plan.model_dump(exclude={"items", "assignments", "light_rules"}),
@@ -102,9 +111,16 @@ async def create_plan_tree(
         pos = child_count.get(parent_code, 0)
         child_count[parent_code] = pos + 1
         item = Item(
-            id=uuid.uuid4(), plan_id=row.id, parent_id=parent.id if parent else None,
-            kind=spec.kind, code=code, label=label, title=spec.title, body=spec.body,
-            position=pos, sort_key=sort_key(parent.sort_key if parent else None, pos),
+            id=uuid.uuid4(),
+            plan_id=row.id,
+            parent_id=parent.id if parent else None,
+            kind=spec.kind,
+            code=code,
+            label=label,
+            title=spec.title,
+            body=spec.body,
+            position=pos,
+            sort_key=sort_key(parent.sort_key if parent else None, pos),
             due_on=max((d.due_on for d in spec.deadlines), default=None),
         )
         by_code[code] = item
@@ -113,26 +129,24 @@ async def create_plan_tree(
             for j, d in enumerate(spec.deadlines)
         )
 
-    unit_ids = {a.unit_id for a in assignments}
-    known = set(
-        (await session.execute(select(Unit.id).where(Unit.id.in_(unit_ids)))).scalars()  # type: ignore[attr-defined]
-    ) if unit_ids else set()
     rows: list[Assignment] = []
     pairs: set[tuple[str, uuid.UUID]] = set()
     leads: dict[str, bool] = {}
-    for i, spec in enumerate(assignments):
-        item = by_code.get(spec.code)
-        if item is None:
-            raise _invalid(f"assignments.{i}.code", f"编号 {spec.code} 不在条目中")
-        if item.kind not in ACTIONABLE:
-            raise _invalid(f"assignments.{i}.code", f"{spec.code} 是章节，不能分工")
-        if spec.unit_id not in known:
-            raise _invalid(f"assignments.{i}.unit_id", "单位不存在")
-        if (spec.code, spec.unit_id) in pairs:
+    for i, assignment in enumerate(assignments):
+        task = by_code.get(assignment.code)
+        if task is None:
+            raise _invalid(f"assignments.{i}.code", f"编号 {assignment.code} 不在条目中")
+        if task.kind not in ACTIONABLE:
+            raise _invalid(f"assignments.{i}.code", f"{assignment.code} 是章节，不能分工")
+        if (assignment.code, assignment.unit_id) in pairs:
             raise _invalid(f"assignments.{i}.unit_id", "同一任务重复分配给同一单位")
-        pairs.add((spec.code, spec.unit_id))
-        leads[spec.code] = leads.get(spec.code, False) or spec.role == "lead"
-        rows.append(Assignment(plan_id=row.id, item_id=item.id, unit_id=spec.unit_id, role=spec.role))
+        pairs.add((assignment.code, assignment.unit_id))
+        leads[assignment.code] = leads.get(assignment.code, False) or assignment.role == "lead"
+        rows.append(
+            Assignment(
+                plan_id=row.id, item_id=task.id, unit_id=assignment.unit_id, role=assignment.role
+            )
+        )
     missing = sorted(code for code, has_lead in leads.items() if not has_lead)
     if missing:
         raise _invalid("assignments", f"以下任务没有牵头单位：{'、'.join(missing[:10])}")
@@ -142,28 +156,40 @@ async def create_plan_tree(
     await session.flush()
     session.add_all(deadlines)
     session.add_all(rows)
-    record(session, principal=principal, entity="plan", entity_id=row.id, action="create",
-           after={**snapshot(row, FIELDS), "items": len(by_code), "assignments": len(rows)},
-           plan_id=row.id)
+    record(
+        session,
+        principal=principal,
+        entity="plan",
+        entity_id=row.id,
+        action="create",
+        after={**snapshot(row, FIELDS), "items": len(by_code), "assignments": len(rows)},
+        plan_id=row.id,
+    )
     for a in rows:
-        record(session, principal=principal, entity="assignment", entity_id=a.id,
-               action="create", after={"unit_id": a.unit_id, "role": a.role},
-               plan_id=row.id, task_id=a.item_id, unit_id=a.unit_id)
+        record(
+            session,
+            principal=principal,
+            entity="assignment",
+            entity_id=a.id,
+            action="create",
+            after={"unit_id": a.unit_id, "role": a.role},
+            plan_id=row.id,
+            task_id=a.item_id,
+            unit_id=a.unit_id,
+        )
     await session.flush()
     return row
 
 
 async def update_plan(
-    session: AsyncSession, *, principal: Principal, plan: Plan, expected: int, data: PlanUpdate
+    session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate
 ) -> Plan:
-    require_region(principal, plan.region_code)
     values = data.model_dump(exclude_unset=True)
     for required in ("title", "level", "region_code", "status", "light_rules"):
         if required in values and values[required] is None:
             raise _invalid(required, "不能为空")
     if "region_code" in values and values["region_code"] != plan.region_code:
-        _check_region(values["region_code"])
-        require_region(principal, values["region_code"])
+        check_region(values["region_code"])
     if "parent_plan_id" in values:
         await _check_parent_plan(session, values["parent_plan_id"], plan.id)
     if "status" in values and values["status"] != plan.status:
@@ -174,12 +200,58 @@ async def update_plan(
     if start is not None and end is not None and end < start:
         raise _invalid("period_end", "规划期结束年份不能早于开始年份")
     before = snapshot(plan, FIELDS)
-    await update_versioned(session, plan, expected, values)
+    plan.sqlmodel_update(values)
+    await flush_versioned(session)
     b, a = diff(before, snapshot(plan, FIELDS))
-    record(session, principal=principal, entity="plan", entity_id=plan.id, action="update",
-           before=b, after=a, plan_id=plan.id)
+    record(
+        session,
+        principal=principal,
+        entity="plan",
+        entity_id=plan.id,
+        action="update",
+        before=b,
+        after=a,
+        plan_id=plan.id,
+    )
     return plan
 
 
-def unit_sees_plan(unit_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    return exists().where(Assignment.plan_id == Plan.id, Assignment.unit_id == unit_id)
+ORDERS = {
+    "created_at": col(Plan.created_at),
+    "updated_at": col(Plan.updated_at),
+    "title": col(Plan.title),
+}
+
+
+async def list_plans(
+    session: AsyncSession,
+    *,
+    visible: ColumnElement[bool],
+    status: str | None,
+    region_code: str | None,
+    level: str | None,
+    parent_plan_id: uuid.UUID | None,
+    q: str | None,
+    order: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[Plan], str | None]:
+    """One page of the plans matching the filters among those ``visible`` to the caller."""
+    stmt = select(Plan).where(visible)
+    if status:
+        stmt = stmt.where(Plan.status == status)
+    if region_code:
+        stmt = stmt.where(col(Plan.region_code).startswith(region_prefix(region_code)))
+    if level:
+        stmt = stmt.where(Plan.level == level)
+    if parent_plan_id:
+        stmt = stmt.where(Plan.parent_plan_id == parent_plan_id)
+    if q:
+        stmt = stmt.where(col(Plan.title).contains(q))
+    return await paginate(
+        session,
+        stmt,
+        limit=limit,
+        cursor=cursor,
+        order_by=sort_order(order, ORDERS, default="-created_at", id_column=col(Plan.id)),
+    )

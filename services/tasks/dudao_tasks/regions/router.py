@@ -5,9 +5,9 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from dudao_shared.api import Cursor, Limit, Page, decode_cursor, encode_cursor
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.errors import ValidationFailed, problem_responses
+from dudao_shared.pagination import Cursor, Limit, Page
 
 from . import service
 from .service import Region, RegionNotFound
@@ -36,20 +36,9 @@ async def list_regions(
     cursor: Cursor = None,
 ) -> Page[RegionRead]:
     """行政区划列表"""
-    rows = [
-        r
-        for r in service.all_regions()
-        if (parent_code is None or r.parent_code == parent_code)
-        and (level is None or r.level == level)
-        and (q is None or q in r.name)
-    ]
-    data = decode_cursor(cursor) or {"i": 0}
-    start = data.get("i")
-    if not isinstance(start, int) or start < 0:
-        raise ValidationFailed("分页游标无效", errors=[{"field": "cursor", "message": "无法识别的游标"}])
-    page = rows[start : start + limit]
-    more = start + limit < len(rows)
-    return Page(items=[_read(r) for r in page], next_cursor=encode_cursor({"i": start + limit}) if more else None)
+    rows = service.matching(parent_code=parent_code, level=level, q=q)
+    page, nxt = service.page(rows, limit=limit, cursor=cursor)
+    return Page(items=[_read(r) for r in page], next_cursor=nxt)
 
 
 @router.get("/{code}", response_model=RegionRead, responses=problem_responses(RegionNotFound))
@@ -59,8 +48,13 @@ async def get_region(_: CurrentPrincipal, code: str) -> RegionRead:
 
 
 @router.get(
-    "/{code}/children", response_model=list[RegionRead], responses=problem_responses(RegionNotFound)
+    "/{code}/children",
+    response_model=Page[RegionRead],
+    responses=problem_responses(RegionNotFound, ValidationFailed),
 )
-async def region_children(_: CurrentPrincipal, code: str) -> list[RegionRead]:
+async def region_children(
+    _: CurrentPrincipal, code: str, limit: Limit = 50, cursor: Cursor = None
+) -> Page[RegionRead]:
     """下级行政区划"""
-    return [_read(r) for r in service.children(code)]
+    page, nxt = service.page(service.children(code), limit=limit, cursor=cursor)
+    return Page(items=[_read(r) for r in page], next_cursor=nxt)

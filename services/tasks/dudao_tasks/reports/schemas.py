@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dudao_shared.decimals import DecimalNumber
+
 from ..assignments.schemas import UnitStatus
-from ..common.numbers import DecimalNumber
 
 
 class ReportCreate(BaseModel):

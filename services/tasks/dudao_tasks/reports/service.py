@@ -8,22 +8,22 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
-from ..assignments.models import Assignment
 from ..assignments.service import FIELDS as ASSIGNMENT_FIELDS
 from ..assignments.service import check_unit_transition, sync_task_status
-from ..audit.service import diff, record, snapshot
-from ..common.access import unit_scope
-from ..common.pagination import paginate
-from ..common.time import utcnow
-from ..common.versioning import bump
-from .models import EvidenceFile, ProgressReport
+from ..audit_trail import diff, record, snapshot
+from ..models import Assignment, EvidenceFile, ProgressReport
 from .schemas import FileRead, ReportCreate, ReportRead
 from .sniff import ALLOWED, sniff
 from .storage import Storage
@@ -45,16 +45,6 @@ class FileTypeNotAllowed(UnsupportedMediaType):
     code, title = "file_type_not_allowed", "不支持的文件类型"
 
 
-def unit_can_see_report(unit_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    """Own reports, and every report on a task the unit leads (co-units report to the lead)."""
-    leads = exists().where(
-        Assignment.item_id == ProgressReport.item_id,
-        Assignment.unit_id == unit_id,
-        Assignment.role == "lead",
-    )
-    return or_(ProgressReport.unit_id == unit_id, leads)
-
-
 async def files_of(
     session: AsyncSession, report_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[EvidenceFile]]:
@@ -62,8 +52,8 @@ async def files_of(
     if report_ids:
         rows = await session.execute(
             select(EvidenceFile)
-            .where(EvidenceFile.report_id.in_(report_ids))  # type: ignore[attr-defined]
-            .order_by(EvidenceFile.created_at, EvidenceFile.id)  # type: ignore[arg-type]
+            .where(col(EvidenceFile.report_id).in_(report_ids))
+            .order_by(col(EvidenceFile.created_at), col(EvidenceFile.id))
         )
         for f in rows.scalars():
             out[f.report_id].append(f)
@@ -73,10 +63,13 @@ async def files_of(
 async def to_reads(session: AsyncSession, rows: Sequence[ProgressReport]) -> list[ReportRead]:
     fs = await files_of(session, [r.id for r in rows])
     return [
-        ReportRead.model_validate({
-            **r.model_dump(), "task_id": r.item_id,
-            "files": [FileRead.model_validate(f) for f in fs.get(r.id, [])],
-        })
+        ReportRead.model_validate(
+            {
+                **r.model_dump(),
+                "task_id": r.item_id,
+                "files": [FileRead.model_validate(f) for f in fs.get(r.id, [])],
+            }
+        )
         for r in rows
     ]
 
@@ -91,14 +84,23 @@ async def create_report(
 ) -> ProgressReport:
     reported_on = data.reported_on or today
     if reported_on > today:
-        raise ValidationFailed("填报日期不能晚于今天",
-                               errors=[{"field": "reported_on", "message": "晚于今天"}])
+        raise ValidationFailed(
+            "填报日期不能晚于今天", errors=[{"field": "reported_on", "message": "晚于今天"}]
+        )
+    # Reports on one assignment take turns: each reads the state the previous one left.
+    await session.refresh(assignment, with_for_update=True)
     if data.status is not None:
         check_unit_transition(assignment.status, data.status)
     report = ProgressReport(
-        assignment_id=assignment.id, plan_id=assignment.plan_id, item_id=assignment.item_id,
-        unit_id=assignment.unit_id, reported_on=reported_on, percent=data.percent,
-        text=data.text, status=data.status, created_by=principal.sub[:200],
+        assignment_id=assignment.id,
+        plan_id=assignment.plan_id,
+        item_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+        reported_on=reported_on,
+        percent=data.percent,
+        text=data.text,
+        status=data.status,
+        created_by=principal.sub[:200],
     )
     session.add(report)
     values: dict[str, object] = {
@@ -112,16 +114,33 @@ async def create_report(
         if status == "completed":
             values["completed_at"] = utcnow()
     before = snapshot(assignment, ASSIGNMENT_FIELDS)
-    await session.flush()
-    await bump(session, assignment, values)
-    record(session, principal=principal, entity="report", entity_id=report.id, action="create",
-           after=snapshot(report, ("reported_on", "percent", "text", "status")),
-           plan_id=report.plan_id, task_id=report.item_id, unit_id=report.unit_id)
+    assignment.sqlmodel_update(values)
+    await flush_versioned(session)
+    record(
+        session,
+        principal=principal,
+        entity="report",
+        entity_id=report.id,
+        action="create",
+        after=snapshot(report, ("reported_on", "percent", "text", "status")),
+        plan_id=report.plan_id,
+        task_id=report.item_id,
+        unit_id=report.unit_id,
+    )
     b, a = diff(before, snapshot(assignment, ASSIGNMENT_FIELDS))
     if "status" in a:
-        record(session, principal=principal, entity="assignment", entity_id=assignment.id,
-               action="status", before=b, after=a, plan_id=assignment.plan_id,
-               task_id=assignment.item_id, unit_id=assignment.unit_id)
+        record(
+            session,
+            principal=principal,
+            entity="assignment",
+            entity_id=assignment.id,
+            action="status",
+            before=b,
+            after=a,
+            plan_id=assignment.plan_id,
+            task_id=assignment.item_id,
+            unit_id=assignment.unit_id,
+        )
         await sync_task_status(session, assignment.item_id)
     await session.flush()
     return report
@@ -153,35 +172,66 @@ async def add_file(
         raise FileTypeNotAllowed(f"仅支持 {'、'.join(ALLOWED)}（按文件内容识别）")
     key = await storage.put(data, suffix=f".{kind}")
     row = EvidenceFile(
-        report_id=report.id, filename=name, content_type=ALLOWED[kind], size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), storage_key=key, created_by=principal.sub[:200],
+        report_id=report.id,
+        filename=name,
+        content_type=ALLOWED[kind],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+        created_by=principal.sub[:200],
     )
     session.add(row)
     await session.flush()
-    record(session, principal=principal, entity="file", entity_id=row.id, action="create",
-           after=snapshot(row, ("report_id", "filename", "content_type", "size", "sha256")),
-           plan_id=report.plan_id, task_id=report.item_id, unit_id=report.unit_id)
+    record(
+        session,
+        principal=principal,
+        entity="file",
+        entity_id=row.id,
+        action="create",
+        after=snapshot(row, ("report_id", "filename", "content_type", "size", "sha256")),
+        plan_id=report.plan_id,
+        task_id=report.item_id,
+        unit_id=report.unit_id,
+    )
     return row
 
 
-REPORT_ORDERS = {"created_at": ProgressReport.created_at, "reported_on": ProgressReport.reported_on}
+async def list_files(
+    session: AsyncSession, *, report: ProgressReport, limit: int, cursor: str | None
+) -> tuple[list[EvidenceFile], str | None]:
+    """One page of a report's evidence files in upload order."""
+    stmt = select(EvidenceFile).where(EvidenceFile.report_id == report.id)
+    order_by: list[ColumnElement[Any]] = [
+        col(EvidenceFile.created_at).asc(),
+        col(EvidenceFile.id).asc(),
+    ]
+    return await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
+
+
+REPORT_ORDERS = {
+    "created_at": col(ProgressReport.created_at),
+    "reported_on": col(ProgressReport.reported_on),
+}
 
 
 async def list_reports(
     session: AsyncSession,
     *,
-    principal: Principal,
+    visible: ColumnElement[bool],
     where: ColumnElement[bool],
     order: str | None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ReportRead], str | None]:
-    """Reports matching ``where`` that the caller may see (a unit: its own, or all as lead)."""
-    stmt = select(ProgressReport).where(where)
-    unit = unit_scope(principal)
-    if unit is not None:
-        stmt = stmt.where(unit_can_see_report(unit))
-    rows, nxt = await paginate(session, stmt, id_column=ProgressReport.id, order=order,  # type: ignore[arg-type]
-                               allowed=REPORT_ORDERS, default="-created_at", limit=limit,
-                               cursor=cursor)
+    """One page of the reports matching ``where`` among those ``visible`` to the caller."""
+    stmt = select(ProgressReport).where(where, visible)
+    rows, nxt = await paginate(
+        session,
+        stmt,
+        limit=limit,
+        cursor=cursor,
+        order_by=sort_order(
+            order, REPORT_ORDERS, default="-created_at", id_column=col(ProgressReport.id)
+        ),
+    )
     return await to_reads(session, rows), nxt

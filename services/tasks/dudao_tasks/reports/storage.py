@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
+
+from fastapi import Depends
+
+from dudao_shared.context import AppState
 
 from ..config import Settings
 
@@ -53,16 +58,19 @@ class LocalStorage:
         await asyncio.to_thread(self._path(key).unlink, True)
 
 
-def build_storage(settings: Settings) -> Storage:
+def build_storage(settings: Settings) -> LocalStorage:
     if settings.storage_backend == "local":
         return LocalStorage(settings.storage_dir)
     if settings.storage_backend == "s3":
-        try:
-            import boto3  # type: ignore[import-not-found]  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("boto3") is None:
             raise RuntimeError(
                 "DUDAO_TASKS_STORAGE_BACKEND=s3 needs boto3, which is not installed; "
                 "install it and an S3 Storage implementation, or use storage_backend=local"
-            ) from None
+            )
         raise RuntimeError("S3 storage is not implemented yet; use storage_backend=local")
     raise RuntimeError(f"unknown DUDAO_TASKS_STORAGE_BACKEND={settings.storage_backend!r}")
+
+
+# The only backend today; a second one would share a base class for this check to accept it.
+get_storage = AppState("storage", LocalStorage)
+StorageDep = Annotated[LocalStorage, Depends(get_storage)]

@@ -1,16 +1,33 @@
+"""Loading units, and every authorisation a unit route needs."""
+
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends
+from sqlalchemy import ColumnElement, true
+from sqlmodel import col
 
-from dudao_shared.auth import CurrentPrincipal
+from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
+from dudao_shared.errors import ValidationFailed
+from dudao_shared.regions import require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
-from .models import Unit
-from .service import UnitNotFound
+from ..models import Unit
+from .schemas import UnitCreate, UnitUpdate
+from .service import UnitNotFound, check_region
+
+
+def visible_units(principal: CurrentPrincipal) -> ColumnElement[bool]:
+    """Staff see every unit; a unit token only its own unit."""
+    scope = unit_scope(principal)
+    return true() if scope is None else col(Unit.id) == scope
+
+
+VisibleUnits = Annotated[ColumnElement[bool], Depends(visible_units)]
 
 
 async def readable_unit(unit_id: str, principal: CurrentPrincipal, session: SessionDep) -> Unit:
@@ -26,3 +43,45 @@ async def readable_unit(unit_id: str, principal: CurrentPrincipal, session: Sess
 
 
 ReadableUnit = Annotated[Unit, Depends(readable_unit)]
+
+
+async def writable_unit(principal: StaffWriter, unit: ReadableUnit) -> Unit:
+    """A unit a staff writer may edit: one in the writer's region (403 otherwise)."""
+    require_region(principal, unit.region_code)
+    return unit
+
+
+WritableUnit = Annotated[Unit, Depends(writable_unit)]
+
+
+async def _require_units(
+    session: SessionDep, parent_id: uuid.UUID | None, successor_id: uuid.UUID | None
+) -> None:
+    for field, ref in (("parent_id", parent_id), ("successor_id", successor_id)):
+        if ref is not None and await session.get(Unit, ref) is None:
+            raise ValidationFailed(
+                "引用的单位不存在", errors=[{"field": field, "message": "单位不存在"}]
+            )
+
+
+async def new_unit(principal: StaffWriter, session: SessionDep, body: UnitCreate) -> UnitCreate:
+    """A new unit's body with its region authorised and the units it names loaded."""
+    check_region(body.region_code)
+    require_region(principal, body.region_code)
+    await _require_units(session, body.parent_id, body.successor_id)
+    return body
+
+
+async def unit_changes(
+    unit: WritableUnit, principal: StaffWriter, session: SessionDep, body: UnitUpdate
+) -> UnitUpdate:
+    """A unit edit with a new region (the writer's too) and the units it names loaded."""
+    if body.region_code is not None and body.region_code != unit.region_code:
+        check_region(body.region_code)
+        require_region(principal, body.region_code)
+    await _require_units(session, body.parent_id, body.successor_id)
+    return body
+
+
+NewUnit = Annotated[UnitCreate, Depends(new_unit)]
+UnitChanges = Annotated[UnitUpdate, Depends(unit_changes)]

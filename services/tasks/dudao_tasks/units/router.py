@@ -3,10 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy import or_, select
 
-from dudao_shared.api import Cursor, IfMatch, Limit, Page, set_etag
-from dudao_shared.auth import CurrentPrincipal, Staff, StaffWriter
+from dudao_shared.auth import Staff, StaffWriter
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -16,48 +15,43 @@ from dudao_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.access import unit_scope
-from ..common.pagination import paginate
-from ..common.time import Today
-from ..common.versioning import require_version
 from . import service
-from .dependencies import ReadableUnit
-from .models import Unit, UnitAlias
-from .schemas import ResolveRequest, ResolveResult, UnitCreate, UnitRead, UnitUpdate
+from .dependencies import NewUnit, ReadableUnit, UnitChanges, VisibleUnits, WritableUnit
+from .schemas import ResolveRequest, ResolveResult, UnitRead
 from .service import UnitNameTaken, UnitNotFound
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
 
-ORDERS = {"name": Unit.name, "created_at": Unit.created_at, "region_code": Unit.region_code}
-
 
 @router.get("", response_model=Page[UnitRead], responses=problem_responses(ValidationFailed))
 async def list_units(
-    principal: CurrentPrincipal,
+    visible: VisibleUnits,
     session: SessionDep,
-    region_code: str | None = Query(None, max_length=6, description="区划代码"),
+    region_code: RegionQuery = None,
     q: str | None = Query(None, max_length=100, description="名称或别名包含"),
     active_on: dt.date | None = Query(None, description="仅列出该日期有效的单位"),
-    order: str | None = Query(None, max_length=30, description="排序：name、created_at、region_code"),
+    order: str | None = Query(
+        None, max_length=30, description="排序：name、created_at、region_code"
+    ),
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[UnitRead]:
     """单位列表（单位令牌只能看到本单位）"""
-    stmt = select(Unit)
-    scope = unit_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(Unit.id == scope)
-    if region_code:
-        stmt = stmt.where(Unit.region_code == region_code)
-    if q:
-        alias_match = select(UnitAlias.unit_id).where(UnitAlias.alias.contains(q))  # type: ignore[attr-defined]
-        stmt = stmt.where(or_(Unit.name.contains(q), Unit.id.in_(alias_match)))  # type: ignore[attr-defined]
-    if active_on:
-        stmt = stmt.where(*service.active_on(active_on))
-    rows, nxt = await paginate(session, stmt, id_column=Unit.id, order=order, allowed=ORDERS,  # type: ignore[arg-type]
-                               default="name", limit=limit, cursor=cursor)
-    return Page(items=await service.read_many(session, rows), next_cursor=nxt)
+    items, nxt = await service.list_units(
+        session,
+        visible=visible,
+        region_code=region_code,
+        q=q,
+        on=active_on,
+        order=order,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=items, next_cursor=nxt)
 
 
 @router.post(
@@ -67,7 +61,7 @@ async def list_units(
     responses=problem_responses(Forbidden, UnitNameTaken, ValidationFailed),
 )
 async def create_unit(
-    principal: StaffWriter, session: SessionDep, body: UnitCreate, response: Response
+    principal: StaffWriter, body: NewUnit, session: SessionDep, response: Response
 ) -> UnitRead:
     """新建单位（可带别名）"""
     out = await service.create_unit(session, principal=principal, data=body)
@@ -76,7 +70,9 @@ async def create_unit(
 
 
 @router.post(
-    "/resolve", response_model=ResolveResult, responses=problem_responses(Forbidden, ValidationFailed)
+    "/resolve",
+    response_model=ResolveResult,
+    responses=problem_responses(Forbidden, ValidationFailed),
 )
 async def resolve_units(
     _: Staff, session: SessionDep, body: ResolveRequest, today: Today
@@ -97,20 +93,26 @@ async def get_unit(unit: ReadableUnit, session: SessionDep, response: Response) 
 @router.patch(
     "/{unit_id}",
     response_model=UnitRead,
-    responses=problem_responses(UnitNotFound, Forbidden, UnitNameTaken, ValidationFailed,
-                                PreconditionFailed, PreconditionRequired, Conflict),
+    responses=problem_responses(
+        UnitNotFound,
+        Forbidden,
+        UnitNameTaken,
+        ValidationFailed,
+        PreconditionFailed,
+        PreconditionRequired,
+        Conflict,
+    ),
 )
 async def update_unit(
     principal: StaffWriter,
-    unit: ReadableUnit,
+    unit: WritableUnit,
+    body: UnitChanges,
     session: SessionDep,
-    body: UnitUpdate,
     response: Response,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion,
 ) -> UnitRead:
     """修改单位（更名、合并时填写停用日期与承继单位）"""
-    expected = require_version(if_match, unit.version)
-    out = await service.update_unit(session, principal=principal, unit=unit, expected=expected,
-                                    data=body)
+    require_version(unit.version, expected)
+    out = await service.update_unit(session, principal=principal, unit=unit, data=body)
     set_etag(response, out.version)
     return out

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dudao_shared.regions import RegionCode
+
 from ..common.names import normalize_name
 
 UnitLevel = Literal["province", "city", "county", "township", "other"]
-RegionCode = Field(pattern=r"^\d{6}$", description="GB/T 2260 六位区划代码")
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -52,7 +53,7 @@ class UnitCreate(BaseModel):
     full_name: str | None = Field(None, max_length=200, description="全称，如 新建区卫生健康委员会")
     aliases: list[str] = Field(default_factory=list, max_length=50, description="简称 / 别名")
     level: UnitLevel = Field(description="层级")
-    region_code: str = RegionCode
+    region_code: RegionCode = Field(description="GB/T 2260 六位区划代码")
     parent_id: uuid.UUID | None = Field(None, description="上级单位")
     uscc: str | None = Field(None, max_length=30, description="统一社会信用代码（可选）")
     active_from: dt.date | None = Field(None, description="启用日期")
@@ -91,7 +92,7 @@ class UnitUpdate(BaseModel):
     full_name: str | None = Field(None, max_length=200, description="全称")
     aliases: list[str] | None = Field(None, max_length=50, description="别名（整体替换）")
     level: UnitLevel | None = None
-    region_code: str | None = Field(None, pattern=r"^\d{6}$", description="区划代码")
+    region_code: RegionCode | None = Field(None, description="区划代码")
     parent_id: uuid.UUID | None = None
     uscc: str | None = Field(None, max_length=30, description="统一社会信用代码")
     active_from: dt.date | None = None
@@ -141,7 +142,7 @@ class UnitRead(BaseModel):
 class ResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    region_code: str = RegionCode
+    region_code: RegionCode = Field(description="GB/T 2260 六位区划代码")
     names: list[str] = Field(min_length=1, max_length=500, description="待解析的单位名称")
     on: dt.date | None = Field(None, description="按该日期有效的单位解析（默认今天）")
 

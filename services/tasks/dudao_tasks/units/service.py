@@ -5,23 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Literal
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.versioning import flush_versioned
 
-from ..audit.service import diff, record, snapshot
-from ..common.access import require_region
+from ..audit_trail import diff, record, snapshot
 from ..common.names import normalize_name
-from ..common.versioning import update_versioned
+from ..models import Unit, UnitAlias
 from ..regions import service as regions
-from .models import Unit, UnitAlias
 from .schemas import ResolvedName, ResolveResult, UnitCreate, UnitRead, UnitUpdate
 
-FIELDS = ("name", "full_name", "level", "region_code", "parent_id", "uscc", "active_from",
-          "active_until", "successor_id")
+FIELDS = (
+    "name",
+    "full_name",
+    "level",
+    "region_code",
+    "parent_id",
+    "uscc",
+    "active_from",
+    "active_until",
+    "successor_id",
+)
 
 
 class UnitNotFound(NotFound):
@@ -32,7 +43,8 @@ class UnitNameTaken(Conflict):
     code, title = "unit_name_taken", "同一区划内已有同名单位或别名"
 
 
-def _check_region(code: str) -> None:
+def check_region(code: str) -> None:
+    """A region code must name a region of the reference data (422 ``region_unknown``)."""
     if not regions.exists(code):
         raise ValidationFailed(
             "区划代码不在参考数据中",
@@ -41,14 +53,16 @@ def _check_region(code: str) -> None:
         )
 
 
-async def aliases_of(session: AsyncSession, unit_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+async def aliases_of(
+    session: AsyncSession, unit_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
     out: dict[uuid.UUID, list[str]] = {u: [] for u in unit_ids}
     if not unit_ids:
         return out
     rows = await session.execute(
         select(UnitAlias.unit_id, UnitAlias.alias)
-        .where(UnitAlias.unit_id.in_(unit_ids))  # type: ignore[attr-defined]
-        .order_by(UnitAlias.alias)
+        .where(col(UnitAlias.unit_id).in_(unit_ids))
+        .order_by(col(UnitAlias.alias))
     )
     for unit_id, alias in rows:
         out[unit_id].append(alias)
@@ -64,22 +78,16 @@ async def read_many(session: AsyncSession, units: Sequence[Unit]) -> list[UnitRe
     return [to_read(u, by_unit[u.id]) for u in units]
 
 
-async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
-    unit = await session.get(Unit, unit_id)
-    if unit is None:
-        raise UnitNotFound()
-    return unit
-
-
 async def _check_names_free(
     session: AsyncSession, *, region_code: str, names: Sequence[str], exclude: uuid.UUID | None
 ) -> None:
     """A name or alias may stand for one unit only in a region, or resolving is a guess."""
     if not names:
         return
-    stmt_units = select(Unit.name).where(Unit.region_code == region_code, Unit.name.in_(names))  # type: ignore[attr-defined]
+    stmt_units = select(Unit.name).where(Unit.region_code == region_code, col(Unit.name).in_(names))
     stmt_alias = select(UnitAlias.alias).where(
-        UnitAlias.region_code == region_code, UnitAlias.alias.in_(names)  # type: ignore[attr-defined]
+        UnitAlias.region_code == region_code,
+        col(UnitAlias.alias).in_(names),
     )
     if exclude is not None:
         stmt_units = stmt_units.where(Unit.id != exclude)
@@ -91,72 +99,83 @@ async def _check_names_free(
         raise UnitNameTaken(f"已被其他单位使用：{'、'.join(sorted(taken))}")
 
 
-async def _check_refs(session: AsyncSession, parent_id: uuid.UUID | None, successor_id: uuid.UUID | None) -> None:
-    for field, ref in (("parent_id", parent_id), ("successor_id", successor_id)):
-        if ref is not None and await session.get(Unit, ref) is None:
-            raise ValidationFailed(
-                "引用的单位不存在", errors=[{"field": field, "message": "单位不存在"}]
-            )
-
-
 async def create_unit(session: AsyncSession, *, principal: Principal, data: UnitCreate) -> UnitRead:
-    _check_region(data.region_code)
-    require_region(principal, data.region_code)
+    check_region(data.region_code)
     aliases = [a for a in data.aliases if a != data.name]
     await _check_names_free(
         session, region_code=data.region_code, names=[data.name, *aliases], exclude=None
     )
-    await _check_refs(session, data.parent_id, data.successor_id)
     unit = Unit(**data.model_dump(exclude={"aliases"}))
     session.add(unit)
     await session.flush()
     session.add_all(
         UnitAlias(unit_id=unit.id, region_code=unit.region_code, alias=a) for a in aliases
     )
-    record(session, principal=principal, entity="unit", entity_id=unit.id, action="create",
-           after={**snapshot(unit, FIELDS), "aliases": aliases}, unit_id=unit.id)
+    record(
+        session,
+        principal=principal,
+        entity="unit",
+        entity_id=unit.id,
+        action="create",
+        after={**snapshot(unit, FIELDS), "aliases": aliases},
+        unit_id=unit.id,
+    )
     await session.flush()
     return to_read(unit, sorted(aliases))
 
 
 async def update_unit(
-    session: AsyncSession, *, principal: Principal, unit: Unit, expected: int, data: UnitUpdate
+    session: AsyncSession, *, principal: Principal, unit: Unit, data: UnitUpdate
 ) -> UnitRead:
-    require_region(principal, unit.region_code)
     values = data.model_dump(exclude_unset=True, exclude={"aliases"})
     for required in ("name", "level", "region_code"):
         if required in values and values[required] is None:
-            raise ValidationFailed("字段不能为空", errors=[{"field": required, "message": "不能为空"}])
+            raise ValidationFailed(
+                "字段不能为空", errors=[{"field": required, "message": "不能为空"}]
+            )
     region_code = values.get("region_code", unit.region_code)
     if region_code != unit.region_code:
-        _check_region(region_code)
-        require_region(principal, region_code)
+        check_region(region_code)
     name = values.get("name", unit.name)
     old_aliases = (await aliases_of(session, [unit.id]))[unit.id]
     aliases = old_aliases if data.aliases is None else [a for a in data.aliases if a != name]
-    await _check_names_free(session, region_code=region_code, names=[name, *aliases], exclude=unit.id)
-    await _check_refs(session, values.get("parent_id"), values.get("successor_id"))
+    await _check_names_free(
+        session, region_code=region_code, names=[name, *aliases], exclude=unit.id
+    )
     start = values.get("active_from", unit.active_from)
     end = values.get("active_until", unit.active_until)
     if start and end and end < start:
-        raise ValidationFailed("停用日期不能早于启用日期",
-                               errors=[{"field": "active_until", "message": "早于启用日期"}])
+        raise ValidationFailed(
+            "停用日期不能早于启用日期",
+            errors=[{"field": "active_until", "message": "早于启用日期"}],
+        )
     before = {**snapshot(unit, FIELDS), "aliases": old_aliases}
-    await update_versioned(session, unit, expected, values)
+    unit.sqlmodel_update(values)
+    await flush_versioned(session)
     if data.aliases is not None or region_code != before["region_code"]:
-        await session.execute(delete(UnitAlias).where(UnitAlias.unit_id == unit.id))  # type: ignore[arg-type]
-        session.add_all(UnitAlias(unit_id=unit.id, region_code=region_code, alias=a) for a in aliases)
+        await session.execute(delete(UnitAlias).where(col(UnitAlias.unit_id) == unit.id))
+        session.add_all(
+            UnitAlias(unit_id=unit.id, region_code=region_code, alias=a) for a in aliases
+        )
     b, a = diff(before, {**snapshot(unit, FIELDS), "aliases": aliases})
-    record(session, principal=principal, entity="unit", entity_id=unit.id, action="update",
-           before=b, after=a, unit_id=unit.id)
+    record(
+        session,
+        principal=principal,
+        entity="unit",
+        entity_id=unit.id,
+        action="update",
+        before=b,
+        after=a,
+        unit_id=unit.id,
+    )
     await session.flush()
     return to_read(unit, sorted(aliases))
 
 
 def active_on(on: dt.date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (
-        or_(Unit.active_from.is_(None), Unit.active_from <= on),  # type: ignore[union-attr,operator]
-        or_(Unit.active_until.is_(None), Unit.active_until >= on),  # type: ignore[union-attr,operator]
+        or_(col(Unit.active_from).is_(None), col(Unit.active_from) <= on),
+        or_(col(Unit.active_until).is_(None), col(Unit.active_until) >= on),
     )
 
 
@@ -164,22 +183,32 @@ async def resolve_names(
     session: AsyncSession, *, region_code: str, names: Sequence[str], on: dt.date
 ) -> ResolveResult:
     """Each raw name to the unit it names in the region, by name or alias, or "unresolved"."""
-    _check_region(region_code)
+    check_region(region_code)
     normalized = [normalize_name(n) for n in names]
     wanted = sorted({n for n in normalized if n})
     by_name: dict[str, Unit] = {}
     by_alias: dict[str, Unit] = {}
     if wanted:
         units = (
-            await session.execute(
-                select(Unit).where(Unit.region_code == region_code, Unit.name.in_(wanted), *active_on(on))  # type: ignore[attr-defined]
+            (
+                await session.execute(
+                    select(Unit).where(
+                        Unit.region_code == region_code, col(Unit.name).in_(wanted), *active_on(on)
+                    )
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         by_name = {u.name: u for u in units}
         rows = await session.execute(
             select(UnitAlias.alias, Unit)
-            .join(Unit, Unit.id == UnitAlias.unit_id)  # type: ignore[arg-type]
-            .where(UnitAlias.region_code == region_code, UnitAlias.alias.in_(wanted), *active_on(on))  # type: ignore[attr-defined]
+            .join(Unit, col(Unit.id) == col(UnitAlias.unit_id))
+            .where(
+                UnitAlias.region_code == region_code,
+                col(UnitAlias.alias).in_(wanted),
+                *active_on(on),
+            )
         )
         by_alias = {alias: unit for alias, unit in rows}
     found = list({u.id: u for u in [*by_name.values(), *by_alias.values()]}.values())
@@ -187,11 +216,53 @@ async def resolve_names(
     items: list[ResolvedName] = []
     for raw, n in zip(names, normalized, strict=True):
         unit = by_name.get(n)
-        how = "name" if unit else None
+        how: Literal["name", "alias"] | None = "name" if unit else None
         if unit is None and n in by_alias:
             unit, how = by_alias[n], "alias"
-        items.append(ResolvedName(
-            name=raw, normalized=n, status="resolved" if unit else "unresolved",
-            matched_by=how, unit=reads[unit.id] if unit else None,  # type: ignore[arg-type]
-        ))
+        items.append(
+            ResolvedName(
+                name=raw,
+                normalized=n,
+                status="resolved" if unit else "unresolved",
+                matched_by=how,
+                unit=reads[unit.id] if unit else None,
+            )
+        )
     return ResolveResult(items=items, unresolved=[i.name for i in items if i.unit is None])
+
+
+ORDERS = {
+    "name": col(Unit.name),
+    "created_at": col(Unit.created_at),
+    "region_code": col(Unit.region_code),
+}
+
+
+async def list_units(
+    session: AsyncSession,
+    *,
+    visible: ColumnElement[bool],
+    region_code: str | None,
+    q: str | None,
+    on: dt.date | None,
+    order: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[UnitRead], str | None]:
+    """One page of the units matching the filters among those ``visible`` to the caller."""
+    stmt = select(Unit).where(visible)
+    if region_code:
+        stmt = stmt.where(Unit.region_code == region_code)
+    if q:
+        alias_match = select(UnitAlias.unit_id).where(col(UnitAlias.alias).contains(q))
+        stmt = stmt.where(or_(col(Unit.name).contains(q), col(Unit.id).in_(alias_match)))
+    if on:
+        stmt = stmt.where(*active_on(on))
+    rows, nxt = await paginate(
+        session,
+        stmt,
+        limit=limit,
+        cursor=cursor,
+        order_by=sort_order(order, ORDERS, default="name", id_column=col(Unit.id)),
+    )
+    return await read_many(session, rows), nxt

@@ -1,0 +1,33 @@
+"""Every table of the task service, in one package, so Alembic and the services see one schema.
+
+A module per noun; domain packages import their tables from here and never from each other.
+"""
+
+from .assignment import Assignment
+from .audit_event import AuditEvent
+from .base import TasksModel, metadata
+from .evidence_file import EvidenceFile
+from .idempotency_record import IdempotencyRecord
+from .item import ACTIONABLE, Item, ItemDeadline, sort_key
+from .plan import Plan
+from .plan_import import PlanImport
+from .progress_report import ProgressReport
+from .unit import Unit, UnitAlias
+
+__all__ = [
+    "ACTIONABLE",
+    "Assignment",
+    "AuditEvent",
+    "EvidenceFile",
+    "IdempotencyRecord",
+    "Item",
+    "ItemDeadline",
+    "Plan",
+    "PlanImport",
+    "ProgressReport",
+    "TasksModel",
+    "Unit",
+    "UnitAlias",
+    "metadata",
+    "sort_key",
+]

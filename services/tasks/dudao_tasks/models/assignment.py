@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from dudao_shared.clock import utcnow
+from dudao_shared.versioning import version_column
+
+from .base import TasksModel
+
+_assignment_version = version_column()
+
+
+class Assignment(TasksModel, table=True):
+    """A task given to a unit as lead (牵头) or co (配合), with the unit's progress on it."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "unit_id", name="uq_assignment_item_unit"),
+        sa.Index("ix_assignment_unit_plan", "unit_id", "plan_id"),
+        sa.Index("ix_assignment_plan_status", "plan_id", "status"),
+    )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _assignment_version}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = Field(foreign_key="plan.id", ondelete="CASCADE")
+    item_id: uuid.UUID = Field(foreign_key="item.id", ondelete="CASCADE", index=True)
+    unit_id: uuid.UUID = Field(foreign_key="unit.id", ondelete="RESTRICT")
+    role: str = Field(max_length=10)
+    status: str = Field(default="not_started", max_length=20)
+    percent: Decimal | None = Field(default=None, sa_type=sa.Numeric(5, 2))
+    last_report_on: dt.date | None = None
+    completed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    return_reason: str | None = Field(default=None, max_length=2000)
+    # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
+    version: int = Field(default=1, sa_column=_assignment_version)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"onupdate": utcnow},
+    )

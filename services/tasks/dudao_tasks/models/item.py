@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from dudao_shared.clock import utcnow
+from dudao_shared.versioning import version_column
+
+from .base import TasksModel
+
+# The kinds of item that are work (任务 and 专栏项目), as opposed to sections that group them.
+ACTIONABLE = ("task", "project")
+
+
+def sort_key(parent_key: str | None, position: int) -> str:
+    """Zero-padded positions from the root, so one ORDER BY gives document order."""
+    own = f"{position:05d}"
+    return f"{parent_key}.{own}" if parent_key else own
+
+
+_item_version = version_column()
+
+
+class Item(TasksModel, table=True):
+    """A numbered entry of a plan: a section, a task or a project (in a 专栏)."""
+
+    __tablename__ = "item"
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "code", name="uq_item_plan_code"),
+        sa.Index("ix_item_plan_sort", "plan_id", "sort_key"),
+        sa.Index("ix_item_plan_status", "plan_id", "status"),
+    )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _item_version}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = Field(foreign_key="plan.id", ondelete="CASCADE")
+    parent_id: uuid.UUID | None = Field(
+        default=None, foreign_key="item.id", ondelete="CASCADE", index=True
+    )
+    kind: str = Field(max_length=20)
+    code: str = Field(max_length=200)
+    label: str = Field(max_length=40)
+    title: str = Field(max_length=500)
+    body: str | None = Field(default=None, sa_type=sa.Text)
+    position: int = 0
+    # Zero-padded positions from the root ("0001.0003"): document order in one ORDER BY.
+    sort_key: str = Field(max_length=400)
+    # A task's state follows its lead assignment (derived, kept here for filters and counts).
+    status: str = Field(default="not_started", max_length=20)
+    # The last deadline, kept for due-date filters; the deadlines themselves are rows.
+    due_on: dt.date | None = None
+    # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
+    version: int = Field(default=1, sa_column=_item_version)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+class ItemDeadline(TasksModel, table=True):
+    """A completion date stated in an item, with the words it came from."""
+
+    __tablename__ = "item_deadline"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    item_id: uuid.UUID = Field(foreign_key="item.id", ondelete="CASCADE", index=True)
+    due_on: dt.date
+    text: str | None = Field(default=None, max_length=200)
+    position: int = 0

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from dudao_shared.clock import utcnow
+from dudao_shared.versioning import version_column
+
+from .base import TasksModel
+
+_plan_version = version_column()
+
+
+class Plan(TasksModel, table=True):
+    """One policy document whose tasks are tracked (规划 / 方案 / 计划 / 意见)."""
+
+    __tablename__ = "plan"
+    __table_args__ = (sa.Index("ix_plan_region_status", "region_code", "status"),)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _plan_version}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    title: str = Field(max_length=300)
+    doc_number: str | None = Field(default=None, max_length=100)
+    issuer: str | None = Field(default=None, max_length=200)
+    issued_on: dt.date | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    level: str = Field(max_length=20)
+    region_code: str = Field(max_length=6)
+    status: str = Field(default="draft", max_length=20)
+    parent_plan_id: uuid.UUID | None = Field(
+        default=None, foreign_key="plan.id", ondelete="SET NULL", index=True
+    )
+    source_text: str | None = Field(default=None, sa_type=sa.Text)
+    light_rules: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
+    version: int = Field(default=1, sa_column=_plan_version)
+    created_by: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"onupdate": utcnow},
+    )
