@@ -22,7 +22,9 @@ def test_pages_are_reported_as_they_are_read() -> None:
 
 def test_cli_prints_the_parsed_plan_as_json() -> None:
     dudao = Path(sys.executable).with_name("dudao")
-    out = subprocess.run([str(dudao), "parse", str(PDF)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(dudao), "parse", str(PDF)], capture_output=True, text=True, check=True
+    )
     plan = json.loads(out.stdout)
     assert plan["document"]["title"] == "健康中国行动（2019-2030年）"
     assert "text" not in plan

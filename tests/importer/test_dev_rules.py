@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _seeds import DEV
+from score_import import score
 
 from dudao_importer import parse_file
 from dudao_shared.parsed_plan import ParsedPlan
-from score_import import score
-
-from _seeds import DEV
 
 NAMES = {p.name.split("_")[0]: p.stem for p in DEV.glob("*.txt")}
 

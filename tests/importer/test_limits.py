@@ -7,11 +7,10 @@ import time
 from collections.abc import Callable
 
 import pytest
-
-from dudao_importer import DocumentTooLarge, Limits, ParseTimeLimit, parse_bytes, parse_isolated
-
 from _bombs import many_pages_pdf, many_paragraphs_docx, zip_bomb_docx
 from _seeds import seed_texts
+
+from dudao_importer import DocumentTooLarge, Limits, ParseTimeLimit, parse_bytes, parse_isolated
 
 
 def _paragraphs() -> bytes:
@@ -53,7 +52,9 @@ def test_text_beyond_the_character_limit_is_refused() -> None:
 def test_isolated_parse_matches_in_process() -> None:
     name, text = next(iter(seed_texts().items()))
     data = text.encode()
-    assert parse_isolated(data, f"{name}.txt").to_json() == parse_bytes(data, f"{name}.txt").to_json()
+    assert (
+        parse_isolated(data, f"{name}.txt").to_json() == parse_bytes(data, f"{name}.txt").to_json()
+    )
 
 
 def test_isolated_parse_reports_limits_from_the_child() -> None:

@@ -51,7 +51,11 @@ def test_contents_page_numbers_and_restarted_numbering(action: ParsedPlan) -> No
 def test_notice_pdf_metadata_and_tasks() -> None:
     plan = parse_file(REAL / "state-council-healthy-china-action-opinion.pdf")
     doc = plan.document
-    assert (doc.title, doc.doc_number, doc.issuer) == ("国务院关于实施健康中国行动的意见", "国发〔2019〕13号", "国务院")
+    assert (doc.title, doc.doc_number, doc.issuer) == (
+        "国务院关于实施健康中国行动的意见",
+        "国发〔2019〕13号",
+        "国务院",
+    )
     assert doc.issued_on == dt.date(2019, 6, 24)
     tasks = {i.code: i.title for i in plan.items if i.kind == "task"}
     assert tasks["三.(一).1"] == "实施健康知识普及行动"
@@ -104,7 +108,12 @@ def test_indicator_records_written_out_as_text() -> None:
     rows = {i.name: i for i in plan.indicators}
     assert len(rows) == 13
     life = rows["人均预期寿命"]
-    assert (life.domain, life.unit, life.baseline.year, life.baseline.value) == ("健康水平", "岁", 2015, 76.34)
+    assert (life.domain, life.unit, life.baseline.year, life.baseline.value) == (
+        "健康水平",
+        "岁",
+        2015,
+        76.34,
+    )
     assert (life.target.year, life.target.value) == (2030, 79.0)
     assert [(m.year, m.value) for m in life.milestones] == [(2020, 77.3)]
     # 89.6(2014年): the baseline's own year; a name broken over two lines is whole.

@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-
-from dudao_importer import parse_text
+from _seeds import UNSEEN
 from score_import import score
 
-from _seeds import UNSEEN
+from dudao_importer import parse_text
 
-BARRED = sorted(p for p in UNSEEN.glob("*.txt") if re.search(r"^\|", p.read_text(encoding="utf-8"), re.M))
+BARRED = sorted(
+    p for p in UNSEEN.glob("*.txt") if re.search(r"^\|", p.read_text(encoding="utf-8"), re.M)
+)
 
 
 def _without_outer_bars(text: str) -> str:

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from harness import client_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "importer"))
@@ -26,7 +25,9 @@ ROUTE = "/api/v1/plans/import"
         (many_pages_pdf, "plan.pdf", {"max_pages"}),
     ],
 )
-async def test_oversized_upload_is_413_naming_the_limit(tasks, make_token, make, name, limits) -> None:  # type: ignore[no-untyped-def]
+async def test_oversized_upload_is_413_naming_the_limit(
+    tasks, make_token, make, name, limits
+) -> None:  # type: ignore[no-untyped-def]
     data = make()
     async with client_for(tasks, make_token("admin"), timeout=30) as c:
         started = time.perf_counter()
