@@ -15,6 +15,10 @@ from dudao_cli.main import _create_user, _migrations_dir
 from dudao_cli.platform import SERVICES, Platform, PlatformConfig, free_port
 from dudao_shared import migrate
 
+# Long enough for a plan import on a busy two-core machine; short enough that the hung-service
+# test (which waits for it) stays quick.
+UPSTREAM_TIMEOUT = 5.0
+
 
 @dataclass
 class RunningPlatform:
@@ -76,7 +80,7 @@ def running_platform(databases, tmp_path_factory, keypair) -> Iterator[RunningPl
         extra_env={
             "DUDAO_TASKS_REVOCATION_POLL_SECONDS": "0.2",
             "DUDAO_INDICATORS_REVOCATION_POLL_SECONDS": "0.2",
-            "DUDAO_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "1.5",
+            "DUDAO_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": str(UPSTREAM_TIMEOUT),
         },
     )
     platform = Platform(cfg)
