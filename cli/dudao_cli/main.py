@@ -208,17 +208,28 @@ def init_keys(
 
 @app.command()
 def parse(file: Path) -> None:
-    """解析一份规划文件（.txt/.md/.docx/.pdf），把结构化结果以 JSON 输出到标准输出。"""
-    from dudao_importer import UnsupportedDocument, parse_file
+    """解析一份规划文件（.txt/.md/.docx/.pdf/.html），把结构化结果以 JSON 输出到标准输出。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    try:
-        result = parse_file(file)
-    except UnsupportedDocument as exc:
-        console.print(f"[red]无法解析：{exc}[/]")
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        console.print(f"[red]无法读取文件：{exc}[/]")
-        raise typer.Exit(2) from None
+    from dudao_importer import DocumentTooLarge, UnsupportedDocument, parse_file
+
+    # Long PDFs take a while: pages read are shown on stderr, which keeps stdout pure JSON.
+    with Progress(
+        TextColumn("读取页面"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+    ) as progress:
+        task = progress.add_task("pages", total=None)
+
+        def on_page(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            result = parse_file(file, on_page=on_page)
+        except (UnsupportedDocument, DocumentTooLarge) as exc:
+            console.print(f"[red]无法解析：{exc}[/]")
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            console.print(f"[red]无法读取文件：{exc}[/]")
+            raise typer.Exit(2) from None
     sys.stdout.write(result.to_json(indent=2, with_text=False) + "\n")
 
 
