@@ -932,8 +932,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 进展报告的佐证材料
-         * @description 进展报告的佐证材料
+         * 进展报告的佐证材料（按上传顺序）
+         * @description 进展报告的佐证材料（按上传顺序）
          */
         get: operations["list_report_files_api_v1_reports__report_id__files_get"];
         put?: never;
@@ -1108,8 +1108,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 任务的责任单位（单位令牌：本单位的；牵头单位可见全部）
-         * @description 任务的责任单位（单位令牌：本单位的；牵头单位可见全部）
+         * 任务的责任单位（牵头在前；单位令牌：本单位的，牵头单位可见全部）
+         * @description 任务的责任单位（牵头在前；单位令牌：本单位的，牵头单位可见全部）
          */
         get: operations["list_task_assignments_api_v1_tasks__task_id__assignments_get"];
         put?: never;
@@ -1132,8 +1132,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 任务的变更记录（谁、哪个单位、何时、变更前后）
-         * @description 任务的变更记录（谁、哪个单位、何时、变更前后）
+         * 任务的变更记录（谁、哪个单位、何时、变更前后；按时间顺序）
+         * @description 任务的变更记录（谁、哪个单位、何时、变更前后；按时间顺序）
          */
         get: operations["list_task_audit_api_v1_tasks__task_id__audit_events_get"];
         put?: never;
@@ -2584,8 +2584,11 @@ export interface components {
              * @default []
              */
             deadlines: components["schemas"]["DeadlineFinding"][];
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "section" | "task" | "project";
             span?: components["schemas"]["SourceSpan"] | null;
             /** Title */
             title: string;
@@ -3032,6 +3035,16 @@ export interface components {
         Page_CorrectionRead_: {
             /** Items */
             items: components["schemas"]["CorrectionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[FileRead] */
+        Page_FileRead_: {
+            /** Items */
+            items: components["schemas"]["FileRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -5062,7 +5075,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -5153,7 +5166,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -5387,7 +5400,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -6362,6 +6375,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description `conflict` 与现有数据冲突 */
             409: {
                 headers: {
@@ -6428,6 +6451,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description `conflict` 与现有数据冲突 */
             409: {
                 headers: {
@@ -6483,6 +6516,16 @@ export interface operations {
             };
             /** @description `forbidden` 无权执行此操作 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6809,7 +6852,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -6901,7 +6944,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -6999,7 +7042,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -7692,7 +7735,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("draft" | "published" | "archived") | null;
-                /** @description 区划代码（含下级） */
+                /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
                 level?: string | null;
                 /** @description 上位规划 */
@@ -7800,10 +7843,10 @@ export interface operations {
             query?: {
                 /** @description 只预览不创建（默认） */
                 dry_run?: boolean;
-                /** @description 规划所属区划；不填则从发文机关识别 */
-                region_code?: string | null;
                 /** @description 确认时为未匹配的责任单位新建单位 */
                 create_missing_units?: boolean;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
             };
             header?: never;
             path?: never;
@@ -7949,7 +7992,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
@@ -8459,7 +8502,12 @@ export interface operations {
     };
     region_children_api_v1_regions__code__children_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 code: string;
@@ -8474,7 +8522,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RegionRead"][];
+                    "application/json": components["schemas"]["Page_RegionRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -8496,13 +8544,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -8559,7 +8608,12 @@ export interface operations {
     };
     list_report_files_api_v1_reports__report_id__files_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 report_id: string;
@@ -8574,7 +8628,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FileRead"][];
+                    "application/json": components["schemas"]["Page_FileRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -8596,13 +8650,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -9347,7 +9402,12 @@ export interface operations {
     };
     list_task_assignments_api_v1_tasks__task_id__assignments_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 task_id: string;
@@ -9362,7 +9422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssignmentRead"][];
+                    "application/json": components["schemas"]["Page_AssignmentRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -9384,13 +9444,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -9472,7 +9533,12 @@ export interface operations {
     };
     list_task_audit_api_v1_tasks__task_id__audit_events_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 task_id: string;
@@ -9487,7 +9553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditEventRead"][];
+                    "application/json": components["schemas"]["Page_AuditEventRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -9509,13 +9575,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -9752,7 +9819,7 @@ export interface operations {
     list_units_api_v1_units_get: {
         parameters: {
             query?: {
-                /** @description 区划代码 */
+                /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
                 /** @description 名称或别名包含 */
                 q?: string | null;
@@ -9971,7 +10038,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 读取时得到的 ETag */
+                /** @description 读取时得到的 ETag（版本号） */
                 "If-Match"?: string | null;
             };
             path: {
