@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from .embedded import EmbeddedPostgres
-from .platform import SERVICES, Platform, PlatformConfig
+from .platform import SERVICES, Platform, PlatformConfig, free_port
 
 app = typer.Typer(help="督导平台运维命令", no_args_is_help=True, add_completion=False)
 # soft_wrap: a long line stays one line when the output is a pipe or a log, not a terminal.
@@ -160,6 +160,37 @@ async def _create_user(
             return True
     finally:
         await db.dispose()
+
+
+def prepare_scratch_platform(
+    urls: dict[str, str], data_dir: Path, *, extra_env: dict[str, str] | None = None
+) -> tuple[PlatformConfig, str]:
+    """A platform for tests and benchmarks: ``urls`` (a database per service) migrated, an admin
+    with a fresh password, and a config on free loopback ports. Returns it with that password."""
+    _migrate(urls)
+    password = secrets.token_urlsafe(12)
+    asyncio.run(
+        _create_user(
+            urls["gateway"],
+            username="admin",
+            password=password,
+            role="admin",
+            unit_id=None,
+            region_code=None,
+            only_if_none=False,
+        )
+    )
+    cfg = PlatformConfig(
+        data_dir=data_dir,
+        gateway_port=free_port(),
+        tasks_port=free_port(),
+        indicators_port=free_port(),
+        database_urls=urls,
+        environment="test",
+        log_dir=data_dir / "logs",
+        extra_env=extra_env or {},
+    )
+    return cfg, password
 
 
 @app.command("create-user")
