@@ -48,10 +48,10 @@ def test_plans_scorecard_indicator_and_exports(
     page.get_by_role("menuitem", name="规划与任务").click()
     page.get_by_label("标题包含").fill("宜春")
     page.get_by_role("button", name="查询").click()
-    expect(page.get_by_role("link", name=plan["title"])).to_be_visible()
+    expect(page.get_by_role("link", name=plan["title"], exact=True)).to_be_visible()
     shot(page, "plans")
-    page.get_by_role("link", name=plan["title"]).click()
-    expect(page.get_by_role("heading", name=plan["title"])).to_be_visible()
+    page.get_by_role("link", name=plan["title"], exact=True).click()
+    expect(page.get_by_role("heading", name=plan["title"], exact=True)).to_be_visible()
     tree = page.get_by_test_id("task-tree")
     tasks = ok(planner.http.get(f"/api/v1/plans/{plan['id']}/tasks", params={"limit": 500}))[
         "items"
