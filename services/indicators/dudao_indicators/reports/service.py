@@ -109,7 +109,8 @@ def _scorecard_statement() -> Any:
     than in Python keeps the statement free of expanding parameters, so its SQL is rendered
     once and not per call, and every row fetched is a row returned."""
     i, t, a = table_of(Indicator), table_of(Target), table_of(Assessment)
-    region_scope, level_scope = bindparam("region_scope"), bindparam("level_scope")
+    region_scope = bindparam("region_scope", type_=sa.String())
+    level_scope = bindparam("level_scope", type_=sa.String())
     target = (
         sa.select(
             t.c.scope,
