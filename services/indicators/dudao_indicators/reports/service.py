@@ -105,9 +105,9 @@ def _scorecard_statement() -> Any:
     (``assessments.service.pick``: the region's own, then its level's, then ``all``) and its
     stored assessment there, which carries the latest value: one row per indicator.
 
-    Picking the target here (one probe of ``uq_target_indicator_scope`` per indicator) rather
-    than in Python keeps the statement free of expanding parameters, so its SQL is rendered
-    once and not per call, and every row fetched is a row returned."""
+    Picking the target here rather than fetching every candidate and choosing in Python keeps
+    the statement free of an expanding ``IN`` parameter, whose SQL SQLAlchemy re-renders on
+    every call, and every row fetched is a row returned."""
     i, t, a = table_of(Indicator), table_of(Target), table_of(Assessment)
     region_scope = bindparam("region_scope", type_=sa.String())
     level_scope = bindparam("level_scope", type_=sa.String())
