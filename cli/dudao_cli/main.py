@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from .embedded import EmbeddedPostgres
-from .platform import SERVICES, Platform, PlatformConfig
+from .platform import SERVICES, Platform, PlatformConfig, free_port
 
 app = typer.Typer(help="督导平台运维命令", no_args_is_help=True, add_completion=False)
 # soft_wrap: a long line stays one line when the output is a pipe or a log, not a terminal.
@@ -162,6 +162,37 @@ async def _create_user(
         await db.dispose()
 
 
+def prepare_scratch_platform(
+    urls: dict[str, str], data_dir: Path, *, extra_env: dict[str, str] | None = None
+) -> tuple[PlatformConfig, str]:
+    """A platform for tests and benchmarks: ``urls`` (a database per service) migrated, an admin
+    with a fresh password, and a config on free loopback ports. Returns it with that password."""
+    _migrate(urls)
+    password = secrets.token_urlsafe(12)
+    asyncio.run(
+        _create_user(
+            urls["gateway"],
+            username="admin",
+            password=password,
+            role="admin",
+            unit_id=None,
+            region_code=None,
+            only_if_none=False,
+        )
+    )
+    cfg = PlatformConfig(
+        data_dir=data_dir,
+        gateway_port=free_port(),
+        tasks_port=free_port(),
+        indicators_port=free_port(),
+        database_urls=urls,
+        environment="test",
+        log_dir=data_dir / "logs",
+        extra_env=extra_env or {},
+    )
+    return cfg, password
+
+
 @app.command("create-user")
 def create_user(
     username: str,
@@ -208,17 +239,28 @@ def init_keys(
 
 @app.command()
 def parse(file: Path) -> None:
-    """解析一份规划文件（.txt/.md/.docx/.pdf），把结构化结果以 JSON 输出到标准输出。"""
-    from dudao_importer import UnsupportedDocument, parse_file
+    """解析一份规划文件（.txt/.md/.docx/.pdf/.html），把结构化结果以 JSON 输出到标准输出。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    try:
-        result = parse_file(file)
-    except UnsupportedDocument as exc:
-        console.print(f"[red]无法解析：{exc}[/]")
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        console.print(f"[red]无法读取文件：{exc}[/]")
-        raise typer.Exit(2) from None
+    from dudao_importer import DocumentTooLarge, UnsupportedDocument, parse_file
+
+    # Long PDFs take a while: pages read are shown on stderr, which keeps stdout pure JSON.
+    with Progress(
+        TextColumn("读取页面"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+    ) as progress:
+        task = progress.add_task("pages", total=None)
+
+        def on_page(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            result = parse_file(file, on_page=on_page)
+        except (UnsupportedDocument, DocumentTooLarge) as exc:
+            console.print(f"[red]无法解析：{exc}[/]")
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            console.print(f"[red]无法读取文件：{exc}[/]")
+            raise typer.Exit(2) from None
     sys.stdout.write(result.to_json(indent=2, with_text=False) + "\n")
 
 

@@ -17,13 +17,32 @@ _FIELD = re.compile(
 )
 _NOTICE = re.compile(r"关于")
 _GENRE = re.compile(
-    r"(?:规划|方案|计划|意见|任务|要点|清单|办法|措施|纲要|通知|决定|细则|安排|行动|工作)$"
+    r"(?:规划|方案|计划|意见|任务|要点|清单|办法|措施|纲要|通知|决定|细则|安排|行动|工作|指引|指南|规范)"
+    r"(?:[（(]试行[）)])?$"
 )
 _ISSUER_END = re.compile(
-    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|中心|院|部)$"
+    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|委|局|厅|党委|党工委|小组|组|中心|院|部)$"
 )
 _DATE_LINE = re.compile(
     r"^\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\s*$"
+)
+# How a notice may be disclosed and how urgent it is, printed beside the 文号.
+_DISCLOSURE = re.compile(r"^(?:不予?公开|依申请公开|主动公开|特\s*急|加\s*急|急\s*件)\s*")
+_FIRST_ISSUER = re.compile(
+    r"^[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|综合司|委员会|人民政府|[委局厅司部院])(?![办综员机])"
+)
+_ISSUED_BY = re.compile(
+    r"^[（(]\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*"
+    r"(?P<by>[\u4e00-\u9fff、，,\s]{2,60}?)\s*(?:发布|印发|公布)\s*[）)]$"
+)
+_YEARS_LINE = re.compile(
+    r"^[（(]\s*(?:19|20)\d{2}\s*年?\s*[-—–~～至到]\s*(?:19|20)\d{2}\s*年?\s*[）)]$"
+)
+# The first of the issuers that sign on the date line; 委 or 局 followed by 办公厅/综合司 runs on.
+_SIGNED_LINE = re.compile(
+    r"^(?P<first>[\u4e00-\u9fff]{2,30}?(?:办公厅|办公室|综合司|委员会|人民政府|[委局厅司部院])"
+    r"(?![办综员机]))[\u4e00-\u9fff\s]{0,80}?"
+    r"(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$"
 )
 _TITLE_INNER = re.compile(r"《(?P<t>[^》]{4,120})》")
 
@@ -48,7 +67,8 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
         doc_number = _fmt_docnum(m) if m else v
     if doc_number is None:
         for ln in head[:60]:
-            s = ln.strip()
+            # Printed under the title in brackets: （国卫办医政发〔2024〕21号）.
+            s = re.sub(r"^[（(](.*)[）)]$", r"\1", _DISCLOSURE.sub("", ln.strip()))
             m = DOC_NUMBER.fullmatch(s) or (DOC_NUMBER.match(s) if len(s) <= 30 else None)
             if m and m.end() >= len(s) - 2:
                 doc_number = _fmt_docnum(m)
@@ -69,12 +89,25 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
         ):
             buf, j = s, i
 
-            def done(b: str) -> bool:
+            def done(b: str, at: int) -> bool:
                 if re.search(r"印发|转发|发布|下发", b):
                     return bool(re.search(r"(?:通知|决定|公告)$", b))
-                return bool(_GENRE.search(b))
+                if not _GENRE.search(b):
+                    return False
+                # …关于进一步规范 / 登革热病例监测报告和应急处置工作的通知: a genre word can end a
+                # line of a title that runs on to the line naming the notice.
+                k = at + 1
+                while k < len(lines) and not lines[k].strip():
+                    k += 1
+                nxt = lines[k].strip() if k < len(lines) else ""
+                return not (
+                    nxt
+                    and len(nxt) <= 40
+                    and "。" not in nxt
+                    and re.search(r"的(?:通知|意见|决定|函|报告|通报|公告)$", nxt)
+                )
 
-            while not done(buf) and j + 1 < len(lines) and j - i < 5:
+            while not done(buf, j) and j + 1 < len(lines) and j - i < 5:
                 j += 1
                 nxt = lines[j].strip()
                 if not nxt:
@@ -82,9 +115,10 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 if len(nxt) > 60 or "。" in nxt:
                     break
                 buf += nxt
-            if done(buf):
+            if done(buf, j):
                 notice, notice_line = buf, j
-                if notice.startswith("关于"):
+                head_part = notice.partition("关于")[0]
+                if notice.startswith("关于") or len(head_part) <= 6:
                     # The issuer printed on the line above the notice title (PDF letterheads).
                     k = i - 1
                     while k >= 0 and not lines[k].strip():
@@ -92,11 +126,31 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                     above = re.sub(r"\s+", "", lines[k]) if k >= 0 else ""
                     if (
                         4 <= len(above) <= 40
-                        and _ISSUER_END.search(above)
+                        and (_ISSUER_END.search(above + head_part) or _ISSUER_END.search(above))
                         and not _FIELD.match(above)
+                        and (not head_part or not above.endswith(head_part))
+                        and not re.search(r"[:：，,。；;|]", above)
                     ):
                         notice = above + notice
                 break
+    # X印发《Y》 with no 关于 (a party-and-state document reposted): the plan is Y, its title
+    # sometimes broken inside the book-title marks.
+    printed: tuple[str, str] | None = None
+    if notice is None:
+        for i, ln in enumerate(head[:40]):
+            s = re.sub(r"\s+", "", ln)
+            m = re.search(r"印发《", s)
+            if not m or "。" in s:
+                continue
+            buf, j = s, i
+            while "》" not in buf[m.end() :] and j + 1 < len(lines) and j - i < 4:
+                j += 1
+                buf += re.sub(r"\s+", "", lines[j])
+            inner = _TITLE_INNER.search(buf)
+            if inner:
+                printed = (inner.group("t"), buf[: m.start()])
+                notice_line = j
+            break
     if notice is None and ("标题" in fields or "名称" in fields):
         notice = fields.get("标题") or fields.get("名称")
 
@@ -105,8 +159,18 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
     if notice:
         pre, _, post = notice.partition("关于")
         issuer = pre.strip() or None
+        if issuer:
+            # Joint issuers of one place printed as one run (佛山市顺德区卫生健康局佛山市顺德区
+            # 教育局): the first is the issuer.
+            first = _FIRST_ISSUER.match(issuer)
+            rest = issuer[first.end() :] if first else ""
+            if first and rest[:2] == issuer[:2] and len(rest) >= 4 and _ISSUER_END.search(rest):
+                issuer = first.group(0)
         inner = _TITLE_INNER.search(post)
-        if re.match(r"^(?:印发|转发|发布|下发|公布)", post):
+        # 关于印发《X》的通知, and 关于《X》的通知 where the verb is left out: the plan is X.
+        if re.match(r"^(?:印发|转发|发布|下发|公布)", post) or re.fullmatch(
+            r"《[^》]+》的(?:通知|决定)", post
+        ):
             if inner:
                 title = inner.group("t")
             else:
@@ -114,6 +178,9 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 title = re.sub(r"的(?:通知|决定)$", "", title)
         else:
             title = notice
+    if title is None and printed is not None:
+        title = printed[0]
+        issuer = printed[1] or None
     if issuer is None:
         issuer = fields.get("发文机关") or fields.get("发布机构")
     # Without a notice: the first short heading line that names a plan genre.
@@ -128,6 +195,17 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 and not s.startswith(("各", "为"))
             ):
                 title, title_line = s, i
+                # A title set over two lines: the line above is its first half.
+                above = head[i - 1].strip() if i > 0 else ""
+                if (
+                    4 <= len(above) <= 40
+                    and not re.search(r"[。，,；;：:！？]", above)
+                    and not _FIELD.match(above)
+                    and not DOC_NUMBER.search(above)
+                    and not _DATE_LINE.match(above)
+                    and not _GENRE.search(above)
+                ):
+                    title = above + s
                 break
     if title is not None:
         title = re.sub(r"\s+", "", title)
@@ -146,10 +224,24 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 title_line = i
                 break
 
+    if title is not None and title_line is not None and title_line + 1 < len(lines):
+        # 健康中国行动 / （2019—2030年）: the years printed under the title belong to it.
+        years = lines[title_line + 1].strip()
+        if _YEARS_LINE.match(years) and not _RANGE.search(title):
+            title += years
+
     issued = None
     v = fields.get("成文日期") or fields.get("发文日期")
     if v:
         issued = parse_cn_date(v)
+    # (2016年10月25日 中共中央、国务院发布) under the title: the date and the first issuer.
+    for ln in lines[: min(len(lines), 60)]:
+        bm = _ISSUED_BY.match(ln.strip())
+        if bm and parse_cn_date(bm.group("date")):
+            issued = issued or parse_cn_date(bm.group("date"))
+            if issuer is None or printed is not None:
+                issuer = re.split(r"[、，,]", bm.group("by"))[0]
+            break
     if issued is None:
         for ln in lines[: max(body_line, 1) + 400]:
             m = _DATE_LINE.match(ln)
@@ -157,6 +249,14 @@ def extract_metadata(lines: list[str], body_line: int) -> tuple[dict[str, Any], 
                 issued = parse_cn_date(m.group(1))
                 if issued:
                     break
+    if issued is None or issuer is None:
+        # Issuers and date on one line: 国家卫生健康委办公厅 国家中医药局综合司 2024年10月28日.
+        for ln in lines[: max(body_line, 1) + 400]:
+            m = _SIGNED_LINE.match(ln.strip())
+            if m and parse_cn_date(m.group("date")):
+                issued = issued or parse_cn_date(m.group("date"))
+                issuer = issuer or m.group("first")
+                break
     if issuer is None:
         for i, ln in enumerate(lines[:400]):
             if _DATE_LINE.match(ln):
@@ -196,6 +296,10 @@ def plan_period(
         y = int(ym.group(1))
         return {"start": y, "end": y}
     start = int(issued_on[:4]) if issued_on else None
+    named = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", t)
+    if named and start is not None and int(named.group(1)) > start:
+        # “健康中国2030”规划纲要: the plan is named for the year it runs to.
+        return {"start": start, "end": int(named.group(1))}
     end = None
     if goal_years:
         # The goals may step (到2023年…；到2025年…): the plan runs to the last step within a
@@ -207,4 +311,7 @@ def plan_period(
         end = max(near) if near else None
     if start is not None and end is not None and end < start:
         end = start
+    if end is None:
+        # The year of issue alone does not make a period: nothing says when the plan ends.
+        start = None
     return {"start": start, "end": end}

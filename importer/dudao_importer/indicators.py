@@ -33,7 +33,9 @@ _LOWER = re.compile(
 )
 
 _NAME_UNIT = re.compile(
-    r"[（(](?P<u>%|‰|‱|岁|人|张|个|元|万元|亿元|天|/10万|1/10万|次|所|家|万人|名|床|小时|分钟|公里)[）)]$"
+    r"[（(](?P<u>%|‰|‱|岁|人|张|个|元|万元|亿元|万亿元|天|/10万|1/10万|次|所|家|万人|亿人|万人次|名|床|"
+    r"小时|分钟|公里|种|"
+    r"[A-Za-z][A-Za-z/²³0-9]{0,7})[）)]$"
 )
 
 
@@ -130,12 +132,32 @@ def parse_target_cell(text: str, name: str, year: int | None) -> dict[str, Any]:
     return out
 
 
+_OWN_YEAR = re.compile(r"^((?:19|20)\d{2})年(?:底|末)?(?:为|是|:|：)?(?=\d)")
+_YEAR_SPAN = re.compile(
+    r"(?:19|20)\d{2}(?:年)?[—\-–~～至到](?:19|20)\d{2}年?|(?:19|20)\d{2}年(?:底|末)?"
+)
+_YEAR_AFTER = re.compile(r"^(\d+(?:\.\d+)?)[%‰]?[（(]((?:19|20)\d{2})年?[）)]$")
+_NOTE_ROW = re.compile(r"^(?:说明|计算方法|指标说明|解释|注|备注)\d*[:：]")
+
+
 def _value(cell: str) -> int | float | None:
+    return _baseline(cell)[0]
+
+
+def _baseline(cell: str) -> tuple[int | float | None, int | None]:
+    """A baseline cell's value, and its own year when it prints one (2013年为17.2)."""
     c = re.sub(r"\s+", "", cell or "")
     if _EMPTY.match(c):
-        return None
-    m = re.search(r"\d+(?:\.\d+)?", c)
-    return num_value(m.group(0)) if m else None
+        return None, None
+    after = _YEAR_AFTER.match(c)
+    if after:
+        # 89.6(2014年): the value, then the year it was measured.
+        return num_value(after.group(1)), int(after.group(2))
+    own = _OWN_YEAR.match(c)
+    year = int(own.group(1)) if own else None
+    rest = c[own.end() :] if own else _YEAR_SPAN.sub("", c)
+    m = re.search(r"\d+(?:\.\d+)?", rest)
+    return (num_value(m.group(0)) if m else None), year
 
 
 def is_indicator_table(t: Table) -> bool:
@@ -191,18 +213,24 @@ def parse_indicator_table(t: Table) -> list[dict[str, Any]]:
         return row[i].strip() if i is not None and i < len(row) else ""
 
     for ri, row in enumerate(t.rows[1:], start=1):
-        name = re.sub(r"\s+", "", cell(row, "name"))
-        if not name or _TARGET_HEAD.search(name) and _NAME_HEAD.search(name):
+        # A header repeated where the table runs onto the next page.
+        if [re.sub(r"\s+", "", c) for c in row] == head:
             continue
         d = cell(row, "domain")
         if d:
             domain = re.sub(r"\s+", "", d)
+        name = re.sub(r"\s+", "", cell(row, "name"))
+        if not name or _TARGET_HEAD.search(name) and _NAME_HEAD.search(name):
+            continue
+        if _NOTE_ROW.match(name):
+            continue
         seq = cell(row, "seq") or None
         sub = bool(re.match(r"^其中[:：]?", name))
         name = re.sub(r"^其中[:：]?", "", name)
         if not seq and not sub and "seq" in col and domain and name == domain:
             continue
         base_cell = cell(row, "base")
+        base_value, own_year = _baseline(base_cell)
         tcells = [(row[i] if i < len(row) else "", y) for i, y in targets]
         if not tcells and not base_cell:
             continue
@@ -222,7 +250,7 @@ def parse_indicator_table(t: Table) -> list[dict[str, Any]]:
             "name": name,
             "parent": parent if sub else None,
             "unit": unit,
-            "baseline": {"year": base_year, "value": _value(base_cell)},
+            "baseline": {"year": own_year or base_year, "value": base_value},
             "target": target,
             "nature": (_NATURE.search(cell(row, "nature")) or [None])[0]
             if cell(row, "nature")

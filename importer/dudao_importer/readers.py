@@ -7,12 +7,16 @@ import re
 import zipfile
 from typing import Any
 
+from .html import read_html
+from .limits import DocumentTooLarge, Limits
+from .pdf import PageProgress, PdfUnreadable, read_pdf_pages
 from .text import decode_bytes
 
 __all__ = ["UnsupportedDocument", "read_bytes", "read_docx", "read_pdf"]
 
 _TEXT_EXT = (".txt", ".md", ".markdown", ".text")
-_MAX_BYTES = 200 * 1024 * 1024
+_HTML_EXT = (".html", ".htm", ".shtml", ".xhtml")
+_DEFAULT_LIMITS = Limits()
 
 
 class UnsupportedDocument(ValueError):
@@ -26,6 +30,21 @@ def _cell_text(s: str) -> str:
 
 def _row_line(cells: list[str]) -> str:
     return "| " + " | ".join(_cell_text(c) for c in cells) + " |"
+
+
+def _check_docx(z: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a .docx whose inside is too big before python-docx builds it in memory."""
+    unpacked = sum(i.file_size for i in z.infolist())
+    if unpacked > limits.max_unpacked_bytes:
+        raise DocumentTooLarge("max_unpacked_bytes", limits.max_unpacked_bytes, unpacked)
+    # zipfile stops at the declared size, so this read is bounded by the check above.
+    xml = z.read("word/document.xml")
+    paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ")
+    if paragraphs > limits.max_paragraphs:
+        raise DocumentTooLarge("max_paragraphs", limits.max_paragraphs, paragraphs)
+    cells = xml.count(b"<w:tc>") + xml.count(b"<w:tc ")
+    if cells > limits.max_table_cells:
+        raise DocumentTooLarge("max_table_cells", limits.max_table_cells, cells)
 
 
 def read_docx(data: bytes) -> str:
@@ -65,58 +84,57 @@ def read_docx(data: bytes) -> str:
     return "\n".join(out)
 
 
-def read_pdf(data: bytes) -> str:
+def read_pdf(
+    data: bytes, limits: Limits = _DEFAULT_LIMITS, on_page: PageProgress | None = None
+) -> str:
     try:
-        import pdfplumber
-    except ImportError as exc:  # pragma: no cover
-        raise UnsupportedDocument("pdfplumber 不可用，无法读取 .pdf") from exc
-    out: list[str] = []
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                try:
-                    found = page.find_tables()
-                except Exception:
-                    found = []
-                bands: list[tuple[float, str]] = []
-                top = 0.0
-                boxes = sorted((t.bbox for t in found), key=lambda b: b[1])
-                for t, bbox in zip(sorted(found, key=lambda t: t.bbox[1]), boxes, strict=False):
-                    x0, y0, x1, y1 = bbox
-                    if y0 > top:
-                        crop = page.crop((0, top, page.width, min(y0, page.height)))
-                        bands.append((top, crop.extract_text() or ""))
-                    rows = t.extract() or []
-                    bands.append((y0, "\n".join(_row_line([c or "" for c in r]) for r in rows)))
-                    top = max(top, y1)
-                if top < page.height:
-                    rest = page.crop((0, top, page.width, page.height)) if top > 0 else page
-                    bands.append((top, rest.extract_text() or ""))
-                out.append("\n".join(b for _, b in bands))
-    except UnsupportedDocument:
-        raise
-    except Exception as exc:
-        raise UnsupportedDocument(f"无法读取 PDF：{exc.__class__.__name__}") from exc
-    text = "\n".join(out)
+        pages = read_pdf_pages(data, limits, on_page)
+    except PdfUnreadable as exc:
+        raise UnsupportedDocument(f"无法读取 PDF：{exc}") from exc
+    # Pages run on: a paragraph cut by a page end is re-joined by normalise().
+    text = "\n".join("\n".join(lines) for lines in pages)
     if not text.strip():
         raise UnsupportedDocument("PDF 没有文字层（可能是扫描件），需先做文字识别")
     return text
 
 
-def read_bytes(data: bytes, filename: str) -> str:
+def _check_text(text: str, limits: Limits) -> str:
+    if len(text) > limits.max_characters:
+        raise DocumentTooLarge("max_characters", limits.max_characters, len(text))
+    lines = text.count("\n") + 1
+    if lines > limits.max_paragraphs:
+        raise DocumentTooLarge("max_paragraphs", limits.max_paragraphs, lines)
+    return text
+
+
+def read_bytes(
+    data: bytes,
+    filename: str,
+    limits: Limits = _DEFAULT_LIMITS,
+    on_page: PageProgress | None = None,
+) -> str:
+    """The text of a .txt/.md/.docx/.pdf file; DocumentTooLarge beyond ``limits``."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise UnsupportedDocument("输入不是字节串")
     data = bytes(data)
-    if len(data) > _MAX_BYTES:
-        raise UnsupportedDocument("文件过大")
+    if len(data) > limits.max_bytes:
+        raise DocumentTooLarge("max_bytes", limits.max_bytes, len(data))
+    return _check_text(_read(data, filename, limits, on_page), limits)
+
+
+def _read(data: bytes, filename: str, limits: Limits, on_page: PageProgress | None) -> str:
     name = (filename or "").lower()
     if data.startswith(b"%PDF"):
-        return read_pdf(data)
+        return read_pdf(data, limits, on_page)
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 is_docx = "word/document.xml" in z.namelist()
+                if is_docx:
+                    _check_docx(z, limits)
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            if isinstance(exc, DocumentTooLarge):
+                raise
             raise UnsupportedDocument("压缩包已损坏，无法作为 .docx 读取") from exc
         if is_docx:
             return read_docx(data)
@@ -125,6 +143,10 @@ def read_bytes(data: bytes, filename: str) -> str:
         raise UnsupportedDocument(f"文件内容与扩展名不符或已损坏：{filename}")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnsupportedDocument("旧版 .doc/.xls 文件不受支持，请另存为 .docx")
+    if name.endswith(_HTML_EXT) or data.lstrip()[:15].lower().startswith(
+        (b"<!doctype html", b"<html")
+    ):
+        return read_html(decode_bytes(data))
     if name.endswith(_TEXT_EXT):
         text = decode_bytes(data)
         if text.count("\x00") > len(text) // 10 + 1:

@@ -32,7 +32,7 @@ _LABEL = re.compile(
     rf"|(?P<cn>[{_CN}]{{1,3}})\s*[、．.](?!\d)"
     rf"|[{_O}]\s*(?P<pcn>[{_CN}]{{1,3}})\s*[{_C}]"
     rf"|[{_O}]\s*(?P<par>\d{{1,3}})\s*[{_C}]"
-    rf"|(?P<ar>\d{{1,3}})\s*[、．.](?!\d)"
+    rf"|(?P<ar>\d{{1,3}})\s*[、．.。](?!\d)"
     rf"|(?P<arp>\d{{1,3}})[）)]"
     rf"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"
     rf")[\s:：]*"
@@ -63,10 +63,16 @@ EXCLUDE_TITLE = re.compile(
     r"现状|面临的?形势|形势与挑战|机遇与挑战|机遇和挑战|(?:工作|发展|主要|总体|规划|建设|行动|具体|实施|预期|阶段性?)目标|"
     r"目标(?:和|与|及)?(?:指标|要求|定位)|^目标$|主要指标|保障措施|保障机制|组织(?:实施|保障|领导)|"
     r"实施保障|工作要求|工作步骤|实施步骤|进度安排|时间安排|步骤安排|方法步骤|实施范围|适用范围|附则|"
-    r"监测评估|考核评估|评估考核|督导考核|规划实施|其他事项|有关要求|工作保障|政策保障|^总则$|^前言$|^序言$"
+    r"监测评估|考核评估|评估考核|督导考核|规划实施|其他事项|有关要求|工作保障|政策保障|^总则$|^前言$|^序言$|"
+    r"总体原则|总体战略|战略主题|工作安排|组织形式|组织架构|组织机构|(?:管理|其他|其它|相关)要求"
 )
 _TASKY = re.compile(
-    r"任务|重点工作|主要工作|工作重点|重点项目|主要举措|重点举措|具体措施|主要措施|工作措施|重点行动"
+    r"任务|重点工作|主要工作|工作重点|重点项目|主要举措|重点举措|具体措施|主要措施|工作措施|重点行动|"
+    r"工作内容|主要内容|重点内容"
+)
+# The heading of the part that holds a document's tasks.
+_TASK_PART = re.compile(
+    r"(?:主要|重点|工作|具体)(?:任务|措施|举措|内容|工作)|任务(?:和|与)?措施|工作内容"
 )
 GOAL_TITLE = re.compile(r"目标")
 
@@ -144,6 +150,7 @@ class Node:
     excluded: bool = False
     kind: str = ""
     code: str = ""
+    run: int = 1  # which list of its parent it is in, when the numbering restarts at 1
 
     @property
     def span(self) -> tuple[int, int]:
@@ -180,6 +187,24 @@ def _make_title(
     stripped = title.rstrip(" 。.；;：:，,、\t")
     lead = len(stripped) - len(stripped.lstrip(" ：:、.．\t"))
     return stripped.strip(" ：:、.．\t"), (start + lead, start + len(stripped))
+
+
+def _drop(nd: Node) -> None:
+    nd.excluded = True
+    for ch in nd.children:
+        _drop(ch)
+
+
+def _first_task_part(text: str, roots: list[Node]) -> int:
+    """Index of the top-level part named for the tasks (主要任务, 具体措施, 工作内容): the
+    numbered parts before it (goals, scope, products, organisation) hold none. 0 when there is
+    none, or when it stands far into the document (重点任务分工 after the tasks)."""
+    for i, r in enumerate(roots[:4]):
+        first = r.paras[0] if r.paras else (r.start, r.line_end)
+        title = _make_title(text, first[0], first[1], r.units_span)[0]
+        if len(title) <= 16 and _TASK_PART.search(title):
+            return i
+    return 0
 
 
 def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[int]) -> Structure:
@@ -287,10 +312,13 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
             if lab is not None:
                 parent = stack[-1] if stack else None
                 node = Node(lab, li, s, e, parent=parent)
-                if parent is None:
-                    roots.append(node)
-                else:
-                    parent.children.append(node)
+                siblings = roots if parent is None else parent.children
+                same = [x for x in siblings if x.label.style == lab.style]
+                if same:
+                    # Numbering that restarts (lists under unnumbered sub-heads) starts a new
+                    # run, so no two items share a code.
+                    node.run = same[-1].run + (1 if lab.value <= same[-1].label.value else 0)
+                siblings.append(node)
                 stack.append(node)
                 last_seen[lab.style] = lab.value
                 nodes.append(node)
@@ -302,24 +330,39 @@ def build_structure(text: str, lines: list[str], offsets: list[int], skip: set[i
             attach(current, s, e)
 
     # Titles, codes, exclusion, kinds.
-    def walk(nd: Node, excluded: bool, prefix: str, depth: int = 0) -> None:
-        nd.code = f"{prefix}.{nd.label.text}" if prefix else nd.label.text
+    def walk(nd: Node, excluded: bool, prefix: str, depth: int = 0, in_tasks: bool = False) -> None:
+        own = nd.label.text if nd.run == 1 else f"{nd.label.text}#{nd.run}"
+        nd.code = f"{prefix}.{own}" if prefix else own
         first = nd.paras[0] if nd.paras else (nd.start, nd.line_end)
         nd.title, nd.title_span = _make_title(text, first[0], first[1], nd.units_span)
         # Only headings name a part; a task titled 落实党组织领导下的院长负责制 is still a task.
-        heading = depth == 0 or bool(nd.children)
+        heading = depth == 0 or bool(nd.children) or nd.label.style.startswith("zh:")
+        # Inside a part named for the tasks, 强化组织保障 is one more task heading, not a part.
         nd.excluded = excluded or bool(
             heading
+            and not in_tasks
             and len(nd.title) <= 16
             and EXCLUDE_TITLE.search(nd.title)
             and not _TASKY.search(nd.title)
         )
+        tasks_below = in_tasks or bool(len(nd.title) <= 16 and _TASK_PART.search(nd.title))
         for ch in nd.children:
-            walk(ch, nd.excluded, nd.code, depth + 1)
+            walk(ch, nd.excluded, nd.code, depth + 1, tasks_below)
         nd.kind = "section" if nd.children else "task"
 
-    for r in roots:
-        walk(r, False, "")
+    last_run = max((r.run for r in roots), default=1)
+    if last_run > 1:
+        # The numbering starts again at the top: a notice's own points, then the plan it
+        # carries. The plan is the document; the notice's points are not items.
+        for r in roots:
+            if r.run < last_run:
+                _drop(r)
+        roots = [r for r in roots if r.run == last_run]
+        for r in roots:
+            r.run = 1
+    first_task_part = _first_task_part(text, roots)
+    for i, r in enumerate(roots):
+        walk(r, i < first_task_part, "")
     for b in boxes:
         prefix = (b.anchor.code + "." if b.anchor else "") + b.number
         for it in b.items:

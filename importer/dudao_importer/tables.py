@@ -72,6 +72,61 @@ def _chunk(
     return rows, rspans
 
 
+_RECORD = re.compile(r"领域\s*[:：].{0,40}?指标\s*[:：]")
+_RECORD_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*[:：]")
+
+
+def _cells(row: str) -> list[str]:
+    """Cells of a bar-joined row; outer bars are dropped only when the row has both."""
+    if row.startswith("|") and row.endswith("|") and len(row) > 1:
+        row = row[1:-1]
+    return [c.strip() for c in row.split("|")]
+
+
+def _records(lines: list[str], offs: list[int], i: int) -> Table | None:
+    """Rows of records that each name a domain, an indicator and values by year."""
+    j = i
+    while j + 1 < len(lines):
+        nxt = lines[j + 1].strip()
+        if not nxt or _RECORD.search(nxt) or (_RECORD_YEAR.search(nxt) and "。" not in nxt):
+            j += 1
+        elif (
+            len(nxt) <= 30
+            and "。" not in nxt
+            and _RECORD_YEAR.search(lines[j + 2] if j + 2 < len(lines) else "")
+        ):
+            j += 1  # a name broken over lines
+        else:
+            break
+    blob = "".join(lines[k].strip() for k in range(i, j + 1))
+    records = [r for r in re.split(r"(?=领域\s*[:：])", blob) if _RECORD.match(r)]
+    if len(records) < 3:
+        return None
+    years: list[str] = []
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    for rec in records:
+        m = re.match(
+            r"领域\s*[:：](?P<d>.*?)指标\s*[:：](?P<n>.*?)(?=(?:19|20)\d{2}\s*年\s*[:：])", rec
+        )
+        if not m:
+            continue
+        values: dict[str, str] = {}
+        for ym in _RECORD_YEAR.finditer(rec):
+            rest = rec[ym.end() :]
+            later = _RECORD_YEAR.search(rest)
+            values[ym.group(1)] = (rest[: later.start()] if later else rest).strip()
+            if ym.group(1) not in years:
+                years.append(ym.group(1))
+        rows.append((m.group("d").strip(), m.group("n").strip(), values))
+    if len(rows) < 3 or len(years) < 2:
+        return None
+    years.sort()
+    head = ["领域", "指标"] + [f"{y}年" for y in years]
+    table_rows = [head] + [[d, n] + [v.get(y, "") for y in years] for d, n, v in rows]
+    span = (offs[i], offs[j] + len(lines[j]))
+    return Table(table_rows, i, j, span[0], span[1], [span] * len(table_rows))
+
+
 def find_tables(lines: list[str]) -> list[Table]:
     offs = _offsets(lines)
     tables: list[Table] = []
@@ -79,24 +134,30 @@ def find_tables(lines: list[str]) -> list[Table]:
     while i < n:
         ln = lines[i]
         s = ln.strip()
-        # A: pipe rows.
-        if s.startswith("|") and s.count("|") >= 3:
+        # A: rows of cells joined by bars, with or without outer bars (Markdown, text exports of
+        # web pages and Word). A bar-less row may start with a bar: its first cell is empty.
+        if "|" in s and (s.count("|") >= 2 or not s.endswith("|")):
             j, rows, spans = i, [], []
-            while j < n and lines[j].strip().startswith("|"):
+            while (
+                j < n
+                and "|" in lines[j]
+                and not (lines[j].strip().endswith("|") and lines[j].strip().count("|") == 1)
+            ):
                 t = lines[j].strip()
                 if not _PIPE_SEP.match(t):
-                    cells = [c.strip() for c in t.strip("|").split("|")]
-                    rows.append(cells)
+                    rows.append(_cells(t))
                     spans.append((offs[j], offs[j] + len(lines[j])))
                 j += 1
             if len(rows) >= 2:
+                width = max(len(r) for r in rows)
+                rows = [r + [""] * (width - len(r)) for r in rows]
                 tables.append(
                     Table(rows, i, j - 1, offs[i], offs[j - 1] + len(lines[j - 1]), spans)
                 )
-            i = j
-            continue
+                i = j
+                continue
         # B: one cell per line ending in '|'.
-        if s.endswith("|") and not s.startswith("|"):
+        if s.endswith("|") and s.count("|") == 1:
             j, cells, spans = i, [], []
             while j < n:
                 t = lines[j].strip()
@@ -164,6 +225,13 @@ def find_tables(lines: list[str]) -> list[Table]:
             else:
                 i += 1
             continue
+        # F: indicator records written out: 领域：… 指标：…(单位) 2015年：… 2020年：… 2030年：…
+        if _RECORD.search(s):
+            got_records = _records(lines, offs, i)
+            if got_records is not None:
+                tables.append(got_records)
+                i = got_records.last_line + 1
+                continue
         # C: tab-separated rows (need at least a header and one row).
         if "\t" in s:
             j, rows, spans = i, [], []

@@ -15,8 +15,10 @@ _NUM = re.compile(
 )
 _UNIT = re.compile(
     r"^(?P<u>%|‰|‱|/\s*10\s*万|/\s*万|/\s*千|个百分点|百分点|万人口|人口|万元|亿元|万人次|万人|万份|平方米|公里|千米|小时|分钟|"
-    r"个月|个|家|所|名|人次|人|张|辆|项|座|台|套|支|次|级|天|日|岁|床|户|篇|元|倍|处|间|种|门|年|月|届|期|批|号|条|类|层|周|分)"
+    r"个工作日|工作日|个月|个|家|所|名|人次|人|张|辆|项|件|座|台|套|支|次|级|天|日|岁|床|户|篇|元|倍|处|间|种|门|"
+    r"年|月|届|期|批|号|条|类|层|周|分)"
 )
+_LISTED = re.compile(r"(?:[\u4e00-\u9fff]{1,8}[、和及]){3,}[\u4e00-\u9fff]{1,8}等?$")
 _RATE_UNITS = {"%", "‰", "‱", "个百分点", "百分点"}
 _COUNT_UNITS = {
     "个",
@@ -28,6 +30,7 @@ _COUNT_UNITS = {
     "张",
     "辆",
     "项",
+    "件",
     "座",
     "台",
     "套",
@@ -47,12 +50,15 @@ _COUNT_UNITS = {
     "万份",
     "次",
 }
-_NEVER_UNITS = {"年", "月", "届", "期", "批", "号", "条", "类", "层", "周", "分", "个月"}
+_NEVER_UNITS = {"年", "月", "届", "期", "批", "号", "条", "类", "层", "分"}
+# A span of time is a target only when a word bounds it (压缩至3周以内, 控制在8天以内); a bare
+# window (目录更新后30天内, 1天内完成) says how soon to act, not a level to reach.
+_TIME_UNITS = {"天", "日", "周", "个月", "小时", "分钟", "个工作日", "工作日"}
 
 _CMP_BEFORE = [
     (
         re.compile(
-            r"(?:不低于|不少于|至少|超过|高于|大于|多于|提高到|提升到|提高至|提升至|增加到|增加至|增至|增长到|增长至|达到|达|保持在|稳定在|维持在|突破|力争达到)"
+            r"(?:不低于|不少于|至少|超过|超(?=$)|高于|大于|多于|提高到|提升到|提高至|提升至|增加到|增加至|增至|增长到|增长至|达到|达|保持在|稳定在|维持在|突破|力争达到)"
         ),
         ">=",
     ),
@@ -75,6 +81,13 @@ _VERB_END = re.compile(
 )
 _PER_PLACE = re.compile(r"每个|每一个|各[县市区乡镇省]|各地|各设区市|均有|均建")
 _DESCRIPTIVE = re.compile(r"截至目前|截止目前|目前|现有|已有|已经|现已|已建成|已达|共有|原有")
+_AHEAD = re.compile(
+    r"到\s*(?:19|20)\d{2}|至\s*(?:19|20)\d{2}|(?:19|20)\d{2}\s*年(?:底|末)?前|力争|争取|确保|力求|目标|"
+    r"必须|不低于|不少于|不超过|不高于|控制|(?:提高|提升|降低|下降|减少|增加|增长)(?!了)|达标"
+)
+_STATE_SUBJECT = re.compile(
+    r"^(?:(?:19|20)\d{2}年[，,]?\s*)?(?:我国|全国|我省|全省|我市|全市|我区|全区|我县|全县|中国)"
+)
 _RECURRING = re.compile(r"每年|每季度|每月|每半年|年均|每周|逐年")
 _STOP = "，,；;。：:！？!?\n"
 _SENT = "。；;！？!?\n"
@@ -177,6 +190,13 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
             return None
         for years, fb in groups:
             if fb < pos and not any(c in text[fb:pos] for c in "。；;"):
+                # The nearest 分别 before the value: 分别提高到30%、18%和45%、25% pairs the
+                # blocks joined by 和 with the years, one block per year.
+                anchor = text.rfind("分别", fb, pos)
+                ends = [k for k in (text.find(c, pos) for c in "。；;，,") if k >= 0]
+                stop = min(ends) if ends else len(text)
+                if text.count("和", anchor, stop) == len(years) - 1 > 0:
+                    return years[min(text.count("和", anchor, pos), len(years) - 1)]
                 idx = sum(1 for _, _, t in found if t.get("_grp") == fb)
                 if idx < len(years):
                     return years[idx]
@@ -194,9 +214,13 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
         s, e = m.start(), m.end()
         if s < consumed:
             continue
-        if mask[s] or (s > 0 and (text[s - 1].isdigit() or text[s - 1] == ".")):
+        # Brackets hold notes and names; a printed sign (确保…ADI≤2) still makes a target.
+        if (mask[s] and not m.group("sign")) or (
+            s > 0 and (text[s - 1].isdigit() or text[s - 1] == ".")
+        ):
             continue
-        if (s > 0 and re.match(r"[A-Za-z_]", text[s - 1])) or (
+        # Part of a code (H7N9, 5G), but not an index with a printed sign (BI<5).
+        if (s > 0 and not m.group("sign") and re.match(r"[A-Za-z_]", text[s - 1])) or (
             e < len(text) and re.match(r"[A-Za-z]", text[e])
         ):
             continue
@@ -228,6 +252,20 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
         sent_start = _clause_start(text, s, _SENT)
         if _DESCRIPTIVE.search(text[sent_start:s]) or pre.endswith("拥有"):
             continue
+        # Background figures: 我国…患病率达到2.1%, 2012年…超重率为30.1% — a state described,
+        # not a level to reach, when nothing in the sentence looks ahead.
+        sentence = text[
+            sent_start : min([k for k in (text.find(c, s) for c in _SENT) if k >= 0] or [len(text)])
+        ]
+        if (
+            not _AHEAD.search(sentence)
+            and not _CMP_AFTER.match(post)
+            and (
+                _STATE_SUBJECT.match(text[sent_start:s])
+                or re.search(r"(?:为|是|约为|占|占到)$", pre)
+            )
+        ):
+            continue
         # A compound such as 分别控制在10%和4%以下 shares its closing word.
         post_cmp = post
         cm = re.match(r"^(?:[和、及与]\d+(?:\.\d+)?(?:%|‰|个|家|所|名|人|张)?)+", post)
@@ -235,7 +273,21 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
             post_cmp = post[cm.end() :]
         rng = m.group("v2") is not None
         cmp, has_word = _comparator(pre, post_cmp, m.group("sign"))
+        if unit in _TIME_UNITS and not (
+            m.group("sign")
+            or _comparator(pre, "", None)[1]
+            or re.match(r"^(?:以内|之内|以下|及以下)", post_cmp)
+        ):
+            continue
         rate = unit in _RATE_UNITS or (unit or "").startswith("/")
+        # A qualifier of what is counted: 年产值超100亿元、具备…的龙头企业2家.
+        clause_rest = re.split(r"[，,。；;]", text[uend:], maxsplit=1)[0]
+        qualifier = re.search(r"的[\u4e00-\u9fff]{1,12}\d", clause_rest)
+        if qualifier and not rate:
+            continue
+        # A count of the things just listed (选择北京、天津、…、西安11个城市) describes them.
+        if not rate and _LISTED.search(pre):
+            continue
         count = unit in _COUNT_UNITS
         if rng:
             is_target = rate or count or has_word

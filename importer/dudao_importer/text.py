@@ -126,6 +126,11 @@ _PAGE_NUMBER = re.compile(
     re.I,
 )
 
+_PROVENANCE = re.compile(r"^\s*#\s*source\s*:", re.I)
+
+# A table-of-contents entry: a dot leader and a page number (目录 of a PDF or .docx).
+_TOC_ENTRY = re.compile(r"(?:[.．…·•]\s*){5,}…?\s*\d{1,4}\s*(?:$|\s)")
+
 # Lines a web page adds around the document; dropped outright.
 _RESIDUE = re.compile(
     r"^(?:您?当前(?:所在)?位置|当前位置|首页\s*[>＞»]|.*首页\s*[>＞»].*[>＞»]|【?打印(?:本页|此页|文章)?】?$|"
@@ -145,7 +150,7 @@ _TERMINAL = set("。！？；;：:!?”’）)】〕]」』>|")
 _CONTINUES = set("、，,（(《“")
 _LABEL_START = re.compile(
     r"^[\t ]*(?:第[一二三四五六七八九十百零〇\d]+[章节篇]|[一二三四五六七八九十]+\s*[、．.]|"
-    r"[（(〔\[【［]\s*(?:[一二三四五六七八九十]+|\d{1,3})\s*[）)〕\]】］]|\d{1,3}\s*[、．.](?!\d)|\d{1,3}[）)]|[①-⑳]|"
+    r"[（(〔\[【［]\s*(?:[一二三四五六七八九十]+|\d{1,3})\s*[）)〕\]】］]|\d{1,3}\s*[、．.。](?!\d)|\d{1,3}[）)]|[①-⑳]|"
     r"[【\[]?专栏|附件|附表|抄送|印发)"
 )
 
@@ -158,7 +163,8 @@ _STANDALONE = re.compile(
 
 
 def is_table_line(line: str) -> bool:
-    return line.startswith(("\t", "|")) or line.rstrip().endswith("|") or "\t" in line
+    # Cells joined by bars (with or without outer bars) or tabs.
+    return "|" in line or "\t" in line
 
 
 def _clean_line(line: str) -> str:
@@ -224,11 +230,34 @@ def _wrap_width(lines: list[str]) -> int:
     return best if near >= 0.4 * len(lens) and near >= 8 else 0
 
 
+def _without_contents(lines: list[str | None]) -> list[str | None]:
+    """Drop a table of contents without dot leaders: the lines after a 目录 heading up to where
+    its first entry is printed again as the body's first heading."""
+    for i, line in enumerate(lines[:400]):
+        if line is None or re.sub(r"\s+", "", line) not in ("目录", "目次"):
+            continue
+        entries = [(k, x) for k, x in enumerate(lines[i + 1 :], start=i + 1) if x]
+        if not entries:
+            return lines
+        first = re.sub(r"\s+", "", entries[0][1])
+        for k, x in entries[1:300]:
+            if re.sub(r"\s+", "", x) == first:
+                return lines[:i] + lines[k:]
+            if "。" in x and len(x) > 60:
+                break
+        return lines
+    return lines
+
+
 def normalise(raw: str) -> str:
     """Return the text every span refers to: one line per paragraph, residue removed."""
     t = unicodedata.normalize("NFC", raw).translate(_FW)
     cleaned: list[str | None] = []  # None marks a blank line
-    for raw_line in t.split("\n"):
+    for i, raw_line in enumerate(t.split("\n")):
+        if i == 0 and _PROVENANCE.match(raw_line):
+            # A collector's note on where the text came from, not part of the document.
+            cleaned.append(None)
+            continue
         line = _clean_line(raw_line)
         if not line.strip(" "):
             # A lone tab is an empty table cell, not a blank line.
@@ -239,7 +268,10 @@ def normalise(raw: str) -> str:
             break
         if len(stripped) < 80 and (_RESIDUE.match(stripped) or _PAGE_NUMBER.match(stripped)):
             continue
+        if _TOC_ENTRY.search(stripped):
+            continue
         cleaned.append(line)
+    cleaned = _without_contents(cleaned)
     width = _wrap_width([x for x in cleaned if x])
     out: list[str] = []
     pending_blank = 0

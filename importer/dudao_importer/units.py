@@ -173,6 +173,8 @@ def parse_units(content: str) -> list[dict[str, str]] | None:
     c = content.strip()
     if not c or _NOT_UNITS.match(c) or len(c) > 400:
         return None
+    # A sentence end inside the bracket: what follows is a note (以下责任单位均包括…，不再列出).
+    c = c.split("。", 1)[0]
     keyword = bool(
         _PREFIX.match(c)
         or _LEAD_PREFIX.match(c)
@@ -196,7 +198,11 @@ def parse_units(content: str) -> list[dict[str, str]] | None:
         body = _DUTY_SUFFIX.sub("", body)
         for nm in split_names(body):
             nm = clean_name(nm)
-            if nm:
+            # 省卫生健康委及各设区市人民政府: two units joined by 及.
+            parts = [clean_name(x) for x in nm.split("及")]
+            if len(parts) > 1 and all(looks_like_org(x) for x in parts):
+                names.extend((x, role) for x in parts)
+            elif nm:
                 names.append((nm, role))
     if not names:
         return None

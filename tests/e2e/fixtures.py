@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dudao_cli.main import _create_user, _migrations_dir
-from dudao_cli.platform import SERVICES, Platform, PlatformConfig, free_port
-from dudao_shared import migrate
+from dudao_cli.main import prepare_scratch_platform
+from dudao_cli.platform import SERVICES, Platform, PlatformConfig
+
+# Long enough for a plan import on a busy two-core machine; short enough that the hung-service
+# test (which waits for it) stays quick.
+UPSTREAM_TIMEOUT = 5.0
 
 
 @dataclass
@@ -51,32 +52,13 @@ def running_platform(databases, tmp_path_factory, keypair) -> Iterator[RunningPl
     (keys / "jwt_private.pem").write_text(keypair[0])
     (keys / "jwt_public.pem").write_text(keypair[1])
     urls = {svc: databases.create(f"e2e_{svc}") for svc in SERVICES}
-    for svc, url in urls.items():
-        migrate.upgrade(_migrations_dir(svc), url)
-    password = secrets.token_urlsafe(12)
-    asyncio.run(
-        _create_user(
-            urls["gateway"],
-            username="admin",
-            password=password,
-            role="admin",
-            unit_id=None,
-            region_code=None,
-            only_if_none=False,
-        )
-    )
-    cfg = PlatformConfig(
-        data_dir=data_dir,
-        gateway_port=free_port(),
-        tasks_port=free_port(),
-        indicators_port=free_port(),
-        database_urls=urls,
-        environment="test",
-        log_dir=data_dir / "logs",
+    cfg, password = prepare_scratch_platform(
+        urls,
+        data_dir,
         extra_env={
             "DUDAO_TASKS_REVOCATION_POLL_SECONDS": "0.2",
             "DUDAO_INDICATORS_REVOCATION_POLL_SECONDS": "0.2",
-            "DUDAO_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "1.5",
+            "DUDAO_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": str(UPSTREAM_TIMEOUT),
         },
     )
     platform = Platform(cfg)

@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from score_import import score
+
 from dudao_importer import parse_file
 from dudao_shared.parsed_plan import ParsedPlan
-from score_import import score
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

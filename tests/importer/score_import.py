@@ -9,6 +9,7 @@ output for the same document, in the form of spec/parsed-plan.md). A missing or
 unreadable prediction scores zero for that document. Prints one table per figure and
 an overall line; --json prints the figures as JSON instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,14 +72,30 @@ def items_of(doc: dict, kind: str) -> dict[str, dict]:
 def repeats(doc: dict, kind: str) -> set[str]:
     """Extra occurrences of an item code: each one counts as a wrong prediction, so that a parser
     which emits the same code twice cannot hide the second item behind the first."""
-    seen: Counter = Counter(norm(i.get("code")) for i in doc.get("items") or [] if i.get("kind") == kind)
+    seen: Counter = Counter(
+        norm(i.get("code")) for i in doc.get("items") or [] if i.get("kind") == kind
+    )
     return {f"dup:{c}:{k}" for c, n in seen.items() for k in range(1, n)}
 
 
 def score(gold_dir: Path, pred_dir: Path) -> dict:
-    t = {k: Tally() for k in (
-        "sections", "tasks", "projects", "task_titles", "units", "deadlines",
-        "indicators", "indicator_fields", "targets", "key_list", "key_list_units", "document")}
+    t = {
+        k: Tally()
+        for k in (
+            "sections",
+            "tasks",
+            "projects",
+            "task_titles",
+            "units",
+            "deadlines",
+            "indicators",
+            "indicator_fields",
+            "targets",
+            "key_list",
+            "key_list_units",
+            "document",
+        )
+    }
     lead_ok = lead_n = 0
     per_doc = {}
     for gp in sorted(gold_dir.glob("*.json")):
@@ -98,11 +115,15 @@ def score(gold_dir: Path, pred_dir: Path) -> dict:
             pv = pm.get(f)
             ps = {norm(v) for v in pv} if isinstance(pv, list) else {norm(pv)}
             ps.discard("")
-            t["document"].add({f} if ps & gs else ({f"x{f}"} if ps else set()), {f} if gs else set())
+            t["document"].add(
+                {f} if ps & gs else ({f"x{f}"} if ps else set()), {f} if gs else set()
+            )
         for f in ("start", "end"):
             g, p = (gm.get("period") or {}).get(f), (pm.get("period") or {}).get(f)
-            t["document"].add({f} if p is not None and p == g else ({f"x{f}"} if p is not None else set()),
-                              {f} if g is not None else set())
+            t["document"].add(
+                {f} if p is not None and p == g else ({f"x{f}"} if p is not None else set()),
+                {f} if g is not None else set(),
+            )
 
         for kind, key in (("section", "sections"), ("project", "projects")):
             g, p = items_of(gold, kind), items_of(pred, kind)
@@ -113,17 +134,27 @@ def score(gold_dir: Path, pred_dir: Path) -> dict:
         doc_t.add(set(pt) | repeats(pred, "task"), set(gt))
         # Titles, units and deadlines count over every task on both sides, so a missed
         # or invented task costs here too.
-        t["task_titles"].add({(c, norm(p.get("title"))) for c, p in pt.items()} | repeats(pred, "task"),
-                             {(c, norm(g.get("title"))) for c, g in gt.items()})
-        t["units"].add({(c, norm(u.get("name"))) for c, p in pt.items() for u in p.get("units") or []},
-                       {(c, norm(u["name"])) for c, g in gt.items() for u in g.get("units") or []})
-        t["deadlines"].add({(c, d) for c, p in pt.items() for d in p.get("deadlines") or []},
-                           {(c, d) for c, g in gt.items() for d in g.get("deadlines") or []})
+        t["task_titles"].add(
+            {(c, norm(p.get("title"))) for c, p in pt.items()} | repeats(pred, "task"),
+            {(c, norm(g.get("title"))) for c, g in gt.items()},
+        )
+        t["units"].add(
+            {(c, norm(u.get("name"))) for c, p in pt.items() for u in p.get("units") or []},
+            {(c, norm(u["name"])) for c, g in gt.items() for u in g.get("units") or []},
+        )
+        t["deadlines"].add(
+            {(c, d) for c, p in pt.items() for d in p.get("deadlines") or []},
+            {(c, d) for c, g in gt.items() for d in g.get("deadlines") or []},
+        )
         for code, g in gt.items():
             gl = {norm(u["name"]) for u in g.get("units") or [] if u.get("role") == "lead"}
             if gl:
                 lead_n += 1
-                pl = {norm(u.get("name")) for u in (pt.get(code) or {}).get("units") or [] if u.get("role") == "lead"}
+                pl = {
+                    norm(u.get("name"))
+                    for u in (pt.get(code) or {}).get("units") or []
+                    if u.get("role") == "lead"
+                }
                 lead_ok += gl == pl
 
         fields = ("baseline", "target_value", "comparator", "kind", "nature", "domain", "unit")
@@ -135,7 +166,8 @@ def score(gold_dir: Path, pred_dir: Path) -> dict:
             g, p = gi[name], pi[name]
             gtg, ptg = g.get("target") or {}, p.get("target") or {}
             checks = {
-                "baseline": num((g.get("baseline") or {}).get("value")) == num((p.get("baseline") or {}).get("value")),
+                "baseline": num((g.get("baseline") or {}).get("value"))
+                == num((p.get("baseline") or {}).get("value")),
                 "target_value": num(gtg.get("value")) == num(ptg.get("value")),
                 "comparator": gtg.get("comparator") == ptg.get("comparator"),
                 "kind": gtg.get("kind") == ptg.get("kind"),
@@ -144,32 +176,60 @@ def score(gold_dir: Path, pred_dir: Path) -> dict:
                 "unit": norm(g.get("unit")) == norm(p.get("unit")),
             }
             right |= {(name, k) for k, ok in checks.items() if ok}
-        t["indicator_fields"].add(right | {(n, "x" + k) for n in pi for k in fields if (n, k) not in right},
-                                  {(n, k) for n in gi for k in fields})
+        t["indicator_fields"].add(
+            right | {(n, "x" + k) for n in pi for k in fields if (n, k) not in right},
+            {(n, k) for n in gi for k in fields},
+        )
 
         def target_key(x: dict) -> tuple:
             return (norm(x.get("item")), num(x.get("value")), x.get("comparator"), x.get("year"))
-        t["targets"].add(Counter(target_key(x) for x in pred.get("targets") or []),
-                         Counter(target_key(x) for x in gold.get("targets") or []))
+
+        t["targets"].add(
+            Counter(target_key(x) for x in pred.get("targets") or []),
+            Counter(target_key(x) for x in gold.get("targets") or []),
+        )
 
         gk = {norm(r.get("no")): r for r in gold.get("key_list") or []}
         pk = {norm(r.get("no")): r for r in pred.get("key_list") or []}
-        t["key_list"].add({n for n in pk if n in gk and norm(pk[n].get("title")) == norm(gk[n].get("title"))}
-                          | {"x" + n for n in pk if n not in gk or norm(pk[n].get("title")) != norm(gk[n].get("title"))},
-                          set(gk))
+        t["key_list"].add(
+            {n for n in pk if n in gk and norm(pk[n].get("title")) == norm(gk[n].get("title"))}
+            | {
+                "x" + n
+                for n in pk
+                if n not in gk or norm(pk[n].get("title")) != norm(gk[n].get("title"))
+            },
+            set(gk),
+        )
         for n in set(gk) & set(pk):
-            t["key_list_units"].add({(n, norm(u)) for u in pk[n].get("units") or []},
-                                    {(n, norm(u)) for u in gk[n].get("units") or []})
+            t["key_list_units"].add(
+                {(n, norm(u)) for u in pk[n].get("units") or []},
+                {(n, norm(u)) for u in gk[n].get("units") or []},
+            )
         per_doc[gp.stem] = round(doc_t.f1()[2], 4)
 
-    out = {k: dict(zip(("precision", "recall", "f1"), (round(x, 4) for x in v.f1()))) for k, v in t.items()}
+    out = {
+        k: dict(zip(("precision", "recall", "f1"), (round(x, 4) for x in v.f1()), strict=True))
+        for k, v in t.items()
+    }
     out["lead_accuracy"] = round(lead_ok / lead_n, 4) if lead_n else 1.0
     out["task_f1_per_document"] = per_doc
     # A figure with nothing on either side (no indicator table in any document, say) says
     # nothing about the importer: leave it out of the overall mean.
-    core = [out[k]["f1"] for k in ("tasks", "task_titles", "units", "deadlines", "indicators",
-                                   "indicator_fields", "targets", "key_list", "document")
-            if t[k].pred or t[k].gold]
+    core = [
+        out[k]["f1"]
+        for k in (
+            "tasks",
+            "task_titles",
+            "units",
+            "deadlines",
+            "indicators",
+            "indicator_fields",
+            "targets",
+            "key_list",
+            "document",
+        )
+        if t[k].pred or t[k].gold
+    ]
     out["overall"] = round(sum(core) / len(core), 4)
     return out
 
@@ -188,7 +248,10 @@ def main(argv: list[str]) -> int:
         if isinstance(v, dict) and "f1" in v:
             print(f"{k:<18}{v['precision']:>10.3f}{v['recall']:>10.3f}{v['f1']:>10.3f}")
     print(f"lead_accuracy {out['lead_accuracy']:.3f}")
-    print("task f1 per document: " + ", ".join(f"{k[:3]}={v:.3f}" for k, v in out["task_f1_per_document"].items()))
+    print(
+        "task f1 per document: "
+        + ", ".join(f"{k[:3]}={v:.3f}" for k, v in out["task_f1_per_document"].items())
+    )
     print(f"overall {out['overall']:.4f}")
     return 0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from _seeds import DEV, score_documents
 
-OVERALL_FLOOR = 0.82
+OVERALL_FLOOR = 0.99
 
 
 def test_every_dev_document_has_gold() -> None:

@@ -1,13 +1,13 @@
 """PDF with a text layer. No PDF writer is installed, so the test writes a minimal PDF itself
 with the standard CJK font STSong-Light (UniGB-UCS2-H, not embedded, which text extraction
 decodes through the predefined CMap). If that cannot be read back, the test skips."""
+
 from __future__ import annotations
 
 import pytest
+from _seeds import json_of
 
 from dudao_importer import UnsupportedDocument, parse_bytes
-
-from _seeds import json_of
 
 
 def make_pdf(lines: list[str]) -> bytes:

@@ -6,8 +6,17 @@ from pathlib import Path
 
 from _seeds import SEED_GOLD, SEEDS, score_documents
 
-FIGURES = ("tasks", "task_titles", "units", "deadlines", "indicators", "indicator_fields", "targets",
-           "key_list", "document")
+FIGURES = (
+    "tasks",
+    "task_titles",
+    "units",
+    "deadlines",
+    "indicators",
+    "indicator_fields",
+    "targets",
+    "key_list",
+    "document",
+)
 
 
 def test_every_seed_has_gold() -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _seeds import UNSEEN, json_of, score_documents
 
 from dudao_importer import parse_file
-
-from _seeds import UNSEEN, json_of, score_documents
 
 OVERALL_FLOOR = 0.95
 TARGETS_FLOOR = 0.85

@@ -30,6 +30,8 @@ class Settings(ServiceSettings):
     # streaming); larger ones, such as evidence uploads, are streamed.
     buffer_body_bytes: int = 256 * 1024
     cors_origins: list[str] = []
+    # The built web app (`web/dist`); unset means the repository's own build.
+    web_dist_dir: Path | None = None
 
     def _fallback_public_key(self) -> str:
         self._read_private_key()

@@ -7,8 +7,7 @@ import asyncio
 import contextlib
 
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope, Send
 
@@ -29,6 +28,7 @@ from .sessions.router import public as sessions_public
 from .sessions.router import router as sessions_router
 from .unit_tokens.router import router as unit_tokens_router
 from .users.router import router as users_router
+from .webapp import install_docs, install_webapp
 
 DESCRIPTION = """督导平台统一入口。先用 `POST /api/v1/auth/login` 登录（或在右上角 Authorize 中填写账号），
 单位经办人用单位令牌调用 `POST /api/v1/auth/unit_token` 换取访问令牌。"""
@@ -102,10 +102,6 @@ def create_app(settings: Settings | None = None) -> Gateway:
         assert forwarder.session is not None
         return JSONResponse(await combined.document(api.openapi(), forwarder.session))
 
-    @docs.get("/docs", include_in_schema=False)
-    async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="督导平台 接口文档")
-
     api = create_service_app(
         name="gateway",
         title="督导平台 API",
@@ -121,6 +117,8 @@ def create_app(settings: Settings | None = None) -> Gateway:
         docs_url=None,
         redoc_url=None,
     )
+    install_docs(api)
+    install_webapp(api, settings.web_dist_dir)
     get_signer.set(
         api,
         TokenSigner(

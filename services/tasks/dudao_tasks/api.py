@@ -12,6 +12,7 @@ from .audit.router import router as audit_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
+from .plan_import import service as plan_import_service
 from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
 from .regions.router import router as regions_router
@@ -57,5 +58,11 @@ ROUTERS: list[APIRouter] = [
 
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).
 PUBLIC_ROUTERS: list[APIRouter] = []
-ON_STARTUP: list[StartupHook] = [open_storage, open_clients]
+
+
+async def start_parser(app: FastAPI) -> None:
+    await plan_import_service.start_parser()
+
+
+ON_STARTUP: list[StartupHook] = [open_storage, open_clients, start_parser]
 ON_SHUTDOWN: list[StartupHook] = [close_clients]

@@ -7,15 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, File, Form, Request, UploadFile
 
-from dudao_importer import UnsupportedDocument, parse_bytes, parse_text
 from dudao_shared.auth import StaffWriter
-from dudao_shared.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from dudao_shared.errors import PayloadTooLarge, ValidationFailed
 from dudao_shared.http import ServiceClient
 from dudao_shared.parsed_plan import ParsedPlan
 from dudao_shared.regions import RegionQuery, require_region
 
 from ..state import get_indicators_client
-from .service import check_import_region, detect_region
+from .service import check_import_region, detect_region, parse_document
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -39,16 +38,17 @@ async def parsed_upload(
     if text is not None:
         if not text.strip():
             raise ValidationFailed("正文为空", errors=[{"field": "text", "message": "不能为空"}])
-        return Upload(parse_text(text), None)
+        return Upload(await parse_document(text.encode("utf-8"), None, field="text"), None)
     assert file is not None
     data = await file.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise PayloadTooLarge("文件超过 20 MB")
+        raise PayloadTooLarge(
+            "文件超过 20 MB",
+            code="document_too_large",
+            errors=[{"field": "file", "message": "max_bytes: 上限 20 MB"}],
+        )
     name = (file.filename or "document.txt")[-200:]
-    try:
-        return Upload(parse_bytes(data, name), name)
-    except UnsupportedDocument as exc:
-        raise UnsupportedMediaType(f"无法读取该文件：{exc}", code="unsupported_document") from None
+    return Upload(await parse_document(data, name, field="file"), name)
 
 
 ParsedUpload = Annotated[Upload, Depends(parsed_upload)]

@@ -9,6 +9,7 @@ plan and the plan id is fixed before the call.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import uuid
@@ -17,9 +18,22 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from dudao_importer import (
+    DocumentTooLarge,
+    Limits,
+    ParseTimeLimit,
+    UnsupportedDocument,
+    parse_isolated,
+    warm_up,
+)
 from dudao_shared.auth import Principal
 from dudao_shared.clock import get_today, utcnow
-from dudao_shared.errors import Conflict, ValidationFailed
+from dudao_shared.errors import (
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from dudao_shared.http import ServiceClient
 from dudao_shared.parsed_plan import (
     IndicatorRow,
@@ -49,6 +63,42 @@ from .schemas import (
 
 _SPACES = re.compile(r"\s+")
 _REGION_SUFFIX = re.compile(r"(省|市|区|县|自治县)$")
+
+
+PARSE_LIMITS = Limits()
+
+
+async def start_parser() -> None:
+    """Start the parser's process server at startup, so the first import does not pay for it."""
+    await asyncio.to_thread(warm_up)
+
+
+async def parse_document(data: bytes, filename: str | None, *, field: str) -> ParsedPlan:
+    """Parse an uploaded document (or pasted text) off the event loop, in a child process with
+    size and CPU limits; a document beyond a limit is the caller's fault, named in the problem."""
+    try:
+        parsed = await asyncio.to_thread(
+            parse_isolated, data, filename or "text.txt", limits=PARSE_LIMITS
+        )
+    except DocumentTooLarge as exc:
+        raise PayloadTooLarge(
+            f"文件超出上限：{exc.limit}（上限 {exc.allowed}，实际至少 {exc.found}）",
+            code="document_too_large",
+            title="文件超出解析上限",
+            errors=[
+                {"field": field, "message": f"{exc.limit}: 上限 {exc.allowed}，实际 {exc.found}"}
+            ],
+        ) from None
+    except ParseTimeLimit as exc:
+        raise ValidationFailed(
+            f"文件解析超出时间上限：{exc.limit}（{exc.allowed} 秒）",
+            code="document_too_complex",
+            title="文件过于复杂，无法在限定时间内解析",
+            errors=[{"field": field, "message": f"{exc.limit}: 上限 {exc.allowed} 秒"}],
+        ) from None
+    except UnsupportedDocument as exc:
+        raise UnsupportedMediaType(f"无法读取该文件：{exc}", code="unsupported_document") from None
+    return parsed if filename else parsed.model_copy(update={"source_name": None})
 
 
 def source_hash(text: str) -> str:
