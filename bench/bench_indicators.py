@@ -7,7 +7,7 @@ Creates a scratch database on that server (default postgresql://postgres@127.0.0
 or $BENCH_DATABASE_URL), migrates it, loads 20 indicators × 500 regions × 100 monthly periods
 server-side (INSERT … SELECT generate_series), computes the 10,000 assessments with the
 service, times each query (median of N runs after warm-up), prints the medians and the ratio
-service ÷ raw, and drops the database.
+service ÷ raw, and drops the database (unless --keep).
 """
 
 from __future__ import annotations
@@ -198,6 +198,11 @@ async def main() -> None:
         help="monthly periods per indicator and region (100 → 1,000,000 rows)",
     )
     ap.add_argument("--profile", action="store_true", help="cProfile the service scorecard")
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the scratch database (to EXPLAIN against it); drop it yourself afterwards",
+    )
     args = ap.parse_args()
     name = f"dudao_bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(libpq(args.url))
@@ -320,10 +325,13 @@ async def main() -> None:
     finally:
         if db is not None:
             await db.dispose()
-        admin = await asyncpg.connect(libpq(args.url))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-        print(f"· dropped {name}", flush=True)
+        if args.keep:
+            print(f'· kept {name}: DROP DATABASE "{name}" when done', flush=True)
+        else:
+            admin = await asyncpg.connect(libpq(args.url))
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+            print(f"· dropped {name}", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,14 @@ import httpx
 from harness import client_for
 from openpyxl import load_workbook
 
-from indicators.helpers import IMR_TARGET, REGION, make_indicator, measure, missing_plan_id
+from indicators.helpers import (
+    COUNTY,
+    IMR_TARGET,
+    REGION,
+    make_indicator,
+    measure,
+    missing_plan_id,
+)
 
 COUNTIES = ("360902", "360921", "360922")
 
@@ -236,3 +243,33 @@ async def test_pagination(new_plan, indicators, make_token) -> None:  # type: ig
             )
         ).json()
         assert len(page["items"]) + len(nxt["items"]) == 4
+
+
+async def test_scorecard_row_carries_the_most_specific_target(
+    new_plan, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    """Per region: its own target, else its level's, else the plan's; one row per indicator
+    whatever number of targets it has, and an indicator without a target keeps its row."""
+    async with client_for(indicators, make_token("admin")) as c:
+        plan = await new_plan()
+        layered = await make_indicator(
+            c, plan, code="1", position=1, target={**IMR_TARGET, "text": "全省≤5.0"}
+        )
+        for extra in (
+            {"level": "county", "text": "县级≤5.5"},
+            {"region_code": COUNTY, "text": "袁州≤4.8"},
+        ):
+            r = await c.post(
+                "/api/v1/targets", json={"indicator_id": layered["id"], **IMR_TARGET, **extra}
+            )
+            assert r.status_code == 201, r.text
+        await make_indicator(c, plan, code="2", position=2)
+
+        async def texts(region: str) -> list[str | None]:
+            r = await c.get(f"/api/v1/scorecards/{plan}", params={"region_code": region})
+            assert r.status_code == 200, r.text
+            return [row["target_text"] for row in r.json()["rows"]]
+
+        assert await texts(COUNTY) == ["袁州≤4.8", None]
+        assert await texts("360921") == ["县级≤5.5", None]
+        assert await texts(REGION) == ["全省≤5.0", None]
