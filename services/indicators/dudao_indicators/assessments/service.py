@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, true
+from sqlalchemy import ColumnElement, func, true
 from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from dudao_shared.errors import ValidationFailed
 from dudao_shared.pagination import paginate
 from dudao_shared.regions import level_of, region_prefix
 
+from ..common import granted_pairs
 from ..engine import (
     STATUSES,
     AssessmentInput,
@@ -437,13 +438,6 @@ async def list_(
     if pairs is not None:
         if not pairs:
             return [], None
-        q = q.where(
-            or_(
-                *(
-                    and_(col(Assessment.indicator_id) == i, col(Assessment.region_code) == r)
-                    for i, r in pairs
-                )
-            )
-        )
+        q = q.where(granted_pairs(col(Assessment.indicator_id), col(Assessment.region_code), pairs))
     order_by = [col(Assessment.id).asc()]
     return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -20,6 +20,7 @@ from dudao_shared.regions import region_prefix
 from dudao_shared.versioning import flush_versioned, require_version
 
 from ..assessments import service as assessments_service
+from ..common import granted_pairs
 from ..engine import STATUS_ZH, Point
 from ..models import Assessment, Indicator, Measurement, MeasurementCorrection
 from ..models.base import table_of
@@ -258,12 +259,7 @@ async def list_(
         if not pairs:
             return [], None
         q = q.where(
-            or_(
-                *(
-                    and_(col(Measurement.indicator_id) == i, col(Measurement.region_code) == r)
-                    for i, r in pairs
-                )
-            )
+            granted_pairs(col(Measurement.indicator_id), col(Measurement.region_code), pairs)
         )
     order_by: list[ColumnElement[Any]] = [
         col(Measurement.period_end).desc(),
