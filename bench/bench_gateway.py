@@ -16,8 +16,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import httpx
@@ -25,12 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
-from pg import DatabaseFactory  # noqa: E402
-
-from dudao_cli.main import prepare_scratch_platform  # noqa: E402
-from dudao_cli.platform import SERVICES, Platform  # noqa: E402
+from scratch import scratch_platform  # noqa: E402
 
 console = Console()
 
@@ -128,15 +122,7 @@ def main() -> None:
         f"load generator: {'wrk' if load is wrk else 'python/aiohttp (install wrk for better figures)'}"
     )
 
-    dbs = DatabaseFactory(args.database_url)
-    data_dir = Path(tempfile.mkdtemp(prefix="dudao-bench-"))
-    urls = {svc: dbs.create(f"bench_{svc}") for svc in SERVICES}
-    platform: Platform | None = None
-    try:
-        cfg, password = prepare_scratch_platform(urls, data_dir)
-        platform = Platform(cfg)
-        platform.start()
-        platform.wait_ready()
+    with scratch_platform(args.database_url, "bench") as (cfg, password):
         r = httpx.post(
             cfg.url("gateway") + "/api/v1/auth/login",
             json={"username": "admin", "password": password},
@@ -177,12 +163,6 @@ def main() -> None:
                 f"≥ {goal:.0%}",
             )
         console.print(table)
-    finally:
-        if platform:
-            platform.stop()
-        time.sleep(0.5)
-        dbs.drop_all()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import shutil
 import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +26,8 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
-from pg import DatabaseFactory  # noqa: E402
-
-from dudao_cli.main import prepare_scratch_platform  # noqa: E402
-from dudao_cli.platform import SERVICES, Platform  # noqa: E402
+from scratch import scratch_platform  # noqa: E402
 
 console = Console()
 CHROMIUM = os.environ.get("DUDAO_CHROMIUM", "/usr/bin/chromium")
@@ -120,15 +113,7 @@ def main() -> None:
         sys.exit("web/dist is not built: run `make web` (Node.js 20+)")
     from playwright.sync_api import sync_playwright
 
-    dbs = DatabaseFactory(args.database_url)
-    data_dir = Path(tempfile.mkdtemp(prefix="dudao-bench-web-"))
-    urls = {svc: dbs.create(f"benchweb_{svc}") for svc in SERVICES}
-    platform: Platform | None = None
-    try:
-        cfg, password = prepare_scratch_platform(urls, data_dir)
-        platform = Platform(cfg)
-        platform.start()
-        platform.wait_ready()
+    with scratch_platform(args.database_url, "benchweb") as (cfg, password):
         gw = cfg.url("gateway")
         pair, unit_token = setup(gw, password)
         session = (
@@ -178,12 +163,6 @@ def main() -> None:
                 )
             browser.close()
         console.print(table)
-    finally:
-        if platform:
-            platform.stop()
-        time.sleep(0.5)
-        dbs.drop_all()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
