@@ -27,6 +27,9 @@ def gateway_db_url(databases) -> str:  # type: ignore[no-untyped-def]
     return url
 
 
+SERVICE_TOKEN = "service-token-for-the-gateway-tests-0123456789"
+
+
 @pytest.fixture(scope="session")
 def gateway_settings(gateway_db_url: str, keypair: tuple[str, str]) -> Settings:
     return Settings(
@@ -38,6 +41,7 @@ def gateway_settings(gateway_db_url: str, keypair: tuple[str, str]) -> Settings:
         indicators_url="http://127.0.0.1:9",
         lockout_threshold=3,
         log_requests=False,
+        service_token=SERVICE_TOKEN,
     )
 
 

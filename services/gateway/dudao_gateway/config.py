@@ -47,6 +47,8 @@ class Settings(ServiceSettings):
         if not self.jwt_private_key.strip():
             raise ValueError("jwt_private_key (or jwt_private_key_file) must be set")
         self.refuse_placeholder("jwt_private_key", self.jwt_private_key)
+        if any(o.strip() in ("*", "null") for o in self.cors_origins):
+            raise ValueError("cors_origins lists exact origins; '*' and 'null' are refused")
         if self.access_token_ttl_seconds > 900:
             raise ValueError("access tokens live at most 15 minutes")
         return self

@@ -8,7 +8,8 @@ import uuid
 import httpx
 from harness import client_for
 
-from gateway.fixtures import PASSWORD
+from dudao_shared.security import SERVICE_TOKEN_HEADER
+from gateway.fixtures import PASSWORD, SERVICE_TOKEN
 
 
 async def _login(c: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
@@ -94,7 +95,11 @@ async def test_logout_revokes_access_token_and_publishes_revocation(gateway, mak
         # Proxied paths are refused at the edge too, before any service is asked.
         r = await c.get("/api/v1/plans", headers=h)
         assert r.status_code == 401 and r.json()["code"] == "token_revoked"
-        published = (await c.get("/internal/v1/revocations")).json()["items"]
+        # Internal: only for holders of the service credential.
+        assert (await c.get("/internal/v1/revocations")).status_code == 401
+        published = (
+            await c.get("/internal/v1/revocations", headers={SERVICE_TOKEN_HEADER: SERVICE_TOKEN})
+        ).json()["items"]
         assert published and all(e["until"] > 0 for e in published)
 
 

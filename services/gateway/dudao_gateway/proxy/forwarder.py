@@ -98,13 +98,10 @@ class Forwarder:
         log_requests: bool = True,
         breakers: Breakers | None = None,
         max_body_bytes: int = 25 * 1024 * 1024,
-        extra_headers: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
         self.log_requests = log_requests
         self.breakers = breakers or Breakers()
         self.max_body_bytes = max_body_bytes
-        # Headers the gateway adds to every answer (security headers).
-        self.extra_headers = extra_headers or []
         self.routes = routes
         self.verifier = verifier
         self.revocations = revocations
@@ -258,8 +255,8 @@ class Forwarder:
                 resp = await self.session.request(
                     method, url, headers=fwd, data=data, allow_redirects=False
                 )
-        except Problem as problem:
-            await self._send_problem(send, problem, rid)
+        except Problem as refused:  # an open circuit, a body over the limit
+            await self._send_problem(send, refused, rid)
             return
         except (TimeoutError, aiohttp.ServerTimeoutError):
             log.warning("upstream %s timed out", upstream.name)
@@ -284,7 +281,6 @@ class Forwarder:
             for k, v in resp.raw_headers:
                 if k.decode("latin-1").lower() not in RESPONSE_SKIP:
                     out.append((k.lower(), v))
-            out.extend(self.extra_headers)
             await send({"type": "http.response.start", "status": resp.status, "headers": out})
             if method == "HEAD":
                 await send({"type": "http.response.body", "body": b""})
