@@ -39,7 +39,6 @@ def gateway_settings(gateway_db_url: str, keypair: tuple[str, str]) -> Settings:
         # Nothing listens here: proxied calls in these in-process tests answer 503.
         tasks_url="http://127.0.0.1:9",
         indicators_url="http://127.0.0.1:9",
-        lockout_threshold=3,
         log_requests=False,
         service_token=SERVICE_TOKEN,
     )

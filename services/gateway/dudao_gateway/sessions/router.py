@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Locked, Unauthorized, ValidationFailed, problem_responses
+from dudao_shared.errors import TooManyRequests, Unauthorized, ValidationFailed, problem_responses
 
 from ..dependencies import (
     AuditContextDep,
@@ -37,7 +37,7 @@ router = APIRouter(tags=["auth"])
 @public.post(
     "/api/v1/auth/login",
     response_model=TokenPair,
-    responses=problem_responses(Unauthorized, Locked, ValidationFailed),
+    responses=problem_responses(Unauthorized, TooManyRequests, ValidationFailed),
 )
 async def login(
     body: LoginRequest,
@@ -60,7 +60,7 @@ async def login(
 @public.post(
     "/api/v1/auth/token",
     response_model=TokenPair,
-    responses=problem_responses(Unauthorized, Locked),
+    responses=problem_responses(Unauthorized, TooManyRequests, ValidationFailed),
 )
 async def login_form(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
