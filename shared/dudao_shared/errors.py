@@ -8,6 +8,8 @@ bodies, so the shape cannot drift between services.
 from __future__ import annotations
 
 import logging
+import os
+import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -167,6 +169,10 @@ def database_unavailable(exc: BaseException) -> bool:
     a server shutting down or starting up."""
     if isinstance(exc, PoolTimeout | ConnectionError | TimeoutError):
         return True
+    if isinstance(exc, OSError):
+        # PostgreSQL on a unix socket that is gone (stopped): FileNotFoundError from the
+        # driver's connect; the same error from anywhere else is not the database's.
+        return _raised_by_driver(exc)
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
@@ -180,6 +186,11 @@ def database_unavailable(exc: BaseException) -> bool:
             return True
         return isinstance(getattr(orig, "__cause__", None), OSError)
     return False
+
+
+def _raised_by_driver(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(f"{os.sep}asyncpg{os.sep}" in frame.filename for frame in frames)
 
 
 def problem_response(problem: Problem) -> Response:

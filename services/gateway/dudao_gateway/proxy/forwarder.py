@@ -58,6 +58,7 @@ RESPONSE_SKIP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "upgrade", "x-request-id", "server", "date"}
 )
 NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ClientGone(Exception):
@@ -252,9 +253,18 @@ class Forwarder:
             # The circuit counts only whether the service answered; an open one costs the
             # caller no connect timeout (a 503 with Retry-After at once).
             async with self.breakers.guard(upstream.name, _label(upstream)):
-                resp = await self.session.request(
-                    method, url, headers=fwd, data=data, allow_redirects=False
-                )
+                try:
+                    resp = await self.session.request(
+                        method, url, headers=fwd, data=data, allow_redirects=False
+                    )
+                except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                    # A kept-alive connection the service had just closed (it restarted, or
+                    # dropped it after an error): a read is safe to send once more.
+                    if method not in SAFE_METHODS:
+                        raise
+                    resp = await self.session.request(
+                        method, url, headers=fwd, data=data, allow_redirects=False
+                    )
         except Problem as refused:  # an open circuit, a body over the limit
             await self._send_problem(send, refused, rid)
             return
@@ -264,8 +274,14 @@ class Forwarder:
                 send, GatewayTimeout(f"{_label(upstream)}响应超时，请稍后重试"), rid
             )
             return
-        except aiohttp.ClientConnectorError:
-            log.warning("upstream %s unreachable", upstream.name)
+        except (
+            aiohttp.ClientConnectorError,
+            aiohttp.ServerDisconnectedError,
+            aiohttp.ClientOSError,
+        ) as exc:
+            # Refused, or the connection dropped before an answer: the service is not there
+            # (restarting); the caller may retry (a write with its Idempotency-Key).
+            log.warning("upstream %s unreachable: %r", upstream.name, exc)
             await self._send_problem(
                 send, ServiceUnavailable(f"{_label(upstream)}暂不可用，请稍后重试"), rid
             )
