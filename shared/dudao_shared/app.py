@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated, Any
@@ -28,6 +29,8 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware
 from .security import InternalRoutesGuard, SecurityHeadersMiddleware
 from .settings import ServiceSettings
 from .tokens import TokenVerifier
+
+log = logging.getLogger("dudao.app")
 
 StartupHook = Callable[[FastAPI], Awaitable[None]]
 ReadyCheck = Callable[[FastAPI], Awaitable[None]]
@@ -121,14 +124,16 @@ def create_service_app(
             await asyncio.wait_for(db.ping(), timeout=2.0)
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
-            checks["database"] = f"error: {type(exc).__name__}"
+            log.warning("readiness: database: %s", type(exc).__name__)
+            checks["database"] = "unavailable"
             ok = False
         for check in ready_checks:
             try:
                 await check(app)
                 checks[getattr(check, "__name__", "check")] = "ok"
             except Exception as exc:  # noqa: BLE001
-                checks[getattr(check, "__name__", "check")] = f"error: {type(exc).__name__}"
+                log.warning("readiness: %s: %s", getattr(check, "__name__", "check"), exc)
+                checks[getattr(check, "__name__", "check")] = "unavailable"
                 ok = False
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "service": name, "checks": checks},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -227,11 +228,21 @@ _MESSAGES = {
 }
 
 
+# A Python exception's name in a message a client would read (``KeyError: 'name'``).
+_INTERNAL_NAME = re.compile(r"\b[A-Za-z_.]*(?:Error|Exception|Warning)\b")
+
+
+def public_text(text: str, fallback: str) -> str:
+    """``text`` unless it names an internal class, then ``fallback``: problem bodies say what
+    is wrong in the client's terms, never which exception the server met."""
+    return fallback if _INTERNAL_NAME.search(text) else text
+
+
 def validation_problem(exc: RequestValidationError) -> ValidationFailed:
     errors = []
     for err in exc.errors():
         msg = _MESSAGES.get(err.get("type", ""), None)
-        text = err.get("msg", "")
+        text = public_text(str(err.get("msg", "")), "取值无效")
         errors.append(
             {
                 "field": _loc_to_field(err.get("loc", ())),
@@ -264,8 +275,14 @@ def install_error_handlers(app: FastAPI) -> None:
             415: UnsupportedMediaType,
         }
         cls = by_status.get(exc.status_code)
+        # The framework's own words may name its internals (a parser's exception).
+        detail = public_text(str(exc.detail), "请求无法处理") if exc.detail else None
+        # Starlette's headers (`Allow` on a 405, `WWW-Authenticate`) stay on the problem.
+        headers = dict(exc.headers or {})
         if cls is not None:
-            return problem_response(cls(str(exc.detail) if exc.detail else None))
+            problem = cls(detail)
+            problem.headers.update(headers)
+            return problem_response(problem)
         if exc.status_code == 405:
             return problem_response(
                 Problem(
@@ -273,10 +290,13 @@ def install_error_handlers(app: FastAPI) -> None:
                     status=405,
                     code="method_not_allowed",
                     title="不支持的请求方法",
+                    headers=headers,
                 )
             )
         return problem_response(
-            Problem(str(exc.detail), status=exc.status_code, code="http_error", title="请求失败")
+            Problem(
+                detail, status=exc.status_code, code="http_error", title="请求失败", headers=headers
+            )
         )
 
     async def on_integrity(_: Request, exc: Exception) -> Response:

@@ -127,7 +127,7 @@ def test_database_restart_and_killed_connections_give_only_2xx_and_503(own_platf
         for _ in range(2):
             assert _terminate_backends(own_platform.server) >= 1
             before = statuses[201]
-            assert _wait_for(lambda: statuses[201] >= before + 5, timeout=60)
+            assert _wait_for(lambda before=before: statuses[201] >= before + 5, timeout=60)
     finally:
         stop.set()
         for t in threads:
