@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
         )
 
     async def stop(app: FastAPI) -> None:
+        hub.close()
         if revocation_sync is not None:
             revocation_sync.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -72,7 +72,12 @@ class RevocationHub:
     def __init__(self, revocations: RevocationList, heartbeat: float) -> None:
         self.revocations = revocations
         self.heartbeat = heartbeat
-        self._queues: set[asyncio.Queue[dict[str, float]]] = set()
+        self._queues: set[asyncio.Queue[dict[str, float] | None]] = set()
+
+    def close(self) -> None:
+        """End every stream (shutdown): an open stream would hold the graceful stop."""
+        for queue in self._queues:
+            queue.put_nowait(None)
 
     def publish(self, entries: dict[str, float]) -> None:
         self.revocations.merge(entries, confirm=False)
@@ -80,7 +85,7 @@ class RevocationHub:
             queue.put_nowait(entries)
 
     async def events(self) -> AsyncIterator[str]:
-        queue: asyncio.Queue[dict[str, float]] = asyncio.Queue()
+        queue: asyncio.Queue[dict[str, float] | None] = asyncio.Queue()
         self._queues.add(queue)
         try:
             yield _event("snapshot", self.revocations.entries())
@@ -92,6 +97,8 @@ class RevocationHub:
                     if self.revocations.is_current():
                         yield _event("heartbeat", {})
                     continue
+                if entries is None:
+                    return
                 yield _event("revoked", entries)
         finally:
             self._queues.discard(queue)

@@ -45,7 +45,8 @@ class CombinedOpenAPI:
         try:
             async with session.get(
                 upstream.base_url + "/openapi.json",
-                timeout=aiohttp.ClientTimeout(total=3),
+                # A service builds its document on first request: seconds on a busy machine.
+                timeout=aiohttp.ClientTimeout(total=20),
                 headers=self.headers,
             ) as r:
                 if r.status == 200:
