@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import CurrentPrincipal, Principal, StaffWriter
@@ -21,6 +21,7 @@ from ..indicators.dependencies import (
     unit_may_report,
 )
 from ..models import Indicator, Measurement
+from ..plans import TasksClient, plan_region
 from .schemas import MeasurementCreate
 from .service import MeasurementNotFound
 
@@ -28,7 +29,7 @@ MeasurementId = Annotated[str, Path(max_length=200, description="监测值标识
 Loaded = tuple[Measurement, Indicator]
 
 
-async def _authorize_report(
+async def authorize_report(
     session: AsyncSession, principal: Principal, indicator: Indicator, region_code: str
 ) -> None:
     if principal.is_unit:
@@ -66,7 +67,7 @@ async def reportable_measurement(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> Loaded:
-    await _authorize_report(session, principal, loaded[1], loaded[0].region_code)
+    await authorize_report(session, principal, loaded[1], loaded[0].region_code)
     return loaded
 
 
@@ -83,7 +84,7 @@ async def new_measurement(
     """The indicator and region a new value names in its body: the indicator must be visible,
     the caller allowed to report that region, and the region inside the plan's."""
     ind = await load_readable(session, principal, data.indicator_id)
-    await _authorize_report(session, principal, ind, data.region_code)
+    await authorize_report(session, principal, ind, data.region_code)
     if not contains(ind.region_code, data.region_code) and not principal.is_admin:
         raise ValidationFailed(
             f"区划 {data.region_code} 不在该规划的范围 {ind.region_code} 内",
@@ -105,3 +106,26 @@ NewMeasurement = Annotated[tuple[MeasurementCreate, Indicator], Depends(new_meas
 MeasurementPairs = VisiblePairs
 # The indicator whose latest values are asked for (``?indicator_id=``).
 LatestIndicator = ReadableIndicatorInQuery
+
+
+async def sheet_plan(
+    plan_id: Annotated[str, Query(max_length=64, description="规划")],
+    tasks: TasksClient,
+    principal: CurrentPrincipal,
+) -> str:
+    """The plan a spreadsheet is for: staff name one they can see in the task service (404
+    else); a unit reaches only the indicators granted to it, whatever plan it names."""
+    if not principal.is_unit:
+        await plan_region(tasks, plan_id)
+    return plan_id
+
+
+async def reporter(principal: CurrentPrincipal) -> Principal:
+    """Who may import values: units (by their grants) and planners, not leaders."""
+    if principal.role == "leader":
+        raise Forbidden("领导角色只能查看", code="role_forbidden")
+    return principal
+
+
+SheetPlan = Annotated[str, Depends(sheet_plan)]
+Reporter = Annotated[Principal, Depends(reporter)]
