@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import CurrentPrincipal, Principal, StaffWriter
@@ -20,8 +20,10 @@ from ..indicators.dependencies import (
     require_region,
     unit_may_report,
 )
+from ..indicators.dependencies import (
+    SheetPlan as SheetPlan,
+)
 from ..models import Indicator, Measurement
-from ..plans import TasksClient, plan_region
 from .schemas import MeasurementCreate
 from .service import MeasurementNotFound
 
@@ -108,18 +110,6 @@ MeasurementPairs = VisiblePairs
 LatestIndicator = ReadableIndicatorInQuery
 
 
-async def sheet_plan(
-    plan_id: Annotated[str, Query(max_length=64, description="规划")],
-    tasks: TasksClient,
-    principal: CurrentPrincipal,
-) -> str:
-    """The plan a spreadsheet is for: staff name one they can see in the task service (404
-    else); a unit reaches only the indicators granted to it, whatever plan it names."""
-    if not principal.is_unit:
-        await plan_region(tasks, plan_id)
-    return plan_id
-
-
 async def reporter(principal: CurrentPrincipal) -> Principal:
     """Who may import values: units (by their grants) and planners, not leaders."""
     if principal.role == "leader":
@@ -127,5 +117,4 @@ async def reporter(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-SheetPlan = Annotated[str, Depends(sheet_plan)]
 Reporter = Annotated[Principal, Depends(reporter)]
