@@ -17,6 +17,7 @@ from .plan_import import service as plan_import_service
 from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
 from .regions.router import router as regions_router
+from .reminders.router import router as reminders_router
 from .reports.router import router as reports_router
 from .reports.storage import build_storage, get_storage
 from .state import get_indicators_client, get_settings
@@ -56,6 +57,7 @@ ROUTERS: list[APIRouter] = [
     regions_router,
     audit_router,
     notifications_router,
+    reminders_router,
 ]
 
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import os
 import signal
@@ -32,6 +33,7 @@ from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
+from .reminders import service as reminders
 
 log = logging.getLogger("dudao.worker")
 
@@ -82,6 +84,17 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
         app = _current_app
         assert app is not None
         return await retry_stalled_jobs(app)
+
+    @bp.periodic(cron=s.reminder_sweep_cron, periodic_id="reminders")
+    @bp.task(name=reminders.SWEEP_TASK, queue=DEFAULT_QUEUE, lock=reminders.SWEEP_TASK)
+    async def sweep_reminders(timestamp: int | None = None, on: str | None = None) -> int:
+        # The periodic run sweeps for the (injectable) local today; a requested run names it.
+        today = dt.date.fromisoformat(on) if on else reminders.today_local()
+        async with runtime.db.sessionmaker() as session:
+            written = await reminders.sweep(session, today=today)
+            await session.commit()
+        log.info("reminder sweep for %s: %s new reminders", today, written)
+        return written
 
     for register in REGISTRARS:
         register(bp, runtime)

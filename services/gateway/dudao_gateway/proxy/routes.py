@@ -14,6 +14,8 @@ TASKS_RESOURCES = (
     "files",
     "regions",
     "audit_events",
+    "notices",
+    "reminders",
 )
 INDICATORS_RESOURCES = (
     "indicators",
