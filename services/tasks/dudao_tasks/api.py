@@ -9,6 +9,7 @@ from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
+from .contacts.router import router as contacts_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
@@ -58,6 +59,7 @@ ROUTERS: list[APIRouter] = [
     audit_router,
     notifications_router,
     reminders_router,
+    contacts_router,
 ]
 
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).

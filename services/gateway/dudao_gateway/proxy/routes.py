@@ -16,6 +16,7 @@ TASKS_RESOURCES = (
     "audit_events",
     "notices",
     "reminders",
+    "contacts",
 )
 INDICATORS_RESOURCES = (
     "indicators",
