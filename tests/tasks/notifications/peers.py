@@ -30,6 +30,8 @@ class WebhookReceiver:
     rejected: int = 0
     # Answer with this status (e.g. 503) to play a receiver that is down.
     status: int = 204
+    # Seconds to wait before answering (a slow receiver).
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -49,6 +51,8 @@ def webhook_receiver(secret: str) -> Iterator[WebhookReceiver]:
                 self.send_response(401)
                 self.end_headers()
                 return
+            if state.delay:
+                time.sleep(state.delay)
             with state.lock:
                 if state.status < 300:
                     state.received.append(json.loads(body))
