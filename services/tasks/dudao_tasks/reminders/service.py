@@ -1,8 +1,9 @@
 """Reminders: the sweep that finds what is due under each plan's rules, and 催办 by staff.
 
 The sweep is one statement: it selects the due (assignment, rule, period) triples of every open
-assignment of every published plan, writes a reminder and an inbox notice for each new one
-(``ON CONFLICT DO NOTHING`` on their keys, so what was sent before is skipped), and hands the
+assignment of every published plan, writes an inbox notice and a reminder for each new one
+(``ON CONFLICT DO NOTHING`` on their keys, so what was sent before is skipped; no join back to
+the selection, so the cost stays that of the selection plus the rows written), and hands the
 notices to ``notifications.fan_out`` for the outbound channels. Workers may run it at the same
 time and as often as they like: the unique keys, not timing, make each reminder once.
 
@@ -66,8 +67,8 @@ def _due_sql() -> str:
     not_ack = (
         """
         UNION ALL
-        SELECT id, unit_id, plan_id, item_id, 'not_acknowledged', since::text, since,
-               not_ack_days
+        SELECT id, unit_id, plan_id, task_title, plan_title, 'not_acknowledged', since::text,
+               since, not_ack_days
         FROM open
         WHERE not_ack_days IS NOT NULL AND acknowledged_at IS NULL
           AND :today - since > not_ack_days"""
@@ -77,7 +78,7 @@ def _due_sql() -> str:
     ack = "a.acknowledged_at" if _has("acknowledged_at") else "NULL::timestamptz"
     return f"""
     WITH rules AS (
-        SELECT p.id AS plan_id,
+        SELECT p.id AS plan_id, p.title AS plan_title,
                CASE WHEN r.plan_id IS NULL THEN {DEFAULT_DUE_SOON_DAYS}
                     ELSE r.due_soon_days END AS due_soon_days,
                COALESCE(r.overdue_enabled, true) AS overdue_enabled,
@@ -93,6 +94,7 @@ def _due_sql() -> str:
     ),
     open AS (
         SELECT a.id, a.unit_id, a.plan_id, a.item_id, {ack} AS acknowledged_at,
+               i.title AS task_title, rules.plan_title,
                {since} AS since,
                COALESCE(a.last_report_on, {since}) AS quiet_since,
                f.final_due,
@@ -102,6 +104,7 @@ def _due_sql() -> str:
                rules.no_report_days, rules.not_ack_days
         FROM assignment a
         JOIN rules ON rules.plan_id = a.plan_id
+        JOIN item i ON i.id = a.item_id
         LEFT JOIN LATERAL (
             SELECT COALESCE({extension}, max(d.due_on)) AS final_due
             FROM item_deadline d WHERE d.item_id = a.item_id
@@ -114,20 +117,20 @@ def _due_sql() -> str:
         WHERE a.status NOT IN ('completed', 'accepted')
     ),
     due AS (
-        SELECT id, unit_id, plan_id, item_id, 'due_soon' AS rule, next_due::text AS period,
-               next_due AS on_date, due_soon_days AS days
+        SELECT id, unit_id, plan_id, task_title, plan_title, 'due_soon' AS rule,
+               next_due::text AS period, next_due AS on_date, due_soon_days AS days
         FROM open
         WHERE due_soon_days IS NOT NULL AND next_due IS NOT NULL
           AND next_due - :today <= due_soon_days
         UNION ALL
-        SELECT id, unit_id, plan_id, item_id, 'overdue',
+        SELECT id, unit_id, plan_id, task_title, plan_title, 'overdue',
                final_due::text || CASE WHEN overdue_every_days IS NULL THEN ''
                    ELSE '#' || ((:today - final_due - 1) / overdue_every_days)::text END,
                final_due, :today - final_due
         FROM open
         WHERE overdue_enabled AND final_due < :today
         UNION ALL
-        SELECT id, unit_id, plan_id, item_id, 'no_report',
+        SELECT id, unit_id, plan_id, task_title, plan_title, 'no_report',
                quiet_since::text || '#' || ((:today - quiet_since) / no_report_days)::text,
                quiet_since, no_report_days
         FROM open
@@ -145,27 +148,10 @@ def _sweep_statement() -> sa.TextClause:
     return sa.text(
         _due_sql()
         + """,
-    rem AS (
-        INSERT INTO reminder (id, assignment_id, unit_id, plan_id, rule, period, dedupe_key,
-                              notice_id, created_by, created_at)
-        SELECT gen_random_uuid(), due.id, due.unit_id, due.plan_id, due.rule, due.period,
-               due.rule || ':' || due.id::text || ':' || due.period, gen_random_uuid(),
-               'system', :now
-        FROM due
-        ON CONFLICT (dedupe_key) DO NOTHING
-        RETURNING id, assignment_id, unit_id, plan_id, rule, dedupe_key, notice_id
-    ),
-    texts AS (
-        SELECT rem.*, i.title AS task_title, p.title AS plan_title, due.on_date, due.days
-        FROM rem
-        JOIN due ON due.id = rem.assignment_id AND due.rule = rem.rule
-        JOIN item i ON i.id = due.item_id
-        JOIN plan p ON p.id = rem.plan_id
-    ),
     note AS (
         INSERT INTO notice (id, recipient_unit_id, recipient_user, kind, title, body, plan_id,
                             assignment_id, dedupe_key, created_by, created_at)
-        SELECT notice_id, unit_id, NULL, rule,
+        SELECT gen_random_uuid(), unit_id, NULL, rule,
                CASE rule WHEN 'due_soon' THEN '临期提醒：' WHEN 'overdue' THEN '逾期提醒：'
                          WHEN 'no_report' THEN '未填报提醒：' ELSE '未签收提醒：' END
                    || left(task_title, 280),
@@ -179,10 +165,19 @@ def _sweep_statement() -> sa.TextClause:
                        || days::text || ' 天未报送进度，请及时填报。'
                    ELSE '交办已超过 ' || days::text || ' 天仍未签收，请及时签收。'
                END,
-               plan_id, assignment_id, 'reminder:' || dedupe_key, 'system', :now
-        FROM texts
+               plan_id, id,
+               'reminder:' || rule || ':' || id::text || ':' || period, 'system', :now
+        FROM due
         ON CONFLICT (dedupe_key) DO NOTHING
-        RETURNING id
+        RETURNING id, recipient_unit_id, plan_id, assignment_id, kind, dedupe_key
+    ),
+    rem AS (
+        INSERT INTO reminder (id, assignment_id, unit_id, plan_id, rule, period, dedupe_key,
+                              notice_id, created_by, created_at)
+        SELECT gen_random_uuid(), assignment_id, recipient_unit_id, plan_id, kind,
+               split_part(dedupe_key, ':', 4), substr(dedupe_key, 10), id, 'system', :now
+        FROM note
+        ON CONFLICT (dedupe_key) DO NOTHING
     )
     SELECT id FROM note
     """
