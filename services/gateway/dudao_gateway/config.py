@@ -30,6 +30,13 @@ class Settings(ServiceSettings):
     # streaming); larger ones, such as evidence uploads, are streamed.
     buffer_body_bytes: int = 256 * 1024
     cors_origins: list[str] = []
+    # The public feed (/public/v1): sites allowed to read it from a browser, requests per
+    # client per window (counted in the database, shared by replicas), and how long the
+    # gateway reuses an answer before asking the service again.
+    public_cors_origins: list[str] = []
+    public_rate_limit: int = 600
+    public_rate_window_seconds: int = 60
+    public_cache_seconds: float = 10.0
     # The built web app (`web/dist`); unset means the repository's own build.
     web_dist_dir: Path | None = None
 

@@ -22,6 +22,8 @@ from .dependencies import get_signer, get_tasks_client
 from .proxy.forwarder import Forwarder
 from .proxy.openapi import CombinedOpenAPI
 from .proxy.routes import route_table
+from .public_feed.feed import PublicFeed
+from .public_feed.ratelimit import RateLimiter
 from .revocation import active_revocations
 from .security_events.router import router as security_events_router
 from .sessions.router import public as sessions_public
@@ -37,15 +39,19 @@ DESCRIPTION = """督导平台统一入口。先用 `POST /api/v1/auth/login` 登
 class Gateway:
     """Outer ASGI app: proxied paths go straight to the forwarder, the rest to FastAPI."""
 
-    def __init__(self, api: FastAPI, forwarder: Forwarder) -> None:
+    def __init__(self, api: FastAPI, forwarder: Forwarder, feed: PublicFeed) -> None:
         self.api = api
         self.forwarder = forwarder
+        self.feed = feed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             upstream = self.forwarder.match(scope["path"])
             if upstream is not None:
                 await self.forwarder(upstream, scope, receive, send)
+                return
+            if self.feed.match(scope["path"]):
+                await self.feed(scope, receive, send)
                 return
         await self.api(scope, receive, send)
 
@@ -136,7 +142,28 @@ def create_app(settings: Settings | None = None) -> Gateway:
         buffer_body_bytes=settings.buffer_body_bytes,
         log_requests=settings.log_requests,
     )
-    return Gateway(api, forwarder)
+    limiter: list[RateLimiter] = []
+
+    def rate_limiter() -> RateLimiter:
+        if not limiter:
+            limiter.append(
+                RateLimiter(
+                    get_database.of(api).engine,
+                    limit=settings.public_rate_limit,
+                    window_seconds=settings.public_rate_window_seconds,
+                )
+            )
+        return limiter[0]
+
+    feed = PublicFeed(
+        tasks=routes["plans"],
+        indicators=routes["indicators"],
+        session=lambda: forwarder.session,
+        limiter=rate_limiter,
+        cors_origins=settings.public_cors_origins,
+        cache_seconds=settings.public_cache_seconds,
+    )
+    return Gateway(api, forwarder, feed)
 
 
 async def _sync_revocations(db: Database, revocations: RevocationList, settings: Settings) -> None:

@@ -15,6 +15,7 @@ from .lights.router import router as lights_router
 from .plan_import import service as plan_import_service
 from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
+from .public_feed.router import router as public_feed_router
 from .regions.router import router as regions_router
 from .reports.router import router as reports_router
 from .reports.storage import build_storage, get_storage
@@ -56,8 +57,8 @@ ROUTERS: list[APIRouter] = [
     audit_router,
 ]
 
-# Routers that need no token (none yet; /healthz and /readyz come from the app factory).
-PUBLIC_ROUTERS: list[APIRouter] = []
+# Routers that need no token (/healthz and /readyz come from the app factory).
+PUBLIC_ROUTERS: list[APIRouter] = [public_feed_router]
 
 
 async def start_parser(app: FastAPI) -> None:

@@ -3,6 +3,7 @@ package needs another's to reach a table."""
 
 from .auth_session import AuthSession, RefreshToken
 from .base import GatewayModel, metadata
+from .rate_bucket import RateBucket
 from .security_event import SecurityEvent
 from .unit_token import UnitToken
 from .user import User
@@ -10,6 +11,7 @@ from .user import User
 __all__ = [
     "AuthSession",
     "GatewayModel",
+    "RateBucket",
     "RefreshToken",
     "SecurityEvent",
     "UnitToken",
