@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from dudao_cli.platform import SERVICES, Platform, PlatformConfig
 # Long enough for a plan import on a busy two-core machine; short enough that the hung-service
 # test (which waits for it) stays quick.
 UPSTREAM_TIMEOUT = 5.0
+PORTAL_ORIGIN = "https://ganfutong.example.gov.cn"
+PUBLIC_RATE_LIMIT = 300
 
 
 @dataclass
@@ -59,6 +62,9 @@ def running_platform(databases, tmp_path_factory, keypair) -> Iterator[RunningPl
             "DUDAO_TASKS_REVOCATION_POLL_SECONDS": "0.2",
             "DUDAO_INDICATORS_REVOCATION_POLL_SECONDS": "0.2",
             "DUDAO_GATEWAY_UPSTREAM_TIMEOUT_SECONDS": str(UPSTREAM_TIMEOUT),
+            "DUDAO_GATEWAY_PUBLIC_CORS_ORIGINS": json.dumps([PORTAL_ORIGIN]),
+            # Low enough that the limit test reaches it, high enough for the other feed tests.
+            "DUDAO_GATEWAY_PUBLIC_RATE_LIMIT": str(PUBLIC_RATE_LIMIT),
         },
     )
     platform = Platform(cfg)

@@ -15,7 +15,10 @@ from .routes import INDICATORS_RESOURCES, TASKS_RESOURCES
 OWNED = {"tasks": TASKS_RESOURCES, "indicators": INDICATORS_RESOURCES}
 # The public feed (``public_feed.feed.PublicFeed.upstream_for``): the indicator service owns a
 # plan's indicators, the task service the rest.
-PUBLIC_OWNED = {"tasks": ("/public/v1/plans",), "indicators": ("/public/v1/plans/{plan_id}/indicators",)}
+PUBLIC_OWNED = {
+    "tasks": ("/public/v1/plans",),
+    "indicators": ("/public/v1/plans/{plan_id}/indicators",),
+}
 
 
 class CombinedOpenAPI:

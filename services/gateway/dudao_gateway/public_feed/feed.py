@@ -142,7 +142,9 @@ class PublicFeed:
         self, send: Send, origin: str | None, cors: list[tuple[bytes, bytes]], rid: bytes
     ) -> None:
         if not origin or origin.rstrip("/") not in self.cors_origins:
-            await self._problem(send, OriginNotAllowed(f"{(origin or '')[:200]} 不在允许的来源中"), rid, cors)
+            await self._problem(
+                send, OriginNotAllowed(f"{(origin or '')[:200]} 不在允许的来源中"), rid, cors
+            )
             return
         out = [
             (b"x-request-id", rid),

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from dudao_shared.clock import utcnow
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.regions import region_prefix
