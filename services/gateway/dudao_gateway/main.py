@@ -26,6 +26,8 @@ from .public_feed.feed import PublicFeed
 from .public_feed.ratelimit import RateLimiter
 from .revocation import active_revocations
 from .security_events.router import router as security_events_router
+from .sessions.dependencies import get_providers
+from .sessions.external import Providers
 from .sessions.router import public as sessions_public
 from .sessions.router import router as sessions_router
 from .unit_tokens.router import router as unit_tokens_router
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
             settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         ),
     )
+    get_providers.set(api, Providers.from_settings(settings))
     revocations = get_revocations.of(api)
     forwarder = Forwarder(
         routes,

@@ -3,6 +3,7 @@ package needs another's to reach a table."""
 
 from .auth_session import AuthSession, RefreshToken
 from .base import GatewayModel, metadata
+from .external_identity import ExternalIdentity, SignInFlow
 from .rate_bucket import RateBucket
 from .security_event import SecurityEvent
 from .unit_token import UnitToken
@@ -10,10 +11,12 @@ from .user import User
 
 __all__ = [
     "AuthSession",
+    "ExternalIdentity",
     "GatewayModel",
     "RateBucket",
     "RefreshToken",
     "SecurityEvent",
+    "SignInFlow",
     "UnitToken",
     "User",
     "metadata",
