@@ -97,6 +97,8 @@ class OidcProvider:
         self._metadata: tuple[float, dict[str, Any]] | None = None
         self._keys: KeySet | None = None
         self._keys_fetched = 0.0
+        # When an unknown kid last made us fetch the keys again (throttled).
+        self._forced_at = -JWKS_REFETCH_SECONDS
         self._lock = asyncio.Lock()
 
     async def metadata(self) -> dict[str, Any]:
@@ -166,9 +168,13 @@ class OidcProvider:
 
     async def _key_set(self, *, refresh: bool) -> KeySet:
         async with self._lock:
-            fresh_enough = time.monotonic() - self._keys_fetched < JWKS_REFETCH_SECONDS
-            if self._keys is not None and (not refresh or fresh_enough):
+            if self._keys is not None and not refresh:
                 return self._keys
+            if refresh:
+                if time.monotonic() - self._forced_at < JWKS_REFETCH_SECONDS:
+                    assert self._keys is not None
+                    return self._keys
+                self._forced_at = time.monotonic()
             meta = await self.metadata()
             async with outbound_client(self.timeout) as client:
                 doc = await fetch_json(client, meta["jwks_uri"], "身份提供方的签名公钥（JWKS）")
