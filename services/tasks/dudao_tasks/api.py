@@ -21,6 +21,8 @@ from .regions.router import router as regions_router
 from .reports.router import router as reports_router
 from .reports.storage import build_storage, get_storage
 from .state import get_indicators_client, get_settings
+from .subscriptions.router import internal as events_router
+from .subscriptions.router import router as subscriptions_router
 from .units.router import router as units_router
 
 
@@ -57,6 +59,8 @@ ROUTERS: list[APIRouter] = [
     regions_router,
     audit_router,
     notifications_router,
+    subscriptions_router,
+    events_router,
 ]
 
 # Routers that need no token (/healthz and /readyz come from the app factory).

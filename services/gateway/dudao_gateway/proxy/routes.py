@@ -14,6 +14,7 @@ TASKS_RESOURCES = (
     "files",
     "regions",
     "audit_events",
+    "subscriptions",
 )
 INDICATORS_RESOURCES = (
     "indicators",

@@ -20,6 +20,7 @@ from ..audit_trail import diff, record, snapshot
 from ..common.labels import split_code
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from ..regions import service as regions
+from ..subscriptions import service as subscriptions
 from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
 
 FIELDS = (
@@ -221,6 +222,8 @@ async def update_plan(
         after=a,
         plan_id=plan.id,
     )
+    if disclosing:
+        await subscriptions.plan_published(session, plan)
     return plan
 
 
