@@ -53,12 +53,13 @@ class Settings(ServiceSettings):
     oidc_scope: str = "openid profile email"
     # The one ID-token signature algorithm accepted; a token signed otherwise is refused.
     oidc_id_token_alg: str = "RS256"
-    # This gateway's callback as the provider knows it (its public URL).
+    # This gateway's callback as the provider knows it (empty: the request's own URL).
     oidc_redirect_uri: str = ""
     # The province's unified identity platform's ticket sign-on (empty login URL: off). The
     # wire format lives in ``sessions/ticket.py``; these say where and what to read.
     ticket_login_url: str = ""
     ticket_validate_url: str = ""
+    # This gateway's ticket callback as the platform knows it (empty: the request's own URL).
     ticket_service_url: str = ""
     # The attribute that names the user at the platform (empty: the protocol's user element).
     ticket_subject_attribute: str = ""

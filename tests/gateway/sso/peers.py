@@ -65,6 +65,8 @@ class OpenIdProvider:
     accounts: dict[str, dict[str, Any]]
     keys: dict[str, Any] = field(default_factory=lambda: new_keys("k1"))
     process: subprocess.Popen[bytes] | None = None
+    client: tuple[str, str] = (CLIENT_ID, CLIENT_SECRET)
+    redirect_uri: str = REDIRECT_URI
 
     @property
     def issuer(self) -> str:
@@ -85,9 +87,9 @@ class OpenIdProvider:
             "OIDC_CLIENTS": json.dumps(
                 [
                     {
-                        "client_id": CLIENT_ID,
-                        "client_secret": CLIENT_SECRET,
-                        "redirect_uris": [REDIRECT_URI],
+                        "client_id": self.client[0],
+                        "client_secret": self.client[1],
+                        "redirect_uris": [self.redirect_uri],
                     },
                     {
                         "client_id": OTHER_CLIENT,

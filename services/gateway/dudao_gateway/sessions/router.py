@@ -208,6 +208,7 @@ async def oidc_callback(
     responses=SSO_ERRORS,
 )
 async def ticket_login(
+    request: Request,
     session: SessionDep,
     providers: ProvidersDep,
     settings: SettingsDep,
@@ -220,7 +221,7 @@ async def ticket_login(
         provider="ticket",
         settings=settings,
         return_to=return_to,
-        redirect_uri="",
+        redirect_uri=_callback_url(request, settings.ticket_service_url, "ticket_callback"),
     )
     return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
 
@@ -232,6 +233,7 @@ async def ticket_login(
     responses=SSO_ERRORS,
 )
 async def ticket_callback(
+    request: Request,
     session: SignInSession,
     providers: ProvidersDep,
     settings: SettingsDep,
@@ -241,7 +243,13 @@ async def ticket_callback(
 ) -> RedirectResponse:
     """统一身份认证平台登录后的回调：向平台核验票据，回到平台页面并附一次性登录码"""
     location = await service.finish_ticket(
-        session, providers=providers, settings=settings, ctx=ctx, ticket=ticket, state=state
+        session,
+        providers=providers,
+        settings=settings,
+        ctx=ctx,
+        ticket=ticket,
+        state=state,
+        service_url=_callback_url(request, settings.ticket_service_url, "ticket_callback"),
     )
     return RedirectResponse(location, status_code=status.HTTP_303_SEE_OTHER)
 

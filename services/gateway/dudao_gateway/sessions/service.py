@@ -231,7 +231,7 @@ async def start_external(
             nonce=flow.nonce,
             code_verifier=flow.code_verifier,
         )
-    return adapter.login_redirect(state=state)
+    return adapter.login_redirect(state=state, service_url=redirect_uri)
 
 
 async def finish_oidc(
@@ -272,13 +272,16 @@ async def finish_ticket(
     ctx: AuditContext,
     ticket: str | None,
     state: str | None,
+    service_url: str,
 ) -> str:
     adapter = providers.need_ticket()
     flow = await external.consume_state(session, provider="ticket", state=state, ctx=ctx)
     if not ticket:
         raise SignInRefused("统一身份认证平台未返回票据")
     try:
-        identity = await adapter.validate(ticket=ticket[:2000], state=state or "")
+        identity = await adapter.validate(
+            ticket=ticket[:2000], state=state or "", service_url=service_url
+        )
     except SignInRefused as refused:
         record(session, action="login_ticket", outcome="failed", ctx=ctx, detail=str(refused))
         raise

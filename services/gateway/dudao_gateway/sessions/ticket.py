@@ -51,15 +51,16 @@ class TicketProvider:
         self.subject_attribute = subject_attribute
         self.timeout = timeout
 
-    def login_redirect(self, *, state: str) -> str:
-        service = _service_with_state(self.service_url, state)
+    def login_redirect(self, *, state: str, service_url: str) -> str:
+        service = _service_with_state(self.service_url or service_url, state)
         sep = "&" if "?" in self.login_url else "?"
         return f"{self.login_url}{sep}{urlencode({'service': service})}"
 
-    async def validate(self, *, ticket: str, state: str) -> Identity:
+    async def validate(self, *, ticket: str, state: str, service_url: str) -> Identity:
         """The ticket checked at the platform for exactly our service URL (a ticket issued for
         another service, used before or expired is refused there)."""
-        params = {"service": _service_with_state(self.service_url, state), "ticket": ticket}
+        service = _service_with_state(self.service_url or service_url, state)
+        params = {"service": service, "ticket": ticket}
         async with outbound_client(self.timeout) as client:
             try:
                 async with client.stream("GET", self.validate_url, params=params) as r:
