@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-peers test-fast bench bench-parse bench-indicators bench-web migrate clean web web-client
+.PHONY: install run test test-peers test-fast bench bench-feed bench-parse bench-indicators bench-web migrate clean web web-client
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -78,6 +78,10 @@ migrate: $(STAMP)
 ## Gateway benchmark: direct vs through-gateway requests/s, measured in one run.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_gateway.py
+
+## Public feed: requests/s from the gateway's cache (304 and 200) against the service direct.
+bench-feed: $(STAMP)
+	$(BIN)/python bench/bench_feed.py
 
 bench-parse: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
