@@ -232,8 +232,23 @@ class TicketPlatform:
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 q = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                if parts.path == "/cas/login" and "user" not in q:
+                    # The platform's sign-in page: a person names themselves and goes on.
+                    page = (
+                        '<!doctype html><meta charset="utf-8"><title>统一身份认证</title>'
+                        '<form method="get" action="/cas/login">'
+                        f'<input type="hidden" name="service" value="{escape(q.get("service", ""), {chr(34): "&quot;"})}">'
+                        '<label>用户名 <input name="user"></label>'
+                        '<button type="submit">登录统一身份认证平台</button></form>'
+                    ).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
                 if parts.path == "/cas/login":
-                    # The person signs in on the platform's page (named by ?user= here).
+                    # The person signed in on the platform's page (named by ?user= here).
                     service = q.get("service", "")
                     ticket = platform.issue(q.get("user", ""), service)
                     sep = "&" if "?" in service else "?"
