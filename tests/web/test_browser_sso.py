@@ -40,7 +40,7 @@ def test_unified_identity_button_signs_a_leader_in(
     page = browsing.page()
     page.goto("/plans")
     expect(page).to_have_url(re.compile(r"/login\?next=/plans$"))
-    button = page.get_by_role("button", name="使用统一身份认证登录", exact=True)
+    button = page.get_by_role("link", name="使用统一身份认证登录", exact=True)
     expect(button).to_be_visible()
     shot(page, "login-with-sso")
     button.click()
