@@ -1,7 +1,7 @@
 """plan disclosed to the public feed
 
 Revision ID: portal_1
-Revises: queue_2
+Revises: queue_3
 Create Date: 2026-12-07 06:20:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'portal_1'
-down_revision: str | None = 'queue_2'
+down_revision: str | None = 'queue_3'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
