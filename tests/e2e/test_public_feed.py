@@ -164,7 +164,12 @@ def test_portal_reads_a_disclosed_plan_and_gets_304(running_platform, disclosed)
 
 
 def test_feed_schema_is_in_the_combined_openapi(running_platform) -> None:  # type: ignore[no-untyped-def]
-    doc = httpx.get(running_platform.gateway + "/openapi.json", timeout=15).json()
+    # A service whose document is slow to build on a busy machine is left out and asked again
+    # on the next request (the document says so); ask until both are in.
+    for _ in range(10):
+        doc = httpx.get(running_platform.gateway + "/openapi.json", timeout=15).json()
+        if "暂未取得" not in doc["info"].get("description", ""):
+            break
     for path in (
         "/public/v1/plans",
         "/public/v1/plans/{plan_id}",
