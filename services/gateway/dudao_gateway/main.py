@@ -26,8 +26,12 @@ from .dependencies import get_revocation_hub, get_signer, get_tasks_client
 from .proxy.forwarder import Forwarder
 from .proxy.openapi import CombinedOpenAPI
 from .proxy.routes import route_table
+from .public_feed.feed import PublicFeed
+from .public_feed.ratelimit import RateLimiter
 from .revocation import RevocationHub, active_revocations, follow_database
 from .security_events.router import router as security_events_router
+from .sessions.dependencies import get_providers
+from .sessions.external import Providers
 from .sessions.router import public as sessions_public
 from .sessions.router import router as sessions_router
 from .unit_tokens.router import router as unit_tokens_router
@@ -51,13 +55,22 @@ CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID", "Cont
 class Gateway:
     """Outer ASGI app: proxied paths go straight to the forwarder, the rest to FastAPI."""
 
-    def __init__(self, api: FastAPI, forwarder: Forwarder, settings: Settings) -> None:
+    def __init__(
+        self, api: FastAPI, forwarder: Forwarder, settings: Settings, feed: PublicFeed
+    ) -> None:
         self.api = api
         self.forwarder = forwarder
+        self.feed = feed
         # Around both halves: the client's address from trusted proxies only, CORS for the
         # allowlisted origins (preflights answered before any token check), security headers
         # on every answer, the forwarder's own problems included.
         entry: ASGIApp = SecurityHeadersMiddleware(self._dispatch)
+        # The public feed answers its own preflights from its own allowlist (portals), so it
+        # is not behind the console's CORS allowlist.
+        self._public_entry = cast(
+            ASGIApp,
+            ProxyHeadersMiddleware(cast(Any, entry), trusted_hosts=list(settings.trusted_proxies)),
+        )
         if settings.cors_origins:
             entry = CORSMiddleware(
                 entry,
@@ -74,6 +87,9 @@ class Gateway:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.feed.match(scope["path"]):
+            await self._public_entry(scope, receive, send)
+            return
         await self._entry(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -81,6 +97,9 @@ class Gateway:
             upstream = self.forwarder.match(scope["path"])
             if upstream is not None:
                 await self.forwarder(upstream, scope, receive, send)
+                return
+            if self.feed.match(scope["path"]):
+                await self.feed(scope, receive, send)
                 return
         await self.api(scope, receive, send)
 
@@ -172,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
             settings.jwt_private_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         ),
     )
+    get_providers.set(api, Providers.from_settings(settings))
     revocations = get_revocations.of(api)
     # The gateway's list fails closed too: current while its database confirms it.
     revocations.max_age = settings.revocation_max_age_seconds
@@ -189,4 +209,25 @@ def create_app(settings: Settings | None = None) -> Gateway:
         log_requests=settings.log_requests,
         max_body_bytes=settings.max_body_bytes,
     )
-    return Gateway(api, forwarder, settings)
+    limiter: list[RateLimiter] = []
+
+    def rate_limiter() -> RateLimiter:
+        if not limiter:
+            limiter.append(
+                RateLimiter(
+                    get_database.of(api).engine,
+                    limit=settings.public_rate_limit,
+                    window_seconds=settings.public_rate_window_seconds,
+                )
+            )
+        return limiter[0]
+
+    feed = PublicFeed(
+        tasks=routes["plans"],
+        indicators=routes["indicators"],
+        session=lambda: forwarder.session,
+        limiter=rate_limiter,
+        cors_origins=settings.public_cors_origins,
+        cache_seconds=settings.public_cache_seconds,
+    )
+    return Gateway(api, forwarder, settings, feed)

@@ -15,6 +15,12 @@ from .forwarder import Upstream
 from .routes import INDICATORS_RESOURCES, TASKS_RESOURCES
 
 OWNED = {"tasks": TASKS_RESOURCES, "indicators": INDICATORS_RESOURCES}
+# The public feed (``public_feed.feed.PublicFeed.upstream_for``): the indicator service owns a
+# plan's indicators, the task service the rest.
+PUBLIC_OWNED = {
+    "tasks": ("/public/v1/plans",),
+    "indicators": ("/public/v1/plans/{plan_id}/indicators",),
+}
 
 
 class CombinedOpenAPI:
@@ -69,7 +75,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
         prefixes = tuple(f"/api/v1/{seg}" for seg in OWNED.get(name, ()))
         for path, item in spec.get("paths", {}).items():
             # Only what the gateway actually routes to the service is documented.
-            if path.startswith(prefixes):
+            if path.startswith(prefixes) or path.startswith(PUBLIC_OWNED.get(name, ())):
                 paths[path] = item
         for sname, schema in spec.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(sname, schema)

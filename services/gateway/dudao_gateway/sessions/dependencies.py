@@ -8,8 +8,11 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dudao_shared.context import AppState
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import TooManyRequests, Unauthorized
+from dudao_shared.errors import Forbidden, Locked, TooManyRequests, Unauthorized
+
+from .external import Providers
 
 
 async def sign_in_session(session: SessionDep) -> AsyncIterator[AsyncSession]:
@@ -17,9 +20,12 @@ async def sign_in_session(session: SessionDep) -> AsyncIterator[AsyncSession]:
     (throttling), a reused refresh token's revocation and the audit row must survive the 401."""
     try:
         yield session
-    except (Unauthorized, TooManyRequests):
+    except (Unauthorized, Locked, Forbidden, TooManyRequests):
         await session.commit()
         raise
 
+
+get_providers = AppState("sign_in_providers", Providers)
+ProvidersDep = Annotated[Providers, Depends(get_providers)]
 
 SignInSession = Annotated[AsyncSession, Depends(sign_in_session, scope="function")]

@@ -26,6 +26,8 @@ from ..config import Settings
 from ..hashing import DUMMY_HASH, password_matches, sha256
 from ..models import AuthSession, RefreshToken, UnitToken, User
 from ..revocation import active_revocations, revoke_sessions
+from . import external
+from .oidc import OidcProvider, SignInRefused
 from .schemas import Revocation, TokenPair
 
 REFRESH_PREFIX = "ddr_"
@@ -200,6 +202,103 @@ async def sign_out(
         unit_id=principal.unit_id,
         ctx=ctx,
     )
+
+
+async def start_external(
+    session: AsyncSession,
+    *,
+    providers: external.Providers,
+    provider: str,
+    settings: Settings,
+    return_to: str | None,
+    redirect_uri: str,
+) -> str:
+    """Where to send the browser to sign in at the outside provider."""
+    adapter = providers.need_oidc() if provider == "oidc" else providers.need_ticket()
+    target = external.safe_return_to(return_to, settings.sso_return_to)
+    flow, state = await external.begin(
+        session, provider=provider, return_to=target, settings=settings
+    )
+    if isinstance(adapter, OidcProvider):
+        return await adapter.authorization_url(
+            redirect_uri=redirect_uri,
+            state=state,
+            nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
+        )
+    return adapter.login_redirect(state=state, service_url=redirect_uri)
+
+
+async def finish_oidc(
+    session: AsyncSession,
+    *,
+    providers: external.Providers,
+    settings: Settings,
+    ctx: AuditContext,
+    code: str | None,
+    state: str | None,
+    error: str | None,
+    redirect_uri: str,
+) -> str:
+    """The provider's redirect back: state, code exchange, ID token, account; the browser's
+    next stop (with a one-time login code)."""
+    oidc = providers.need_oidc()
+    flow = await external.consume_state(session, provider="oidc", state=state, ctx=ctx)
+    if error or not code:
+        raise SignInRefused(f"身份提供方未完成登录（{(error or '缺少授权码')[:60]}）")
+    id_token = await oidc.exchange(
+        code=code[:2000], redirect_uri=redirect_uri, code_verifier=flow.code_verifier
+    )
+    try:
+        identity = await oidc.verify(id_token, nonce=flow.nonce)
+    except SignInRefused as refused:
+        record(session, action="login_oidc", outcome="failed", ctx=ctx, detail=str(refused))
+        raise
+    user = await external.link(session, identity=identity, settings=settings, ctx=ctx)
+    login_code = await external.issue_login_code(session, flow=flow, user=user, ctx=ctx)
+    return external.redirect_with_code(flow.return_to, login_code)
+
+
+async def finish_ticket(
+    session: AsyncSession,
+    *,
+    providers: external.Providers,
+    settings: Settings,
+    ctx: AuditContext,
+    ticket: str | None,
+    state: str | None,
+    service_url: str,
+) -> str:
+    adapter = providers.need_ticket()
+    flow = await external.consume_state(session, provider="ticket", state=state, ctx=ctx)
+    if not ticket:
+        raise SignInRefused("统一身份认证平台未返回票据")
+    try:
+        identity = await adapter.validate(
+            ticket=ticket[:2000], state=state or "", service_url=service_url
+        )
+    except SignInRefused as refused:
+        record(session, action="login_ticket", outcome="failed", ctx=ctx, detail=str(refused))
+        raise
+    user = await external.link(session, identity=identity, settings=settings, ctx=ctx)
+    login_code = await external.issue_login_code(session, flow=flow, user=user, ctx=ctx)
+    return external.redirect_with_code(flow.return_to, login_code)
+
+
+async def sign_in_with_login_code(
+    session: AsyncSession,
+    *,
+    code: str,
+    signer: TokenSigner,
+    settings: Settings,
+    ctx: AuditContext,
+) -> TokenPair:
+    """The one-time code from an outside sign-in for the gateway's own tokens, as after a
+    password sign-in."""
+    user, auth = await external.exchange_login_code(
+        session, code=code, signer=signer, settings=settings, ctx=ctx
+    )
+    return _user_tokens(session, user=user, auth=auth, signer=signer, settings=settings)
 
 
 async def revocations_in_force(session: AsyncSession, *, settings: Settings) -> list[Revocation]:

@@ -26,6 +26,7 @@ from ..audit_trail import diff, record, snapshot
 from ..items.service import deadlines_of
 from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
 from ..plans.light_rules import compute, rules_of
+from ..subscriptions import service as subscriptions
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
 FIELDS = (
@@ -89,8 +90,9 @@ async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
     ).all()
     status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
     if item.status != status:
-        item.status = status
+        previous, item.status = item.status, status
         await flush_versioned(session)
+        await subscriptions.task_state_changed(session, item, previous)
 
 
 async def to_reads(
