@@ -14,6 +14,7 @@ import httpx
 from .breaker import Breakers, PeerUnavailable
 from .context import bearer_var, request_id_var
 from .errors import BadGateway, GatewayTimeout, Problem, ServiceUnavailable
+from .security import SERVICE_TOKEN_HEADER
 
 
 class UpstreamProblem(Problem):
@@ -55,13 +56,16 @@ class ServiceClient:
         max_connections: int = 50,
         transport: httpx.AsyncBaseTransport | None = None,
         breakers: Breakers | None = None,
+        service_token: str = "",
     ) -> None:
+        """``service_token``: sent on every call, so the peer's ``/internal`` routes admit it."""
         self.service = service
         # A stopped peer costs callers one connect timeout each until the circuit opens,
         # then nothing: they get a 503 at once.
         self.breakers = breakers or Breakers()
         self._client = httpx.AsyncClient(
             base_url=base_url,
+            headers={SERVICE_TOKEN_HEADER: service_token} if service_token else None,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections

@@ -26,7 +26,12 @@ async def open_tasks_client(app: FastAPI) -> None:
     settings = get_settings.of(app)
     get_tasks_client.set(
         app,
-        ServiceClient("任务服务", settings.tasks_url, timeout=settings.upstream_timeout_seconds),
+        ServiceClient(
+            "任务服务",
+            settings.tasks_url,
+            timeout=settings.upstream_timeout_seconds,
+            service_token=settings.service_token,
+        ),
     )
 
 
