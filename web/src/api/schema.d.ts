@@ -1889,26 +1889,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/internal/v1/revocations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         * @description 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         */
-        get: operations["revocations_internal_v1_revocations_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -4739,18 +4719,6 @@ export interface components {
              */
             reason?: string | null;
         };
-        /** Revocation */
-        Revocation: {
-            /** Sid */
-            sid: string;
-            /** Until */
-            until: number;
-        };
-        /** RevocationList */
-        RevocationList: {
-            /** Items */
-            items: components["schemas"]["Revocation"][];
-        };
         /** Rollup */
         Rollup: {
             /** By */
@@ -6787,8 +6755,8 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6930,17 +6898,18 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13102,35 +13071,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-        };
-    };
-    revocations_internal_v1_revocations_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RevocationList"];
                 };
             };
             /** @description 未登录或凭证无效 */
