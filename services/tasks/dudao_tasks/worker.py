@@ -124,7 +124,9 @@ async def run(
     app = create_job_app(
         settings.database_url,
         blueprints=[build_blueprint(runtime)],
-        max_size=2 + settings.worker_concurrency * (1 + len(CHANNELS)),
+        # The queue's own connections only fetch and finish jobs (short statements); the jobs'
+        # work runs on the service's engine above.
+        max_size=4 + settings.worker_concurrency,
     )
     _current_app = app
     stop = stop or asyncio.Event()
