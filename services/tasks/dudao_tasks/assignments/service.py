@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -23,9 +24,8 @@ from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
-from ..items.service import deadlines_of
-from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
-from ..plans.light_rules import compute, rules_of
+from ..models import ACTIONABLE, Assignment, Item, Unit
+from ..plans.light_store import ensure_fresh, refresh_tasks
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
 FIELDS = (
@@ -96,51 +96,45 @@ async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
 async def to_reads(
     session: AsyncSession, rows: Sequence[Assignment], today: dt.date
 ) -> list[AssignmentRead]:
+    """Read models of ``rows`` with their stored lights: one query for the task and unit names
+    (and none for lights, unless one is not today's)."""
     if not rows:
         return []
-    item_ids = list({a.item_id for a in rows})
-    items = {
-        i.id: i
-        for i in (await session.execute(select(Item).where(col(Item.id).in_(item_ids)))).scalars()
+    await ensure_fresh(session, rows, today)
+    names = {
+        r.id: r
+        for r in (
+            await session.execute(
+                sa_select(
+                    col(Assignment.id),
+                    col(Item.code),
+                    col(Item.title),
+                    col(Item.due_on),
+                    col(Unit.name),
+                )
+                .join(Item, col(Item.id) == col(Assignment.item_id))
+                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                .where(col(Assignment.id).in_([a.id for a in rows]))
+            )
+        ).all()
     }
-    units = {
-        u.id: u.name
-        for u in (
-            await session.execute(select(Unit).where(col(Unit.id).in_({a.unit_id for a in rows})))
-        ).scalars()
-    }
-    plans = {
-        p.id: rules_of(p.light_rules)
-        for p in (
-            await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows})))
-        ).scalars()
-    }
-    ds = await deadlines_of(session, item_ids)
     out = []
     for a in rows:
-        item = items[a.item_id]
-        state = compute(
-            status=a.status,
-            deadlines=[d.due_on for d in ds.get(a.item_id, [])],
-            last_report_on=a.last_report_on,
-            since=a.created_at.date(),
-            rules=plans[a.plan_id],
-            today=today,
-        )
+        n = names[a.id]
         out.append(
             AssignmentRead.model_validate(
                 {
                     **a.model_dump(),
                     "task_id": a.item_id,
-                    "task_code": item.code,
-                    "task_title": item.title,
-                    "unit_name": units.get(a.unit_id, ""),
-                    "due_on": state.final_due_on,
-                    "next_due_on": state.next_due_on,
-                    "overdue": state.overdue,
-                    "due_soon": state.due_soon,
-                    "light": state.light,
-                    "light_reasons": state.reasons,
+                    "task_code": n.code,
+                    "task_title": n.title,
+                    "unit_name": n.name,
+                    "due_on": n.due_on,
+                    "next_due_on": a.light_next_due_on,
+                    "overdue": a.light_overdue,
+                    "due_soon": a.light_due_soon,
+                    "light": a.light,
+                    "light_reasons": a.light_reasons,
                 }
             )
         )
@@ -164,7 +158,12 @@ async def _unit_count(session: AsyncSession, task_id: uuid.UUID) -> int:
 
 
 async def create_assignment(
-    session: AsyncSession, *, principal: Principal, task: Item, data: AssignmentCreate
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    task: Item,
+    data: AssignmentCreate,
+    today: dt.date,
 ) -> Assignment:
     if task.kind not in ACTIONABLE:
         raise ValidationFailed("章节不能分工", errors=[{"field": "task_id", "message": "不是任务"}])
@@ -193,6 +192,7 @@ async def create_assignment(
         unit_id=row.unit_id,
     )
     await sync_task_status(session, task.id)
+    await refresh_tasks(session, [task.id], today)
     return row
 
 
@@ -208,6 +208,7 @@ async def update_assignment(
     principal: Principal,
     assignment: Assignment,
     data: AssignmentUpdate,
+    today: dt.date,
 ) -> Assignment:
     values = data.model_dump(exclude_unset=True)
     if any(v is None for v in values.values()):
@@ -239,11 +240,12 @@ async def update_assignment(
         unit_id=assignment.unit_id,
     )
     await sync_task_status(session, assignment.item_id)
+    await refresh_tasks(session, [assignment.item_id], today)
     return assignment
 
 
 async def delete_assignment(
-    session: AsyncSession, *, principal: Principal, assignment: Assignment
+    session: AsyncSession, *, principal: Principal, assignment: Assignment, today: dt.date
 ) -> None:
     if (
         assignment.role == "lead"
@@ -266,6 +268,7 @@ async def delete_assignment(
         unit_id=assignment.unit_id,
     )
     await sync_task_status(session, assignment.item_id)
+    await refresh_tasks(session, [assignment.item_id], today)
 
 
 async def review(
@@ -274,6 +277,7 @@ async def review(
     principal: Principal,
     assignment: Assignment,
     data: ReviewDecision,
+    today: dt.date,
 ) -> Assignment:
     if assignment.status != "completed":
         raise NotAwaitingReview(f"当前状态为 {assignment.status}")
@@ -300,6 +304,7 @@ async def review(
         unit_id=assignment.unit_id,
     )
     await sync_task_status(session, assignment.item_id)
+    await refresh_tasks(session, [assignment.item_id], today)
     return assignment
 
 

@@ -10,6 +10,7 @@ plan and the plan id is fixed before the call.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import re
 import uuid
@@ -279,6 +280,7 @@ async def confirm_import(
     preview: ImportPreview,
     create_missing_units: bool,
     indicators_client: ServiceClient | None,
+    today: dt.date,
 ) -> ImportResult:
     if preview.duplicate_of is not None:
         raise Conflict(
@@ -356,6 +358,7 @@ async def confirm_import(
         ),
         items=item_specs,
         assignments=assignments,
+        today=today,
     )
     session.add(
         PlanImport(

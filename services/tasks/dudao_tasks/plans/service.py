@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ from ..audit_trail import diff, record, snapshot
 from ..common.labels import split_code
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from ..regions import service as regions
+from .light_store import refresh_plan, refresh_tasks
 from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
 
 FIELDS = (
@@ -77,6 +79,7 @@ async def create_plan_tree(
     plan: PlanCreate,
     items: Sequence[ItemSpec],
     assignments: Sequence[AssignmentSpec],
+    today: dt.date,
 ) -> Plan:
     """Create a plan with its items, deadlines and unit assignments in one flush.
 
@@ -178,11 +181,12 @@ async def create_plan_tree(
             unit_id=a.unit_id,
         )
     await session.flush()
+    await refresh_tasks(session, [i.id for i in by_code.values()], today)
     return row
 
 
 async def update_plan(
-    session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate
+    session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate, today: dt.date
 ) -> Plan:
     values = data.model_dump(exclude_unset=True)
     for required in ("title", "level", "region_code", "status", "light_rules"):
@@ -213,6 +217,9 @@ async def update_plan(
         after=a,
         plan_id=plan.id,
     )
+    if "light_rules" in a:
+        # New rules move every light of the plan; done here until the job queue takes it.
+        await refresh_plan(session, plan.id, today)
     return plan
 
 
