@@ -167,15 +167,20 @@ async def list_plan_tasks(
     return [_task_light(r) for r in rows], nxt
 
 
-async def _repair(session: AsyncSession, where: ColumnElement[bool], today: dt.date) -> None:
-    """Before a summary: refresh the lights in its scope that are not today's (none while the
+async def _repair(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> None:
+    """Before a summary: refresh the lights of the plan that are not today's (none while the
     daily sweep runs)."""
-    ids = (await session.scalars(select(Item.id).where(where, stale(Item, today)))).all()
+    ids = (
+        await session.scalars(
+            select(Item.id).where(
+                Item.plan_id == plan_id, col(Item.kind).in_(ACTIONABLE), stale(Item, today)
+            )
+        )
+    ).all()
     a_ids = (
         await session.scalars(
             select(Assignment.item_id).where(
-                col(Assignment.item_id).in_(select(Item.id).where(where)),
-                stale(Assignment, today),
+                Assignment.plan_id == plan_id, stale(Assignment, today)
             )
         )
     ).all()
@@ -187,7 +192,7 @@ async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> P
     """A plan's light (its worst task), counts per light and each unit's light: two
     aggregates over the stored lights."""
     scope = (col(Item.plan_id) == plan.id) & col(Item.kind).in_(ACTIONABLE)
-    await _repair(session, scope, today)
+    await _repair(session, plan.id, today)
     task_counts = dict(
         (
             await session.execute(
