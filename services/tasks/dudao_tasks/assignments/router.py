@@ -167,11 +167,11 @@ async def update_assignment(
 ) -> AssignmentRead:
     """更新任务分工：单位设置状态（completed 即提交审核）；规划人员调整牵头 / 配合"""
     require_version(assignment.version, expected)
-    row = await service.update_assignment(
+    out = await service.update_assignment(
         session, principal=principal, assignment=assignment, data=body, today=today
     )
-    set_etag(response, row.version)
-    return (await service.to_reads(session, [row], today))[0]
+    set_etag(response, out.version)
+    return out
 
 
 @router.delete(

@@ -39,7 +39,7 @@ STORED = (
 )
 
 
-def _values(state: LightState, today: dt.date) -> dict[str, Any]:
+def stored_values(state: LightState, today: dt.date) -> dict[str, Any]:
     return {
         "light": state.light,
         "light_reasons": state.reasons,
@@ -138,7 +138,7 @@ async def refresh_tasks(
             today=today,
             unassigned=not mine,
         )
-        values = _values(state, today)
+        values = stored_values(state, today)
         item_params.append({"_id": t.id, **values})
         _sync_loaded(session, Item, t.id, values)
         for a in mine:
@@ -152,7 +152,7 @@ async def refresh_tasks(
                 rules=rules,
                 today=today,
             )
-            a_values = _values(a_state, today)
+            a_values = stored_values(a_state, today)
             assignment_params.append({"_id": a.id, **a_values})
             _sync_loaded(session, Assignment, a.id, a_values)
     await session.execute(_STORE_ITEM, item_params)
