@@ -185,7 +185,6 @@ def pages(client: httpx.Client, runs: int) -> dict[str, float]:
 def profile_update(server_url: str) -> None:
     """The status update in-process under pyinstrument (service CPU, no sockets), on a scratch
     database whose data is made through the API, so the same script profiles older code."""
-    from pyinstrument import Profiler
 
     from dudao_shared import migrate
     from dudao_shared.tokens import TokenSigner, generate_keypair
