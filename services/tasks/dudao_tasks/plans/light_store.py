@@ -25,6 +25,12 @@ from sqlmodel import col
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan
 from .light_rules import LightState, compute, rules_of
 
+# The worker's jobs (``dudao_tasks.worker``): the sweep, periodic; a plan's recompute, deferred
+# by a change of its rules when the plan is too large to recompute inside the request.
+SWEEP_TASK = "sweep_lights"
+REFRESH_PLAN_TASK = "refresh_plan_lights"
+INLINE_PLAN_TASKS = 2000
+
 _ITEM: Table = Item.__table__  # type: ignore[attr-defined]
 _ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
 

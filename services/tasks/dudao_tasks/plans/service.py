@@ -6,12 +6,13 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.jobs import defer_in
 from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.regions import region_prefix
 from dudao_shared.versioning import flush_versioned
@@ -20,7 +21,7 @@ from ..audit_trail import diff, record, snapshot
 from ..common.labels import split_code
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from ..regions import service as regions
-from .light_store import refresh_plan, refresh_tasks
+from .light_store import INLINE_PLAN_TASKS, REFRESH_PLAN_TASK, refresh_plan, refresh_tasks
 from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
 
 FIELDS = (
@@ -218,9 +219,30 @@ async def update_plan(
         plan_id=plan.id,
     )
     if "light_rules" in a:
-        # New rules move every light of the plan; done here until the job queue takes it.
-        await refresh_plan(session, plan.id, today)
+        await _relight(session, plan.id, today)
     return plan
+
+
+async def _relight(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> None:
+    """New rules move every light of the plan: recomputed in the request for a plan of up to
+    ``INLINE_PLAN_TASKS`` tasks, by a job (committed with the change) for a larger one."""
+    tasks = await session.scalar(
+        select(func.count()).select_from(
+            select(Item.id)
+            .where(Item.plan_id == plan_id, col(Item.kind).in_(ACTIONABLE))
+            .limit(INLINE_PLAN_TASKS + 1)
+            .subquery()
+        )
+    )
+    if (tasks or 0) <= INLINE_PLAN_TASKS:
+        await refresh_plan(session, plan_id, today)
+    else:
+        await defer_in(
+            session,
+            REFRESH_PLAN_TASK,
+            args={"plan_id": str(plan_id)},
+            lock=f"{REFRESH_PLAN_TASK}:{plan_id}",
+        )
 
 
 ORDERS = {
