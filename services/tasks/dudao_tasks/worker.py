@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import os
 import signal
@@ -34,6 +35,7 @@ from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
 from .plans.light_store import REFRESH_PLAN_TASK, SWEEP_TASK, refresh_plan, sweep
+from .reminders import service as reminders
 
 log = logging.getLogger("dudao.worker")
 
@@ -64,7 +66,9 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
         name=DELIVER_TASK,
         pass_context=True,
         retry=RetryStrategy(
-            max_attempts=s.delivery_max_attempts,
+            # A margin over the delivery's own count: a job run again after its worker died
+            # counts an attempt here without having tried to send.
+            max_attempts=s.delivery_max_attempts + 2,
             exponential_wait=s.delivery_backoff_seconds,
             retry_exceptions=[RetryLater],
         ),
@@ -78,28 +82,39 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
             worker=runtime.name,
         )
 
-    @bp.periodic(cron="* * * * *", periodic_id="stalled")
+    @bp.periodic(cron=s.worker_stalled_check_cron, periodic_id="stalled")
     @bp.task(name="retry_stalled_jobs", queue=DEFAULT_QUEUE, queueing_lock="retry_stalled_jobs")
     async def retry_stalled(timestamp: int) -> int:
         app = _current_app
         assert app is not None
-        return await retry_stalled_jobs(app)
+        return await retry_stalled_jobs(app, s.worker_stalled_seconds)
+
+    @bp.periodic(cron=s.reminder_sweep_cron, periodic_id="reminders")
+    @bp.task(name=reminders.SWEEP_TASK, queue=DEFAULT_QUEUE, lock=reminders.SWEEP_TASK)
+    async def sweep_reminders(timestamp: int | None = None, on: str | None = None) -> int:
+        # The periodic run sweeps for the (injectable) local today; a requested run names it.
+        today = dt.date.fromisoformat(on) if on else reminders.today_local()
+        async with runtime.db.sessionmaker() as session:
+            written = await reminders.sweep(session, today=today)
+            await session.commit()
+        log.info("reminder sweep for %s: %s new reminders", today, written)
+        return written
 
     # Lights the date alone moves (due soon → overdue): hourly, so the change of the China date
     # (16:00 UTC) is picked up within the hour; an hour with nothing due is one index probe.
     @bp.periodic(cron="7 * * * *", periodic_id="lights")
     @bp.task(name=SWEEP_TASK, queue=DEFAULT_QUEUE, queueing_lock=SWEEP_TASK)
     async def sweep_lights(timestamp: int) -> int:
-        async with runtime.db.sessionmaker() as s:
-            moved = await sweep(s, get_today())
-            await s.commit()
+        async with runtime.db.sessionmaker() as session:
+            moved = await sweep(session, get_today())
+            await session.commit()
         return moved
 
     @bp.task(name=REFRESH_PLAN_TASK, queue=DEFAULT_QUEUE)
     async def refresh_plan_lights(plan_id: str) -> int:
-        async with runtime.db.sessionmaker() as s:
-            n = await refresh_plan(s, uuid.UUID(plan_id), get_today())
-            await s.commit()
+        async with runtime.db.sessionmaker() as session:
+            n = await refresh_plan(session, uuid.UUID(plan_id), get_today())
+            await session.commit()
         return n
 
     for register in REGISTRARS:
@@ -144,6 +159,8 @@ async def run(
         "shutdown_graceful_timeout": 10.0,
         "fetch_job_polling_interval": 2.0,
         "delete_jobs": "successful",
+        "update_heartbeat_interval": max(0.5, settings.worker_stalled_seconds / 3),
+        "stalled_worker_timeout": settings.worker_stalled_seconds,
     }
     try:
         async with app.open_async():

@@ -588,6 +588,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/measurements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出监测值（与填报模板同一格式，改后可直接导入）
+         * @description 导出监测值（与填报模板同一格式，改后可直接导入）
+         */
+        get: operations["export_measurements_api_v1_measurements_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_measurements_api_v1_measurements_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/measurements/latest": {
         parameters: {
             query?: never;
@@ -600,6 +640,26 @@ export interface paths {
          * @description 某指标各区划的最新监测值（可限定在某区划之内）
          */
         get: operations["latest_values_api_v1_measurements_latest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 监测值填报模板（按规划 × 区划 × 统计期预填本人可填报的指标，含已填数值）
+         * @description 监测值填报模板（按规划 × 区划 × 统计期预填本人可填报的指标，含已填数值）
+         */
+        get: operations["measurement_template_api_v1_measurements_template_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -844,6 +904,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans/{plan_id}/tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出任务分工（与导入模板同一格式，改后可直接导入）
+         * @description 导出任务分工（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_tasks_api_v1_plans__plan_id__tasks_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_tasks_api_v1_plans__plan_id__tasks_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务分工导入模板（任务编号、名称、牵头与配合单位、完成时限）
+         * @description 任务分工导入模板（任务编号、名称、牵头与配合单位、完成时限）
+         */
+        get: operations["task_template_api_v1_plans__plan_id__tasks_template_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/regions": {
         parameters: {
             query?: never;
@@ -1052,6 +1172,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出规划的指标目标（与导入模板同一格式，改后可直接导入）
+         * @description 导出规划的指标目标（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_targets_api_v1_targets_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_targets_api_v1_targets_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 指标目标导入模板（含分年度目标）
+         * @description 指标目标导入模板（含分年度目标）
+         */
+        get: operations["target_template_api_v1_targets_template_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/{target_id}": {
         parameters: {
             query?: never;
@@ -1232,6 +1412,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出单位名录（与导入模板同一格式，改后可直接导入）
+         * @description 导出单位名录（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_units_api_v1_units_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_units_api_v1_units_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/resolve": {
         parameters: {
             query?: never;
@@ -1246,6 +1466,26 @@ export interface paths {
          * @description 批量解析单位名称（按名称或别名，未解析的不会自动创建）
          */
         post: operations["resolve_units_api_v1_units_resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位名录导入模板（层级、区划为下拉列表）
+         * @description 单位名录导入模板（层级、区划为下拉列表）
+         */
+        get: operations["unit_template_api_v1_units_template_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1290,6 +1530,26 @@ export interface paths {
         get: operations["unit_lights_api_v1_units__unit_id__lights_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/succession": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）
+         * @description 单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）
+         */
+        post: operations["unit_succession_api_v1_units__unit_id__succession_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1729,6 +1989,14 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** Body_import_measurements_api_v1_measurements_import_post */
+        Body_import_measurements_api_v1_measurements_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
         /** Body_import_plan_api_v1_plans_import_post */
         Body_import_plan_api_v1_plans_import_post: {
             /**
@@ -1741,6 +2009,30 @@ export interface components {
              * @description 或直接粘贴正文
              */
             text?: string | null;
+        };
+        /** Body_import_targets_api_v1_targets_import_post */
+        Body_import_targets_api_v1_targets_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
+        /** Body_import_tasks_api_v1_plans__plan_id__tasks_import_post */
+        Body_import_tasks_api_v1_plans__plan_id__tasks_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
+        /** Body_import_units_api_v1_units_import_post */
+        Body_import_units_api_v1_units_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
         };
         /** Body_login_form_api_v1_auth_token_post */
         Body_login_form_api_v1_auth_token_post: {
@@ -1997,6 +2289,24 @@ export interface components {
              */
             year?: number | null;
         };
+        /** CellError */
+        CellError: {
+            /**
+             * Column
+             * @description 列名
+             */
+            column: string;
+            /**
+             * Message
+             * @description 错误说明
+             */
+            message: string;
+            /**
+             * Row
+             * @description 行号（表头为第 1 行）
+             */
+            row: number;
+        };
         /** CorrectionRead */
         CorrectionRead: {
             /**
@@ -2060,6 +2370,61 @@ export interface components {
              * @description 原文表述
              */
             text: string | null;
+        };
+        /** DeliveryAttemptRead */
+        DeliveryAttemptRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error: string | null;
+            /** Ok */
+            ok: boolean;
+            /** Status Code */
+            status_code: number | null;
+            /** Worker */
+            worker: string | null;
+        };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Attempts */
+            attempts: number;
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Log
+             * @description 每次尝试
+             */
+            log?: components["schemas"]["DeliveryAttemptRead"][];
+            /** Notice Id */
+            notice_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @description pending 待发送、sent 已发送、dead 已放弃（重试用尽）
+             */
+            status: string;
+            /** Target */
+            target: string;
         };
         /** FieldError */
         FieldError: {
@@ -2157,6 +2522,36 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HandedOver */
+        HandedOver: {
+            /**
+             * Assignment Id
+             * Format: uuid
+             */
+            assignment_id: string;
+            /**
+             * Conflict
+             * @description 承继单位已承担该任务，不能移交（须人工处理）
+             */
+            conflict: boolean;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Role
+             * @description lead 牵头、co 配合
+             */
+            role: string;
+            /** Status */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+        };
         /**
          * ImportPreview
          * @description What the document yields, every value with the words it came from.
@@ -2226,6 +2621,42 @@ export interface components {
             source_hash: string;
             /** Warnings */
             warnings: components["schemas"]["Warning_"][];
+        };
+        /** ImportSummary */
+        ImportSummary: {
+            /** Created */
+            created: number;
+            /**
+             * Dry Run
+             * @description 是否仅预检（不写入）
+             */
+            dry_run: boolean;
+            /**
+             * Errors
+             * @description 全部错误，按行列出
+             */
+            errors: components["schemas"]["CellError"][];
+            /**
+             * Failed
+             * @description 有错误的行数
+             */
+            failed: number;
+            /**
+             * Kind
+             * @description 导入类型
+             */
+            kind: string;
+            /** Rows */
+            rows: components["schemas"]["RowOutcome"][];
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
+            /**
+             * Written
+             * @description 是否已写入
+             */
+            written: boolean;
         };
         /** IndicatorCreate */
         IndicatorCreate: {
@@ -2807,6 +3238,11 @@ export interface components {
              */
             username: string;
         };
+        /** MarkedRead */
+        MarkedRead: {
+            /** Marked */
+            marked: number;
+        };
         /** Me */
         Me: {
             /** Name */
@@ -3001,6 +3437,40 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** NoticeRead */
+        NoticeRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description 类别：due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办 等
+             */
+            kind: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Recipient Unit Id */
+            recipient_unit_id: string | null;
+            /** Recipient User */
+            recipient_user: string | null;
+            /** Title */
+            title: string;
+        };
         /** Page[AssessmentRead] */
         Page_AssessmentRead_: {
             /** Items */
@@ -3035,6 +3505,16 @@ export interface components {
         Page_CorrectionRead_: {
             /** Items */
             items: components["schemas"]["CorrectionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[DeliveryRead] */
+        Page_DeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["DeliveryRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -3085,6 +3565,16 @@ export interface components {
         Page_MeasurementRead_: {
             /** Items */
             items: components["schemas"]["MeasurementRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[NoticeRead] */
+        Page_NoticeRead_: {
+            /** Items */
+            items: components["schemas"]["NoticeRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -3735,9 +4225,9 @@ export interface components {
         ResolvedName: {
             /**
              * Matched By
-             * @description 按名称或别名匹配
+             * @description 按名称、别名匹配，或该名称的单位已停用、解析到其承继单位
              */
-            matched_by: ("name" | "alias") | null;
+            matched_by: ("name" | "alias" | "successor") | null;
             /**
              * Name
              * @description 提交的名称
@@ -3756,6 +4246,11 @@ export interface components {
             status: "resolved" | "unresolved";
             /** @description 解析到的单位 */
             unit: components["schemas"]["UnitRead"] | null;
+            /**
+             * Warning
+             * @description 提示（如：原单位已停用，已改为承继单位）
+             */
+            warning?: string | null;
         };
         /** ReviewDecision */
         ReviewDecision: {
@@ -3826,6 +4321,34 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** RowOutcome */
+        RowOutcome: {
+            /**
+             * Action
+             * @description create 新建、update 更新、unchanged 不变、error 有错
+             * @enum {string}
+             */
+            action: "create" | "update" | "unchanged" | "error";
+            /**
+             * Changes
+             * @description 更新的列：[原值, 新值]
+             */
+            changes?: {
+                [key: string]: (string | null)[];
+            };
+            /** Errors */
+            errors?: components["schemas"]["CellError"][];
+            /**
+             * Key
+             * @description 该行对应的记录（自然键）
+             */
+            key: string;
+            /**
+             * Row
+             * @description 行号
+             */
+            row: number;
         };
         /** Scorecard */
         Scorecard: {
@@ -3984,6 +4507,47 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** SuccessionRequest */
+        SuccessionRequest: {
+            /**
+             * Active Until
+             * Format: date
+             * @description 停用日期
+             */
+            active_until: string;
+            /**
+             * Confirm
+             * @description false：只预览将移交的未办结任务；true：停用并移交（记入审计）
+             * @default false
+             */
+            confirm: boolean;
+            /**
+             * Successor Id
+             * Format: uuid
+             * @description 承继单位
+             */
+            successor_id: string;
+        };
+        /** SuccessionResult */
+        SuccessionResult: {
+            /**
+             * Confirmed
+             * @description 是否已停用并移交
+             */
+            confirmed: boolean;
+            /**
+             * Moved
+             * @description 已移交的任务数
+             */
+            moved: number;
+            /**
+             * Open Assignments
+             * @description 原单位未办结的任务
+             */
+            open_assignments: components["schemas"]["HandedOver"][];
+            successor: components["schemas"]["UnitRead"];
+            unit: components["schemas"]["UnitRead"];
         };
         /** TargetCreate */
         TargetCreate: {
@@ -4664,6 +5228,11 @@ export interface components {
              * @description 统一社会信用代码
              */
             uscc?: string | null;
+        };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
         };
         /** UserCreate */
         UserCreate: {
@@ -7282,6 +7851,144 @@ export interface operations {
             };
         };
     };
+    export_measurements_api_v1_measurements_export_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_measurements_api_v1_measurements_import_post: {
+        parameters: {
+            query: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_measurements_api_v1_measurements_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     latest_values_api_v1_measurements_latest_get: {
         parameters: {
             query: {
@@ -7303,6 +8010,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LatestValues"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    measurement_template_api_v1_measurements_template_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period: string;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -8400,6 +9165,194 @@ export interface operations {
             };
         };
     };
+    export_tasks_api_v1_plans__plan_id__tasks_export_get: {
+        parameters: {
+            query?: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_tasks_api_v1_plans__plan_id__tasks_import_post: {
+        parameters: {
+            query?: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_tasks_api_v1_plans__plan_id__tasks_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    task_template_api_v1_plans__plan_id__tasks_template_get: {
+        parameters: {
+            query?: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_regions_api_v1_regions_get: {
         parameters: {
             query?: {
@@ -9124,6 +10077,143 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_targets_api_v1_targets_export_get: {
+        parameters: {
+            query: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_targets_api_v1_targets_import_post: {
+        parameters: {
+            query: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_targets_api_v1_targets_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    target_template_api_v1_targets_template_get: {
+        parameters: {
+            query: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9931,6 +11021,118 @@ export interface operations {
             };
         };
     };
+    export_units_api_v1_units_export_get: {
+        parameters: {
+            query?: {
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_units_api_v1_units_import_post: {
+        parameters: {
+            query?: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_units_api_v1_units_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     resolve_units_api_v1_units_resolve_post: {
         parameters: {
             query?: never;
@@ -9980,6 +11182,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    unit_template_api_v1_units_template_get: {
+        parameters: {
+            query?: {
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10181,6 +11427,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unit_succession_api_v1_units__unit_id__succession_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuccessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessionResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unit_not_found` 单位不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
