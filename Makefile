@@ -4,11 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-<<<<<<< HEAD
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-scale bench-web migrate clean web web-client
-=======
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders
->>>>>>> main
+.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-scale bench-web bench-sheets migrate clean web web-client bench-reminders
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -63,6 +59,12 @@ run: $(STAMP) web
 test: $(STAMP) web
 	$(BIN)/python -m pytest
 
+## The long fuzzing run: schemathesis against the gateway's combined OpenAPI document, 100
+## generated requests per operation as an administrator and as a unit; prints the counts.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	DUDAO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DUDAO_FUZZ_VERBOSE=1 $(BIN)/python -m pytest tests/fuzz -p no:cacheprovider -s -q
+
 migrate: $(STAMP)
 	$(BIN)/dudao migrate
 
@@ -76,13 +78,12 @@ bench-parse: $(STAMP)
 bench-indicators: $(STAMP)
 	$(BIN)/python bench/bench_indicators.py
 
-<<<<<<< HEAD
 ## Province scale: status update and task read through the gateway vs raw asyncpg, 50-row pages
 ## at 10k / 100k / 1M tasks, then the scorecard and latest values vs raw SQL (bench-indicators).
 bench-scale: $(STAMP)
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_indicators.py
-=======
+
 ## Importing 100,000 measurement rows from an .xlsx file vs a COPY of the same rows.
 bench-sheets: $(STAMP)
 	$(BIN)/python bench/bench_sheets.py
@@ -90,7 +91,6 @@ bench-sheets: $(STAMP)
 ## ratio), and webhook deliveries/s from a worker to a local receiver.
 bench-reminders: $(STAMP)
 	$(BIN)/python bench/bench_reminders.py
->>>>>>> main
 
 ## Web app: gzipped JavaScript of the dashboard and the unit page, time to first render.
 bench-web: $(STAMP) web

@@ -156,6 +156,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assignments/{assignment_id}/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 催办：就一项交办催促责任单位（单位的通知箱和外发渠道都会收到）
+         * @description 催办：就一项交办催促责任单位（单位的通知箱和外发渠道都会收到）
+         */
+        post: operations["urge_assignment_api_v1_assignments__assignment_id__urges_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit_events": {
         parameters: {
             query?: never;
@@ -311,6 +331,26 @@ export interface paths {
          */
         post: operations["exchange_unit_token_api_v1_auth_unit_token_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 删除通知渠道
+         * @description 删除通知渠道
+         */
+        delete: operations["delete_contact_api_v1_contacts__contact_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -752,6 +792,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的通知（单位看本单位的，工作人员看自己的；新的在前）
+         * @description 我的通知（单位看本单位的，工作人员看自己的；新的在前）
+         */
+        get: operations["list_notices_api_v1_notices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/read_all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 全部标为已读
+         * @description 全部标为已读
+         */
+        post: operations["mark_all_read_api_v1_notices_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/unread_count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 未读通知数
+         * @description 未读通知数
+         */
+        get: operations["unread_count_api_v1_notices_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一条通知
+         * @description 一条通知
+         */
+        get: operations["get_notice_api_v1_notices__notice_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 通知的外发记录：每个渠道、目标、状态和每次尝试（工作人员）
+         * @description 通知的外发记录：每个渠道、目标、状态和每次尝试（工作人员）
+         */
+        get: operations["list_deliveries_api_v1_notices__notice_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标为已读（再次标记不改变已读时间）
+         * @description 标为已读（再次标记不改变已读时间）
+         */
+        post: operations["mark_read_api_v1_notices__notice_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -877,6 +1037,30 @@ export interface paths {
          */
         get: operations["plan_lights_api_v1_plans__plan_id__lights_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/reminder_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 规划的提醒规则（未设置时为默认规则，版本 0）
+         * @description 规划的提醒规则（未设置时为默认规则，版本 0）
+         */
+        get: operations["get_reminder_rules_api_v1_plans__plan_id__reminder_rules_get"];
+        /**
+         * 设置规划的提醒规则（If-Match 携带读取时的 ETag；首次设置为 "0"）
+         * @description 设置规划的提醒规则（If-Match 携带读取时的 ETag；首次设置为 "0"）
+         */
+        put: operations["put_reminder_rules_api_v1_plans__plan_id__reminder_rules_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1018,6 +1202,46 @@ export interface paths {
         get: operations["region_children_api_v1_regions__code__children_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 提醒与催办记录（单位只看发给本单位的；新的在前）
+         * @description 提醒与催办记录（单位只看发给本单位的；新的在前）
+         */
+        get: operations["list_reminders_api_v1_reminders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 立即扫描一次到期提醒（后台作业执行；已发过的不会重发）
+         * @description 立即扫描一次到期提醒（后台作业执行；已发过的不会重发）
+         */
+        post: operations["run_sweep_api_v1_reminders_sweeps_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1516,6 +1740,30 @@ export interface paths {
         patch: operations["update_unit_api_v1_units__unit_id__patch"];
         trace?: never;
     };
+    "/api/v1/units/{unit_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位的通知渠道（邮箱、手机、回调地址、赣政通；单位只看本单位的）
+         * @description 单位的通知渠道（邮箱、手机、回调地址、赣政通；单位只看本单位的）
+         */
+        get: operations["list_contacts_api_v1_units__unit_id__contacts_get"];
+        put?: never;
+        /**
+         * 添加通知渠道；回调地址须为 https，返回的签名密钥只显示这一次
+         * @description 添加通知渠道；回调地址须为 https，返回的签名密钥只显示这一次
+         */
+        post: operations["create_contact_api_v1_units__unit_id__contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/{unit_id}/lights": {
         parameters: {
             query?: never;
@@ -1550,6 +1798,26 @@ export interface paths {
          * @description 单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）
          */
         post: operations["unit_succession_api_v1_units__unit_id__succession_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 催办：催促一个责任单位（不限于某项任务）
+         * @description 催办：催促一个责任单位（不限于某项任务）
+         */
+        post: operations["urge_unit_api_v1_units__unit_id__urges_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1613,26 +1881,6 @@ export interface paths {
         };
         /** 存活检查 */
         get: operations["healthz_healthz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/internal/v1/revocations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         * @description 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         */
-        get: operations["revocations_internal_v1_revocations_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2306,6 +2554,77 @@ export interface components {
              * @description 行号（表头为第 1 行）
              */
             row: number;
+        };
+        /** ContactCreate */
+        ContactCreate: {
+            /**
+             * Channel
+             * @description webhook 回调地址、email 电子邮件、sms 手机短信、ganzhengtong 赣政通
+             * @enum {string}
+             */
+            channel: "webhook" | "email" | "sms" | "ganzhengtong";
+            /**
+             * Target
+             * @description 回调地址（https）、邮箱、手机号（11 位）或赣政通账号
+             */
+            target: string;
+        };
+        /** ContactCreated */
+        ContactCreated: {
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Secret
+             * @description webhook 的签名密钥（whsec_…），只在创建时返回这一次
+             */
+            secret?: string | null;
+            /** Target */
+            target: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /** ContactRead */
+        ContactRead: {
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Target */
+            target: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
         };
         /** CorrectionRead */
         CorrectionRead: {
@@ -3501,6 +3820,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[ContactRead] */
+        Page_ContactRead_: {
+            /** Items */
+            items: components["schemas"]["ContactRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[CorrectionRead] */
         Page_CorrectionRead_: {
             /** Items */
@@ -3595,6 +3924,16 @@ export interface components {
         Page_RegionRead_: {
             /** Items */
             items: components["schemas"]["RegionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[ReminderRead] */
+        Page_ReminderRead_: {
+            /** Items */
+            items: components["schemas"]["ReminderRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4107,6 +4446,120 @@ export interface components {
              */
             value: number | null;
         };
+        /** ReminderRead */
+        ReminderRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Message */
+            message: string | null;
+            /** Notice Id */
+            notice_id: string | null;
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /**
+             * Rule
+             * @description due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办
+             */
+            rule: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /**
+         * ReminderRules
+         * @description A plan's reminder rules. A null number turns its rule off.
+         */
+        ReminderRules: {
+            /**
+             * Due Soon Days
+             * @description 临期提醒：距下一完成时限不超过该天数时提醒一次（每个时限一次）
+             * @default 7
+             */
+            due_soon_days: number | null;
+            /**
+             * No Report Days
+             * @description 未填报提醒：自上次填报（或交办）起超过该天数未填报时提醒，每段沉默期一次
+             * @default 30
+             */
+            no_report_days: number | null;
+            /**
+             * Not Acknowledged Days
+             * @description 未签收提醒：交办后超过该天数仍未签收时提醒一次
+             * @default 3
+             */
+            not_acknowledged_days: number | null;
+            /**
+             * Overdue Enabled
+             * @description 逾期提醒：超过最后完成时限仍未完成时提醒
+             * @default true
+             */
+            overdue_enabled: boolean;
+            /**
+             * Overdue Every Days
+             * @description 逾期后每隔该天数再提醒一次；为空则只提醒一次
+             * @default 7
+             */
+            overdue_every_days: number | null;
+        };
+        /** ReminderRulesRead */
+        ReminderRulesRead: {
+            /**
+             * Due Soon Days
+             * @description 临期提醒：距下一完成时限不超过该天数时提醒一次（每个时限一次）
+             * @default 7
+             */
+            due_soon_days: number | null;
+            /**
+             * No Report Days
+             * @description 未填报提醒：自上次填报（或交办）起超过该天数未填报时提醒，每段沉默期一次
+             * @default 30
+             */
+            no_report_days: number | null;
+            /**
+             * Not Acknowledged Days
+             * @description 未签收提醒：交办后超过该天数仍未签收时提醒一次
+             * @default 3
+             */
+            not_acknowledged_days: number | null;
+            /**
+             * Overdue Enabled
+             * @description 逾期提醒：超过最后完成时限仍未完成时提醒
+             * @default true
+             */
+            overdue_enabled: boolean;
+            /**
+             * Overdue Every Days
+             * @description 逾期后每隔该天数再提醒一次；为空则只提醒一次
+             * @default 7
+             */
+            overdue_every_days: number | null;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Version
+             * @description 版本号（ETag）；未设置过时为 0，使用默认规则
+             */
+            version: number;
+        };
         /** ReportCreate */
         ReportCreate: {
             /**
@@ -4265,18 +4718,6 @@ export interface components {
              * @description 退回原因（退回时必填）
              */
             reason?: string | null;
-        };
-        /** Revocation */
-        Revocation: {
-            /** Sid */
-            sid: string;
-            /** Until */
-            until: number;
-        };
-        /** RevocationList */
-        RevocationList: {
-            /** Items */
-            items: components["schemas"]["Revocation"][];
         };
         /** Rollup */
         Rollup: {
@@ -4548,6 +4989,20 @@ export interface components {
             open_assignments: components["schemas"]["HandedOver"][];
             successor: components["schemas"]["UnitRead"];
             unit: components["schemas"]["UnitRead"];
+        };
+        /** SweepResult */
+        SweepResult: {
+            /**
+             * Job Id
+             * @description 已排入队列的扫描作业编号
+             */
+            job_id: number;
+            /**
+             * On
+             * Format: date
+             * @description 按哪一天扫描
+             */
+            on: string;
         };
         /** TargetCreate */
         TargetCreate: {
@@ -5233,6 +5688,14 @@ export interface components {
         UnreadCount: {
             /** Unread */
             unread: number;
+        };
+        /** UrgeCreate */
+        UrgeCreate: {
+            /**
+             * Message
+             * @description 催办内容
+             */
+            message: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -6063,6 +6526,74 @@ export interface operations {
             };
         };
     };
+    urge_assignment_api_v1_assignments__assignment_id__urges_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_audit_events_api_v1_audit_events_get: {
         parameters: {
             query?: {
@@ -6224,8 +6755,8 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6367,17 +6898,18 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6412,6 +6944,64 @@ export interface operations {
             };
             /** @description `unauthorized` 未登录或凭证无效 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_contact_api_v1_contacts__contact_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `contact_not_found` 联系方式不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8496,6 +9086,281 @@ export interface operations {
             };
         };
     };
+    list_notices_api_v1_notices_get: {
+        parameters: {
+            query?: {
+                /** @description true 只看未读，false 只看已读 */
+                unread?: boolean | null;
+                /** @description 类别 */
+                kind?: string | null;
+                plan_id?: string | null;
+                /** @description 此时间以后的通知 */
+                since?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NoticeRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_all_read_api_v1_notices_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_notices_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    get_notice_api_v1_notices__notice_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_notices__notice_id__deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_read_api_v1_notices__notice_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_plans_api_v1_plans_get: {
         parameters: {
             query?: {
@@ -9107,6 +9972,124 @@ export interface operations {
             };
         };
     };
+    get_reminder_rules_api_v1_plans__plan_id__reminder_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRulesRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_reminder_rules_api_v1_plans__plan_id__reminder_rules_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderRules"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRulesRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_plan_tasks_api_v1_plans__plan_id__tasks_get: {
         parameters: {
             query?: {
@@ -9499,6 +10482,94 @@ export interface operations {
             };
             /** @description `validation_error` 输入数据有误 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_reminders_api_v1_reminders_get: {
+        parameters: {
+            query?: {
+                assignment_id?: string | null;
+                unit_id?: string | null;
+                plan_id?: string | null;
+                /** @description due_soon、overdue、no_report、not_acknowledged、urge */
+                rule?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReminderRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    run_sweep_api_v1_reminders_sweeps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11378,6 +12449,137 @@ export interface operations {
             };
         };
     };
+    list_contacts_api_v1_units__unit_id__contacts_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ContactRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_contact_api_v1_units__unit_id__contacts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactCreated"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `contact_exists` 该单位已有相同的联系方式 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     unit_lights_api_v1_units__unit_id__lights_get: {
         parameters: {
             query?: {
@@ -11509,6 +12711,74 @@ export interface operations {
             };
             /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    urge_unit_api_v1_units__unit_id__urges_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11801,35 +13071,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-        };
-    };
-    revocations_internal_v1_revocations_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RevocationList"];
                 };
             };
             /** @description 未登录或凭证无效 */
