@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders test-peers bench-feed
+.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders test-peers bench-feed bench-scale
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -93,6 +93,12 @@ bench-parse: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
 
 bench-indicators: $(STAMP)
+	$(BIN)/python bench/bench_indicators.py
+
+## Province scale: status update and task read through the gateway vs raw asyncpg, 50-row pages
+## at 10k / 100k / 1M tasks, then the scorecard and latest values vs raw SQL (bench-indicators).
+bench-scale: $(STAMP)
+	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_indicators.py
 
 ## Importing 100,000 measurement rows from an .xlsx file vs a COPY of the same rows.

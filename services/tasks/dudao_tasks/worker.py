@@ -24,6 +24,7 @@ import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
 
+from dudao_shared.clock import get_today
 from dudao_shared.db import Database
 from dudao_shared.jobs import create_job_app, retry_stalled_jobs
 from dudao_shared.logs import configure_logging
@@ -33,6 +34,7 @@ from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
+from .plans.light_store import REFRESH_PLAN_TASK, SWEEP_TASK, refresh_plan, sweep
 from .reminders import service as reminders
 
 log = logging.getLogger("dudao.worker")
@@ -97,6 +99,23 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
             await session.commit()
         log.info("reminder sweep for %s: %s new reminders", today, written)
         return written
+
+    # Lights the date alone moves (due soon → overdue): hourly, so the change of the China date
+    # (16:00 UTC) is picked up within the hour; an hour with nothing due is one index probe.
+    @bp.periodic(cron="7 * * * *", periodic_id="lights")
+    @bp.task(name=SWEEP_TASK, queue=DEFAULT_QUEUE, queueing_lock=SWEEP_TASK)
+    async def sweep_lights(timestamp: int) -> int:
+        async with runtime.db.sessionmaker() as session:
+            moved = await sweep(session, get_today())
+            await session.commit()
+        return moved
+
+    @bp.task(name=REFRESH_PLAN_TASK, queue=DEFAULT_QUEUE)
+    async def refresh_plan_lights(plan_id: str) -> int:
+        async with runtime.db.sessionmaker() as session:
+            n = await refresh_plan(session, uuid.UUID(plan_id), get_today())
+            await session.commit()
+        return n
 
     for register in REGISTRARS:
         register(bp, runtime)

@@ -96,7 +96,9 @@ async def create_task_assignment(
     response: Response,
 ) -> AssignmentRead:
     """为任务指定责任单位（牵头或配合；须先有牵头单位）"""
-    row = await service.create_assignment(session, principal=principal, task=task, data=body)
+    row = await service.create_assignment(
+        session, principal=principal, task=task, data=body, today=today
+    )
     set_etag(response, row.version)
     return (await service.to_reads(session, [row], today))[0]
 
@@ -179,11 +181,11 @@ async def update_assignment(
 ) -> AssignmentRead:
     """更新任务分工：单位设置状态（completed 即提交审核）；规划人员调整牵头 / 配合"""
     require_version(assignment.version, expected)
-    row = await service.update_assignment(
-        session, principal=principal, assignment=assignment, data=body
+    out = await service.update_assignment(
+        session, principal=principal, assignment=assignment, data=body, today=today
     )
-    set_etag(response, row.version)
-    return (await service.to_reads(session, [row], today))[0]
+    set_etag(response, out.version)
+    return out
 
 
 @router.delete(
@@ -198,11 +200,14 @@ async def delete_assignment(
     principal: StaffWriter,
     assignment: WritableAssignment,
     session: SessionDep,
+    today: Today,
     expected: IfMatchVersion,
 ) -> Response:
     """取消任务分工"""
     require_version(assignment.version, expected)
-    await service.delete_assignment(session, principal=principal, assignment=assignment)
+    await service.delete_assignment(
+        session, principal=principal, assignment=assignment, today=today
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -229,7 +234,9 @@ async def review_assignment(
 ) -> AssignmentRead:
     """审核单位提交的完成情况：通过或退回（退回须填写原因）"""
     require_version(assignment.version, expected)
-    row = await service.review(session, principal=principal, assignment=assignment, data=body)
+    row = await service.review(
+        session, principal=principal, assignment=assignment, data=body, today=today
+    )
     set_etag(response, row.version)
     return (await service.to_reads(session, [row], today))[0]
 

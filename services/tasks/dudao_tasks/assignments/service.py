@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Table, bindparam, case, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
@@ -20,12 +22,12 @@ from dudao_shared.errors import (
     ValidationFailed,
 )
 from dudao_shared.pagination import paginate, sort_order
-from dudao_shared.versioning import flush_versioned
+from dudao_shared.versioning import execute_versioned, flush_versioned, versioned_update
 
 from ..audit_trail import diff, record, snapshot
-from ..items.service import deadlines_of
-from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
+from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, Unit
 from ..plans.light_rules import compute, rules_of
+from ..plans.light_store import STORED, ensure_fresh, refresh_tasks, stored_values
 from ..subscriptions import service as subscriptions
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
@@ -98,51 +100,45 @@ async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
 async def to_reads(
     session: AsyncSession, rows: Sequence[Assignment], today: dt.date
 ) -> list[AssignmentRead]:
+    """Read models of ``rows`` with their stored lights: one query for the task and unit names
+    (and none for lights, unless one is not today's)."""
     if not rows:
         return []
-    item_ids = list({a.item_id for a in rows})
-    items = {
-        i.id: i
-        for i in (await session.execute(select(Item).where(col(Item.id).in_(item_ids)))).scalars()
+    await ensure_fresh(session, rows, today)
+    names = {
+        r.id: r
+        for r in (
+            await session.execute(
+                sa_select(
+                    col(Assignment.id),
+                    col(Item.code),
+                    col(Item.title),
+                    col(Item.due_on),
+                    col(Unit.name),
+                )
+                .join(Item, col(Item.id) == col(Assignment.item_id))
+                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                .where(col(Assignment.id).in_([a.id for a in rows]))
+            )
+        ).all()
     }
-    units = {
-        u.id: u.name
-        for u in (
-            await session.execute(select(Unit).where(col(Unit.id).in_({a.unit_id for a in rows})))
-        ).scalars()
-    }
-    plans = {
-        p.id: rules_of(p.light_rules)
-        for p in (
-            await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows})))
-        ).scalars()
-    }
-    ds = await deadlines_of(session, item_ids)
     out = []
     for a in rows:
-        item = items[a.item_id]
-        state = compute(
-            status=a.status,
-            deadlines=[d.due_on for d in ds.get(a.item_id, [])],
-            last_report_on=a.last_report_on,
-            since=a.created_at.date(),
-            rules=plans[a.plan_id],
-            today=today,
-        )
+        n = names[a.id]
         out.append(
             AssignmentRead.model_validate(
                 {
                     **a.model_dump(),
                     "task_id": a.item_id,
-                    "task_code": item.code,
-                    "task_title": item.title,
-                    "unit_name": units.get(a.unit_id, ""),
-                    "due_on": state.final_due_on,
-                    "next_due_on": state.next_due_on,
-                    "overdue": state.overdue,
-                    "due_soon": state.due_soon,
-                    "light": state.light,
-                    "light_reasons": state.reasons,
+                    "task_code": n.code,
+                    "task_title": n.title,
+                    "unit_name": n.name,
+                    "due_on": n.due_on,
+                    "next_due_on": a.light_next_due_on,
+                    "overdue": a.light_overdue,
+                    "due_soon": a.light_due_soon,
+                    "light": a.light,
+                    "light_reasons": a.light_reasons,
                 }
             )
         )
@@ -166,7 +162,12 @@ async def _unit_count(session: AsyncSession, task_id: uuid.UUID) -> int:
 
 
 async def create_assignment(
-    session: AsyncSession, *, principal: Principal, task: Item, data: AssignmentCreate
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    task: Item,
+    data: AssignmentCreate,
+    today: dt.date,
 ) -> Assignment:
     if task.kind not in ACTIONABLE:
         raise ValidationFailed("章节不能分工", errors=[{"field": "task_id", "message": "不是任务"}])
@@ -195,6 +196,7 @@ async def create_assignment(
         unit_id=row.unit_id,
     )
     await sync_task_status(session, task.id)
+    await refresh_tasks(session, [task.id], today)
     return row
 
 
@@ -204,24 +206,211 @@ def check_unit_transition(current: str, target: str) -> None:
         raise AssignmentLocked()
 
 
+# The unit's status update is the hottest write of the platform (every unit, every reporting
+# week): its statements are built once here and run in Core, with no unit-of-work and no
+# re-read — one SELECT for what the lights need, the versioned UPDATE … RETURNING, the task's
+# UPDATE when it is the task's only lead, and the audit INSERT.
+_ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
+_ITEM: Table = Item.__table__  # type: ignore[attr-defined]
+_SET_STATUS = versioned_update(
+    _ASSIGNMENT,
+    ("status", "completed_at", "updated_at", *STORED),
+    returning=("version", "updated_at"),
+)
+_STATUS_CONTEXT = (
+    sa_select(
+        col(Plan.light_rules),
+        col(Item.status).label("task_status"),
+        col(Item.code),
+        col(Item.title),
+        col(Item.due_on),
+        col(Unit.name).label("unit_name"),
+        sa_select(func.array_agg(col(ItemDeadline.due_on)))
+        .where(col(ItemDeadline.item_id) == col(Item.id))
+        .scalar_subquery()
+        .label("deadlines"),
+        sa_select(func.count())
+        .where(
+            col(Assignment.item_id) == col(Item.id),
+            col(Assignment.role) == "lead",
+            col(Assignment.id) != bindparam("assignment_id"),
+        )
+        .scalar_subquery()
+        .label("other_leads"),
+        sa_select(func.max(col(Assignment.last_report_on)))
+        .where(col(Assignment.item_id) == col(Item.id))
+        .scalar_subquery()
+        .label("task_last_report_on"),
+        sa_select(func.min(col(Assignment.created_at)))
+        .where(col(Assignment.item_id) == col(Item.id))
+        .scalar_subquery()
+        .label("task_since"),
+    )
+    .select_from(Item)
+    .join(Plan, col(Plan.id) == col(Item.plan_id))
+    .join(Unit, col(Unit.id) == bindparam("unit_id"))
+    .where(col(Item.id) == bindparam("item_id"))
+)
+_SET_TASK = (
+    update(_ITEM)
+    .where(_ITEM.c.id == bindparam("task_id"))
+    .values(
+        {
+            "status": bindparam("task_status"),
+            # A task's version moves when its state does, as with the ORM path.
+            "version": _ITEM.c.version
+            + case((_ITEM.c.status == bindparam("task_status"), 0), else_=1),
+            **{name: bindparam(name) for name in STORED},
+        }
+    )
+)
+
+
+async def _update_status(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    assignment: Assignment,
+    status: str,
+    today: dt.date,
+) -> AssignmentRead | None:
+    """The status update in four statements; None when the task has several leads (their
+    least advanced state is the task's, so the general path locks the task and reads them)."""
+    ctx = (
+        await session.execute(
+            _STATUS_CONTEXT,
+            {
+                "assignment_id": assignment.id,
+                "unit_id": assignment.unit_id,
+                "item_id": assignment.item_id,
+            },
+        )
+    ).one()
+    lead = assignment.role == "lead"
+    if lead and ctx.other_leads:
+        return None
+    rules = rules_of(ctx.light_rules)
+    deadlines = ctx.deadlines or []
+    task_status = status if lead else ctx.task_status
+    now = utcnow()
+    old_status, old_completed_at = assignment.status, assignment.completed_at
+    completed_at = assignment.completed_at
+    if status == "completed" and assignment.status != "completed":
+        completed_at = now
+    own = compute(
+        status="accepted" if not lead and task_status == "accepted" else status,
+        deadlines=deadlines,
+        last_report_on=assignment.last_report_on,
+        since=assignment.created_at.date(),
+        rules=rules,
+        today=today,
+    )
+    lights = stored_values(own, today)
+    row = await execute_versioned(
+        session,
+        _SET_STATUS,
+        {
+            "row_id": assignment.id,
+            "expected": assignment.version,
+            "status": status,
+            "completed_at": completed_at,
+            "updated_at": now,
+            **lights,
+        },
+    )
+    changed = {"status": status, "completed_at": completed_at, **lights}
+    for name, value in {**changed, "version": row.version, "updated_at": row.updated_at}.items():
+        set_committed_value(assignment, name, value)
+    if lead:
+        task = compute(
+            status=task_status,
+            deadlines=deadlines,
+            last_report_on=ctx.task_last_report_on,
+            since=(ctx.task_since or assignment.created_at).date(),
+            rules=rules,
+            today=today,
+        )
+        await session.execute(
+            _SET_TASK,
+            {
+                "task_id": assignment.item_id,
+                "task_status": task_status,
+                **stored_values(task, today),
+            },
+        )
+    b, a = diff(
+        {"status": old_status, "completed_at": _iso(old_completed_at)},
+        {"status": status, "completed_at": _iso(completed_at)},
+    )
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action="status",
+        before=b,
+        after=a,
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
+    return _read(assignment, ctx.code, ctx.title, ctx.unit_name, ctx.due_on)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _read(
+    a: Assignment, code: str, title: str, unit_name: str, due_on: dt.date | None
+) -> AssignmentRead:
+    return AssignmentRead.model_validate(
+        {
+            **a.model_dump(),
+            "task_id": a.item_id,
+            "task_code": code,
+            "task_title": title,
+            "unit_name": unit_name,
+            "due_on": due_on,
+            "next_due_on": a.light_next_due_on,
+            "overdue": a.light_overdue,
+            "due_soon": a.light_due_soon,
+            "light": a.light,
+            "light_reasons": a.light_reasons,
+        }
+    )
+
+
 async def update_assignment(
     session: AsyncSession,
     *,
     principal: Principal,
     assignment: Assignment,
     data: AssignmentUpdate,
-) -> Assignment:
+    today: dt.date,
+) -> AssignmentRead:
     values = data.model_dump(exclude_unset=True)
     if any(v is None for v in values.values()):
         raise ValidationFailed(
             "字段不能为空",
             errors=[{"field": k, "message": "不能为空"} for k, v in values.items() if v is None],
         )
+    if "status" in values:
+        check_unit_transition(assignment.status, values["status"])
+        if values.keys() == {"status"}:
+            fast = await _update_status(
+                session,
+                principal=principal,
+                assignment=assignment,
+                status=values["status"],
+                today=today,
+            )
+            if fast is not None:
+                return fast
     if "role" in values and values["role"] == "co" and assignment.role == "lead":
         if await _lead_count(session, assignment.item_id, assignment.id) == 0:
             raise LeadRequired("这是该任务唯一的牵头单位")
     if "status" in values:
-        check_unit_transition(assignment.status, values["status"])
         if values["status"] == "completed" and assignment.status != "completed":
             values["completed_at"] = utcnow()
     before = snapshot(assignment, FIELDS)
@@ -241,11 +430,12 @@ async def update_assignment(
         unit_id=assignment.unit_id,
     )
     await sync_task_status(session, assignment.item_id)
-    return assignment
+    await refresh_tasks(session, [assignment.item_id], today)
+    return (await to_reads(session, [assignment], today))[0]
 
 
 async def delete_assignment(
-    session: AsyncSession, *, principal: Principal, assignment: Assignment
+    session: AsyncSession, *, principal: Principal, assignment: Assignment, today: dt.date
 ) -> None:
     if (
         assignment.role == "lead"
@@ -268,6 +458,7 @@ async def delete_assignment(
         unit_id=assignment.unit_id,
     )
     await sync_task_status(session, assignment.item_id)
+    await refresh_tasks(session, [assignment.item_id], today)
 
 
 async def review(
@@ -276,6 +467,7 @@ async def review(
     principal: Principal,
     assignment: Assignment,
     data: ReviewDecision,
+    today: dt.date,
 ) -> Assignment:
     if assignment.status != "completed":
         raise NotAwaitingReview(f"当前状态为 {assignment.status}")
@@ -302,6 +494,7 @@ async def review(
         unit_id=assignment.unit_id,
     )
     await sync_task_status(session, assignment.item_id)
+    await refresh_tasks(session, [assignment.item_id], today)
     return assignment
 
 

@@ -224,6 +224,7 @@ async def _import_row(
                         body=v.get("body"),
                         deadlines=deadlines,
                     ),
+                    today=get_today(),
                 )
                 item = await session.get(Item, created.id)
                 assert item is not None
@@ -233,7 +234,7 @@ async def _import_row(
                 update = await _item_changes(session, item, v, deadlines, changes)
                 if update is not None:
                     await items_service.update_item(
-                        session, principal=principal, item=item, data=update
+                        session, principal=principal, item=item, data=update, today=get_today()
                     )
                     action = "update"
             if await _sync_units(session, principal, item, wanted, changes) and action != "create":
@@ -311,6 +312,7 @@ async def _sync_units(
                 principal=principal,
                 task=item,
                 data=AssignmentCreate(unit_id=uid, role=role),  # type: ignore[arg-type]
+                today=get_today(),
             )
         elif current[uid].role != role:
             await service.update_assignment(
@@ -318,6 +320,7 @@ async def _sync_units(
                 principal=principal,
                 assignment=current[uid],
                 data=AssignmentUpdate(role=role),  # type: ignore[arg-type]
+                today=get_today(),
             )
     for uid, a in current.items():
         if uid in wanted:
@@ -337,7 +340,9 @@ async def _sync_units(
                     }
                 ],
             )
-        await service.delete_assignment(session, principal=principal, assignment=a)
+        await service.delete_assignment(
+            session, principal=principal, assignment=a, today=get_today()
+        )
     by_id = {u.id: u.name for u in await _load_units(session, set(before) | set(wanted))}
     changes["责任单位"] = [
         "、".join(f"{by_id[u]}（{'牵头' if r == 'lead' else '配合'}）" for u, r in before.items())

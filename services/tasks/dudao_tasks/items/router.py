@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response, status
 
 from dudao_shared.auth import StaffWriter
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Forbidden,
@@ -81,9 +82,10 @@ async def create_item(
     body: NewItem,
     session: SessionDep,
     response: Response,
+    today: Today,
 ) -> ItemRead:
     """新建条目（章节、任务或专栏项目）"""
-    out = await service.create_item(session, principal=principal, plan=plan, data=body)
+    out = await service.create_item(session, principal=principal, plan=plan, data=body, today=today)
     set_etag(response, out.version)
     return out
 
@@ -108,11 +110,12 @@ async def update_item(
     session: SessionDep,
     body: ItemUpdate,
     response: Response,
+    today: Today,
     expected: IfMatchVersion,
 ) -> ItemRead:
     """修改条目（编号、标题、正文、完成时限）"""
     require_version(item.version, expected)
-    out = await service.update_item(session, principal=principal, item=item, data=body)
+    out = await service.update_item(session, principal=principal, item=item, data=body, today=today)
     set_etag(response, out.version)
     return out
 

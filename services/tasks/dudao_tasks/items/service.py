@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
+from ..plans.light_store import refresh_tasks
 from .schemas import DeadlineIn, DeadlineRead, ItemCreate, ItemMove, ItemRead, ItemUpdate
 
 FIELDS = ("parent_id", "kind", "code", "label", "title", "body", "position", "due_on")
@@ -131,7 +133,7 @@ async def _check_no_cycle(session: AsyncSession, parent_id: uuid.UUID | None, mo
 
 
 async def create_item(
-    session: AsyncSession, *, principal: Principal, plan: Plan, data: ItemCreate
+    session: AsyncSession, *, principal: Principal, plan: Plan, data: ItemCreate, today: dt.date
 ) -> ItemRead:
     await lock_plan(session, plan.id)
     due = max((d.due_on for d in data.deadlines), default=None)
@@ -165,11 +167,12 @@ async def create_item(
         plan_id=plan.id,
         task_id=item.id if item.kind in ACTIONABLE else None,
     )
+    await refresh_tasks(session, [item.id], today)
     return to_read(item, ds)
 
 
 async def update_item(
-    session: AsyncSession, *, principal: Principal, item: Item, data: ItemUpdate
+    session: AsyncSession, *, principal: Principal, item: Item, data: ItemUpdate, today: dt.date
 ) -> ItemRead:
     values = data.model_dump(exclude_unset=True, exclude={"deadlines"})
     for required in ("kind", "label", "title"):
@@ -211,6 +214,7 @@ async def update_item(
         plan_id=item.plan_id,
         task_id=item.id if item.kind in ACTIONABLE else None,
     )
+    await refresh_tasks(session, [item.id], today)
     return to_read(item, ds)
 
 

@@ -1,4 +1,8 @@
-"""Lights for the tasks, units and whole of a plan, computed at read time from one snapshot."""
+"""Lights for the tasks, units and whole of a plan, read from the stored lights.
+
+Lights are kept in the rows (``plans.light_store``): a page reads its rows and a summary is an
+aggregate over an index, so neither costs more in a bigger plan.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,22 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from dudao_shared.pagination import paginate
 
-from ..assignments.service import to_reads
 from ..items.service import deadlines_of
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, ProgressReport, Unit
-from ..plans.light_rules import LightState, compute, counts, rules_of, worst
+from ..plans.light_rules import LightState, counts, worst
+from ..plans.light_store import ensure_fresh, refresh_tasks, stale
 from .schemas import PlanLights, TaskLight, UnitLight, UnitLights
 
 
@@ -31,8 +36,19 @@ class TaskRow:
     assignments: list[Assignment]
     unit_names: dict[uuid.UUID, str]
     latest_report: ProgressReport | None
-    state: LightState
-    assignment_states: dict[uuid.UUID, LightState] = field(default_factory=dict)
+
+    @property
+    def state(self) -> LightState:
+        i = self.item
+        return LightState(
+            i.light,  # type: ignore[arg-type]
+            i.light_overdue,
+            i.light_due_soon,
+            i.light_next_due_on,
+            i.due_on,
+            list(i.light_reasons),
+            i.light_until,
+        )
 
     @property
     def leads(self) -> list[str]:
@@ -56,7 +72,7 @@ async def plan_tasks(
     """Every task of a plan (or of one unit in it) in document order, with its light."""
     stmt = _tasks_of(plan, unit_id).order_by(col(Item.sort_key), col(Item.id))
     items = (await session.execute(stmt)).scalars().all()
-    return await task_rows(session, plan, items, today)
+    return await task_rows(session, items, today, with_deadlines=True)
 
 
 def _tasks_of(plan: Plan, unit_id: uuid.UUID | None) -> SelectOfScalar[Item]:
@@ -69,100 +85,42 @@ def _tasks_of(plan: Plan, unit_id: uuid.UUID | None) -> SelectOfScalar[Item]:
 
 
 async def task_rows(
-    session: AsyncSession, plan: Plan, items: Sequence[Item], today: dt.date
+    session: AsyncSession, items: Sequence[Item], today: dt.date, *, with_deadlines: bool = False
 ) -> list[TaskRow]:
-    """``items`` (tasks of ``plan``) with their units, latest report and light, in order."""
-    rules = rules_of(plan.light_rules)
+    """``items`` (tasks) with their units and latest report, in order: three queries for the
+    page (two when the deadlines are not wanted), none of them over the rest of the plan."""
     ids = [i.id for i in items]
-    ds = await deadlines_of(session, ids)
+    await ensure_fresh(session, items, today)
+    ds = await deadlines_of(session, ids) if with_deadlines else {}
     by_item: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
     names: dict[uuid.UUID, str] = {}
     latest: dict[uuid.UUID, ProgressReport] = {}
     if ids:
-        rows = (
-            (
-                await session.execute(
-                    select(Assignment)
-                    .where(col(Assignment.item_id).in_(ids))
-                    .order_by(
-                        col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
-                    )
+        for a, name in (
+            await session.execute(
+                select(Assignment, Unit.name)
+                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                .where(col(Assignment.item_id).in_(ids))
+                .order_by(
+                    col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
                 )
             )
-            .scalars()
-            .all()
-        )
-        for a in rows:
+        ).all():
             by_item[a.item_id].append(a)
-        unit_ids = {a.unit_id for a in rows}
-        if unit_ids:
-            names = dict(
-                (
-                    await session.execute(
-                        select(Unit.id, Unit.name).where(col(Unit.id).in_(unit_ids))
-                    )
-                ).all()
-            )
-        newest = (
-            select(ProgressReport.item_id, func.max(ProgressReport.created_at).label("at"))
-            .where(col(ProgressReport.item_id).in_(ids))
-            .group_by(col(ProgressReport.item_id))
-            .subquery()
-        )
+            names[a.unit_id] = name
         for r in (
             await session.execute(
-                select(ProgressReport).join(
-                    newest,
-                    (col(ProgressReport.item_id) == newest.c.item_id)
-                    & (col(ProgressReport.created_at) == newest.c.at),
-                )
+                select(ProgressReport)
+                .where(col(ProgressReport.item_id).in_(ids))
+                .order_by(col(ProgressReport.item_id), col(ProgressReport.created_at).desc())
+                .ext(distinct_on(col(ProgressReport.item_id)))
             )
         ).scalars():
             latest[r.item_id] = r
-    out = []
-    for item in items:
-        assignments = by_item.get(item.id, [])
-        dates = [d.due_on for d in ds.get(item.id, [])]
-        reported = [a.last_report_on for a in assignments if a.last_report_on]
-        since = min((a.created_at for a in assignments), default=item.created_at).date()
-        state = compute(
-            status=item.status,
-            deadlines=dates,
-            last_report_on=max(reported) if reported else None,
-            since=since,
-            rules=rules,
-            today=today,
-        )
-        row = TaskRow(item, ds.get(item.id, []), assignments, names, latest.get(item.id), state)
-        for a in assignments:
-            row.assignment_states[a.id] = compute(
-                status=a.status,
-                deadlines=dates,
-                last_report_on=a.last_report_on,
-                since=a.created_at.date(),
-                rules=rules,
-                today=today,
-            )
-        out.append(row)
-    return out
-
-
-def summarize_units(rows: list[TaskRow]) -> list[dict[str, object]]:
-    per_unit: dict[uuid.UUID, list[str]] = defaultdict(list)
-    names: dict[uuid.UUID, str] = {}
-    for row in rows:
-        for a in row.assignments:
-            per_unit[a.unit_id].append(row.assignment_states[a.id].light)
-            names[a.unit_id] = row.unit_names.get(a.unit_id, "")
     return [
-        {"unit_id": uid, "unit_name": names[uid], "light": worst(lights), "counts": counts(lights)}
-        for uid, lights in sorted(per_unit.items(), key=lambda kv: names[kv[0]])
+        TaskRow(item, ds.get(item.id, []), by_item.get(item.id, []), names, latest.get(item.id))
+        for item in items
     ]
-
-
-def summarize(rows: list[TaskRow]) -> tuple[str, dict[str, int]]:
-    lights = [r.state.light for r in rows]
-    return worst(lights), counts(lights)
 
 
 def _task_light(r: TaskRow) -> TaskLight:
@@ -197,46 +155,115 @@ async def list_plan_tasks(
     cursor: str | None,
 ) -> tuple[list[TaskLight], str | None]:
     """One page of a plan's tasks in document order with their lights (``unit_id``'s only when
-    given).
-
-    A light is computed, not stored, so the ``light`` filter applies to each page after it is
-    cut: a page may then hold fewer than ``limit`` tasks while ``next_cursor`` says more follow.
-    """
+    given), filtered by the stored state and light in the query."""
     stmt = _tasks_of(plan, unit_id)
     if status is not None:
         stmt = stmt.where(Item.status == status)
+    if light is not None:
+        stmt = stmt.where(Item.light == light)
     order_by: list[ColumnElement[Any]] = [col(Item.sort_key).asc(), col(Item.id).asc()]
     items, nxt = await paginate(session, stmt, limit=limit, cursor=cursor, order_by=order_by)
-    rows = await task_rows(session, plan, items, today)
-    return [_task_light(r) for r in rows if light is None or r.state.light == light], nxt
+    rows = await task_rows(session, items, today)
+    return [_task_light(r) for r in rows], nxt
+
+
+async def _repair(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> None:
+    """Before a summary: refresh the lights of the plan that are not today's (none while the
+    daily sweep runs)."""
+    ids = (
+        await session.scalars(
+            select(Item.id).where(
+                Item.plan_id == plan_id, col(Item.kind).in_(ACTIONABLE), stale(Item, today)
+            )
+        )
+    ).all()
+    a_ids = (
+        await session.scalars(
+            select(Assignment.item_id).where(
+                Assignment.plan_id == plan_id, stale(Assignment, today)
+            )
+        )
+    ).all()
+    if ids or a_ids:
+        await refresh_tasks(session, {*ids, *a_ids}, today)
 
 
 async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> PlanLights:
-    """A plan's light (its worst task), counts per light and each unit's light."""
-    rows = await plan_tasks(session, plan, today)
-    light, light_counts = summarize(rows)
+    """A plan's light (its worst task), counts per light and each unit's light: two
+    aggregates over the stored lights."""
+    scope = (col(Item.plan_id) == plan.id) & col(Item.kind).in_(ACTIONABLE)
+    await _repair(session, plan.id, today)
+    task_counts = dict(
+        (
+            await session.execute(
+                select(Item.light, func.count()).where(scope).group_by(col(Item.light))
+            )
+        ).all()
+    )
+    light_counts = counts([])
+    light_counts.update({k: int(v) for k, v in task_counts.items()})
+    per_unit: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: counts([]))
+    names: dict[uuid.UUID, str] = {}
+    for unit_id, name, unit_light, n in (
+        await session.execute(
+            select(Assignment.unit_id, Unit.name, Assignment.light, func.count())
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(Assignment.plan_id == plan.id)
+            .group_by(col(Assignment.unit_id), col(Unit.name), col(Assignment.light))
+        )
+    ).all():
+        per_unit[unit_id][unit_light] = int(n)
+        names[unit_id] = name
+    units = [
+        UnitLight(
+            unit_id=uid,
+            unit_name=names[uid],
+            light=worst(k for k, v in c.items() if v),
+            counts=c,
+        )
+        for uid, c in sorted(per_unit.items(), key=lambda kv: names[kv[0]])
+    ]
     return PlanLights(
         plan_id=plan.id,
-        light=light,
+        light=worst(k for k, v in light_counts.items() if v),
         counts=light_counts,
-        units=[UnitLight.model_validate(u) for u in summarize_units(rows)],
+        units=units,
     )
 
 
 async def unit_lights(
     session: AsyncSession, *, unit: Unit, plan_id: uuid.UUID | None, today: dt.date
 ) -> UnitLights:
-    """A unit's light over its assignments (in one plan, or all)."""
-    stmt = select(Assignment).where(Assignment.unit_id == unit.id)
+    """A unit's light over its assignments (in one plan, or all): one aggregate."""
+    scope = col(Assignment.unit_id) == unit.id
     if plan_id:
-        stmt = stmt.where(Assignment.plan_id == plan_id)
-    rows = (await session.execute(stmt)).scalars().all()
-    reads = await to_reads(session, rows, today)
-    lights = [r.light for r in reads]
+        scope = scope & (col(Assignment.plan_id) == plan_id)
+    stale_tasks = (
+        await session.scalars(select(Assignment.item_id).where(scope, stale(Assignment, today)))
+    ).all()
+    if stale_tasks:
+        await refresh_tasks(session, stale_tasks, today)
+    light_counts = counts([])
+    overdue = due_soon = 0
+    for unit_light, n, o, d in (
+        await session.execute(
+            select(
+                Assignment.light,
+                func.count(),
+                func.count().filter(col(Assignment.light_overdue)),
+                func.count().filter(col(Assignment.light_due_soon)),
+            )
+            .where(scope)
+            .group_by(col(Assignment.light))
+        )
+    ).all():
+        light_counts[unit_light] = int(n)
+        overdue += int(o)
+        due_soon += int(d)
     return UnitLights(
         unit_id=unit.id,
-        light=worst(lights),
-        counts=counts(lights),
-        overdue=sum(r.overdue for r in reads),
-        due_soon=sum(r.due_soon for r in reads),
+        light=worst(k for k, v in light_counts.items() if v),
+        counts=light_counts,
+        overdue=overdue,
+        due_soon=due_soon,
     )

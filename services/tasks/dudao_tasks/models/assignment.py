@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Field
 
 from dudao_shared.clock import utcnow
@@ -22,8 +23,19 @@ class Assignment(TasksModel, table=True):
     __tablename__ = "assignment"
     __table_args__ = (
         sa.UniqueConstraint("item_id", "unit_id", name="uq_assignment_item_unit"),
-        sa.Index("ix_assignment_unit_plan", "unit_id", "plan_id"),
+        sa.Index("ix_assignment_unit_plan", "unit_id", "plan_id", "light"),
         sa.Index("ix_assignment_plan_status", "plan_id", "status"),
+        # Keyset pages of the assignment lists: each filter and order has its own walk.
+        sa.Index("ix_assignment_created", "created_at", "id"),
+        sa.Index("ix_assignment_updated", "updated_at", "id"),
+        sa.Index("ix_assignment_unit_created", "unit_id", "created_at", "id"),
+        sa.Index("ix_assignment_plan_created", "plan_id", "created_at", "id"),
+        sa.Index("ix_assignment_plan_unit_light", "plan_id", "unit_id", "light"),
+        sa.Index(
+            "ix_assignment_light_until",
+            "light_until",
+            postgresql_where=sa.text("light_until IS NOT NULL"),
+        ),
     )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _assignment_version}
 
@@ -39,6 +51,21 @@ class Assignment(TasksModel, table=True):
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     reviewed_by: str | None = Field(default=None, max_length=200)
     return_reason: str | None = Field(default=None, max_length=2000)
+    # The stored light (亮灯), written in the transaction of every change that moves it and by
+    # the daily sweep when only the date does (``plans.light_store``). Derived, so not versioned:
+    # a light moving does not invalidate a client's ETag. ``light_on`` is the date it was
+    # computed for and ``light_until`` the first date it may differ (None: never by time alone).
+    light: str = Field(default="green", max_length=10, sa_column_kwargs={"server_default": "green"})
+    light_reasons: list[str] = Field(
+        default_factory=list,
+        sa_type=postgresql.ARRAY(sa.String(30)),
+        sa_column_kwargs={"server_default": "{}"},
+    )
+    light_overdue: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    light_due_soon: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    light_next_due_on: dt.date | None = None
+    light_on: dt.date | None = None
+    light_until: dt.date | None = None
     # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
     version: int = Field(default=1, sa_column=_assignment_version)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -5,6 +5,7 @@ import uuid
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Field
 
 from dudao_shared.clock import utcnow
@@ -31,8 +32,17 @@ class Item(TasksModel, table=True):
     __tablename__ = "item"
     __table_args__ = (
         sa.UniqueConstraint("plan_id", "code", name="uq_item_plan_code"),
-        sa.Index("ix_item_plan_sort", "plan_id", "sort_key"),
-        sa.Index("ix_item_plan_status", "plan_id", "status"),
+        # Each keyset list of a plan's tasks walks one of these in page order (document order,
+        # optionally within a status or a light), so a page costs the same in any plan size.
+        sa.Index("ix_item_plan_sort", "plan_id", "sort_key", "id"),
+        sa.Index("ix_item_plan_status", "plan_id", "status", "sort_key", "id"),
+        sa.Index("ix_item_plan_light", "plan_id", "light", "sort_key", "id"),
+        # The daily sweep finds the lights the date moves without scanning the rest.
+        sa.Index(
+            "ix_item_light_until",
+            "light_until",
+            postgresql_where=sa.text("light_until IS NOT NULL"),
+        ),
     )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _item_version}
 
@@ -53,6 +63,21 @@ class Item(TasksModel, table=True):
     status: str = Field(default="not_started", max_length=20)
     # The last deadline, kept for due-date filters; the deadlines themselves are rows.
     due_on: dt.date | None = None
+    # The stored light (亮灯), written in the transaction of every change that moves it and by
+    # the daily sweep when only the date does (``plans.light_store``). Derived, so not versioned:
+    # a light moving does not invalidate a client's ETag. ``light_on`` is the date it was
+    # computed for and ``light_until`` the first date it may differ (None: never by time alone).
+    light: str = Field(default="green", max_length=10, sa_column_kwargs={"server_default": "green"})
+    light_reasons: list[str] = Field(
+        default_factory=list,
+        sa_type=postgresql.ARRAY(sa.String(30)),
+        sa_column_kwargs={"server_default": "{}"},
+    )
+    light_overdue: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    light_due_soon: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    light_next_due_on: dt.date | None = None
+    light_on: dt.date | None = None
+    light_until: dt.date | None = None
     # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
     version: int = Field(default=1, sa_column=_item_version)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from dudao_shared.auth import StaffWriter
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -44,6 +45,7 @@ async def import_plan(
     region: AuthorisedRegion,
     session: SessionDep,
     indicators_client: IndicatorsClient,
+    today: Today,
     dry_run: Annotated[bool, Query(description="只预览不创建（默认）")] = True,
     create_missing_units: Annotated[
         bool, Query(description="确认时为未匹配的责任单位新建单位")
@@ -67,5 +69,6 @@ async def import_plan(
         preview=preview,
         create_missing_units=create_missing_units,
         indicators_client=indicators_client,
+        today=today,
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=201)

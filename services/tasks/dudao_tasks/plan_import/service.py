@@ -10,6 +10,7 @@ plan and the plan id is fixed before the call.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -287,6 +288,7 @@ async def confirm_import(
     preview: ImportPreview,
     create_missing_units: bool,
     indicators_client: ServiceClient | None,
+    today: dt.date,
 ) -> ImportResult:
     if preview.duplicate_of is not None:
         raise Conflict(
@@ -364,6 +366,7 @@ async def confirm_import(
         ),
         items=item_specs,
         assignments=assignments,
+        today=today,
     )
     session.add(
         PlanImport(

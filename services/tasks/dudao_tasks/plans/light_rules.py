@@ -10,6 +10,12 @@ Defaults (a plan overrides them in ``light_rules``):
 - green otherwise.
 A task's light uses the task's state (its lead assignment's) and its latest report over all
 its units; a unit's and a plan's light is the worst of theirs, with counts alongside.
+A task with no responsible unit is at least yellow (``unassigned``): nobody works on it, so it
+is never green. A co unit's light follows the task once the task is accepted (its part is done
+with the task's).
+
+Lights are stored (``plans.light_store``); ``LightState.until`` is the first date on which the
+same inputs give another light, which is when the daily sweep recomputes the row.
 """
 
 from __future__ import annotations
@@ -55,10 +61,49 @@ class LightState:
     next_due_on: dt.date | None
     final_due_on: dt.date | None
     reasons: list[str] = field(default_factory=list)
+    until: dt.date | None = None
 
 
 def compute(
     *,
+    status: str,
+    deadlines: Sequence[dt.date],
+    last_report_on: dt.date | None,
+    since: dt.date,
+    rules: LightRules,
+    today: dt.date,
+    unassigned: bool = False,
+) -> LightState:
+    state = _compute(status, deadlines, last_report_on, since, rules, today)
+    if unassigned and status not in ("completed", "accepted"):
+        state.light = worst([state.light, "yellow"])
+        state.reasons.append("unassigned")
+    return state
+
+
+def _day_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=1)
+
+
+def _until(
+    deadlines: Sequence[dt.date],
+    last_report_on: dt.date | None,
+    since: dt.date,
+    rules: LightRules,
+    today: dt.date,
+) -> dt.date | None:
+    """The first date after ``today`` on which :func:`compute` may answer otherwise: a
+    deadline passes, a deadline comes within ``due_soon_days``, or the quiet spell grows past
+    ``no_report_days``."""
+    dates = [_day_after(d) for d in deadlines]
+    dates += [d - dt.timedelta(days=rules.due_soon_days) for d in deadlines]
+    if rules.no_report_days is not None:
+        dates.append((last_report_on or since) + dt.timedelta(days=rules.no_report_days + 1))
+    later = [d for d in dates if d > today]
+    return min(later) if later else None
+
+
+def _compute(
     status: str,
     deadlines: Sequence[dt.date],
     last_report_on: dt.date | None,
@@ -73,6 +118,8 @@ def compute(
     overdue = not done and final is not None and today > final
     due_soon = not done and nxt is not None and (nxt - today).days <= rules.due_soon_days
     state = LightState("green", overdue, due_soon, nxt, final)
+    if not done:
+        state.until = _until(deadlines, last_report_on, since, rules, today)
     if status == "accepted":
         return state
     if status == "completed":

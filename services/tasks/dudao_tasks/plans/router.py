@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response, status
 
 from dudao_shared.auth import StaffWriter
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Forbidden,
@@ -66,11 +67,16 @@ async def list_plans(
     responses=problem_responses(Forbidden, ValidationFailed),
 )
 async def create_plan(
-    principal: StaffWriter, body: NewPlan, session: SessionDep, response: Response
+    principal: StaffWriter, body: NewPlan, session: SessionDep, response: Response, today: Today
 ) -> PlanDetail:
     """新建规划（可一次带上条目、完成时限与任务分工）"""
     plan = await service.create_plan_tree(
-        session, principal=principal, plan=body, items=body.items, assignments=body.assignments
+        session,
+        principal=principal,
+        plan=body,
+        items=body.items,
+        assignments=body.assignments,
+        today=today,
     )
     set_etag(response, plan.version)
     return PlanDetail.model_validate(plan)
@@ -101,10 +107,13 @@ async def update_plan(
     body: PlanChanges,
     session: SessionDep,
     response: Response,
+    today: Today,
     expected: IfMatchVersion,
 ) -> PlanDetail:
     """修改规划（含状态 draft → published → archived 与亮灯规则）"""
     require_version(plan.version, expected)
-    plan = await service.update_plan(session, principal=principal, plan=plan, data=body)
+    plan = await service.update_plan(
+        session, principal=principal, plan=plan, data=body, today=today
+    )
     set_etag(response, plan.version)
     return PlanDetail.model_validate(plan)

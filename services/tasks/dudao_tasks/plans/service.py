@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
 from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.jobs import defer_in
 from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.regions import region_prefix
 from dudao_shared.versioning import flush_versioned
@@ -21,6 +23,7 @@ from ..common.labels import split_code
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from ..regions import service as regions
 from ..subscriptions import service as subscriptions
+from .light_store import INLINE_PLAN_TASKS, REFRESH_PLAN_TASK, refresh_plan, refresh_tasks
 from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
 
 FIELDS = (
@@ -80,6 +83,7 @@ async def create_plan_tree(
     plan: PlanCreate,
     items: Sequence[ItemSpec],
     assignments: Sequence[AssignmentSpec],
+    today: dt.date,
 ) -> Plan:
     """Create a plan with its items, deadlines and unit assignments in one flush.
 
@@ -181,11 +185,12 @@ async def create_plan_tree(
             unit_id=a.unit_id,
         )
     await session.flush()
+    await refresh_tasks(session, [i.id for i in by_code.values()], today)
     return row
 
 
 async def update_plan(
-    session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate
+    session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate, today: dt.date
 ) -> Plan:
     values = data.model_dump(exclude_unset=True)
     for required in ("title", "level", "region_code", "status", "light_rules", "disclosed"):
@@ -224,7 +229,31 @@ async def update_plan(
     )
     if disclosing:
         await subscriptions.plan_published(session, plan)
+    if "light_rules" in a:
+        await _relight(session, plan.id, today)
     return plan
+
+
+async def _relight(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> None:
+    """New rules move every light of the plan: recomputed in the request for a plan of up to
+    ``INLINE_PLAN_TASKS`` tasks, by a job (committed with the change) for a larger one."""
+    tasks = await session.scalar(
+        select(func.count()).select_from(
+            select(Item.id)
+            .where(Item.plan_id == plan_id, col(Item.kind).in_(ACTIONABLE))
+            .limit(INLINE_PLAN_TASKS + 1)
+            .subquery()
+        )
+    )
+    if (tasks or 0) <= INLINE_PLAN_TASKS:
+        await refresh_plan(session, plan_id, today)
+    else:
+        await defer_in(
+            session,
+            REFRESH_PLAN_TASK,
+            args={"plan_id": str(plan_id)},
+            lock=f"{REFRESH_PLAN_TASK}:{plan_id}",
+        )
 
 
 ORDERS = {

@@ -129,7 +129,7 @@ async def plan_items(
         order_by=[col(Item.sort_key).asc(), col(Item.id).asc()],
     )
     tasks = [i for i in items if i.kind in ACTIONABLE]
-    rows = {r.item.id: r for r in await task_rows(session, plan, tasks, today)}
+    rows = {r.item.id: r for r in await task_rows(session, tasks, today)}
     unit_regions = await _unit_regions(session, list(rows.values()))
     out = []
     for item in items:

@@ -24,6 +24,7 @@ from ..assignments.service import FIELDS as ASSIGNMENT_FIELDS
 from ..assignments.service import check_unit_transition, sync_task_status
 from ..audit_trail import diff, record, snapshot
 from ..models import Assignment, EvidenceFile, ProgressReport
+from ..plans.light_store import refresh_tasks
 from .schemas import FileRead, ReportCreate, ReportRead
 from .sniff import ALLOWED, sniff
 from .storage import Storage
@@ -142,7 +143,7 @@ async def create_report(
             unit_id=assignment.unit_id,
         )
         await sync_task_status(session, assignment.item_id)
-    await session.flush()
+    await refresh_tasks(session, [assignment.item_id], today)
     return report
 
 
