@@ -4,7 +4,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Query, Response, status
 
-from dudao_shared.auth import Staff, StaffWriter
+from dudao_shared.auth import StaffWriter
 from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
@@ -20,8 +20,15 @@ from dudao_shared.regions import RegionQuery
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
 from . import service
-from .dependencies import NewUnit, ReadableUnit, UnitChanges, VisibleUnits, WritableUnit
-from .schemas import ResolveRequest, ResolveResult, UnitRead
+from .dependencies import (
+    NewUnit,
+    ReadableUnit,
+    ResolveNames,
+    UnitChanges,
+    VisibleUnits,
+    WritableUnit,
+)
+from .schemas import ResolveResult, UnitRead
 from .service import UnitNameTaken, UnitNotFound
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
@@ -74,9 +81,7 @@ async def create_unit(
     response_model=ResolveResult,
     responses=problem_responses(Forbidden, ValidationFailed),
 )
-async def resolve_units(
-    _: Staff, session: SessionDep, body: ResolveRequest, today: Today
-) -> ResolveResult:
+async def resolve_units(session: SessionDep, body: ResolveNames, today: Today) -> ResolveResult:
     """批量解析单位名称（按名称或别名，未解析的不会自动创建）"""
     return await service.resolve_names(
         session, region_code=body.region_code, names=body.names, on=body.on or today
