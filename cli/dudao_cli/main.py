@@ -158,6 +158,22 @@ def audit_verify(
         raise typer.Exit(1)
 
 
+@app.command("app-role")
+def app_role(
+    password: Annotated[
+        str, typer.Option(help="服务连接数据库用的口令", envvar="DUDAO_APP_DB_PASSWORD")
+    ],
+    data_dir: DataDir = Path("var"),
+) -> None:
+    """允许服务以 dudao_app 角色登录数据库（迁移已建好该角色及其权限：审计表只能插入）。"""
+    from dudao_shared.audit_chain import enable_app_login
+
+    with _databases(data_dir.resolve(), list(SERVICES), owner=False) as urls:
+        # A role belongs to the server, not to one database: any one of them will do.
+        asyncio.run(enable_app_login(next(iter(urls.values())), password))
+    console.print("[green]✓[/] dudao_app 可以登录；服务的数据库地址请使用该角色")
+
+
 async def _create_user(
     url: str,
     *,

@@ -180,3 +180,18 @@ async def verify_database(url: str, tables: tuple[str, ...]) -> list[ChainReport
             return [await verify_chain(conn, table) for table in tables]
     finally:
         await engine.dispose()
+
+
+async def enable_app_login(url: str, password: str) -> None:
+    """Let the services' role log in with ``password`` (run as the owner, after migrating)."""
+    from .db import create_engine
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            quoted = (
+                await conn.execute(text("SELECT quote_literal(:p)"), {"p": password})
+            ).scalar_one()
+            await conn.execute(text(f"ALTER ROLE {APP_ROLE} LOGIN PASSWORD {quoted}"))
+    finally:
+        await engine.dispose()

@@ -146,3 +146,22 @@ def test_cli_reports_the_broken_link(chain_dbs, monkeypatch) -> None:  # type: i
     # The previous test left a hole in each chain.
     assert result.exit_code == 1, result.output
     assert result.output.count("断裂") == 3
+
+
+async def test_services_can_connect_as_the_app_role(chain_dbs) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+
+    from dudao_shared.audit_chain import enable_app_login
+
+    url = chain_dbs["indicators"]
+    await enable_app_login(url, "app-pw-'quoted")
+    as_app = make_url(url).set(username=APP_ROLE, password="app-pw-'quoted")
+    conn = await asyncpg.connect(_dsn(as_app.render_as_string(hide_password=False)))
+    try:
+        sql, args = _insert("indicators")
+        args[1] = "via-login"
+        await conn.execute(sql, *args)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("DELETE FROM audit_event")
+    finally:
+        await conn.close()
