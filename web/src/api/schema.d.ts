@@ -516,6 +516,26 @@ export interface paths {
         patch: operations["update_indicator_api_v1_indicators__indicator_id__patch"];
         trace?: never;
     };
+    "/api/v1/indicators/{indicator_id}/audit_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 指标的变更记录（指标、目标、授权、监测值；谁、何时、变更前后）
+         * @description 指标的变更记录（指标、目标、授权、监测值；谁、何时、变更前后）
+         */
+        get: operations["list_indicator_audit_api_v1_indicators__indicator_id__audit_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/{item_id}": {
         parameters: {
             query?: never;
@@ -2061,6 +2081,61 @@ export interface components {
              */
             text: string | null;
         };
+        /** DeliveryAttemptRead */
+        DeliveryAttemptRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error: string | null;
+            /** Ok */
+            ok: boolean;
+            /** Status Code */
+            status_code: number | null;
+            /** Worker */
+            worker: string | null;
+        };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Attempts */
+            attempts: number;
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Log
+             * @description 每次尝试
+             */
+            log?: components["schemas"]["DeliveryAttemptRead"][];
+            /** Notice Id */
+            notice_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @description pending 待发送、sent 已发送、dead 已放弃（重试用尽）
+             */
+            status: string;
+            /** Target */
+            target: string;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -2807,6 +2882,11 @@ export interface components {
              */
             username: string;
         };
+        /** MarkedRead */
+        MarkedRead: {
+            /** Marked */
+            marked: number;
+        };
         /** Me */
         Me: {
             /** Name */
@@ -3001,6 +3081,40 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** NoticeRead */
+        NoticeRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description 类别：due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办 等
+             */
+            kind: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Recipient Unit Id */
+            recipient_unit_id: string | null;
+            /** Recipient User */
+            recipient_user: string | null;
+            /** Title */
+            title: string;
+        };
         /** Page[AssessmentRead] */
         Page_AssessmentRead_: {
             /** Items */
@@ -3035,6 +3149,16 @@ export interface components {
         Page_CorrectionRead_: {
             /** Items */
             items: components["schemas"]["CorrectionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[DeliveryRead] */
+        Page_DeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["DeliveryRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -3085,6 +3209,16 @@ export interface components {
         Page_MeasurementRead_: {
             /** Items */
             items: components["schemas"]["MeasurementRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[NoticeRead] */
+        Page_NoticeRead_: {
+            /** Items */
+            items: components["schemas"]["NoticeRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4665,6 +4799,11 @@ export interface components {
              */
             uscc?: string | null;
         };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
+        };
         /** UserCreate */
         UserCreate: {
             /**
@@ -4803,14 +4942,14 @@ export interface operations {
                 indicator_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                within_region?: string | null;
                 /** @description 按状态筛选 */
                 status?: string | null;
                 /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                within_region?: string | null;
             };
             header?: never;
             path?: never;
@@ -6798,6 +6937,63 @@ export interface operations {
             };
         };
     };
+    list_indicator_audit_api_v1_indicators__indicator_id__audit_events_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description 指标标识 */
+                indicator_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     get_item_api_v1_items__item_id__get: {
         parameters: {
             query?: never;
@@ -7142,14 +7338,14 @@ export interface operations {
                 indicator_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                within_region?: string | null;
                 period?: string | null;
                 status?: ("draft" | "submitted" | "approved") | null;
                 /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                within_region?: string | null;
             };
             header?: never;
             path?: never;
@@ -7285,10 +7481,10 @@ export interface operations {
     latest_values_api_v1_measurements_latest_get: {
         parameters: {
             query: {
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
                 /** @description 指标 */
                 indicator_id: string;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
             };
             header?: never;
             path?: never;
@@ -8750,10 +8946,10 @@ export interface operations {
     get_plan_rollup_api_v1_rollups_plans__plan_id__get: {
         parameters: {
             query?: {
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
                 /** @description 分组：domain 领域，region 区划（含下级），nature 指标性质 */
                 by?: "domain" | "region" | "nature";
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
             };
             header?: never;
             path: {
