@@ -112,9 +112,11 @@ def seeded(running_platform, people) -> dict[str, Any]:  # type: ignore[no-untyp
         201,
     )
     body = {"plan_id": plan["id"], "region_code": REGION, "indicators": rows}
-    # Only planners of the region (and admins) store indicators.
-    for who in ("planner_other", "leader"):
-        assert people[who].http.post("/api/v1/indicators/bulk", json=body).status_code == 403
+    # Only planners of the region (and admins) store indicators: a leader may not write, and
+    # to another city's planner the plan does not exist (the task service does not show it).
+    assert people["leader"].http.post("/api/v1/indicators/bulk", json=body).status_code == 403
+    r = people["planner_other"].http.post("/api/v1/indicators/bulk", json=body)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "plan_id", r.text
     result = ok(planner.post("/api/v1/indicators/bulk", json=body), 201)
     return {"plan": plan, "rows": rows, "bulk": result}
 

@@ -46,7 +46,7 @@ from dudao_shared.parsed_plan import (
 )
 
 from ..common.names import normalize_name
-from ..models import Item, Plan, PlanImport
+from ..models import Item, Plan, PlanImport, Unit, UnitAlias
 from ..plans.schemas import AssignmentSpec, DeadlineIn, ItemSpec, PlanCreate
 from ..plans.service import create_plan_tree
 from ..regions import service as regions
@@ -388,6 +388,11 @@ async def confirm_import(
         except BaseException:
             await session.rollback()
             await session.execute(delete(Plan).where(col(Plan.id) == plan.id))
+            if created:
+                await session.execute(
+                    delete(UnitAlias).where(col(UnitAlias.unit_id).in_(created.values()))
+                )
+                await session.execute(delete(Unit).where(col(Unit.id).in_(created.values())))
             await session.commit()
             raise
     counts = dict(preview.counts)
