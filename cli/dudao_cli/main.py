@@ -126,6 +126,54 @@ def migrate(
         _migrate(urls)
 
 
+audit_app = typer.Typer(help="审计记录", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    data_dir: DataDir = Path("var"),
+    service: Annotated[list[str] | None, typer.Option(help="只校验指定服务")] = None,
+) -> None:
+    """校验各服务审计记录的哈希链，报告第一处断裂（有断裂时退出码为 1）。"""
+    from dudao_shared.audit_chain import AUDIT_TABLES, verify_database
+
+    broken = 0
+    with _databases(data_dir.resolve(), service or list(SERVICES), owner=False) as urls:
+        for svc, url in urls.items():
+            for report in asyncio.run(verify_database(url, AUDIT_TABLES[svc])):
+                where = f"{svc}.{report.table}"
+                if report.ok:
+                    console.print(
+                        f"[green]✓[/] {where}：{report.rows} 条，链完整"
+                        f"（末条 #{report.head_seq} {report.head_hash[:12]}）"
+                    )
+                else:
+                    broken += 1
+                    console.print(
+                        f"[red]✗[/] {where}：第 {report.broken_seq} 条断裂：{report.reason}"
+                        f"（此前 {report.head_seq} 条完整）"
+                    )
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command("app-role")
+def app_role(
+    password: Annotated[
+        str, typer.Option(help="服务连接数据库用的口令", envvar="DUDAO_APP_DB_PASSWORD")
+    ],
+    data_dir: DataDir = Path("var"),
+) -> None:
+    """允许服务以 dudao_app 角色登录数据库（迁移已建好该角色及其权限：审计表只能插入）。"""
+    from dudao_shared.audit_chain import enable_app_login
+
+    with _databases(data_dir.resolve(), list(SERVICES), owner=False) as urls:
+        # A role belongs to the server, not to one database: any one of them will do.
+        asyncio.run(enable_app_login(next(iter(urls.values())), password))
+    console.print("[green]✓[/] dudao_app 可以登录；服务的数据库地址请使用该角色")
+
+
 async def _create_user(
     url: str,
     *,

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -94,6 +95,11 @@ class RevocationList:
 
     def is_revoked(self, sid: str | None) -> bool:
         return sid is not None and sid in self._until
+
+
+# The caller of the current request, for what records it without being handed it (the
+# indicator service's audit trail, written at flush time).
+principal_var: ContextVar[Principal | None] = ContextVar("principal", default=None)
 
 
 REVOCATIONS_PATH = "/internal/v1/revocations"
@@ -225,6 +231,7 @@ async def get_principal(
     principal = authenticate(token, verifier, revocations)
     # Calls this request makes to other services act as the same caller.
     bearer_var.set(token)
+    principal_var.set(principal)
     return principal
 
 

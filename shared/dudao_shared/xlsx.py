@@ -3,6 +3,13 @@
 Stored text may hold characters a worksheet can't (a report with ``\\x1b``, a name with
 ``\\x07``); openpyxl refuses those with an exception, so every string is cleaned here and no
 stored value can turn an export into a 500.
+
+Text is stored as sent; exports write it safely. A text cell starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return is what a spreadsheet takes for a formula (OWASP "CSV
+injection": ``=HYPERLINK(...)`` in a report becomes a live link in the ledger), so such a cell
+is written as a string with Excel's quote prefix (shown as typed, never evaluated). CSV has no
+cell types: :func:`safe_cell` prefixes an apostrophe there. Every export writer (xlsx, CSV,
+PDF) goes through :func:`safe_text`.
 """
 
 from __future__ import annotations
@@ -42,13 +49,53 @@ class Row:
     fills: Mapping[int, str] = field(default_factory=dict)
 
 
+# What spreadsheets read as the start of a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """Text any export may write: control characters a sheet (or a terminal) would act on are
+    removed; tab, newline and carriage return stay (they are text)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def safe_cell(value: CellValue) -> str:
+    """A CSV field: :func:`safe_text`, and an apostrophe before formula-like text so no
+    spreadsheet evaluates it."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(to_json_number(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return str(value)
+    text = safe_text(value)
+    return "'" + text if is_formula_like(text) else text
+
+
 def clean(value: CellValue) -> str | int | float | dt.date | dt.datetime | None:
     """A value a worksheet accepts: no control characters, decimals as plain numbers."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return safe_text(value)
     if isinstance(value, Decimal):
         return to_json_number(value)
     return value
+
+
+def _put_text_cells(ws: Any, row: int, values: Sequence[CellValue]) -> None:
+    """Formula-like text as literal strings with Excel's quote prefix: openpyxl would otherwise
+    store ``=…`` as a formula."""
+    for index, value in enumerate(values, start=1):
+        if isinstance(value, str) and is_formula_like(value):
+            cell = ws.cell(row, index)
+            cell.value = value
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def write_table(
@@ -74,6 +121,7 @@ def write_table(
     header_row = 1
     if title:
         ws.append([clean(title)])
+        _put_text_cells(ws, 1, [clean(title)])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
         ws.cell(1, 1).font = Font(bold=True, size=14)
         ws.cell(1, 1).alignment = center
@@ -89,8 +137,10 @@ def write_table(
     first = header_row + 1
     for raw in rows:
         row = raw if isinstance(raw, Row) else Row(raw)
-        ws.append([clean(v) for v in row.values])
+        values = [clean(v) for v in row.values]
+        ws.append(values)
         r = ws.max_row
+        _put_text_cells(ws, r, values)
         for col, spec in enumerate(columns, start=1):
             cell = ws.cell(r, col)
             cell.border = _BORDER

@@ -112,9 +112,11 @@ def seeded(running_platform, people) -> dict[str, Any]:  # type: ignore[no-untyp
         201,
     )
     body = {"plan_id": plan["id"], "region_code": REGION, "indicators": rows}
-    # Only planners of the region (and admins) store indicators.
-    for who in ("planner_other", "leader"):
-        assert people[who].http.post("/api/v1/indicators/bulk", json=body).status_code == 403
+    # Only planners of the region (and admins) store indicators: a leader may not write, and
+    # to another city's planner the plan does not exist (the task service does not show it).
+    assert people["leader"].http.post("/api/v1/indicators/bulk", json=body).status_code == 403
+    r = people["planner_other"].http.post("/api/v1/indicators/bulk", json=body)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "plan_id", r.text
     result = ok(planner.post("/api/v1/indicators/bulk", json=body), 201)
     return {"plan": plan, "rows": rows, "bulk": result}
 
@@ -335,9 +337,10 @@ def test_measurements_give_each_indicator_an_explained_status(
     for status, _ in EXPECTED.values():
         counts[status] += 1
     assert summary["counts"] == counts
-    # Scorecards are for staff; the planner of another region reads them too.
-    other = ok(people["planner_other"].http.get(f"/api/v1/scorecards/{pid}"), 200)
-    assert other["summary"] == summary
+    # Scorecards are for staff of the plan's region: to another city's planner the plan does
+    # not exist.
+    other = people["planner_other"].http.get(f"/api/v1/scorecards/{pid}")
+    assert other.status_code == 404 and other.json()["code"] == "plan_not_found", other.text
 
 
 def test_indicator_table_xlsx_has_the_24_rows(running_platform, people, seeded, measured) -> None:  # type: ignore[no-untyped-def]
@@ -415,11 +418,12 @@ def test_measurement_grants_scope_units_to_their_indicator_and_region(
 
     try:
         grant_body = {"unit_id": granted_unit["id"], "indicator_id": ind, "region_code": COUNTY}
-        # Only planners of the region (and admins) grant.
-        for who in ("planner_other", "leader"):
+        # Only planners of the region (and admins) grant: a leader gets 403, another city's
+        # planner does not see the indicator (404).
+        for who, status in (("planner_other", 404), ("leader", 403)):
             assert (
                 people[who].http.post("/api/v1/indicator_grants", json=grant_body).status_code
-                == 403
+                == status
             ), who
         assert n.http.post("/api/v1/indicator_grants", json=grant_body).status_code == 403
         assert (

@@ -13,10 +13,22 @@ import httpx
 from harness import client_for
 
 from indicators.fixtures import NewPlan
-from indicators.helpers import IMR_TARGET, REGION, indicator_body, make_indicator
+from indicators.helpers import COUNTY, IMR_TARGET, REGION, indicator_body, make_indicator
 
-ROLES = ("admin", "planner", "planner_other", "leader", "unit_granted", "unit_without")
-STAFF = {"admin", "planner", "planner_other", "leader"}
+ROLES = (
+    "admin",
+    "planner",
+    "planner_other",
+    "planner_county",
+    "leader",
+    "leader_other",
+    "unit_granted",
+    "unit_without",
+)
+# Staff whose region holds the plan's (宜春市): province-wide admin and leader, the city's
+# planner. Another city's staff (peers) and a county's (the city plan is its parent's) reach
+# nothing of it.
+STAFF = {"admin", "planner", "leader"}
 READERS = STAFF | {"unit_granted"}
 WRITERS = {"admin", "planner"}
 REPORTERS = WRITERS | {"unit_granted"}
@@ -310,7 +322,9 @@ def tokens(make_token: Callable[..., str]) -> dict[str, str]:
         "admin": make_token("admin"),
         "planner": make_token("planner", region_code=REGION),
         "planner_other": make_token("planner", region_code="360100"),
+        "planner_county": make_token("planner", region_code=COUNTY),
         "leader": make_token("leader"),
+        "leader_other": make_token("leader", region_code="360100"),
         "unit_granted": make_token("unit", unit_id="unit-granted"),
         "unit_without": make_token("unit", unit_id="unit-without"),
     }
@@ -366,7 +380,7 @@ async def test_role_route_matrix(new_plan, indicators, make_token) -> None:  # t
                 await cl.aclose()
         assert unauthorized_successes == []
         assert denied_allowed == []
-        assert len(MATRIX) * len(ROLES) == 186
+        assert len(MATRIX) * len(ROLES) == 248
 
 
 async def test_no_token_is_401(indicators) -> None:  # type: ignore[no-untyped-def]

@@ -40,3 +40,19 @@ def test_table_without_title_starts_with_headers() -> None:
     ).active
     assert ws is not None
     assert ws["A1"].value == "任务" and ws["A2"].value == "甲"
+
+
+def test_formula_like_text_is_never_a_formula() -> None:
+    from dudao_shared.xlsx import safe_cell
+
+    texts = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://e/","x")']
+    data = write_table(sheet="s", columns=[Column("文本", 20)], rows=[[t] for t in texts])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws is not None
+    cells = [ws.cell(r, 1) for r in range(2, 2 + len(texts))]
+    assert [c.value for c in cells] == texts
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    # CSV has no cell types: an apostrophe keeps the text from being evaluated.
+    assert [safe_cell(t) for t in texts] == ["'" + t for t in texts]
+    assert safe_cell("普通文本\u0007") == "普通文本"
+    assert safe_cell(Decimal("95.0000")) == "95" and safe_cell(None) == ""

@@ -1,4 +1,5 @@
-"""Every route × every role. Unit B must never succeed on unit A's objects (0 cross-unit)."""
+"""Every route × every role × region. Unit B must never succeed on unit A's objects, and staff
+of another city never on 新建区's (0 cross-unit, 0 cross-region)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from tasks.world import (
     OTHER_REGION,
+    OTHER_STAFF,
     PDF,
     REGION,
     ROLES,
@@ -20,11 +22,16 @@ from tasks.world import (
     rolled_back_conn,
 )
 
-STAFF = {"admin", "planner", "planner_other", "leader"}
+# Staff whose region holds 新建区 (province-wide admin and leader, 南昌市's planner and leader).
+STAFF = {"admin", "planner", "leader", "leader_city"}
 WRITERS = {"admin", "planner"}
 ALL = set(ROLES)
+# Everyone who reaches the plan of 新建区 (unit B has a task in it).
+IN_PLAN = ALL - set(OTHER_STAFF)
 # Objects that belong to unit A (and are not shared with unit B) — B must never see them.
 A_KEYS = ("unit_a", "task1", "a1", "r1", "f1")
+# Everything of 新建区 — staff of another city must never see any of it.
+REGION_KEYS = (*A_KEYS, "plan", "unit_b", "unit_c", "task2", "task3", "a2", "a_co", "section")
 
 
 @dataclass
@@ -47,7 +54,7 @@ def plan_create(w: World) -> dict[str, Any]:
 CASES = [
     Case("list plans", "GET", "/api/v1/plans", ALL, listing=True),
     Case("create plan", "POST", "/api/v1/plans", WRITERS, body=plan_create),
-    Case("get plan", "GET", "/api/v1/plans/{plan}", ALL),
+    Case("get plan", "GET", "/api/v1/plans/{plan}", IN_PLAN),
     Case(
         "patch plan",
         "PATCH",
@@ -56,7 +63,7 @@ CASES = [
         body=lambda w: {"issuer": "新建区政府"},
         etag_of="/api/v1/plans/{plan}",
     ),
-    Case("list items", "GET", "/api/v1/plans/{plan}/items", ALL, listing=True),
+    Case("list items", "GET", "/api/v1/plans/{plan}/items", IN_PLAN, listing=True),
     Case(
         "create item",
         "POST",
@@ -69,7 +76,7 @@ CASES = [
             "title": "新任务",
         },
     ),
-    Case("plan tasks", "GET", "/api/v1/plans/{plan}/tasks", ALL, listing=True),
+    Case("plan tasks", "GET", "/api/v1/plans/{plan}/tasks", IN_PLAN, listing=True),
     Case("plan lights", "GET", "/api/v1/plans/{plan}/lights", STAFF),
     Case("ledger", "GET", "/api/v1/plans/{plan}/ledger.xlsx", STAFF),
     Case("get item", "GET", "/api/v1/items/{task1}", STAFF | {"unit_a"}),
@@ -187,7 +194,7 @@ CASES = [
     Case("list regions", "GET", "/api/v1/regions", ALL),
     Case("get region", "GET", "/api/v1/regions/" + REGION, ALL),
     Case("region children", "GET", "/api/v1/regions/360100/children", ALL),
-    Case("audit events", "GET", "/api/v1/audit_events", STAFF),
+    Case("audit events", "GET", "/api/v1/audit_events", STAFF | set(OTHER_STAFF), listing=True),
 ]
 
 
@@ -212,20 +219,20 @@ async def _attempt(w: World, case: Case, role: str) -> list[str]:
         or not r.headers["content-type"].startswith("application/problem+json")
     ):
         problems.append(f"{role} {case.name}: expected 403/404, got {r.status_code} {r.text}")
-    if role == "unit_b":
-        a_ids = {w.ids[k] for k in A_KEYS}
+    if role == "unit_b" or role in OTHER_STAFF:
+        a_ids = {w.ids[k] for k in (A_KEYS if role == "unit_b" else REGION_KEYS)}
         # 404 hides A's object; a 403 is only allowed when the role may never call the route
         # at all (it answers the same for every id, so it reveals nothing).
         if any(i in path for i in a_ids) and not (
             r.status_code == 404 or (r.status_code == 403 and r.json()["code"] == "role_forbidden")
         ):
             problems.append(
-                f"CROSS-UNIT: unit B reached A's object via {case.name}: {r.status_code}"
+                f"CROSS-BOUNDARY: {role} reached a foreign object via {case.name}: {r.status_code}"
             )
         if r.status_code < 300 and r.headers["content-type"].startswith("application/json"):
             leaked = [i for i in a_ids if i in json.dumps(r.json())]
             if leaked:
-                problems.append(f"CROSS-UNIT: unit B saw A's ids via {case.name}: {leaked}")
+                problems.append(f"CROSS-BOUNDARY: {role} saw foreign ids via {case.name}: {leaked}")
     return problems
 
 

@@ -17,7 +17,18 @@ REGION = "360112"  # 新建区
 PLANNER_REGION = "360100"  # 南昌市 covers 新建区
 OTHER_REGION = "360200"  # 景德镇市
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-ROLES = ("admin", "planner", "planner_other", "leader", "unit_a", "unit_b")
+ROLES = (
+    "admin",
+    "planner",
+    "planner_other",
+    "leader",
+    "leader_city",
+    "leader_other",
+    "unit_a",
+    "unit_b",
+)
+# Staff of another city (peers of 南昌市): they must reach none of 新建区's objects.
+OTHER_STAFF = ("planner_other", "leader_other")
 
 
 @dataclass
@@ -36,6 +47,8 @@ def staff_tokens(make_token: Any) -> dict[str, str]:
         "planner": make_token("planner", region_code=PLANNER_REGION),
         "planner_other": make_token("planner", region_code=OTHER_REGION),
         "leader": make_token("leader"),
+        "leader_city": make_token("leader", region_code=PLANNER_REGION),
+        "leader_other": make_token("leader", region_code=OTHER_REGION),
     }
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from dudao_shared.app import StartupHook
 
 from .assessments.router import router as assessments
+from .audit.router import router as audit
 from .grants.router import router as grants
 from .indicators.router import router as indicators
 from .measurements.router import router as measurements
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     series_router,
     grants,
     tables,
+    audit,
 ]
 # Routers that need no token (/healthz and /readyz come from the app factory).
 PUBLIC_ROUTERS: list[APIRouter] = [public_feed]

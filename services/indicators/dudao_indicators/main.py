@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from dudao_shared.app import create_service_app
 
+from . import audit_trail as audit_trail  # registers the audit trail on every session
 from .api import ON_SHUTDOWN, ON_STARTUP, PUBLIC_ROUTERS, ROUTERS
 from .config import Settings
 

@@ -52,3 +52,15 @@ async def plan_region(client: ServiceClient, plan_id: str) -> str:
             raise PlanNotFound(f"找不到规划 {plan_id}") from None
         raise
     return str(plan["region_code"])
+
+
+async def unit_region(client: ServiceClient, unit_id: str) -> str | None:
+    """The region of a unit as the task service records it (None: no such unit, or one the
+    caller may not see there)."""
+    try:
+        unit = await client.get_json(f"/api/v1/units/{quote(unit_id, safe='')}")
+    except UpstreamProblem as exc:
+        if exc.status in (404, 422):
+            return None
+        raise
+    return str(unit["region_code"])

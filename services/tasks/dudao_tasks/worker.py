@@ -24,6 +24,7 @@ import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
 
+from dudao_shared.audit_chain import verify_chain
 from dudao_shared.clock import get_today
 from dudao_shared.db import Database
 from dudao_shared.jobs import create_job_app, retry_stalled_jobs
@@ -117,9 +118,33 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
             await session.commit()
         return n
 
+    @bp.periodic(cron="17 * * * *", periodic_id="audit_chain")
+    @bp.task(name="verify_audit_chain", queue=DEFAULT_QUEUE, queueing_lock="verify_audit_chain")
+    async def verify_audit(timestamp: int) -> str:
+        return await verify_audit_chain(runtime.db)
+
     for register in REGISTRARS:
         register(bp, runtime)
     return bp
+
+
+async def verify_audit_chain(db: Database) -> str:
+    """The hourly check of this service's audit chain: the first broken link is logged as an
+    error (for the operators' alerting); each run logs the chain's head, so a chain later found
+    shorter than a logged head shows its newest rows were removed."""
+    async with db.engine.connect() as conn:
+        report = await verify_chain(conn, "audit_event")
+    if report.ok:
+        log.info(
+            "audit chain intact",
+            extra={"rows": report.rows, "head_seq": report.head_seq, "head": report.head_hash},
+        )
+        return f"ok {report.head_seq} {report.head_hash}"
+    log.error(
+        "audit chain broken",
+        extra={"broken_seq": report.broken_seq, "reason": report.reason},
+    )
+    return f"broken {report.broken_seq}: {report.reason}"
 
 
 _current_app: procrastinate.App | None = None

@@ -273,3 +273,29 @@ async def test_scorecard_row_carries_the_most_specific_target(
         assert await texts(COUNTY) == ["袁州≤4.8", None]
         assert await texts("360921") == ["县级≤5.5", None]
         assert await texts(REGION) == ["全省≤5.0", None]
+
+
+async def test_indicator_table_writes_stored_text_safely(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10: an indicator name with \\u0007 made the table a 500; text that looks like a
+    formula must reach the sheet as text, never as a formula."""
+    plan = await new_plan()
+    async with client_for(indicators, make_token("admin")) as c:
+        await make_indicator(c, plan, code="bell", name="床位数\u0007（张）")
+        await make_indicator(
+            c, plan, code="link", name='=HYPERLINK("http://evil.example/","点击")', position=2
+        )
+        await make_indicator(c, plan, code="at", name="@SUM(1+1)", position=3)
+        r = await c.get(f"/api/v1/indicator_tables/{plan}.xlsx")
+    assert r.status_code == 200, r.text
+    assert b"<f>" not in _sheet_xml(r.content)
+    ws = load_workbook(io.BytesIO(r.content)).active
+    names = {ws.cell(row, 3).value: ws.cell(row, 3) for row in range(3, ws.max_row + 1)}
+    assert "床位数（张）" in names
+    for text in ('=HYPERLINK("http://evil.example/","点击")', "@SUM(1+1)"):
+        assert names[text].data_type == "s" and names[text].quotePrefix
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    import zipfile
+
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")

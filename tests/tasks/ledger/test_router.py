@@ -55,3 +55,50 @@ async def test_ledger_one_row_per_task_with_units_and_states(tasks, make_token) 
     assert ws.page_setup.orientation == "landscape"
     assert ws.cell(row=3, column=10).fill.fgColor.rgb.endswith("FFC7CE")
     assert all(ws.column_dimensions[col].width for col in "ABCDEFGHIJ")
+
+
+async def test_ledger_writes_stored_report_text_safely(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10: a report text with \\u001b made the ledger a 500 for everyone; a report that
+    looks like a formula must reach the sheet as text, never as a formula."""
+    import zipfile
+
+    w = await build_world(tasks, make_token, completed=False)
+    async with w.client("unit_a") as c:
+        ok(
+            await c.post(
+                f"/api/v1/assignments/{w.ids['a1']}/reports",
+                json={"percent": 50, "text": "已完成\u001b[31m一半"},
+            ),
+            201,
+        )
+    async with w.client("admin") as c:
+        ok(
+            await c.post(
+                f"/api/v1/assignments/{w.ids['a2']}/reports",
+                json={"percent": 10, "text": '=HYPERLINK("http://evil.example/","查看")'},
+            ),
+            201,
+        )
+        ok(
+            await c.post(
+                f"/api/v1/plans/{w.ids['plan']}/items",
+                json={
+                    "parent_id": w.ids["section"],
+                    "kind": "task",
+                    "label": "9",
+                    "title": '=HYPERLINK("http://evil.example/","任务")',
+                },
+            ),
+            201,
+        )
+        r = await c.get(f"/api/v1/plans/{w.ids['plan']}/ledger.xlsx")
+    assert r.status_code == 200, r.text
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("已完成[31m一半" in c.value for c in cells)
+    assert not any("\x1b" in c.value for c in cells)
+    link = [c for c in cells if "HYPERLINK" in c.value]
+    assert len(link) == 2 and all(c.data_type == "s" for c in link)
+    title = [c for c in link if c.value.startswith("=")]
+    assert len(title) == 1 and title[0].quotePrefix

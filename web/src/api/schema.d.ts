@@ -676,6 +676,26 @@ export interface paths {
         patch: operations["update_indicator_api_v1_indicators__indicator_id__patch"];
         trace?: never;
     };
+    "/api/v1/indicators/{indicator_id}/audit_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 指标的变更记录（指标、目标、授权、监测值；谁、何时、变更前后）
+         * @description 指标的变更记录（指标、目标、授权、监测值；谁、何时、变更前后）
+         */
+        get: operations["list_indicator_audit_api_v1_indicators__indicator_id__audit_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/{item_id}": {
         parameters: {
             query?: never;
@@ -6894,14 +6914,14 @@ export interface operations {
                 indicator_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                within_region?: string | null;
                 /** @description 按状态筛选 */
                 status?: string | null;
                 /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                within_region?: string | null;
             };
             header?: never;
             path?: never;
@@ -9369,6 +9389,63 @@ export interface operations {
             };
         };
     };
+    list_indicator_audit_api_v1_indicators__indicator_id__audit_events_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description 指标标识 */
+                indicator_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     get_item_api_v1_items__item_id__get: {
         parameters: {
             query?: never;
@@ -9713,14 +9790,14 @@ export interface operations {
                 indicator_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                within_region?: string | null;
                 period?: string | null;
                 status?: ("draft" | "submitted" | "approved") | null;
                 /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                within_region?: string | null;
             };
             header?: never;
             path?: never;
@@ -9994,10 +10071,10 @@ export interface operations {
     latest_values_api_v1_measurements_latest_get: {
         parameters: {
             query: {
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
                 /** @description 指标 */
                 indicator_id: string;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
             };
             header?: never;
             path?: never;
@@ -12186,10 +12263,10 @@ export interface operations {
     get_plan_rollup_api_v1_rollups_plans__plan_id__get: {
         parameters: {
             query?: {
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
                 /** @description 分组：domain 领域，region 区划（含下级），nature 指标性质 */
                 by?: "domain" | "region" | "nature";
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
             };
             header?: never;
             path: {

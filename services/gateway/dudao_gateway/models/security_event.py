@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import BigInteger, Column, DateTime
 from sqlmodel import Field
 
 from .base import GatewayModel, new_id
@@ -23,3 +23,9 @@ class SecurityEvent(GatewayModel, table=True):
     ip: str | None = Field(default=None, max_length=64)
     request_id: str | None = Field(default=None, max_length=128)
     detail: str = Field(default="", max_length=1000)
+    # The hash chain (``dudao_shared.audit_chain``): set by the database's insert trigger.
+    seq: int | None = Field(
+        default=None, sa_type=BigInteger, unique=True, sa_column_kwargs={"nullable": False}
+    )
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

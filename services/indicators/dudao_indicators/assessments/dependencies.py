@@ -14,7 +14,9 @@ from dudao_shared.db import SessionDep
 from dudao_shared.errors import NotFound, ValidationFailed
 
 from ..indicators.dependencies import VisiblePairs, load_writable, require_region, unit_may_report
+from ..indicators.dependencies import WithinInReach as WithinInReach
 from ..models import Assessment, Indicator
+from ..policy import may_read_region
 from .schemas import RecomputeIn
 
 AssessmentId = Annotated[str, Path(max_length=200, description="评估标识")]
@@ -28,10 +30,14 @@ async def readable_assessment(
     assessment_id: AssessmentId, session: SessionDep, principal: CurrentPrincipal
 ) -> Assessment:
     a = await session.get(Assessment, assessment_id) if len(assessment_id) <= 36 else None
-    if a is None or (
-        principal.is_unit
-        and not await unit_may_report(
-            session, principal.unit_id or "", a.indicator_id, a.region_code
+    if (
+        a is None
+        or not may_read_region(principal, a.region_code)
+        or (
+            principal.is_unit
+            and not await unit_may_report(
+                session, principal.unit_id or "", a.indicator_id, a.region_code
+            )
         )
     ):
         raise AssessmentNotFound(f"找不到评估 {assessment_id}")

@@ -10,7 +10,7 @@ from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
 
 from . import service
-from .dependencies import AssessmentPairs, ReadableAssessment, ToRecompute
+from .dependencies import AssessmentPairs, ReadableAssessment, ToRecompute, WithinInReach
 from .schemas import AssessmentRead, RecomputeResult
 
 router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
@@ -20,10 +20,10 @@ router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
 async def list_assessments(
     session: SessionDep,
     pairs: AssessmentPairs,
+    within_region: WithinInReach,
     plan_id: Annotated[str | None, Query(max_length=64)] = None,
     indicator_id: Annotated[str | None, Query(max_length=36)] = None,
     region_code: RegionQuery = None,
-    within_region: RegionQuery = None,
     status: Annotated[str | None, Query(max_length=24, description="按状态筛选")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

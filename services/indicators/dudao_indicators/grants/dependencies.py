@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path
+from sqlalchemy import ColumnElement
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
@@ -14,6 +15,7 @@ from dudao_shared.regions import contains
 
 from ..indicators.dependencies import load_writable, require_region
 from ..models import Indicator, IndicatorGrant
+from ..policy import may_read_region, within_reach
 from .schemas import GrantCreate
 from .service import GrantNotFound
 
@@ -24,7 +26,11 @@ async def readable_grant(
     grant_id: GrantId, session: SessionDep, principal: CurrentPrincipal
 ) -> IndicatorGrant:
     g = await session.get(IndicatorGrant, grant_id) if len(grant_id) <= 36 else None
-    if g is None or (principal.is_unit and g.unit_id != principal.unit_id):
+    if (
+        g is None
+        or not may_read_region(principal, g.region_code)
+        or (principal.is_unit and g.unit_id != principal.unit_id)
+    ):
         raise GrantNotFound(f"找不到授权 {grant_id}")
     return g
 
@@ -51,6 +57,13 @@ async def new_grant(data: GrantCreate, session: SessionDep, principal: StaffWrit
             errors=[{"field": "region_code", "message": f"须在 {ind.region_code} 之内"}],
         )
     return data
+
+
+def grants_in_reach(principal: CurrentPrincipal) -> ColumnElement[bool]:
+    return within_reach(principal, IndicatorGrant.region_code)
+
+
+GrantsInReach = Annotated[ColumnElement[bool], Depends(grants_in_reach)]
 
 
 async def own_unit(principal: CurrentPrincipal) -> str | None:

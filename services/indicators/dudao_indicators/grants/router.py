@@ -24,7 +24,7 @@ from dudao_shared.versioning import IfMatchVersion, set_etag
 
 from ..models import IdempotencyRecord
 from . import service
-from .dependencies import NewGrant, OwnUnit, ReadableGrant, WritableGrant
+from .dependencies import GrantsInReach, NewGrant, OwnUnit, ReadableGrant, WritableGrant
 from .schemas import GrantRead
 
 router = APIRouter(prefix="/api/v1/indicator_grants", tags=["indicator_grants"])
@@ -34,6 +34,7 @@ router = APIRouter(prefix="/api/v1/indicator_grants", tags=["indicator_grants"])
 async def list_grants(
     session: SessionDep,
     only_unit: OwnUnit,
+    reach: GrantsInReach,
     unit_id: Annotated[str | None, Query(max_length=64)] = None,
     indicator_id: Annotated[str | None, Query(max_length=36)] = None,
     limit: Limit = 50,
@@ -43,6 +44,7 @@ async def list_grants(
     rows, nxt = await service.list_(
         session,
         only_unit=only_unit,
+        reach=reach,
         unit_id=unit_id,
         indicator_id=indicator_id,
         limit=limit,

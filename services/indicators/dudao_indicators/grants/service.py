@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -25,13 +26,14 @@ async def list_(
     session: AsyncSession,
     *,
     only_unit: str | None,
+    reach: ColumnElement[bool],
     unit_id: str | None,
     indicator_id: str | None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[IndicatorGrant], str | None]:
     """``only_unit`` narrows to one unit's own grants (what a unit may see)."""
-    q = select(IndicatorGrant)
+    q = select(IndicatorGrant).where(reach)
     if only_unit is not None:
         q = q.where(IndicatorGrant.unit_id == only_unit)
     if unit_id is not None:

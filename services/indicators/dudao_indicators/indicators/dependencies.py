@@ -1,9 +1,10 @@
 """Load an indicator or answer 404, with the caller's right to see or change it checked.
 
 - admin: everything.
-- planner: reads everything; writes indicators (and their targets, grants, measurements) of
-  plans in its region (``region_code`` claim; none = the whole province).
-- leader: reads everything, writes nothing.
+- planner: reads the indicators of its region (``region_code`` claim; none = the whole
+  province; a city's planner also its counties', see ``policy``); writes those indicators
+  (and their targets, grants, measurements).
+- leader: reads the indicators of its region, writes nothing.
 - unit: sees only the indicators and (indicator, region) pairs granted to it; anything else is
   404, as if it did not exist.
 
@@ -16,16 +17,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from dudao_shared.auth import CurrentPrincipal, Principal, StaffWriter
+from dudao_shared.auth import CurrentPrincipal, Principal, Staff, StaffWriter
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Forbidden, ValidationFailed
-from dudao_shared.regions import can_write_region
+from dudao_shared.regions import RegionQuery
 
 from ..models import Indicator, IndicatorGrant
 from ..plans import PlanNotFound, TasksClient, plan_region
+from ..policy import (
+    may_read_region,
+    narrow_region,
+    require_body_plan,
+    require_write_region,
+    within_reach,
+)
 from .bulk import BulkIndicatorsIn
 from .schemas import IndicatorCreate, ParsedIndicatorsIn
 from .service import IndicatorNotFound as IndicatorNotFound
@@ -38,12 +46,7 @@ Pairs = set[tuple[str, str]] | None
 
 def require_region(principal: Principal, region_code: str) -> None:
     """A planner acting outside its region (it may read there, so 403 reveals nothing)."""
-    if not can_write_region(principal, region_code):
-        raise Forbidden(
-            f"只能操作本辖区（{principal.region_code}）的规划指标",
-            code="region_forbidden",
-            title="超出管辖范围",
-        )
+    require_write_region(principal, region_code)
 
 
 async def unit_grant_pairs(session: AsyncSession, unit_id: str) -> set[tuple[str, str]]:
@@ -83,8 +86,10 @@ async def load_readable(
     session: AsyncSession, principal: Principal, indicator_id: str
 ) -> Indicator:
     ind = await session.get(Indicator, indicator_id) if len(indicator_id) <= 36 else None
-    if ind is None or (
-        principal.is_unit and not await _unit_may_see(session, principal.unit_id or "", ind.id)
+    if (
+        ind is None
+        or not may_read_region(principal, ind.region_code)
+        or (principal.is_unit and not await _unit_may_see(session, principal.unit_id or "", ind.id))
     ):
         raise IndicatorNotFound(f"找不到指标 {indicator_id}")
     return ind
@@ -122,48 +127,74 @@ async def visible_pairs(session: SessionDep, principal: CurrentPrincipal) -> Pai
     return await unit_grant_pairs(session, principal.unit_id or "")
 
 
-async def require_plan(
-    tasks: TasksClient, principal: Principal, *, plan_id: str, region_code: str
-) -> None:
-    """A plan named in a body: it must exist in the task service, lie in the caller's region,
-    and be the region the body claims (the plan's real region, not the client's word)."""
-    region = await plan_region(tasks, plan_id)
-    require_region(principal, region)
-    if region_code != region:
-        raise ValidationFailed(
-            f"规划 {plan_id} 属于区划 {region}",
-            errors=[{"field": "region_code", "message": f"须为规划所属区划 {region}"}],
-        )
-
-
 async def new_indicator(
     data: IndicatorCreate, principal: StaffWriter, tasks: TasksClient
 ) -> IndicatorCreate:
-    await require_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
+    await require_body_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
     return data
 
 
 async def new_indicators(
     data: BulkIndicatorsIn, principal: StaffWriter, tasks: TasksClient
 ) -> BulkIndicatorsIn:
-    await require_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
+    await require_body_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
     return data
 
 
 async def new_parsed_indicators(
     data: ParsedIndicatorsIn, principal: StaffWriter, tasks: TasksClient
 ) -> ParsedIndicatorsIn:
-    """A parsed plan's indicators. The task service posts them from inside its import, before
-    the plan it is creating is committed, so the plan may not be readable yet: a plan the task
-    service already knows decides by its real region; one it does not know yet, by the region
-    the body names, which must be the caller's."""
-    try:
-        await require_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
-    except PlanNotFound:
-        require_region(principal, data.region_code)
+    """A parsed plan's indicators. The task service posts them once the plan is committed, so
+    the plan is checked like any other body's: it must exist there, in the caller's region."""
+    await require_body_plan(tasks, principal, plan_id=data.plan_id, region_code=data.region_code)
     return data
 
 
+def indicators_in_reach(principal: CurrentPrincipal) -> ColumnElement[bool]:
+    """The indicators a staff list may show: those of the caller's region."""
+    return within_reach(principal, Indicator.region_code)
+
+
+async def readable_plan_id(
+    plan_id: Annotated[str, Path(max_length=64, description="规划")],
+    principal: Staff,
+    tasks: TasksClient,
+) -> str:
+    """A plan named in the path, looked up in the task service with the caller's token (404
+    for a plan that does not exist or lies outside the caller's region)."""
+    if not may_read_region(principal, await plan_region(tasks, plan_id)):
+        raise PlanNotFound(f"找不到规划 {plan_id}")
+    return plan_id
+
+
+async def region_in_reach(
+    principal: CurrentPrincipal, region_code: RegionQuery = None
+) -> str | None:
+    """A ``region_code`` query inside the caller's region (403 outside it); for staff with a
+    region, none given means their region."""
+    return narrow_region(principal, region_code)
+
+
+async def within_in_reach(
+    principal: CurrentPrincipal, within_region: RegionQuery = None
+) -> str | None:
+    """A ``within_region`` query, confined the same way."""
+    return narrow_region(principal, within_region)
+
+
+async def region_asked(principal: CurrentPrincipal, region_code: RegionQuery = None) -> str | None:
+    """A ``region_code`` query a report is for: inside the caller's region (403 outside it);
+    none given stays none (the report's own default)."""
+    if region_code is not None:
+        narrow_region(principal, region_code)
+    return region_code
+
+
+RegionAsked = Annotated[str | None, Depends(region_asked)]
+IndicatorsInReach = Annotated[ColumnElement[bool], Depends(indicators_in_reach)]
+ReadablePlanId = Annotated[str, Depends(readable_plan_id)]
+RegionInReach = Annotated[str | None, Depends(region_in_reach)]
+WithinInReach = Annotated[str | None, Depends(within_in_reach)]
 ReadableIndicator = Annotated[Indicator, Depends(readable_indicator)]
 ReadableIndicatorInQuery = Annotated[Indicator, Depends(readable_indicator_in_query)]
 WritableIndicator = Annotated[Indicator, Depends(writable_indicator)]

@@ -24,6 +24,7 @@ from dudao_shared.versioning import IfMatchVersion, set_etag
 from ..models import IdempotencyRecord
 from . import bulk, service
 from .dependencies import (
+    IndicatorsInReach,
     NewIndicator,
     NewIndicators,
     NewParsedIndicators,
@@ -41,6 +42,7 @@ router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 async def list_indicators(
     session: SessionDep,
     pairs: VisiblePairs,
+    reach: IndicatorsInReach,
     plan_id: Annotated[str | None, Query(max_length=64, description="规划")] = None,
     domain: Annotated[str | None, Query(max_length=100, description="领域")] = None,
     region_code: RegionQuery = None,
@@ -56,6 +58,7 @@ async def list_indicators(
         domain=domain,
         region_code=region_code,
         only_ids=only,
+        reach=reach,
         order=order,
         limit=limit,
         cursor=cursor,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -157,13 +157,14 @@ async def list_(
     domain: str | None,
     region_code: str | None,
     only_ids: set[str] | None,
+    reach: ColumnElement[bool],
     order: str | None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Indicator], str | None]:
     """One page in the chosen order; ``only_ids`` narrows to what a unit may see."""
     order_by = sort_order(order, ORDERS, default="position", id_column=col(Indicator.id))
-    q = select(Indicator)
+    q = select(Indicator).where(reach)
     if plan_id is not None:
         q = q.where(Indicator.plan_id == plan_id)
     if domain is not None:

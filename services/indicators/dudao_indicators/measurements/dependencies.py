@@ -20,10 +20,13 @@ from ..indicators.dependencies import (
     require_region,
     unit_may_report,
 )
+from ..indicators.dependencies import RegionInReach as RegionInReach
 from ..indicators.dependencies import (
     SheetPlan as SheetPlan,
 )
+from ..indicators.dependencies import WithinInReach as WithinInReach
 from ..models import Indicator, Measurement
+from ..policy import may_read_region
 from .schemas import MeasurementCreate
 from .service import MeasurementNotFound
 
@@ -51,10 +54,14 @@ async def readable_measurement(
     measurement_id: MeasurementId, session: SessionDep, principal: CurrentPrincipal
 ) -> Loaded:
     m = await session.get(Measurement, measurement_id) if len(measurement_id) <= 36 else None
-    if m is None or (
-        principal.is_unit
-        and not await unit_may_report(
-            session, principal.unit_id or "", m.indicator_id, m.region_code
+    if (
+        m is None
+        or not may_read_region(principal, m.region_code)
+        or (
+            principal.is_unit
+            and not await unit_may_report(
+                session, principal.unit_id or "", m.indicator_id, m.region_code
+            )
         )
     ):
         raise MeasurementNotFound(f"找不到监测值 {measurement_id}")

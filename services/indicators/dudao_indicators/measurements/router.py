@@ -43,9 +43,11 @@ from .dependencies import (
     MeasurementPairs,
     NewMeasurement,
     ReadableMeasurement,
+    RegionInReach,
     ReportableMeasurement,
     Reporter,
     SheetPlan,
+    WithinInReach,
     authorize_report,
 )
 from .schemas import (
@@ -70,9 +72,9 @@ def _read(m: object) -> MeasurementRead:
 async def list_measurements(
     session: SessionDep,
     pairs: MeasurementPairs,
+    within_region: WithinInReach,
     indicator_id: Annotated[str | None, Query(max_length=36)] = None,
     region_code: RegionQuery = None,
-    within_region: RegionQuery = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     status_: Annotated[
         Literal["draft", "submitted", "approved"] | None, Query(alias="status")
@@ -100,7 +102,7 @@ async def latest_values(
     ind: LatestIndicator,
     session: SessionDep,
     pairs: MeasurementPairs,
-    region_code: RegionQuery = None,
+    region_code: RegionInReach,
 ) -> LatestValues:
     """某指标各区划的最新监测值（可限定在某区划之内）"""
     rows = await service.latest_by_region(

@@ -2,6 +2,7 @@
 and the domain packages import them from one place."""
 
 from .assessment import Assessment
+from .audit_event import AuditEvent
 from .base import IndicatorsModel, metadata
 from .idempotency_record import IdempotencyRecord
 from .indicator import Indicator
@@ -11,6 +12,7 @@ from .target import Target
 
 __all__ = [
     "Assessment",
+    "AuditEvent",
     "IdempotencyRecord",
     "Indicator",
     "IndicatorGrant",

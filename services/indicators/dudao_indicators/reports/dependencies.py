@@ -16,6 +16,8 @@ from ..indicators.dependencies import (
     ReadableIndicatorInQuery,
     unit_may_report,
 )
+from ..indicators.dependencies import ReadablePlanId as ReadablePlanId
+from ..indicators.dependencies import RegionAsked as RegionAsked
 from ..models import Indicator
 
 

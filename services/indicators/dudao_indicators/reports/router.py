@@ -2,21 +2,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
-from dudao_shared.regions import RegionQuery
 
 from ..periods import PERIOD_PATTERN
 from . import service
-from .dependencies import SeriesScope, TotalsIndicator
+from .dependencies import ReadablePlanId, RegionAsked, SeriesScope, TotalsIndicator
 from .export import indicator_table_xlsx
 from .schemas import RegionTotal, Rollup, Scorecard, Series
 
-PlanId = Annotated[str, Path(max_length=64, description="规划")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 scorecards = APIRouter(prefix="/api/v1/scorecards", tags=["scorecards"])
@@ -29,7 +27,7 @@ tables = APIRouter(prefix="/api/v1/indicator_tables", tags=["indicator_tables"])
     "/{plan_id}", response_model=Scorecard, responses=problem_responses(NotFound, Forbidden)
 )
 async def get_scorecard(
-    plan_id: PlanId, session: SessionDep, _: Staff, region_code: RegionQuery = None
+    plan_id: ReadablePlanId, session: SessionDep, _: Staff, region_code: RegionAsked
 ) -> Scorecard:
     """规划指标记分卡：各指标最新值与评估状态（默认为规划所属区划）"""
     return await service.scorecard(session, plan_id=plan_id, region_code=region_code)
@@ -39,10 +37,10 @@ async def get_scorecard(
     "/plans/{plan_id}", response_model=Rollup, responses=problem_responses(NotFound, Forbidden)
 )
 async def get_plan_rollup(
-    plan_id: PlanId,
+    plan_id: ReadablePlanId,
     session: SessionDep,
     _: Staff,
-    region_code: RegionQuery = None,
+    region_code: RegionAsked,
     by: Annotated[
         Literal["domain", "region", "nature"],
         Query(description="分组：domain 领域，region 区划（含下级），nature 指标性质"),
@@ -62,7 +60,7 @@ async def get_region_total(
     ind: TotalsIndicator,
     session: SessionDep,
     period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="统计期")],
-    region_code: RegionQuery = None,
+    region_code: RegionAsked,
 ) -> RegionTotal:
     """区划汇总：可加指标相加，率类指标分子分母分别相加后相除"""
     return await service.region_total(
@@ -86,7 +84,7 @@ async def get_series(scope: SeriesScope, session: SessionDep) -> Series:
     },
 )
 async def export_indicator_table(
-    plan_id: PlanId, session: SessionDep, _: Staff, region_code: RegionQuery = None
+    plan_id: ReadablePlanId, session: SessionDep, _: Staff, region_code: RegionAsked
 ) -> Response:
     """导出规划主要指标表（含最新值与评估状态）"""
     card = await service.scorecard(session, plan_id=plan_id, region_code=region_code)

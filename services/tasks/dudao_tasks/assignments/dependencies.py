@@ -6,19 +6,20 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, exists, or_, true
+from sqlalchemy import ColumnElement, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Forbidden, ValidationFailed
+from dudao_shared.errors import Forbidden
 from dudao_shared.regions import require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..items.dependencies import WritableTask
 from ..models import Assignment, Plan, Unit
+from ..policy import plan_ids_reached, require_unit_in_plan_region
 from .schemas import AssignmentCreate, AssignmentUpdate
 from .service import AssignmentNotFound, FieldForbidden
 
@@ -35,15 +36,20 @@ def unit_can_see_assignment(unit_id: uuid.UUID) -> ColumnElement[bool]:
 
 
 def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """Staff see every assignment; a unit its own and those of the tasks it leads."""
+    """Staff see the assignments of their region's plans; a unit its own and those of the
+    tasks it leads."""
     unit = unit_scope(principal)
-    return true() if unit is None else unit_can_see_assignment(unit)
+    if unit is None:
+        return plan_ids_reached(principal, Assignment.plan_id)
+    return unit_can_see_assignment(unit)
 
 
 def own_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """Staff see every assignment; a unit only its own."""
+    """Staff see the assignments of their region's plans; a unit only its own."""
     unit = unit_scope(principal)
-    return true() if unit is None else col(Assignment.unit_id) == unit
+    if unit is None:
+        return plan_ids_reached(principal, Assignment.plan_id)
+    return col(Assignment.unit_id) == unit
 
 
 VisibleAssignments = Annotated[ColumnElement[bool], Depends(visible_assignments)]
@@ -126,9 +132,15 @@ AssignmentChanges = Annotated[AssignmentUpdate, Depends(assignment_changes)]
 async def new_assignment(
     task: WritableTask, session: SessionDep, body: AssignmentCreate
 ) -> AssignmentCreate:
-    """A new assignment's body with the unit it names loaded (422 naming ``unit_id``)."""
-    if await session.get(Unit, body.unit_id) is None:
-        raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
+    """A new assignment's body with the unit it names loaded: it must lie in the task's plan's
+    region (422 naming ``unit_id``)."""
+    region = await session.scalar(select(Plan.region_code).where(Plan.id == task.plan_id))
+    require_unit_in_plan_region(
+        await session.get(Unit, body.unit_id),
+        region or "",
+        field="unit_id",
+        unit_id=body.unit_id,
+    )
     return body
 
 

@@ -4,7 +4,6 @@ import uuid
 
 from fastapi import APIRouter, Query
 
-from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
 from dudao_shared.pagination import Cursor, Limit, Page
@@ -12,7 +11,7 @@ from dudao_shared.pagination import Cursor, Limit, Page
 from ..items.dependencies import ReadableTask
 from ..items.service import TaskNotFound
 from . import service
-from .dependencies import TaskAuditUnits
+from .dependencies import AuditInReach, TaskAuditUnits
 from .schemas import AuditEventRead
 
 router = APIRouter(tags=["audit"])
@@ -24,7 +23,7 @@ router = APIRouter(tags=["audit"])
     responses=problem_responses(Forbidden, ValidationFailed),
 )
 async def list_audit_events(
-    _: Staff,
+    reach: AuditInReach,
     session: SessionDep,
     plan_id: uuid.UUID | None = Query(None),
     task_id: uuid.UUID | None = Query(None),
@@ -38,6 +37,7 @@ async def list_audit_events(
     """变更记录（工作人员）"""
     rows, nxt = await service.list_events(
         session,
+        reach=reach,
         plan_id=plan_id,
         task_id=task_id,
         entity=entity,

@@ -37,6 +37,7 @@ async def list_for_task(
 async def list_events(
     session: AsyncSession,
     *,
+    reach: ColumnElement[bool],
     plan_id: uuid.UUID | None,
     task_id: uuid.UUID | None,
     entity: str | None,
@@ -46,8 +47,9 @@ async def list_events(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[AuditEvent], str | None]:
-    """One page of the events matching every filter given, newest first by default."""
-    stmt = select(AuditEvent)
+    """One page of the events within ``reach`` matching every filter given, newest first by
+    default."""
+    stmt = select(AuditEvent).where(reach)
     for column, value in (
         (AuditEvent.plan_id, plan_id),
         (AuditEvent.task_id, task_id),

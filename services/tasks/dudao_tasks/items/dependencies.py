@@ -6,24 +6,32 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, bindparam, exists, true
+from sqlalchemy import ColumnElement, bindparam, exists
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import ValidationFailed
-from dudao_shared.regions import require_region
+from dudao_shared.regions import region_prefix, require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import ACTIONABLE, Assignment, Item, Plan
 from ..plans.dependencies import WritablePlan
+from ..policy import plan_ids_reached, staff_reach
 from .schemas import ItemCreate, ItemMove
 from .service import ItemNotFound, TaskNotFound
 
 
-def _statement(*, tasks_only: bool, for_unit: bool) -> Any:
+def _statement(*, tasks_only: bool, for_unit: bool, in_region: bool) -> Any:
     stmt = select(Item).where(Item.id == bindparam("iid"))
+    if in_region:
+        # Regional staff: the item's plan lies in their region (``policy``).
+        stmt = stmt.where(
+            col(Item.plan_id).in_(
+                select(Plan.id).where(col(Plan.region_code).startswith(bindparam("prefix")))
+            )
+        )
     if tasks_only:
         stmt = stmt.where(col(Item.kind).in_(ACTIONABLE))
     if for_unit:
@@ -39,9 +47,12 @@ def _statement(*, tasks_only: bool, for_unit: bool) -> Any:
 
 # Built once: constructing the expression costs more CPU than running it on every read.
 _STATEMENTS = {
-    (tasks_only, for_unit): _statement(tasks_only=tasks_only, for_unit=for_unit)
+    (tasks_only, for_unit, in_region): _statement(
+        tasks_only=tasks_only, for_unit=for_unit, in_region=in_region
+    )
     for tasks_only in (False, True)
     for for_unit in (False, True)
+    for in_region in (False, True)
 }
 
 
@@ -54,7 +65,10 @@ async def _load(
     params: dict[str, Any] = {"iid": iid}
     if unit is not None:
         params["unit"] = unit
-    stmt = _STATEMENTS[(tasks_only, unit is not None)]
+    reach = staff_reach(principal)
+    if reach is not None:
+        params["prefix"] = region_prefix(reach)
+    stmt = _STATEMENTS[(tasks_only, unit is not None, reach is not None)]
     item: Item | None = (await session.execute(stmt, params)).scalar_one_or_none()
     if item is None:
         raise missing
@@ -62,7 +76,7 @@ async def _load(
 
 
 async def readable_item(item_id: str, principal: CurrentPrincipal, session: SessionDep) -> Item:
-    """Staff read every item; a unit reads the tasks assigned to it."""
+    """Staff read the items of their region's plans; a unit reads the tasks assigned to it."""
     return await _load(item_id, principal, session, tasks_only=False)
 
 
@@ -97,10 +111,11 @@ WritableTask = Annotated[Item, Depends(writable_task)]
 
 
 def visible_items(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """The items the caller may list: staff all, a unit the tasks it has assignments on."""
+    """The items the caller may list: staff those of their region's plans, a unit the tasks it
+    has assignments on."""
     unit = unit_scope(principal)
     if unit is None:
-        return true()
+        return plan_ids_reached(principal, Item.plan_id)
     return col(Item.id).in_(select(Assignment.item_id).where(Assignment.unit_id == unit))
 
 

@@ -36,3 +36,9 @@ class AuditEvent(TasksModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     request_id: str | None = Field(default=None, max_length=128)
+    # The hash chain (``dudao_shared.audit_chain``): set by the database's insert trigger.
+    seq: int | None = Field(
+        default=None, sa_type=sa.BigInteger, unique=True, sa_column_kwargs={"nullable": False}
+    )
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

@@ -17,8 +17,9 @@ import re
 import uuid
 from typing import Any, Literal
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dudao_importer import (
     DocumentTooLarge,
@@ -47,7 +48,7 @@ from dudao_shared.parsed_plan import (
 )
 
 from ..common.names import normalize_name
-from ..models import Item, PlanImport
+from ..models import Item, Plan, PlanImport, Unit, UnitAlias
 from ..plans.schemas import AssignmentSpec, DeadlineIn, ItemSpec, PlanCreate
 from ..plans.service import create_plan_tree
 from ..regions import service as regions
@@ -382,13 +383,29 @@ async def confirm_import(
     indicator_count = 0
     if indicators_client is not None and (preview.indicators or preview.targets):
         item_ids = await _item_ids(session, plan.id)
-        indicator_count = await push_indicators(
-            indicators_client,
-            plan_id=plan.id,
-            region_code=preview.region_code,
-            parsed=parsed,
-            item_ids=item_ids,
-        )
+        # The indicator service checks the plan against this service's record of it (it never
+        # takes a plan's region from the body), so the plan must be committed before it asks.
+        # The one exception to "services never commit": if the indicators are refused, the
+        # plan is taken back in a second transaction, so the import is still all or nothing.
+        await session.commit()
+        try:
+            indicator_count = await push_indicators(
+                indicators_client,
+                plan_id=plan.id,
+                region_code=preview.region_code,
+                parsed=parsed,
+                item_ids=item_ids,
+            )
+        except BaseException:
+            await session.rollback()
+            await session.execute(delete(Plan).where(col(Plan.id) == plan.id))
+            if created:
+                await session.execute(
+                    delete(UnitAlias).where(col(UnitAlias.unit_id).in_(created.values()))
+                )
+                await session.execute(delete(Unit).where(col(Unit.id).in_(created.values())))
+            await session.commit()
+            raise
     counts = dict(preview.counts)
     counts["assignments"] = len(assignments)
     counts["indicators_created"] = indicator_count

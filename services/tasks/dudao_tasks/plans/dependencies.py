@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, exists, true
+from sqlalchemy import ColumnElement, exists
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
@@ -16,6 +16,7 @@ from dudao_shared.regions import require_region
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import Assignment, Plan, Unit
+from ..policy import plans_reached, require_unit_in_plan_region
 from .schemas import PlanCreate, PlanUpdate
 from .service import PlanNotFound, check_region
 
@@ -28,16 +29,17 @@ def unit_sees_plan(unit_id: object) -> ColumnElement[bool]:
 
 
 def visible_plans(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """The plans the caller may read: staff all of them, a unit those it works in."""
+    """The plans the caller may read: staff those in their region, a unit those it works in."""
     unit = unit_scope(principal)
-    return true() if unit is None else unit_sees_plan(unit)
+    return plans_reached(principal) if unit is None else unit_sees_plan(unit)
 
 
 VisiblePlans = Annotated[ColumnElement[bool], Depends(visible_plans)]
 
 
 async def readable_plan(plan_id: str, visible: VisiblePlans, session: SessionDep) -> Plan:
-    """Staff read every plan; a unit reads the plans it has assignments in (404 for the rest)."""
+    """Staff read the plans of their region; a unit the plans it has assignments in (404 for
+    the rest)."""
     pid = parse_id(plan_id, PlanNotFound())
     plan = (await session.execute(select(Plan).where(Plan.id == pid, visible))).scalar_one_or_none()
     if plan is None:
@@ -71,15 +73,19 @@ async def new_plan(principal: StaffWriter, session: SessionDep, body: PlanCreate
     await _require_parent_plan(session, body.parent_plan_id)
     unit_ids = {a.unit_id for a in body.assignments}
     if unit_ids:
-        known = set(
-            (await session.execute(select(Unit.id).where(col(Unit.id).in_(unit_ids)))).scalars()
-        )
+        known = {
+            u.id: u
+            for u in (await session.execute(select(Unit).where(col(Unit.id).in_(unit_ids))))
+            .scalars()
+            .all()
+        }
         for i, spec in enumerate(body.assignments):
-            if spec.unit_id not in known:
-                raise ValidationFailed(
-                    "单位不存在",
-                    errors=[{"field": f"assignments.{i}.unit_id", "message": "单位不存在"}],
-                )
+            require_unit_in_plan_region(
+                known.get(spec.unit_id),
+                body.region_code,
+                field=f"assignments.{i}.unit_id",
+                unit_id=spec.unit_id,
+            )
     return body
 
 

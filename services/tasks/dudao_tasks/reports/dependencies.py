@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, File, Request, UploadFile
-from sqlalchemy import ColumnElement, exists, or_, true
+from sqlalchemy import ColumnElement, exists, or_
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal
@@ -18,6 +18,7 @@ from dudao_shared.regions import require_region
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import Assignment, EvidenceFile, Plan, ProgressReport
+from ..policy import plan_ids_reached
 from ..state import get_settings
 from .service import FileNotFound, ReportNotFound
 from .storage import StorageDep as StorageDep
@@ -34,15 +35,20 @@ def unit_can_see_report(unit_id: uuid.UUID) -> ColumnElement[bool]:
 
 
 def visible_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """Staff see every report; a unit its own and those on the tasks it leads."""
+    """Staff see the reports of their region's plans; a unit its own and those on the tasks it
+    leads."""
     unit = unit_scope(principal)
-    return true() if unit is None else unit_can_see_report(unit)
+    if unit is None:
+        return plan_ids_reached(principal, ProgressReport.plan_id)
+    return unit_can_see_report(unit)
 
 
 def own_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """Staff reach every report; a unit only its own."""
+    """Staff reach the reports of their region's plans; a unit only its own."""
     unit = unit_scope(principal)
-    return true() if unit is None else col(ProgressReport.unit_id) == unit
+    if unit is None:
+        return plan_ids_reached(principal, ProgressReport.plan_id)
+    return col(ProgressReport.unit_id) == unit
 
 
 VisibleReports = Annotated[ColumnElement[bool], Depends(visible_reports)]

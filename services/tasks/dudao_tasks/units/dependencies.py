@@ -6,38 +6,40 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement
 from sqlmodel import col
 
-from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.auth import CurrentPrincipal, Staff, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import ValidationFailed
-from dudao_shared.regions import require_region
+from dudao_shared.regions import OutOfRegion, require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import Unit
-from .schemas import SuccessionRequest, UnitCreate, UnitUpdate
+from ..policy import may_read_region, units_reached
+from .schemas import ResolveRequest, SuccessionRequest, UnitCreate, UnitUpdate
 from .service import UnitNotFound, check_region
 
 
 def visible_units(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """Staff see every unit; a unit token only its own unit."""
+    """Staff see the units of their region; a unit token only its own unit."""
     scope = unit_scope(principal)
-    return true() if scope is None else col(Unit.id) == scope
+    return units_reached(principal) if scope is None else col(Unit.id) == scope
 
 
 VisibleUnits = Annotated[ColumnElement[bool], Depends(visible_units)]
 
 
 async def readable_unit(unit_id: str, principal: CurrentPrincipal, session: SessionDep) -> Unit:
-    """Load a unit the caller may see: a unit token sees only its own unit."""
+    """Load a unit the caller may see: a unit token only its own unit, staff those of their
+    region."""
     uid = parse_id(unit_id, UnitNotFound())
     scope = unit_scope(principal)
     if scope is not None and scope != uid:
         raise UnitNotFound()
     unit = await session.get(Unit, uid)
-    if unit is None:
+    if unit is None or not may_read_region(principal, unit.region_code):
         raise UnitNotFound()
     return unit
 
@@ -85,6 +87,16 @@ async def unit_changes(
 
 NewUnit = Annotated[UnitCreate, Depends(new_unit)]
 UnitChanges = Annotated[UnitUpdate, Depends(unit_changes)]
+
+
+async def resolve_request(principal: Staff, body: ResolveRequest) -> ResolveRequest:
+    """Resolving names reads a region's units: the caller's region only (403 otherwise)."""
+    if not may_read_region(principal, body.region_code):
+        raise OutOfRegion(f"区划 {body.region_code} 不在您的权限范围内")
+    return body
+
+
+ResolveNames = Annotated[ResolveRequest, Depends(resolve_request)]
 
 
 async def successor_unit(unit: WritableUnit, body: SuccessionRequest, session: SessionDep) -> Unit:

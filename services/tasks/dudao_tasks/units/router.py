@@ -32,13 +32,13 @@ from . import service, sheet
 from .dependencies import (
     NewUnit,
     ReadableUnit,
+    ResolveNames,
     SuccessorUnit,
     UnitChanges,
     VisibleUnits,
     WritableUnit,
 )
 from .schemas import (
-    ResolveRequest,
     ResolveResult,
     SuccessionRequest,
     SuccessionResult,
@@ -96,9 +96,7 @@ async def create_unit(
     response_model=ResolveResult,
     responses=problem_responses(Forbidden, ValidationFailed),
 )
-async def resolve_units(
-    _: Staff, session: SessionDep, body: ResolveRequest, today: Today
-) -> ResolveResult:
+async def resolve_units(session: SessionDep, body: ResolveNames, today: Today) -> ResolveResult:
     """批量解析单位名称（按名称或别名，未解析的不会自动创建）"""
     return await service.resolve_names(
         session, region_code=body.region_code, names=body.names, on=body.on or today

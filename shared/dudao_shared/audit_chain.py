@@ -1,0 +1,197 @@
+"""Tamper evidence for audit tables: every row carries the hash of the one before it.
+
+The chain is kept by PostgreSQL itself, in a ``BEFORE INSERT`` trigger, so no code path that
+inserts an audit row can skip it: the trigger takes a transaction-scoped advisory lock on the
+table's chain (concurrent appends queue there, in commit order), reads the head, and sets
+
+    seq       = head.seq + 1                    (gapless: a row removed leaves a hole)
+    prev_hash = head.hash                       ('' for the first row)
+    hash      = sha256(prev_hash || row as jsonb without seq/prev_hash/hash)
+
+A row changed afterwards no longer matches its hash, a row removed breaks the next row's
+``prev_hash`` and the sequence. :func:`verify_chain` walks a table and reports the first broken
+link; ``dudao audit verify`` and the periodic job run it for every service.
+
+The services' database role may INSERT into the audit tables but not UPDATE, DELETE or
+TRUNCATE them (:func:`grant_statements`, applied by each service's migrations). Only the
+owner (migrations, the archive step) can change them; the chain shows whether it did.
+Deleting the newest rows is not visible from inside the table; the verify job records each
+run's head (seq, hash) in the log, against which a shortened chain shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+# The role the services connect as (README, docker-compose); created by the migrations.
+APP_ROLE = "dudao_app"
+# Timestamps render in the row's jsonb by the session time zone: fix it, so the trigger and the
+# verifier hash the same text.
+_UTC = "SET LOCAL timezone TO 'UTC'"
+
+
+def _function(table: str) -> str:
+    return f"audit_chain_{table}"
+
+
+def chain_statements(table: str) -> list[str]:
+    """DDL that chains ``table`` (which has ``seq bigint``, ``prev_hash`` and ``hash`` text
+    columns): the trigger function and the trigger."""
+    fn = _function(table)
+    return [
+        f"""
+CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger
+LANGUAGE plpgsql SET timezone TO 'UTC' AS $$
+DECLARE
+    head record;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('audit_chain:{table}'));
+    SELECT seq, hash INTO head FROM {table} WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1;
+    NEW.seq := COALESCE(head.seq, 0) + 1;
+    NEW.prev_hash := COALESCE(head.hash, '');
+    NEW.hash := encode(sha256(convert_to(
+        NEW.prev_hash || (to_jsonb(NEW) - 'seq' - 'prev_hash' - 'hash')::text, 'UTF8')), 'hex');
+    RETURN NEW;
+END
+$$""",
+        f"DROP TRIGGER IF EXISTS {table}_chain ON {table}",
+        f"CREATE TRIGGER {table}_chain BEFORE INSERT ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {fn}()",
+    ]
+
+
+def unchain_statements(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_chain ON {table}",
+        f"DROP FUNCTION IF EXISTS {_function(table)}()",
+    ]
+
+
+def backfill_statement(table: str, order_by: str) -> str:
+    """Chain rows written before the trigger existed, in ``order_by`` order (a migration step,
+    run by the owner)."""
+    return f"""
+DO $$
+DECLARE
+    r record;
+    prev text := '';
+    n bigint := 0;
+BEGIN
+    {_UTC};
+    FOR r IN SELECT ctid AS rid, t.* FROM {table} t ORDER BY {order_by} LOOP
+        n := n + 1;
+        UPDATE {table} t SET seq = n, prev_hash = prev,
+            hash = encode(sha256(convert_to(prev || (
+                to_jsonb(t) - 'seq' - 'prev_hash' - 'hash')::text, 'UTF8')), 'hex')
+        WHERE t.ctid = r.rid
+        RETURNING t.hash INTO prev;
+    END LOOP;
+END
+$$"""
+
+
+def grant_statements(audit_tables: list[str]) -> list[str]:
+    """The services' role: everything on the business tables, INSERT and SELECT only on the
+    audit tables (no UPDATE, DELETE or TRUNCATE), the same for tables made later."""
+    role = APP_ROLE
+    stmts = [
+        f"""
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+        CREATE ROLE {role} NOLOGIN;
+    END IF;
+END
+$$""",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+    ]
+    for table in audit_tables:
+        stmts.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
+    return stmts
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    table: str
+    rows: int
+    head_seq: int
+    head_hash: str
+    # The first row whose link does not hold (None: the chain is intact), and why.
+    broken_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+async def verify_chain(conn: AsyncConnection, table: str) -> ChainReport:
+    """Recompute every link of ``table``'s chain; report the first that does not hold."""
+    await conn.execute(text(_UTC))
+    rows = (
+        await conn.execute(
+            text(
+                f"SELECT seq, prev_hash, hash, encode(sha256(convert_to(prev_hash || "
+                f"(to_jsonb(t) - 'seq' - 'prev_hash' - 'hash')::text, 'UTF8')), 'hex') "
+                f"FROM {table} t ORDER BY seq NULLS FIRST"
+            )
+        )
+    ).all()
+    expected_seq, prev = 1, ""
+    for seq, prev_hash, hash_, recomputed in rows:
+        reason = None
+        if seq is None:
+            reason = "行未入链（无序号）"
+        elif seq != expected_seq:
+            reason = f"序号不连续：应为 {expected_seq}，实为 {seq}（其间的行被删除）"
+        elif prev_hash != prev:
+            reason = "与前一行的哈希不衔接（前一行被修改或删除）"
+        elif hash_ != recomputed:
+            reason = "本行内容与其哈希不符（被修改）"
+        if reason is not None:
+            return ChainReport(table, len(rows), expected_seq - 1, prev, seq or 0, reason)
+        expected_seq, prev = seq + 1, hash_
+    return ChainReport(table, len(rows), expected_seq - 1, prev)
+
+
+# Each service's chained tables.
+AUDIT_TABLES: dict[str, tuple[str, ...]] = {
+    "gateway": ("security_event",),
+    "tasks": ("audit_event",),
+    "indicators": ("audit_event",),
+}
+
+
+async def verify_database(url: str, tables: tuple[str, ...]) -> list[ChainReport]:
+    """Verify every chained table of one service's database."""
+    from .db import create_engine
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return [await verify_chain(conn, table) for table in tables]
+    finally:
+        await engine.dispose()
+
+
+async def enable_app_login(url: str, password: str) -> None:
+    """Let the services' role log in with ``password`` (run as the owner, after migrating)."""
+    from .db import create_engine
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            quoted = (
+                await conn.execute(text("SELECT quote_literal(:p)"), {"p": password})
+            ).scalar_one()
+            await conn.execute(text(f"ALTER ROLE {APP_ROLE} LOGIN PASSWORD {quoted}"))
+    finally:
+        await engine.dispose()
