@@ -23,6 +23,8 @@ from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
+from ..common.collectives import is_collective
+from ..common.rollup import rolled_up
 from ..items.service import deadlines_of
 from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
 from ..plans.light_rules import compute, rules_of
@@ -38,8 +40,6 @@ FIELDS = (
     "reviewed_by",
     "return_reason",
 )
-# Least advanced first: a task with several leads is as far as the slowest of them.
-PROGRESS = ("not_started", "in_progress", "returned", "completed", "accepted")
 
 
 class AssignmentNotFound(NotFound):
@@ -67,10 +67,13 @@ class FieldForbidden(Forbidden):
 
 
 async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
-    """A task's state follows its lead assignment (the least advanced lead, if several).
+    """A task's state follows its lead assignments and its delivered copies (the roll-up rule
+    of ``common.rollup``: the least advanced of them); a copy's change rolls up to the task it
+    was delivered from.
 
-    The task row is locked first, so writers on two leads of one task take turns and the
-    second reads the first one's committed status.
+    The task row is locked first, so writers on two leads (or two copies) of one task take
+    turns and the second reads the first one's committed status. Locks go from copy to
+    source, always upward, so two writers never wait on each other in a circle.
     """
     item = (
         await session.execute(
@@ -80,17 +83,25 @@ async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
             .execution_options(populate_existing=True)
         )
     ).scalar_one()
-    statuses = (
-        await session.scalars(
-            select(Assignment.status).where(
-                Assignment.item_id == task_id, Assignment.role == "lead"
-            )
+    leads = (
+        await session.execute(
+            select(Assignment.status, Unit.name)
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(Assignment.item_id == task_id, Assignment.role == "lead")
         )
     ).all()
-    status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
+    copies = list(
+        (await session.scalars(select(Item.status).where(Item.source_item_id == task_id))).all()
+    )
+    # Once delivered, a collective lead (各设区市政府) is its regions' copies, not a unit of
+    # its own whose state nobody reports.
+    statuses = [s for s, name in leads if not (copies and is_collective(name))] + copies
+    status = rolled_up(statuses, delivered=bool(copies))
     if item.status != status:
         item.status = status
         await flush_versioned(session)
+        if item.source_item_id is not None:
+            await sync_task_status(session, item.source_item_id)
 
 
 async def to_reads(

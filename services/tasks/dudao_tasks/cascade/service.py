@@ -1,0 +1,662 @@
+"""The cascade across government levels: a higher plan's collective tasks delivered to every
+region as that region's own work, rolled back up; links between plans' tasks; annual lists.
+
+A task given to a collective (各设区市政府, 各县（市、区）政府, 各地 … — ``common.collectives``)
+becomes, in every region of that level under the plan's region, a copy (an item whose
+``source_item_id`` is the task) in the region's 承接任务 list: a plan of kind ``delivered``
+whose parent is the delivering plan and whose region is the receiving region. So the copy is
+the region's own task in every respect — its staff give it to their units, its units report
+on it, its lights follow the plan rules — with the parent's deadlines and one state per
+region. The parent's state rolls up from the copies by the rule in ``common.rollup``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, insert
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
+from dudao_shared.errors import NotFound, ValidationFailed
+from dudao_shared.pagination import paginate, sort_order
+from dudao_shared.regions import contains, region_covers
+
+from ..assignments.service import sync_task_status
+from ..audit_trail import record
+from ..common.collectives import receiving_levels
+from ..common.rollup import DONE, rolled_up, share_done
+from ..models import (
+    ACTIONABLE,
+    Assignment,
+    Item,
+    ItemDeadline,
+    ItemLink,
+    Plan,
+    ProgressReport,
+    Unit,
+)
+from ..plans.light_rules import LightRules, compute, rules_of, worst
+from ..plans.schemas import AssignmentSpec, DeadlineIn, ItemSpec, PlanCreate
+from ..plans.service import LEVEL_RANK, create_plan_tree
+from ..regions import service as regions
+from .schemas import (
+    AnnualPlanCreate,
+    CascadeResult,
+    CascadeTask,
+    LinkedTask,
+    RegionState,
+    TaskLinks,
+)
+
+
+class LinkNotFound(NotFound):
+    code, title = "task_link_not_found", "任务关联不存在"
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"field": field, "message": message}])
+
+
+def delivered_title(plan: Plan, region_name: str) -> str:
+    return f"{plan.title}（{region_name}承接任务）"[:300]
+
+
+# --- delivering -------------------------------------------------------------------------
+
+
+async def collective_targets(
+    session: AsyncSession, plan: Plan
+) -> dict[uuid.UUID, list[regions.Region]]:
+    """For each task of ``plan`` given to a collective, the regions that receive it."""
+    rows = (
+        await session.execute(
+            select(Assignment.item_id, Unit.name)
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(Assignment.plan_id == plan.id)
+        )
+    ).all()
+    below = [
+        r
+        for r in regions.all_regions()
+        if r.code != plan.region_code and contains(plan.region_code, r.code)
+    ]
+    out: dict[uuid.UUID, list[regions.Region]] = {}
+    for item_id, name in rows:
+        levels = receiving_levels(name, plan.region_code)
+        if levels:
+            have = {r.code for r in out.get(item_id, [])}
+            out.setdefault(item_id, []).extend(
+                r for r in below if r.level in levels and r.code not in have
+            )
+    return out
+
+
+async def deliver(session: AsyncSession, *, principal: Principal, plan: Plan) -> CascadeResult:
+    """Deliver ``plan``'s collective tasks to their regions; what was delivered before stays.
+
+    Rows go in as bulk INSERTs (a province plan of 30 tasks reaches 100 counties as 3,000
+    copies), each region's list and each copy recorded in the audit trail by its list.
+    """
+    targets = await collective_targets(session, plan)
+    if not targets:
+        return CascadeResult(
+            tasks=0, regions=0, delivered_plans=0, copies_created=0, copies_existing=0
+        )
+    # One delivery of a plan at a time: two would both create the same region's list.
+    await session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
+    sources = {
+        i.id: i
+        for i in (
+            await session.execute(
+                select(Item).where(col(Item.id).in_(targets.keys()), col(Item.kind).in_(ACTIONABLE))
+            )
+        ).scalars()
+    }
+    list_ids: dict[str, uuid.UUID] = {
+        code: pid
+        for pid, code in (
+            await session.execute(
+                select(Plan.id, Plan.region_code).where(
+                    Plan.parent_plan_id == plan.id, Plan.kind == "delivered"
+                )
+            )
+        ).all()
+    }
+    now = utcnow()
+    wanted = {r.code: r for rs in targets.values() for r in rs}
+    new_lists: list[dict[str, object]] = []
+    for code, region in sorted(wanted.items()):
+        if code in list_ids:
+            continue
+        row = {
+            "id": uuid.uuid4(),
+            "title": delivered_title(plan, region.name),
+            "doc_number": plan.doc_number,
+            "issuer": plan.issuer,
+            "issued_on": plan.issued_on,
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "level": region.level,
+            "region_code": code,
+            "status": "published",
+            "kind": "delivered",
+            "year": None,
+            "annual_of_id": None,
+            "parent_plan_id": plan.id,
+            "source_text": None,
+            "light_rules": plan.light_rules,
+            "version": 1,
+            "created_by": principal.sub[:200],
+            "created_at": now,
+            "updated_at": now,
+        }
+        new_lists.append(row)
+    if new_lists:
+        await session.execute(insert(Plan), new_lists)
+        list_ids.update({str(row["region_code"]): row["id"] for row in new_lists})  # type: ignore[misc]
+
+    existing = set(
+        (
+            await session.execute(
+                select(Item.source_item_id, Item.plan_id).where(
+                    col(Item.source_item_id).in_(sources.keys())
+                )
+            )
+        ).all()
+    )
+    source_deadlines: dict[uuid.UUID, list[ItemDeadline]] = defaultdict(list)
+    for d in (
+        await session.execute(
+            select(ItemDeadline).where(col(ItemDeadline.item_id).in_(sources.keys()))
+        )
+    ).scalars():
+        source_deadlines[d.item_id].append(d)
+    copies: list[dict[str, object]] = []
+    deadlines: list[dict[str, object]] = []
+    per_list: dict[uuid.UUID, int] = defaultdict(int)
+    for item_id, rs in targets.items():
+        src = sources.get(item_id)
+        if src is None:
+            continue
+        for region in rs:
+            list_id = list_ids[region.code]
+            if (src.id, list_id) in existing:
+                continue
+            copy_id = uuid.uuid4()
+            per_list[list_id] += 1
+            copies.append(
+                {
+                    "id": copy_id,
+                    "plan_id": list_id,
+                    "parent_id": None,
+                    "kind": src.kind,
+                    "code": src.code,
+                    "label": src.label,
+                    "title": src.title,
+                    "body": src.body,
+                    "deliverable": None,
+                    "source_item_id": src.id,
+                    "position": src.position,
+                    # The delivering plan's order, so a region's list reads like the document.
+                    "sort_key": src.sort_key,
+                    "status": "not_started",
+                    "due_on": src.due_on,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            deadlines.extend(
+                {
+                    "id": uuid.uuid4(),
+                    "item_id": copy_id,
+                    "due_on": d.due_on,
+                    "text": d.text,
+                    "position": d.position,
+                }
+                for d in source_deadlines[src.id]
+            )
+    if copies:
+        await session.execute(insert(Item), copies)
+    if deadlines:
+        await session.execute(insert(ItemDeadline), deadlines)
+    for code, list_id in sorted(list_ids.items()):
+        if per_list.get(list_id):
+            record(
+                session,
+                principal=principal,
+                entity="plan",
+                entity_id=list_id,
+                action="deliver",
+                after={"source_plan_id": plan.id, "region_code": code, "tasks": per_list[list_id]},
+                plan_id=list_id,
+            )
+    record(
+        session,
+        principal=principal,
+        entity="plan",
+        entity_id=plan.id,
+        action="cascade",
+        after={"regions": len(wanted), "copies": len(copies)},
+        plan_id=plan.id,
+    )
+    await session.flush()
+    # A delivered task is now as far as its slowest region (common.rollup).
+    for source_id in sorted({c["source_item_id"] for c in copies}, key=str):
+        assert isinstance(source_id, uuid.UUID)
+        await sync_task_status(session, source_id)
+    return CascadeResult(
+        tasks=len(sources),
+        regions=len(wanted),
+        delivered_plans=len(new_lists),
+        copies_created=len(copies),
+        copies_existing=sum(len(rs) for rs in targets.values()) - len(copies),
+    )
+
+
+# --- rolling up -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The regions a reader of a cascade may see: all under the plan, or their own only."""
+
+    plan: Plan
+    region_code: str | None
+
+    def sees(self, code: str) -> bool:
+        return region_covers(self.region_code, code)
+
+
+async def cascade_view(
+    session: AsyncSession,
+    *,
+    scope: Scope,
+    today: dt.date,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[CascadeTask], str | None]:
+    """One page of ``plan``'s delivered tasks, each with the state of every region's copy."""
+    plan = scope.plan
+    stmt = select(Item).where(
+        Item.plan_id == plan.id,
+        col(Item.kind).in_(ACTIONABLE),
+        col(Item.id).in_(select(Item.source_item_id).where(col(Item.source_item_id).is_not(None))),
+    )
+    parents, nxt = await paginate(
+        session,
+        stmt,
+        limit=limit,
+        cursor=cursor,
+        order_by=sort_order(
+            None, {"sort_key": col(Item.sort_key)}, default="sort_key", id_column=col(Item.id)
+        ),
+    )
+    return await rollup(session, parents, scope=scope, today=today), nxt
+
+
+async def rollup(
+    session: AsyncSession, parents: Sequence[Item], *, scope: Scope, today: dt.date
+) -> list[CascadeTask]:
+    """``parents`` rolled up from their copies: per copy its state, light (the plan rules'
+    ``compute``), latest report and coverage; per parent the rule of ``common.rollup``."""
+    if not parents:
+        return []
+    ids = [p.id for p in parents]
+    rows = (
+        await session.execute(
+            select(Item, Plan.region_code, Plan.light_rules)
+            .join(Plan, col(Plan.id) == col(Item.plan_id))
+            .where(col(Item.source_item_id).in_(ids))
+        )
+    ).all()
+    visible = [(item, code, rules) for item, code, rules in rows if scope.sees(code)]
+    copy_ids = [item.id for item, _, _ in visible]
+    deadlines: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
+    assignments: dict[uuid.UUID, list[tuple[Assignment, str]]] = defaultdict(list)
+    latest: dict[uuid.UUID, ProgressReport] = {}
+    covered: dict[uuid.UUID, int] = defaultdict(int)
+    if copy_ids:
+        for item_id, due in (
+            await session.execute(
+                select(col(ItemDeadline.item_id), col(ItemDeadline.due_on)).where(
+                    col(ItemDeadline.item_id).in_(copy_ids)
+                )
+            )
+        ).all():
+            deadlines[item_id].append(due)
+        for a, name in (
+            await session.execute(
+                select(Assignment, Unit.name)
+                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                .where(col(Assignment.item_id).in_(copy_ids))
+            )
+        ).all():
+            assignments[a.item_id].append((a, name))
+        for row in (
+            await session.execute(
+                select(ProgressReport)
+                .where(col(ProgressReport.item_id).in_(copy_ids))
+                .ext(distinct_on(col(ProgressReport.item_id)))
+                .order_by(col(ProgressReport.item_id), col(ProgressReport.created_at).desc())
+            )
+        ).scalars():
+            latest[row.item_id] = row
+        for target, n in (
+            await session.execute(
+                select(ItemLink.target_id, func.count())
+                .where(col(ItemLink.target_id).in_(copy_ids))
+                .group_by(col(ItemLink.target_id))
+            )
+        ).all():
+            covered[target] = n
+
+    by_parent: dict[uuid.UUID, list[RegionState]] = defaultdict(list)
+    rules_cache: dict[str, LightRules] = {}
+    for item, code, raw_rules in visible:
+        key = repr(raw_rules)
+        if key not in rules_cache:
+            rules_cache[key] = rules_of(raw_rules)
+        rules = rules_cache[key]
+        units = assignments.get(item.id, [])
+        report = latest.get(item.id)
+        last_on = max((a.last_report_on for a, _ in units if a.last_report_on), default=None)
+        state = compute(
+            status=item.status,
+            deadlines=deadlines.get(item.id, []),
+            last_report_on=last_on,
+            since=item.created_at.date(),
+            rules=rules,
+            today=today,
+        )
+        region = regions.find(code)
+        returned = [a.return_reason for a, _ in units if a.return_reason]
+        assert item.source_item_id is not None
+        by_parent[item.source_item_id].append(
+            RegionState(
+                region_code=code,
+                region_name=region.name if region else code,
+                level=region.level if region else "",
+                copy_id=item.id,
+                plan_id=item.plan_id,
+                status=item.status,
+                light=state.light,
+                light_reasons=state.reasons,
+                overdue=state.overdue,
+                silent=report is None and item.status not in DONE,
+                due_on=state.final_due_on,
+                units=[name for a, name in units if a.role == "lead"]
+                + [name for a, name in units if a.role == "co"],
+                last_report_on=report.reported_on if report else None,
+                last_report=report.text[:500] if report else None,
+                return_reason=returned[0] if returned else None,
+                covered_by=covered.get(item.id, 0),
+            )
+        )
+    out = []
+    for parent in parents:
+        states = sorted(by_parent.get(parent.id, []), key=lambda s: s.region_code)
+        statuses = [s.status for s in states]
+        out.append(
+            CascadeTask(
+                task_id=parent.id,
+                code=parent.code,
+                title=parent.title,
+                due_on=parent.due_on,
+                # Rolled up over what this reader sees: a county reads its own region's part.
+                status=rolled_up(statuses, delivered=True) if states else parent.status,
+                light=worst(s.light for s in states),
+                share_done=share_done(statuses),
+                counts={
+                    "done": sum(1 for s in states if s.status in DONE),
+                    "late": sum(1 for s in states if s.overdue),
+                    "silent": sum(1 for s in states if s.silent),
+                    "total": len(states),
+                },
+                regions=states,
+            )
+        )
+    return out
+
+
+# --- links between tasks ----------------------------------------------------------------
+
+
+async def plan_of(session: AsyncSession, item: Item) -> Plan:
+    plan = await session.get(Plan, item.plan_id)
+    assert plan is not None
+    return plan
+
+
+def link_kind(own: Plan, target_plan: Plan) -> str | None:
+    """How a task of ``own`` may serve a task of ``target_plan`` (None: it may not).
+
+    - ``advances``: an annual list's task advances its multi-year plan's task;
+    - ``implements``: a lower plan's task carries out a higher plan's (higher level, region
+      containing), or a region's own task covers its copy of a delivered task (same region).
+    """
+    if own.id == target_plan.id or own.kind == "delivered":
+        # A delivered copy already points at its source; it is covered, it covers nothing.
+        return None
+    if own.kind == "annual" and own.annual_of_id == target_plan.id:
+        return "advances"
+    if not contains(target_plan.region_code, own.region_code):
+        return None
+    if target_plan.kind == "delivered" and own.kind != "delivered":
+        return "implements" if target_plan.region_code == own.region_code else None
+    if LEVEL_RANK.get(target_plan.level, 99) < LEVEL_RANK.get(own.level, 99):
+        return "implements"
+    return None
+
+
+async def add_link(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    task: Item,
+    target: Item,
+    note: str | None,
+) -> ItemLink:
+    own, target_plan = await plan_of(session, task), await plan_of(session, target)
+    kind = link_kind(own, target_plan)
+    if kind is None:
+        raise _invalid(
+            "target_id", "只能关联上级规划（或本区划承接任务、所分解的多年规划）中的任务"
+        )
+    if target.kind not in ACTIONABLE:
+        raise _invalid("target_id", "只能关联任务，不能关联章节")
+    dup = await session.scalar(
+        select(ItemLink.id).where(ItemLink.item_id == task.id, ItemLink.target_id == target.id)
+    )
+    if dup is not None:
+        raise _invalid("target_id", "已关联该任务")
+    link = ItemLink(
+        item_id=task.id, target_id=target.id, kind=kind, note=note, created_by=principal.sub[:200]
+    )
+    session.add(link)
+    await session.flush()
+    record(
+        session,
+        principal=principal,
+        entity="task_link",
+        entity_id=link.id,
+        action="create",
+        after={"target_id": target.id, "kind": kind, "note": note},
+        plan_id=task.plan_id,
+        task_id=task.id,
+    )
+    return link
+
+
+async def remove_link(session: AsyncSession, *, principal: Principal, link: ItemLink) -> None:
+    item = await session.get(Item, link.item_id)
+    record(
+        session,
+        principal=principal,
+        entity="task_link",
+        entity_id=link.id,
+        action="delete",
+        before={"target_id": link.target_id, "kind": link.kind},
+        plan_id=item.plan_id if item else None,
+        task_id=link.item_id,
+    )
+    await session.delete(link)
+    await session.flush()
+
+
+async def task_links(session: AsyncSession, *, task: Item, reader_region: str | None) -> TaskLinks:
+    """Both directions of ``task``'s links, each linked task with its state and latest report
+    (for an annual task: what it achieved). Tasks of a region the reader neither covers nor
+    lies in (a peer's) are left out."""
+    links = (
+        await session.execute(
+            select(ItemLink).where(
+                (col(ItemLink.item_id) == task.id) | (col(ItemLink.target_id) == task.id)
+            )
+        )
+    ).scalars()
+    pairs = [(link, link.target_id if link.item_id == task.id else link.item_id) for link in links]
+    other_ids = [other for _, other in pairs]
+    items = {
+        i.id: (i, p)
+        for i, p in (
+            await session.execute(
+                select(Item, Plan)
+                .join(Plan, col(Plan.id) == col(Item.plan_id))
+                .where(col(Item.id).in_(other_ids))
+            )
+        ).all()
+    }
+    latest = {
+        r.item_id: r
+        for r in (
+            await session.execute(
+                select(ProgressReport)
+                .where(col(ProgressReport.item_id).in_(other_ids))
+                .ext(distinct_on(col(ProgressReport.item_id)))
+                .order_by(col(ProgressReport.item_id), col(ProgressReport.created_at).desc())
+            )
+        ).scalars()
+    }
+    out = TaskLinks(serves=[], served_by=[])
+    for link, other in sorted(pairs, key=lambda lp: lp[0].created_at):
+        item, plan = items[other]
+        if reader_region and not (
+            contains(reader_region, plan.region_code) or contains(plan.region_code, reader_region)
+        ):
+            continue
+        report = latest.get(other)
+        entry = LinkedTask(
+            link_id=link.id,
+            kind="advances" if link.kind == "advances" else "implements",
+            note=link.note,
+            task_id=item.id,
+            code=item.code,
+            title=item.title,
+            plan_id=plan.id,
+            plan_title=plan.title,
+            plan_kind=plan.kind,
+            region_code=plan.region_code,
+            year=plan.year,
+            status=item.status,
+            deliverable=item.deliverable,
+            due_on=item.due_on,
+            last_report_on=report.reported_on if report else None,
+            last_report=report.text[:1000] if report else None,
+        )
+        (out.serves if link.item_id == task.id else out.served_by).append(entry)
+    return out
+
+
+# --- annual breakdown -------------------------------------------------------------------
+
+
+async def create_annual_plan(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    plan: Plan,
+    data: AnnualPlanCreate,
+    sources: dict[uuid.UUID, Item],
+) -> Plan:
+    """The year's key-task list (年度重点工作任务) derived from the multi-year ``plan``: each
+    annual task names the plan task(s) it advances (``sources``, loaded and checked by the
+    caller), its own deliverable, deadline and units."""
+    if plan.kind != "plan":
+        raise _invalid("year", "只能从规划本身分解年度重点工作任务")
+    if (plan.period_start and data.year < plan.period_start) or (
+        plan.period_end and data.year > plan.period_end
+    ):
+        raise _invalid("year", f"年度须在规划期 {plan.period_start}–{plan.period_end} 之内")
+    items: list[ItemSpec] = []
+    assignments: list[AssignmentSpec] = []
+    for i, t in enumerate(data.tasks):
+        code = str(i + 1)
+        first = sources[t.advances[0]]
+        items.append(
+            ItemSpec(
+                code=code,
+                kind="task",
+                title=t.title or first.title,
+                deadlines=[DeadlineIn(due_on=t.due_on, text=None)] if t.due_on else [],
+            )
+        )
+        if t.units and not any(u.role == "lead" for u in t.units):
+            raise _invalid(f"tasks.{i}.units", "请至少指定一个牵头单位")
+        assignments.extend(
+            AssignmentSpec(code=code, unit_id=u.unit_id, role=u.role) for u in t.units
+        )
+    annual = await create_plan_tree(
+        session,
+        principal=principal,
+        plan=PlanCreate(
+            title=data.title or f"{plan.title}{data.year}年重点工作任务"[:300],
+            issuer=plan.issuer,
+            period_start=data.year,
+            period_end=data.year,
+            level=plan.level,  # type: ignore[arg-type]
+            region_code=plan.region_code,
+        ),
+        items=items,
+        assignments=assignments,
+    )
+    annual.kind, annual.year, annual.annual_of_id = "annual", data.year, plan.id
+    rows = {
+        i.code: i
+        for i in (await session.execute(select(Item).where(Item.plan_id == annual.id))).scalars()
+    }
+    for i, t in enumerate(data.tasks):
+        item = rows[str(i + 1)]
+        item.deliverable = t.deliverable
+        for target in dict.fromkeys(t.advances):
+            session.add(
+                ItemLink(
+                    item_id=item.id,
+                    target_id=target,
+                    kind="advances",
+                    created_by=principal.sub[:200],
+                )
+            )
+    record(
+        session,
+        principal=principal,
+        entity="plan",
+        entity_id=annual.id,
+        action="annual_breakdown",
+        after={"annual_of_id": plan.id, "year": data.year, "tasks": len(data.tasks)},
+        plan_id=annual.id,
+    )
+    await session.flush()
+    return annual
+
+
+def annual_sources_filter(plan: Plan, ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:
+    return (col(Item.plan_id) == plan.id) & col(Item.id).in_(ids)
