@@ -478,3 +478,146 @@ async def test_plan_levels_and_parents_follow_the_regions(tasks, make_token) -> 
             headers={"If-Match": tag},
         )
         assert r.status_code == 422, r.text
+
+
+YICHUN = "360900"
+GOLD_002 = Path(__file__).resolve().parents[2] / "importer/gold/002_dfb8ccd5e9df308d.json"
+SEED_002 = Path(__file__).resolve().parents[3] / "deploy/seeds/002_dfb8ccd5e9df308d.txt"
+SEED_000 = Path(__file__).resolve().parents[3] / "deploy/seeds/000_d775692da490137b.txt"
+
+
+def with_ancestors(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The gold tree lists numbered items; a parent it does not list becomes a section."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for it in items:
+        parts = it["code"].split(".")
+        for n in range(1, len(parts)):
+            code = ".".join(parts[:n])
+            if code not in seen:
+                seen.add(code)
+                out.append({"code": code, "kind": "section", "title": code})
+        if it["code"] not in seen:
+            seen.add(it["code"])
+            out.append(it)
+    return out
+
+
+async def test_a_multi_year_plan_breaks_down_into_an_annual_list_linked_both_ways(
+    tasks, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    gold = json.loads(GOLD_002.read_text(encoding="utf-8"))
+    doc = gold["document"]
+    items = with_ancestors(
+        [{"code": i["code"], "kind": i["kind"], "title": i["title"]} for i in gold["items"]]
+    )
+    planner = make_token("planner", region_code=YICHUN)
+    async with client_for(tasks, planner, timeout=60) as c:
+        plan = ok(
+            await c.post(
+                "/api/v1/plans",
+                json={
+                    "title": doc["title"],
+                    "issuer": doc["issuer"],
+                    "period_start": doc["period"]["start"],
+                    "period_end": doc["period"]["end"],
+                    "level": "city",
+                    "region_code": YICHUN,
+                    "items": items,
+                },
+            ),
+            201,
+        )
+        unit = ok(
+            await c.post(
+                "/api/v1/units",
+                json={"name": f"市卫健委{uuid.uuid4().hex[:6]}", "level": "city",
+                      "region_code": YICHUN},
+            ),
+            201,
+        )
+        tree = await copies_of(c, plan["id"])
+        plan_tasks = [t for t in tree.values() if t["kind"] == "task"]
+        picked, split = plan_tasks[0], plan_tasks[1]
+        # This year's deliverable in the plan's own words (its first sentence naming 2025).
+        text = SEED_002.read_text(encoding="utf-8")
+        deliverable = next(s for s in text.replace("\n", "").split("。") if "2025年" in s)[:200]
+        body = {
+            "year": 2025,
+            "tasks": [
+                {"advances": [picked["id"]], "due_on": "2025-12-31",
+                 "units": [{"unit_id": unit["id"], "role": "lead"}]},
+                {"advances": [split["id"]], "deliverable": deliverable, "due_on": "2025-06-30"},
+                {"advances": [split["id"], picked["id"]], "due_on": "2025-12-31"},
+            ],
+        }
+        for bad, field in (
+            ({**body, "year": 2030}, "year"),
+            ({**body, "tasks": [{"advances": [str(uuid.uuid4())]}]}, "tasks.0.advances.0"),
+            (
+                {**body, "tasks": [{"advances": [picked["id"]],
+                                    "units": [{"unit_id": str(uuid.uuid4()), "role": "lead"}]}]},
+                "tasks.0.units.0.unit_id",
+            ),
+        ):
+            r = await c.post(f"/api/v1/plans/{plan['id']}/annual_plans", json=bad)
+            assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
+        annual = ok(await c.post(f"/api/v1/plans/{plan['id']}/annual_plans", json=body), 201)
+        assert (annual["kind"], annual["year"], annual["annual_of_id"]) == (
+            "annual", 2025, plan["id"],
+        )
+        listed = ok(await c.get("/api/v1/plans", params={"kind": "annual", "region_code": YICHUN}))
+        assert annual["id"] in {p["id"] for p in listed["items"]}
+        annual_tasks = await copies_of(c, annual["id"])
+        assert annual_tasks["1"]["title"] == picked["title"]
+        assert annual_tasks["2"]["due_on"] == "2025-06-30"
+        # Annual task → plan task.
+        up = ok(await c.get(f"/api/v1/tasks/{annual_tasks['3']['id']}/links"))
+        assert {x["task_id"] for x in up["serves"]} == {picked["id"], split["id"]}
+        assert {x["kind"] for x in up["serves"]} == {"advances"}
+        # Plan task → the annual tasks that served it, with what they achieved.
+        asg = ok(await c.get(f"/api/v1/tasks/{annual_tasks['1']['id']}/assignments"))["items"][0]
+    unit_token = make_token("unit", unit_id=unit["id"], sub=f"unit:{unit['id']}")
+    async with client_for(tasks, unit_token) as uc:
+        ok(
+            await uc.post(
+                f"/api/v1/assignments/{asg['id']}/reports",
+                json={"text": deliverable[:100], "percent": 100, "status": "completed"},
+            ),
+            201,
+        )
+    async with client_for(tasks, planner) as c:
+        down = ok(await c.get(f"/api/v1/tasks/{split['id']}/links"))
+        assert [x["code"] for x in down["served_by"]] == ["2", "3"]
+        assert down["served_by"][0]["deliverable"] == deliverable
+        assert all(x["year"] == 2025 for x in down["served_by"])
+        down = ok(await c.get(f"/api/v1/tasks/{picked['id']}/links"))
+        served = {x["code"]: x for x in down["served_by"]}
+        assert served["1"]["status"] == "completed"
+        assert served["1"]["last_report"] == deliverable[:100]
+    # Another city's planner cannot break down this plan.
+    async with client_for(tasks, make_token("planner", region_code=NANCHANG)) as c:
+        r = await c.post(f"/api/v1/plans/{plan['id']}/annual_plans", json=body)
+        assert r.status_code == 403, r.text
+
+
+async def test_an_import_proposes_the_plan_it_cites_as_its_parent(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
+    # Seed 000 (南昌高新区) cites the city's plan by its title; the zone stands under the city.
+    text = SEED_000.read_text(encoding="utf-8")
+    cited = "南昌市进一步完善医疗卫生服务体系的实施方案"
+    assert cited in text
+    async with client_for(tasks, make_token("planner", region_code=NANCHANG), timeout=60) as c:
+        city = ok(
+            await c.post(
+                "/api/v1/plans",
+                json={"title": cited, "level": "city", "region_code": NANCHANG},
+            ),
+            201,
+        )
+        preview = ok(
+            await c.post(
+                "/api/v1/plans/import", params={"region_code": NANCHANG}, data={"text": text}
+            )
+        )
+        proposals = {p["plan_id"]: p for p in preview["parent_plans"]}
+        assert proposals[city["id"]]["matched_by"] == "title"
