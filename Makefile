@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-web migrate clean web web-client
+.PHONY: install run test test-fast bench bench-parse bench-indicators bench-cascade bench-web migrate clean web web-client
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -71,6 +71,10 @@ bench-parse: $(STAMP)
 
 bench-indicators: $(STAMP)
 	$(BIN)/python bench/bench_indicators.py
+
+## Plan cascade: 30 tasks to 100 counties and the roll-up of 3,000 copies vs raw SQL.
+bench-cascade: $(STAMP)
+	$(BIN)/python bench/bench_cascade.py
 
 ## Web app: gzipped JavaScript of the dashboard and the unit page, time to first render.
 bench-web: $(STAMP) web

@@ -531,8 +531,11 @@ async def test_a_multi_year_plan_breaks_down_into_an_annual_list_linked_both_way
         unit = ok(
             await c.post(
                 "/api/v1/units",
-                json={"name": f"市卫健委{uuid.uuid4().hex[:6]}", "level": "city",
-                      "region_code": YICHUN},
+                json={
+                    "name": f"市卫健委{uuid.uuid4().hex[:6]}",
+                    "level": "city",
+                    "region_code": YICHUN,
+                },
             ),
             201,
         )
@@ -545,8 +548,11 @@ async def test_a_multi_year_plan_breaks_down_into_an_annual_list_linked_both_way
         body = {
             "year": 2025,
             "tasks": [
-                {"advances": [picked["id"]], "due_on": "2025-12-31",
-                 "units": [{"unit_id": unit["id"], "role": "lead"}]},
+                {
+                    "advances": [picked["id"]],
+                    "due_on": "2025-12-31",
+                    "units": [{"unit_id": unit["id"], "role": "lead"}],
+                },
                 {"advances": [split["id"]], "deliverable": deliverable, "due_on": "2025-06-30"},
                 {"advances": [split["id"], picked["id"]], "due_on": "2025-12-31"},
             ],
@@ -555,8 +561,15 @@ async def test_a_multi_year_plan_breaks_down_into_an_annual_list_linked_both_way
             ({**body, "year": 2030}, "year"),
             ({**body, "tasks": [{"advances": [str(uuid.uuid4())]}]}, "tasks.0.advances.0"),
             (
-                {**body, "tasks": [{"advances": [picked["id"]],
-                                    "units": [{"unit_id": str(uuid.uuid4()), "role": "lead"}]}]},
+                {
+                    **body,
+                    "tasks": [
+                        {
+                            "advances": [picked["id"]],
+                            "units": [{"unit_id": str(uuid.uuid4()), "role": "lead"}],
+                        }
+                    ],
+                },
                 "tasks.0.units.0.unit_id",
             ),
         ):
@@ -564,7 +577,9 @@ async def test_a_multi_year_plan_breaks_down_into_an_annual_list_linked_both_way
             assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
         annual = ok(await c.post(f"/api/v1/plans/{plan['id']}/annual_plans", json=body), 201)
         assert (annual["kind"], annual["year"], annual["annual_of_id"]) == (
-            "annual", 2025, plan["id"],
+            "annual",
+            2025,
+            plan["id"],
         )
         listed = ok(await c.get("/api/v1/plans", params={"kind": "annual", "region_code": YICHUN}))
         assert annual["id"] in {p["id"] for p in listed["items"]}
