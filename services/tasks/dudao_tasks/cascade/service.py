@@ -376,17 +376,16 @@ async def rollup(
         )
     ).all():
         latest[item_id] = (reported_on, report_text)
-    covered: dict[uuid.UUID, int] = dict(
-        (
+    covered: dict[uuid.UUID, int] = {
+        target: n
+        for target, n in (
             await session.execute(
                 select(col(ItemLink.target_id), func.count())
                 .where(col(ItemLink.target_id).in_(ids_q))
                 .group_by(col(ItemLink.target_id))
             )
-        )
-        .tuples()
-        .all()
-    )
+        ).all()
+    }
 
     by_parent: dict[uuid.UUID, list[RegionState]] = defaultdict(list)
     rules_cache: dict[str, LightRules] = {}
