@@ -9,6 +9,7 @@ from .base import TasksModel, metadata
 from .evidence_file import EvidenceFile
 from .idempotency_record import IdempotencyRecord
 from .item import ACTIONABLE, Item, ItemDeadline, ItemLink, sort_key
+from .notification import Contact, Delivery, DeliveryAttempt, Notice
 from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
@@ -18,11 +19,15 @@ __all__ = [
     "ACTIONABLE",
     "Assignment",
     "AuditEvent",
+    "Contact",
+    "Delivery",
+    "DeliveryAttempt",
     "EvidenceFile",
     "IdempotencyRecord",
     "Item",
     "ItemDeadline",
     "ItemLink",
+    "Notice",
     "Plan",
     "PlanImport",
     "ProgressReport",
