@@ -2260,6 +2260,61 @@ export interface components {
              */
             text: string | null;
         };
+        /** DeliveryAttemptRead */
+        DeliveryAttemptRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error: string | null;
+            /** Ok */
+            ok: boolean;
+            /** Status Code */
+            status_code: number | null;
+            /** Worker */
+            worker: string | null;
+        };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Attempts */
+            attempts: number;
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Log
+             * @description 每次尝试
+             */
+            log?: components["schemas"]["DeliveryAttemptRead"][];
+            /** Notice Id */
+            notice_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @description pending 待发送、sent 已发送、dead 已放弃（重试用尽）
+             */
+            status: string;
+            /** Target */
+            target: string;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -3079,6 +3134,11 @@ export interface components {
              */
             username: string;
         };
+        /** MarkedRead */
+        MarkedRead: {
+            /** Marked */
+            marked: number;
+        };
         /** Me */
         Me: {
             /** Name */
@@ -3273,6 +3333,40 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** NoticeRead */
+        NoticeRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description 类别：due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办 等
+             */
+            kind: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Recipient Unit Id */
+            recipient_unit_id: string | null;
+            /** Recipient User */
+            recipient_user: string | null;
+            /** Title */
+            title: string;
+        };
         /** Page[AssessmentRead] */
         Page_AssessmentRead_: {
             /** Items */
@@ -3323,6 +3417,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[DeliveryRead] */
+        Page_DeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["DeliveryRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[FileRead] */
         Page_FileRead_: {
             /** Items */
@@ -3367,6 +3471,16 @@ export interface components {
         Page_MeasurementRead_: {
             /** Items */
             items: components["schemas"]["MeasurementRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[NoticeRead] */
+        Page_NoticeRead_: {
+            /** Items */
+            items: components["schemas"]["NoticeRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -5080,6 +5194,11 @@ export interface components {
              * @description 统一社会信用代码
              */
             uscc?: string | null;
+        };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
         };
         /** UserCreate */
         UserCreate: {
