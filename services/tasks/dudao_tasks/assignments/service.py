@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,39 +70,70 @@ class FieldForbidden(Forbidden):
 async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
     """A task's state follows its lead assignments and its delivered copies (the roll-up rule
     of ``common.rollup``: the least advanced of them); a copy's change rolls up to the task it
-    was delivered from.
+    was delivered from."""
+    await sync_task_statuses(session, [task_id])
 
-    The task row is locked first, so writers on two leads (or two copies) of one task take
-    turns and the second reads the first one's committed status. Locks go from copy to
-    source, always upward, so two writers never wait on each other in a circle.
+
+async def sync_task_statuses(session: AsyncSession, task_ids: Sequence[uuid.UUID]) -> None:
+    """``sync_task_status`` for many tasks in a few statements (a cascade's 30 parents).
+
+    The task rows are locked first, in id order, so writers on two leads (or two copies) of
+    one task take turns and the second reads the first one's committed status. Locks go from
+    copy to source, always upward, so two writers never wait on each other in a circle.
     """
-    item = (
-        await session.execute(
-            select(Item)
-            .where(col(Item.id) == task_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+    ids = sorted(set(task_ids), key=str)
+    if not ids:
+        return
+    items = (
+        (
+            await session.execute(
+                select(Item)
+                .where(col(Item.id).in_(ids))
+                .order_by(col(Item.id))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
         )
-    ).scalar_one()
-    leads = (
-        await session.execute(
-            select(Assignment.status, Unit.name)
-            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            .where(Assignment.item_id == task_id, Assignment.role == "lead")
-        )
-    ).all()
-    copies = list(
-        (await session.scalars(select(Item.status).where(Item.source_item_id == task_id))).all()
+        .scalars()
+        .all()
     )
-    # Once delivered, a collective lead (各设区市政府) is its regions' copies, not a unit of
-    # its own whose state nobody reports.
-    statuses = [s for s, name in leads if not (copies and is_collective(name))] + copies
-    status = rolled_up(statuses, delivered=bool(copies))
-    if item.status != status:
-        item.status = status
+    leads: dict[uuid.UUID, list[tuple[str, str]]] = defaultdict(list)
+    for item_id, status, name in (
+        await session.execute(
+            select(col(Assignment.item_id), col(Assignment.status), col(Unit.name))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(col(Assignment.item_id).in_(ids), Assignment.role == "lead")
+        )
+    ).all():
+        leads[item_id].append((status, name))
+    copies: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for source_id, status in (
+        await session.execute(
+            select(col(Item.source_item_id), col(Item.status)).where(
+                col(Item.source_item_id).in_(ids)
+            )
+        )
+    ).all():
+        if source_id is not None:
+            copies[source_id].append(status)
+    changed = False
+    sources: list[uuid.UUID] = []
+    for item in items:
+        delivered = copies.get(item.id, [])
+        # Once delivered, a collective lead (各设区市政府) is its regions' copies, not a unit
+        # of its own whose state nobody reports.
+        statuses = [
+            s for s, name in leads.get(item.id, []) if not (delivered and is_collective(name))
+        ] + delivered
+        status = rolled_up(statuses, delivered=bool(delivered))
+        if item.status != status:
+            item.status = status
+            changed = True
+            if item.source_item_id is not None:
+                sources.append(item.source_item_id)
+    if changed:
         await flush_versioned(session)
-        if item.source_item_id is not None:
-            await sync_task_status(session, item.source_item_id)
+    await sync_task_statuses(session, sources)
 
 
 async def to_reads(
