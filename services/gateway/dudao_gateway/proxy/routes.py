@@ -14,6 +14,9 @@ TASKS_RESOURCES = (
     "files",
     "regions",
     "audit_events",
+    "notices",
+    "reminders",
+    "contacts",
 )
 INDICATORS_RESOURCES = (
     "indicators",
