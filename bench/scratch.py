@@ -21,14 +21,16 @@ from dudao_cli.platform import SERVICES, Platform, PlatformConfig  # noqa: E402
 
 
 @contextmanager
-def scratch_platform(database_url: str, label: str) -> Iterator[tuple[PlatformConfig, str]]:
+def scratch_platform(
+    database_url: str, label: str, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[PlatformConfig, str]]:
     """The running platform's config and its admin password."""
     dbs = DatabaseFactory(database_url)
     data_dir = Path(tempfile.mkdtemp(prefix=f"dudao-{label}-"))
     urls = {svc: dbs.create(f"{label}_{svc}") for svc in SERVICES}
     platform: Platform | None = None
     try:
-        cfg, password = prepare_scratch_platform(urls, data_dir)
+        cfg, password = prepare_scratch_platform(urls, data_dir, extra_env=extra_env)
         platform = Platform(cfg)
         platform.start()
         platform.wait_ready()

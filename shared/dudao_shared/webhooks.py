@@ -57,11 +57,14 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 def signed_headers(
     secret: str, msg_id: str, body: bytes, *, timestamp: int | None = None
 ) -> dict[str, str]:
+    """``secret`` may hold several secrets separated by spaces (a rotation's overlap): each
+    signs, and the header lists the signatures space-separated, as the standard allows, so a
+    receiver holding any one of them verifies."""
     ts = int(time.time()) if timestamp is None else timestamp
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(ts),
-        "webhook-signature": sign(secret, msg_id, ts, body),
+        "webhook-signature": " ".join(sign(s, msg_id, ts, body) for s in secret.split()),
         "content-type": "application/json",
     }
 

@@ -11,6 +11,7 @@ from .grants.router import router as grants
 from .indicators.router import router as indicators
 from .measurements.router import router as measurements
 from .plans import close_tasks_client, open_tasks_client
+from .public_feed.router import router as public_feed
 from .reports.router import rollups, scorecards, series_router, tables
 from .targets.router import router as targets
 
@@ -25,7 +26,7 @@ ROUTERS: list[APIRouter] = [
     grants,
     tables,
 ]
-# Routers that need no token (none yet; /healthz and /readyz come from the app factory).
-PUBLIC_ROUTERS: list[APIRouter] = []
+# Routers that need no token (/healthz and /readyz come from the app factory).
+PUBLIC_ROUTERS: list[APIRouter] = [public_feed]
 ON_STARTUP: list[StartupHook] = [open_tasks_client]
 ON_SHUTDOWN: list[StartupHook] = [close_tasks_client]

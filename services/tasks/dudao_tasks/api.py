@@ -18,11 +18,14 @@ from .notifications.router import router as notifications_router
 from .plan_import import service as plan_import_service
 from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
+from .public_feed.router import router as public_feed_router
 from .regions.router import router as regions_router
 from .reminders.router import router as reminders_router
 from .reports.router import router as reports_router
 from .reports.storage import build_storage, get_storage
 from .state import get_indicators_client, get_settings
+from .subscriptions.router import internal as events_router
+from .subscriptions.router import router as subscriptions_router
 from .units.router import router as units_router
 
 
@@ -60,12 +63,14 @@ ROUTERS: list[APIRouter] = [
     regions_router,
     audit_router,
     notifications_router,
+    subscriptions_router,
+    events_router,
     reminders_router,
     contacts_router,
 ]
 
-# Routers that need no token (none yet; /healthz and /readyz come from the app factory).
-PUBLIC_ROUTERS: list[APIRouter] = []
+# Routers that need no token (/healthz and /readyz come from the app factory).
+PUBLIC_ROUTERS: list[APIRouter] = [public_feed_router]
 
 
 async def start_parser(app: FastAPI) -> None:

@@ -276,6 +276,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 身份提供方登录后的回调：校验 state 与 ID 令牌，回到平台页面并附一次性登录码
+         * @description 身份提供方登录后的回调：校验 state 与 ID 令牌，回到平台页面并附一次性登录码
+         */
+        get: operations["oidc_callback_api_v1_auth_oidc_callback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 跳转到 OpenID Connect 身份提供方登录（授权码 + PKCE）
+         * @description 跳转到 OpenID Connect 身份提供方登录（授权码 + PKCE）
+         */
+        get: operations["oidc_login_api_v1_auth_oidc_login_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 可用的外部登录方式（登录页据此显示“使用统一身份认证登录”）
+         * @description 可用的外部登录方式（登录页据此显示“使用统一身份认证登录”）
+         */
+        get: operations["sign_in_providers_api_v1_auth_providers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -290,6 +350,66 @@ export interface paths {
          * @description 用刷新令牌换取新的令牌对（刷新令牌每次轮换）
          */
         post: operations["refresh_api_v1_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 用统一身份认证登录后的一次性登录码换取令牌对
+         * @description 用统一身份认证登录后的一次性登录码换取令牌对
+         */
+        post: operations["exchange_login_code_api_v1_auth_sso_exchange_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/ticket/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 统一身份认证平台登录后的回调：向平台核验票据，回到平台页面并附一次性登录码
+         * @description 统一身份认证平台登录后的回调：向平台核验票据，回到平台页面并附一次性登录码
+         */
+        get: operations["ticket_callback_api_v1_auth_ticket_callback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/ticket/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 跳转到统一身份认证平台登录
+         * @description 跳转到统一身份认证平台登录
+         */
+        get: operations["ticket_login_api_v1_auth_ticket_login_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1416,6 +1536,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 门户接收方列表
+         * @description 门户接收方列表
+         */
+        get: operations["list_subscriptions_api_v1_subscriptions_get"];
+        put?: never;
+        /**
+         * 登记门户接收方（签名密钥只显示这一次）
+         * @description 门户的 webhook 订阅（管理员）。事件以 Standard Webhooks 签名（请求头 webhook-id、
+         *     webhook-timestamp、webhook-signature）。接收方须：用密钥校验签名；拒绝 webhook-timestamp 与本机时间相差
+         *     超过 5 分钟的请求（防重放）；记住已处理的 webhook-id，重复的直接回 2xx 并丢弃（重试沿用同一编号）。
+         *     事件只带编号与公开数据接口地址，内容请从 /public/v1 读取。
+         */
+        post: operations["create_subscription_api_v1_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看门户接收方
+         * @description 查看门户接收方
+         */
+        get: operations["get_subscription_api_v1_subscriptions__subscription_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * 删除门户接收方
+         * @description 删除门户接收方
+         */
+        delete: operations["delete_subscription_api_v1_subscriptions__subscription_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * 修改门户接收方：名称、地址、事件、停用（需 If-Match）
+         * @description 修改门户接收方：名称、地址、事件、停用（需 If-Match）
+         */
+        patch: operations["update_subscription_api_v1_subscriptions__subscription_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{subscription_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 投递记录：每个事件的状态与每次尝试（新的在前）
+         * @description 投递记录：每个事件的状态与每次尝试（新的在前）
+         */
+        get: operations["list_deliveries_api_v1_subscriptions__subscription_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{subscription_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 轮换签名密钥：新密钥只显示这一次，旧密钥在重叠期内同时签名
+         * @description 轮换签名密钥：新密钥只显示这一次，旧密钥在重叠期内同时签名
+         */
+        post: operations["rotate_secret_api_v1_subscriptions__subscription_id__secret_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets": {
         parameters: {
             query?: never;
@@ -1940,6 +2155,30 @@ export interface paths {
         patch: operations["update_user_api_v1_users__user_id__patch"];
         trace?: never;
     };
+    "/api/v1/users/{user_id}/external_identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 账号关联的统一身份认证账号（管理员）
+         * @description 账号关联的统一身份认证账号（管理员）
+         */
+        get: operations["list_external_identities_api_v1_users__user_id__external_identities_get"];
+        put?: never;
+        /**
+         * 关联统一身份认证账号（管理员；登录关联规则为 subject 时据此登录）
+         * @description 关联统一身份认证账号（管理员；登录关联规则为 subject 时据此登录）
+         */
+        post: operations["link_external_identity_api_v1_users__user_id__external_identities_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1957,7 +2196,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/internal/v1/revocations": {
+    "/public/v1/plans": {
         parameters: {
             query?: never;
             header?: never;
@@ -1965,10 +2204,70 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         * @description 已注销且访问令牌可能仍未过期的会话（供各服务同步）
+         * 已公开的规划（公开数据，无需登录，新建的在前）
+         * @description 已公开的规划（公开数据，无需登录，新建的在前）
          */
-        get: operations["revocations_internal_v1_revocations_get"];
+        get: operations["list_public_plans_public_v1_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划的基本信息与进展汇总（按任务状态、灯色与区划）
+         * @description 已公开规划的基本信息与进展汇总（按任务状态、灯色与区划）
+         */
+        get: operations["get_public_plan_public_v1_plans__plan_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划的指标：基期、目标、最新审核通过值与评估状态及理由
+         * @description 已公开规划的指标：基期、目标、最新审核通过值与评估状态及理由
+         */
+        get: operations["list_public_indicators_public_v1_plans__plan_id__indicators_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划的结构：章节、任务与专栏项目（文档顺序），任务带状态与灯色
+         * @description 已公开规划的结构：章节、任务与专栏项目（文档顺序），任务带状态与灯色
+         */
+        get: operations["list_public_items_public_v1_plans__plan_id__items_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2964,6 +3263,44 @@ export interface components {
             /** Target */
             target: string;
         };
+        /** EventAccepted */
+        EventAccepted: {
+            /**
+             * Deliveries
+             * @description 为此事件新排入的投递数
+             */
+            deliveries: number;
+        };
+        /** ExternalIdentityCreate */
+        ExternalIdentityCreate: {
+            /**
+             * Provider
+             * @description oidc（OpenID Connect）或 ticket（统一身份认证平台票据登录）
+             * @enum {string}
+             */
+            provider: "oidc" | "ticket";
+            /**
+             * Subject
+             * @description 该账号在身份提供方的用户标识
+             */
+            subject: string;
+        };
+        /** ExternalIdentityRead */
+        ExternalIdentityRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Provider */
+            provider: string;
+            /** Subject */
+            subject: string;
+            /** User Id */
+            user_id: string;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -3200,6 +3537,30 @@ export interface components {
              * @description 是否已写入
              */
             written: boolean;
+        };
+        /**
+         * IndicatorAssessedEvent
+         * @description What the indicator service reports when an indicator's public value changes (a value
+         *     approved): ids only; the portal reads the value from the feed.
+         */
+        IndicatorAssessedEvent: {
+            /** Indicator Id */
+            indicator_id: string;
+            /** Measurement Id */
+            measurement_id: string;
+            /** Measurement Version */
+            measurement_version: number;
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "indicator.assessed";
         };
         /** IndicatorCreate */
         IndicatorCreate: {
@@ -3836,6 +4197,14 @@ export interface components {
             /** Year */
             year: number | null;
         };
+        /** LoginCodeExchange */
+        LoginCodeExchange: {
+            /**
+             * Code
+             * @description 统一身份认证登录后得到的一次性登录码
+             */
+            code: string;
+        };
         /** LoginRequest */
         LoginRequest: {
             /**
@@ -4152,6 +4521,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[ExternalIdentityRead] */
+        Page_ExternalIdentityRead_: {
+            /** Items */
+            items: components["schemas"]["ExternalIdentityRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[FileRead] */
         Page_FileRead_: {
             /** Items */
@@ -4256,6 +4635,26 @@ export interface components {
         Page_SecurityEventRead_: {
             /** Items */
             items: components["schemas"]["SecurityEventRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SubscriptionDelivery] */
+        Page_SubscriptionDelivery_: {
+            /** Items */
+            items: components["schemas"]["SubscriptionDelivery"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SubscriptionRead] */
+        Page_SubscriptionRead_: {
+            /** Items */
+            items: components["schemas"]["SubscriptionRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4456,6 +4855,16 @@ export interface components {
             /** Created By */
             created_by: string;
             /**
+             * Disclosed
+             * @description 是否已公开到门户
+             */
+            disclosed: boolean;
+            /**
+             * Disclosed At
+             * @description 公开时间
+             */
+            disclosed_at: string | null;
+            /**
              * Doc Number
              * @description 文号
              */
@@ -4576,6 +4985,16 @@ export interface components {
             /** Created By */
             created_by: string;
             /**
+             * Disclosed
+             * @description 是否已公开到门户
+             */
+            disclosed: boolean;
+            /**
+             * Disclosed At
+             * @description 公开时间
+             */
+            disclosed_at: string | null;
+            /**
              * Doc Number
              * @description 文号
              */
@@ -4653,6 +5072,11 @@ export interface components {
         };
         /** PlanUpdate */
         PlanUpdate: {
+            /**
+             * Disclosed
+             * @description 公开到门户（公开数据接口 /public/v1 只提供已公开的规划；草稿不能公开）
+             */
+            disclosed?: boolean | null;
             /** Doc Number */
             doc_number?: string | null;
             /** Issued On */
@@ -4706,6 +5130,411 @@ export interface components {
              * @default about:blank
              */
             type: string;
+        };
+        /** PublicCounts */
+        PublicCounts: {
+            /**
+             * By Light
+             * @description 各灯色的任务数（green、yellow、red）
+             */
+            by_light: {
+                [key: string]: number;
+            };
+            /**
+             * By Status
+             * @description 各任务状态的任务数（not_started、in_progress、completed 等）
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Total
+             * @description 任务总数
+             */
+            total: number;
+        };
+        /** PublicIndicator */
+        PublicIndicator: {
+            /**
+             * Baseline Value
+             * @description 基期值
+             */
+            baseline_value: number | null;
+            /**
+             * Baseline Year
+             * @description 基期年份
+             */
+            baseline_year: number | null;
+            /**
+             * Code
+             * @description 指标编号
+             */
+            code: string;
+            /**
+             * Direction
+             * @description higher_is_better、lower_is_better、band
+             */
+            direction: string;
+            /**
+             * Domain
+             * @description 领域
+             */
+            domain: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Latest Period
+             * @description 最新审核通过值的期别
+             */
+            latest_period: string | null;
+            /**
+             * Latest Value
+             * @description 最新审核通过的监测值
+             */
+            latest_value: number | null;
+            /**
+             * Measure Unit
+             * @description 计量单位
+             */
+            measure_unit: string | null;
+            /**
+             * Name
+             * @description 指标名称
+             */
+            name: string;
+            /**
+             * Nature
+             * @description 指标性质：约束性、预期性
+             */
+            nature: string;
+            /**
+             * Reasons
+             * @description 评估理由
+             */
+            reasons: string[];
+            /**
+             * Seq
+             * @description 序号
+             */
+            seq: string | null;
+            /**
+             * Status
+             * @description 评估状态；审核中的数据不参与，为 awaiting_approval
+             */
+            status: string;
+            /**
+             * Status Zh
+             * @description 评估状态（中文）
+             */
+            status_zh: string;
+            /**
+             * Target
+             * @description 目标值（原文表述）
+             */
+            target: string | null;
+            /**
+             * Target Value
+             * @description 目标数值
+             */
+            target_value: number | null;
+            /**
+             * Target Year
+             * @description 目标年份
+             */
+            target_year: number | null;
+        };
+        /** PublicIndicatorPage */
+        PublicIndicatorPage: {
+            /** Items */
+            items: components["schemas"]["PublicIndicator"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+            /** Plan Id */
+            plan_id: string;
+            /**
+             * Region Code
+             * @description 评估所在区划
+             */
+            region_code: string;
+        };
+        /**
+         * PublicItem
+         * @description One entry of the plan's structure; the task fields are empty for a section.
+         */
+        PublicItem: {
+            /**
+             * Co Units
+             * @description 配合单位（机构名称）
+             */
+            co_units: string[];
+            /**
+             * Code
+             * @description 编号
+             */
+            code: string;
+            /**
+             * Due On
+             * @description 最后完成时限
+             */
+            due_on: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description section 章节、task 任务、project 专栏项目
+             */
+            kind: string;
+            /**
+             * Lead Units
+             * @description 牵头单位（机构名称）
+             */
+            lead_units: string[];
+            /**
+             * Light
+             * @description 灯色：green、yellow、red
+             */
+            light: string | null;
+            /**
+             * Light Reasons
+             * @description 亮灯理由
+             */
+            light_reasons: string[];
+            /**
+             * Parent Id
+             * @description 上级条目
+             */
+            parent_id: string | null;
+            /**
+             * Percent
+             * @description 完成进度 %
+             */
+            percent: number | null;
+            /**
+             * Region Codes
+             * @description 牵头单位所在区划代码
+             */
+            region_codes: string[];
+            /**
+             * Status
+             * @description 任务状态
+             */
+            status: string | null;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description 最近更新时间
+             */
+            updated_at: string;
+        };
+        /** PublicItemPage */
+        PublicItemPage: {
+            /** Items */
+            items: components["schemas"]["PublicItem"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** PublicPlan */
+        PublicPlan: {
+            /**
+             * Disclosed At
+             * Format: date-time
+             * @description 公开时间
+             */
+            disclosed_at: string;
+            /**
+             * Doc Number
+             * @description 文号
+             */
+            doc_number: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued On
+             * @description 成文日期
+             */
+            issued_on: string | null;
+            /**
+             * Issuer
+             * @description 发文机关
+             */
+            issuer: string | null;
+            /**
+             * Level
+             * @description 层级：province、city、county、township
+             */
+            level: string;
+            /**
+             * Period End
+             * @description 规划期结束年份
+             */
+            period_end: number | null;
+            /**
+             * Period Start
+             * @description 规划期开始年份
+             */
+            period_start: number | null;
+            /**
+             * Region Code
+             * @description 区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Status
+             * @description published 实施中、archived 已归档
+             */
+            status: string;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description 最近更新时间
+             */
+            updated_at: string;
+        };
+        /** PublicPlanDetail */
+        PublicPlanDetail: {
+            /**
+             * Disclosed At
+             * Format: date-time
+             * @description 公开时间
+             */
+            disclosed_at: string;
+            /**
+             * Doc Number
+             * @description 文号
+             */
+            doc_number: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued On
+             * @description 成文日期
+             */
+            issued_on: string | null;
+            /**
+             * Issuer
+             * @description 发文机关
+             */
+            issuer: string | null;
+            /**
+             * Level
+             * @description 层级：province、city、county、township
+             */
+            level: string;
+            /**
+             * Period End
+             * @description 规划期结束年份
+             */
+            period_end: number | null;
+            /**
+             * Period Start
+             * @description 规划期开始年份
+             */
+            period_start: number | null;
+            /** @description 全部任务的进展汇总 */
+            progress: components["schemas"]["PublicCounts"];
+            /**
+             * Region Code
+             * @description 区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Regions
+             * @description 按牵头单位所在区划的进展汇总
+             */
+            regions: components["schemas"]["PublicRegionProgress"][];
+            /**
+             * Status
+             * @description published 实施中、archived 已归档
+             */
+            status: string;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description 最近更新时间
+             */
+            updated_at: string;
+        };
+        /** PublicPlanPage */
+        PublicPlanPage: {
+            /** Items */
+            items: components["schemas"]["PublicPlan"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** PublicRegionProgress */
+        PublicRegionProgress: {
+            /**
+             * By Light
+             * @description 各灯色的任务数（green、yellow、red）
+             */
+            by_light: {
+                [key: string]: number;
+            };
+            /**
+             * By Status
+             * @description 各任务状态的任务数（not_started、in_progress、completed 等）
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Region Code
+             * @description 区划代码（GB/T 2260，牵头单位所在区划）
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Total
+             * @description 任务总数
+             */
+            total: number;
         };
         /** RecomputeIn */
         RecomputeIn: {
@@ -5142,18 +5971,6 @@ export interface components {
              */
             reason?: string | null;
         };
-        /** Revocation */
-        Revocation: {
-            /** Sid */
-            sid: string;
-            /** Until */
-            until: number;
-        };
-        /** RevocationList */
-        RevocationList: {
-            /** Items */
-            items: components["schemas"]["Revocation"][];
-        };
         /** Rollup */
         Rollup: {
             /** By */
@@ -5287,6 +6104,15 @@ export interface components {
             /** Target Year */
             target_year: number | null;
         };
+        /** SecretRotation */
+        SecretRotation: {
+            /**
+             * Overlap Hours
+             * @description 旧密钥继续参与签名的小时数（接收方在此期间换用新密钥）
+             * @default 24
+             */
+            overlap_hours: number;
+        };
         /** SecurityEventRead */
         SecurityEventRead: {
             /** Action */
@@ -5345,6 +6171,29 @@ export interface components {
             /** Value */
             value: number;
         };
+        /** SignInProvider */
+        SignInProvider: {
+            /**
+             * Label
+             * @description 登录按钮上的文字
+             */
+            label: string;
+            /**
+             * Login Url
+             * @description 浏览器打开此地址开始登录
+             */
+            login_url: string;
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "oidc" | "ticket";
+        };
+        /** SignInProviders */
+        SignInProviders: {
+            /** Items */
+            items: components["schemas"]["SignInProvider"][];
+        };
         /** SourceSpan */
         SourceSpan: {
             /** End */
@@ -5383,6 +6232,152 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** SubscriptionCreate */
+        SubscriptionCreate: {
+            /**
+             * Events
+             * @description 订阅的事件
+             */
+            events: ("plan.published" | "task.state_changed" | "indicator.assessed")[];
+            /**
+             * Name
+             * @description 接收方名称，如 赣服通 分厅
+             */
+            name: string;
+            /**
+             * Url
+             * @description 接收地址（https）
+             */
+            url: string;
+        };
+        /**
+         * SubscriptionDelivery
+         * @description One event sent to the receiver, with every try (the delivery log).
+         */
+        SubscriptionDelivery: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Event
+             * @description 事件类型
+             */
+            event: string;
+            /**
+             * Event Id
+             * @description 事件编号（webhook-id 相同的重发可去重）
+             */
+            event_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Log
+             * @description 每次尝试
+             */
+            log?: components["schemas"]["DeliveryAttemptRead"][];
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @description pending 待发送、sent 已送达、dead 已放弃（重试用尽）
+             */
+            status: string;
+        };
+        /** SubscriptionRead */
+        SubscriptionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Previous Secret Until
+             * @description 旧密钥停止签名的时间
+             */
+            previous_secret_until: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
+        };
+        /** SubscriptionUpdate */
+        SubscriptionUpdate: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Events */
+            events?: ("plan.published" | "task.state_changed" | "indicator.assessed")[] | null;
+            /** Name */
+            name?: string | null;
+            /** Url */
+            url?: string | null;
+        };
+        /** SubscriptionWithSecret */
+        SubscriptionWithSecret: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Previous Secret Until
+             * @description 旧密钥停止签名的时间
+             */
+            previous_secret_until: string | null;
+            /**
+             * Secret
+             * @description 签名密钥（whsec_…），只在创建和轮换时显示这一次
+             */
+            secret: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
         };
         /** SuccessionRequest */
         SuccessionRequest: {
@@ -7203,8 +8198,8 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7271,6 +8266,176 @@ export interface operations {
             };
         };
     };
+    oidc_callback_api_v1_auth_oidc_callback_get: {
+        parameters: {
+            query?: {
+                code?: string | null;
+                state?: string | null;
+                error?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    oidc_login_api_v1_auth_oidc_login_get: {
+        parameters: {
+            query?: {
+                /** @description 登录后回到的页面 */
+                return_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    sign_in_providers_api_v1_auth_providers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInProviders"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
     refresh_api_v1_auth_refresh_post: {
         parameters: {
             query?: never;
@@ -7314,6 +8479,190 @@ export interface operations {
             };
         };
     };
+    exchange_login_code_api_v1_auth_sso_exchange_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginCodeExchange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    ticket_callback_api_v1_auth_ticket_callback_get: {
+        parameters: {
+            query?: {
+                ticket?: string | null;
+                state?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    ticket_login_api_v1_auth_ticket_login_get: {
+        parameters: {
+            query?: {
+                /** @description 登录后回到的页面 */
+                return_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     login_form_api_v1_auth_token_post: {
         parameters: {
             query?: never;
@@ -7346,17 +8695,18 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11653,6 +13003,471 @@ export interface operations {
             };
         };
     };
+    list_subscriptions_api_v1_subscriptions_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SubscriptionRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_subscription_api_v1_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionWithSecret"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_subscription_api_v1_subscriptions__subscription_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_subscription_api_v1_subscriptions__subscription_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_subscription_api_v1_subscriptions__subscription_id__patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_subscriptions__subscription_id__deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SubscriptionDelivery_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    rotate_secret_api_v1_subscriptions__subscription_id__secret_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretRotation"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionWithSecret"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_targets_api_v1_targets_get: {
         parameters: {
             query: {
@@ -13800,6 +15615,141 @@ export interface operations {
             };
         };
     };
+    list_external_identities_api_v1_users__user_id__external_identities_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ExternalIdentityRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    link_external_identity_api_v1_users__user_id__external_identities_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalIdentityCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalIdentityRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     healthz_healthz_get: {
         parameters: {
             query?: never;
@@ -13831,9 +15781,14 @@ export interface operations {
             };
         };
     };
-    revocations_internal_v1_revocations_get: {
+    list_public_plans_public_v1_plans_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -13846,8 +15801,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevocationList"];
+                    "application/json": components["schemas"]["PublicPlanPage"];
                 };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description 未登录或凭证无效 */
             401: {
@@ -13856,6 +15818,200 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_public_plan_public_v1_plans__plan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicPlanDetail"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_public_indicators_public_v1_plans__plan_id__indicators_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description 规划 */
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicIndicatorPage"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_public_items_public_v1_plans__plan_id__items_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicItemPage"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };

@@ -30,6 +30,14 @@ export async function signIn(username: string, password: string): Promise<Schema
   return loadMe()
 }
 
+/** The one-time code an outside sign-in (统一身份认证) left in the URL fragment, for tokens. */
+export async function signInWithCode(code: string): Promise<Schemas['Me']> {
+  const pair = unwrap(await api.POST('/api/v1/auth/sso/exchange', { body: { code } }))
+  store.set(pair)
+  session.expired = false
+  return loadMe()
+}
+
 export async function loadMe(): Promise<Schemas['Me']> {
   const me = unwrap(await api.GET('/api/v1/auth/me'))
   session.me = me

@@ -3,15 +3,22 @@ package needs another's to reach a table."""
 
 from .auth_session import AuthSession, RefreshToken
 from .base import GatewayModel, metadata
+from .external_identity import ExternalIdentity, SignInFlow
+from .rate_bucket import RateBucket
 from .security_event import SecurityEvent
+from .sign_in_throttle import SignInThrottle
 from .unit_token import UnitToken
 from .user import User
 
 __all__ = [
     "AuthSession",
+    "ExternalIdentity",
     "GatewayModel",
+    "RateBucket",
     "RefreshToken",
     "SecurityEvent",
+    "SignInThrottle",
+    "SignInFlow",
     "UnitToken",
     "User",
     "metadata",

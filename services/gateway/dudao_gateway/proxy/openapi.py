@@ -9,15 +9,27 @@ from typing import Any
 
 import aiohttp
 
+from dudao_shared.security import SERVICE_TOKEN_HEADER
+
 from .forwarder import Upstream
 from .routes import INDICATORS_RESOURCES, TASKS_RESOURCES
 
 OWNED = {"tasks": TASKS_RESOURCES, "indicators": INDICATORS_RESOURCES}
+# The public feed (``public_feed.feed.PublicFeed.upstream_for``): the indicator service owns a
+# plan's indicators, the task service the rest.
+PUBLIC_OWNED = {
+    "tasks": ("/public/v1/plans",),
+    "indicators": ("/public/v1/plans/{plan_id}/indicators",),
+}
 
 
 class CombinedOpenAPI:
-    def __init__(self, upstreams: list[Upstream], ttl: float = 30.0) -> None:
+    def __init__(
+        self, upstreams: list[Upstream], ttl: float = 30.0, service_token: str = ""
+    ) -> None:
         self.upstreams = upstreams
+        # The services show their documents only to holders of the service credential.
+        self.headers = {SERVICE_TOKEN_HEADER: service_token} if service_token else {}
         self.ttl = ttl
         self._cache: tuple[float, dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
@@ -33,11 +45,15 @@ class CombinedOpenAPI:
                 self._cache = (time.monotonic(), doc)
             return doc
 
-    @staticmethod
-    async def _fetch(upstream: Upstream, session: aiohttp.ClientSession) -> dict[str, Any] | None:
+    async def _fetch(
+        self, upstream: Upstream, session: aiohttp.ClientSession
+    ) -> dict[str, Any] | None:
         try:
             async with session.get(
-                upstream.base_url + "/openapi.json", timeout=aiohttp.ClientTimeout(total=3)
+                upstream.base_url + "/openapi.json",
+                # A service builds its document on first request: seconds on a busy machine.
+                timeout=aiohttp.ClientTimeout(total=20),
+                headers=self.headers,
             ) as r:
                 if r.status == 200:
                     data = await r.json()
@@ -59,7 +75,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
         prefixes = tuple(f"/api/v1/{seg}" for seg in OWNED.get(name, ()))
         for path, item in spec.get("paths", {}).items():
             # Only what the gateway actually routes to the service is documented.
-            if path.startswith(prefixes):
+            if path.startswith(prefixes) or path.startswith(PUBLIC_OWNED.get(name, ())):
                 paths[path] = item
         for sname, schema in spec.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(sname, schema)

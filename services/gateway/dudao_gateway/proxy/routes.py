@@ -17,6 +17,7 @@ TASKS_RESOURCES = (
     "notices",
     "reminders",
     "contacts",
+    "subscriptions",
 )
 INDICATORS_RESOURCES = (
     "indicators",

@@ -8,18 +8,24 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dudao_shared.context import AppState
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Locked, Unauthorized
+from dudao_shared.errors import Forbidden, Locked, TooManyRequests, Unauthorized
+
+from .external import Providers
 
 
 async def sign_in_session(session: SessionDep) -> AsyncIterator[AsyncSession]:
-    """The request's session, committed also when the attempt is refused: the failure counter
-    (lockout), a reused refresh token's revocation and the audit row must survive the 401."""
+    """The request's session, committed also when the attempt is refused: the failure counts
+    (throttling), a reused refresh token's revocation and the audit row must survive the 401."""
     try:
         yield session
-    except (Unauthorized, Locked):
+    except (Unauthorized, Locked, Forbidden, TooManyRequests):
         await session.commit()
         raise
 
+
+get_providers = AppState("sign_in_providers", Providers)
+ProvidersDep = Annotated[Providers, Depends(get_providers)]
 
 SignInSession = Annotated[AsyncSession, Depends(sign_in_session, scope="function")]

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import RedirectResponse, StreamingResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Locked, Unauthorized, ValidationFailed, problem_responses
+from dudao_shared.errors import TooManyRequests, Unauthorized, ValidationFailed, problem_responses
 
-from ..dependencies import AuditContextDep, RevocationsDep, SettingsDep, SignerDep
-from . import service
-from .dependencies import SignInSession
+from ..dependencies import (
+    AuditContextDep,
+    RevocationHubDep,
+    RevocationsDep,
+    SettingsDep,
+    SignerDep,
+)
+from . import external, service
+from .dependencies import ProvidersDep, SignInSession
+from .oidc import ProviderUnavailable, SignInRefused
 from .schemas import (
+    LoginCodeExchange,
     LoginRequest,
     Me,
     RefreshRequest,
     RevocationList,
+    SignInProvider,
+    SignInProviders,
     TokenPair,
     UnitTokenExchange,
 )
@@ -30,7 +41,7 @@ router = APIRouter(tags=["auth"])
 @public.post(
     "/api/v1/auth/login",
     response_model=TokenPair,
-    responses=problem_responses(Unauthorized, Locked, ValidationFailed),
+    responses=problem_responses(Unauthorized, TooManyRequests, ValidationFailed),
 )
 async def login(
     body: LoginRequest,
@@ -53,7 +64,7 @@ async def login(
 @public.post(
     "/api/v1/auth/token",
     response_model=TokenPair,
-    responses=problem_responses(Unauthorized, Locked),
+    responses=problem_responses(Unauthorized, TooManyRequests, ValidationFailed),
 )
 async def login_form(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -111,10 +122,174 @@ async def exchange_unit_token(
     )
 
 
-@public.get("/internal/v1/revocations", response_model=RevocationList, tags=["internal"])
+SSO_ERRORS = problem_responses(
+    SignInRefused, external.NotLinked, external.ProviderNotConfigured, ProviderUnavailable
+)
+
+
+def _callback_url(request: Request, configured: str, name: str) -> str:
+    return configured or str(request.url_for(name))
+
+
+@public.get("/api/v1/auth/providers", response_model=SignInProviders)
+async def sign_in_providers(providers: ProvidersDep) -> SignInProviders:
+    """可用的外部登录方式（登录页据此显示“使用统一身份认证登录”）"""
+    items = []
+    if providers.ticket is not None:
+        items.append(
+            SignInProvider(
+                name="ticket", label="使用统一身份认证登录", login_url="/api/v1/auth/ticket/login"
+            )
+        )
+    if providers.oidc is not None:
+        items.append(
+            SignInProvider(
+                name="oidc",
+                label="使用统一身份认证登录（OpenID Connect）",
+                login_url="/api/v1/auth/oidc/login",
+            )
+        )
+    return SignInProviders(items=items)
+
+
+@public.get(
+    "/api/v1/auth/oidc/login",
+    status_code=status.HTTP_302_FOUND,
+    response_class=RedirectResponse,
+    responses=SSO_ERRORS,
+)
+async def oidc_login(
+    request: Request,
+    session: SessionDep,
+    providers: ProvidersDep,
+    settings: SettingsDep,
+    return_to: Annotated[str | None, Query(max_length=500, description="登录后回到的页面")] = None,
+) -> RedirectResponse:
+    """跳转到 OpenID Connect 身份提供方登录（授权码 + PKCE）"""
+    location = await service.start_external(
+        session,
+        providers=providers,
+        provider="oidc",
+        settings=settings,
+        return_to=return_to,
+        redirect_uri=_callback_url(request, settings.oidc_redirect_uri, "oidc_callback"),
+    )
+    return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
+
+
+@public.get(
+    "/api/v1/auth/oidc/callback",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=RedirectResponse,
+    responses=SSO_ERRORS,
+)
+async def oidc_callback(
+    request: Request,
+    session: SignInSession,
+    providers: ProvidersDep,
+    settings: SettingsDep,
+    ctx: AuditContextDep,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> RedirectResponse:
+    """身份提供方登录后的回调：校验 state 与 ID 令牌，回到平台页面并附一次性登录码"""
+    location = await service.finish_oidc(
+        session,
+        providers=providers,
+        settings=settings,
+        ctx=ctx,
+        code=code,
+        state=state,
+        error=error,
+        redirect_uri=_callback_url(request, settings.oidc_redirect_uri, "oidc_callback"),
+    )
+    return RedirectResponse(location, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@public.get(
+    "/api/v1/auth/ticket/login",
+    status_code=status.HTTP_302_FOUND,
+    response_class=RedirectResponse,
+    responses=SSO_ERRORS,
+)
+async def ticket_login(
+    request: Request,
+    session: SessionDep,
+    providers: ProvidersDep,
+    settings: SettingsDep,
+    return_to: Annotated[str | None, Query(max_length=500, description="登录后回到的页面")] = None,
+) -> RedirectResponse:
+    """跳转到统一身份认证平台登录"""
+    location = await service.start_external(
+        session,
+        providers=providers,
+        provider="ticket",
+        settings=settings,
+        return_to=return_to,
+        redirect_uri=_callback_url(request, settings.ticket_service_url, "ticket_callback"),
+    )
+    return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
+
+
+@public.get(
+    "/api/v1/auth/ticket/callback",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=RedirectResponse,
+    responses=SSO_ERRORS,
+)
+async def ticket_callback(
+    request: Request,
+    session: SignInSession,
+    providers: ProvidersDep,
+    settings: SettingsDep,
+    ctx: AuditContextDep,
+    ticket: Annotated[str | None, Query(max_length=2000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+) -> RedirectResponse:
+    """统一身份认证平台登录后的回调：向平台核验票据，回到平台页面并附一次性登录码"""
+    location = await service.finish_ticket(
+        session,
+        providers=providers,
+        settings=settings,
+        ctx=ctx,
+        ticket=ticket,
+        state=state,
+        service_url=_callback_url(request, settings.ticket_service_url, "ticket_callback"),
+    )
+    return RedirectResponse(location, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@public.post(
+    "/api/v1/auth/sso/exchange",
+    response_model=TokenPair,
+    responses=problem_responses(SignInRefused, ValidationFailed),
+)
+async def exchange_login_code(
+    body: LoginCodeExchange,
+    session: SignInSession,
+    signer: SignerDep,
+    settings: SettingsDep,
+    ctx: AuditContextDep,
+) -> TokenPair:
+    """用统一身份认证登录后的一次性登录码换取令牌对"""
+    return await service.sign_in_with_login_code(
+        session, code=body.code, signer=signer, settings=settings, ctx=ctx
+    )
+
+
+# Internal (the service credential is checked at the edge, `dudao_shared.security`), so not
+# in the public API document.
+@public.get("/internal/v1/revocations", response_model=RevocationList, include_in_schema=False)
 async def revocations(session: SessionDep, settings: SettingsDep) -> RevocationList:
     """已注销且访问令牌可能仍未过期的会话（供各服务同步）"""
     return RevocationList(items=await service.revocations_in_force(session, settings=settings))
+
+
+@public.get("/internal/v1/revocations/stream", include_in_schema=False)
+async def revocation_stream(hub: RevocationHubDep) -> StreamingResponse:
+    """注销名单推送（事件流：先全量，再逐条，定时心跳）"""
+    return StreamingResponse(hub.events(), media_type="text/event-stream")
 
 
 @router.post("/api/v1/auth/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -47,3 +47,20 @@ class Revocation(BaseModel):
 
 class RevocationList(BaseModel):
     items: list[Revocation]
+
+
+class LoginCodeExchange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(
+        min_length=1, max_length=256, description="统一身份认证登录后得到的一次性登录码"
+    )
+
+
+class SignInProvider(BaseModel):
+    name: Literal["oidc", "ticket"]
+    label: str = Field(description="登录按钮上的文字")
+    login_url: str = Field(description="浏览器打开此地址开始登录")
+
+
+class SignInProviders(BaseModel):
+    items: list[SignInProvider]

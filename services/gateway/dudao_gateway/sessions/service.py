@@ -17,14 +17,17 @@ from sqlmodel import col, select
 
 from dudao_shared.auth import Principal, RevocationList
 from dudao_shared.clock import utcnow
-from dudao_shared.errors import Locked, Unauthorized
+from dudao_shared.errors import Unauthorized
 from dudao_shared.tokens import TokenSigner
 
+from .. import throttle
 from ..audit import AuditContext, record
 from ..config import Settings
 from ..hashing import DUMMY_HASH, password_matches, sha256
 from ..models import AuthSession, RefreshToken, UnitToken, User
 from ..revocation import active_revocations, revoke_sessions
+from . import external
+from .oidc import OidcProvider, SignInRefused
 from .schemas import Revocation, TokenPair
 
 REFRESH_PREFIX = "ddr_"
@@ -43,46 +46,38 @@ async def sign_in(
     settings: Settings,
     ctx: AuditContext,
 ) -> TokenPair:
-    """A password sign-in. Failures count towards the lockout; the caller keeps their rows."""
-    # Locked: concurrent attempts on one account count one after another (each failure is a
-    # versioned UPDATE of the row, and two from the same version would make one a 500).
-    user = await session.scalar(
-        select(User).where(col(User.username) == username).with_for_update()
-    )
+    """A password sign-in, throttled per address and account (``..throttle``); the answers do
+    not tell an existing account from an unknown one. The caller keeps the rows of a failure."""
+    keys = throttle.keys_for(username, ctx.ip)
+    try:
+        await throttle.check(session, keys)
+    except throttle.SignInThrottled:
+        record(session, action="login", subject=username, outcome="throttled", ctx=ctx)
+        raise
+    user = await session.scalar(select(User).where(col(User.username) == username))
     now = utcnow()
     if user is None:
         await password_matches(DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = await password_matches(user.password_hash, password) and user.is_active
+    if user is None or not ok:
+        await throttle.record_failure(session, keys)
         record(
             session,
             action="login",
             subject=username,
             outcome="failed",
             ctx=ctx,
-            detail="unknown user",
+            detail="unknown user" if user is None else "",
         )
         raise InvalidCredentials("用户名或密码错误")
-    if user.locked_until and user.locked_until > now:
-        record(session, action="login", subject=username, outcome="locked", ctx=ctx)
-        retry = int((user.locked_until - now).total_seconds()) + 1
-        raise Locked(
-            f"连续登录失败次数过多，请 {max(1, retry // 60)} 分钟后再试",
-            headers={"Retry-After": str(retry)},
-        )
-    if not await password_matches(user.password_hash, password) or not user.is_active:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.lockout_threshold:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-        record(session, action="login", subject=username, outcome="failed", ctx=ctx)
-        await session.flush()
-        raise InvalidCredentials("用户名或密码错误")
-    user.failed_logins = 0
-    user.locked_until = None
+    await throttle.record_success(session, keys)
     record(session, action="login", actor=username, subject=username, ctx=ctx)
     auth = AuthSession(
         user_id=user.id,
         created_at=now,
-        expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+        expires_at=now + timedelta(seconds=settings.session_absolute_seconds),
     )
     session.add(auth)
     await session.flush()
@@ -107,6 +102,8 @@ async def refresh(
     auth = await session.get(AuthSession, row.session_id)
     if auth is None or auth.revoked_at is not None:
         raise Unauthorized("登录会话已注销，请重新登录", code="session_revoked")
+    if auth.expires_at <= now:
+        raise Unauthorized("登录会话已到期，请重新登录", code="session_expired")
     # A refresh token used twice means it was copied: end the whole session.
     claimed = await session.scalar(
         update(RefreshToken)
@@ -207,6 +204,103 @@ async def sign_out(
     )
 
 
+async def start_external(
+    session: AsyncSession,
+    *,
+    providers: external.Providers,
+    provider: str,
+    settings: Settings,
+    return_to: str | None,
+    redirect_uri: str,
+) -> str:
+    """Where to send the browser to sign in at the outside provider."""
+    adapter = providers.need_oidc() if provider == "oidc" else providers.need_ticket()
+    target = external.safe_return_to(return_to, settings.sso_return_to)
+    flow, state = await external.begin(
+        session, provider=provider, return_to=target, settings=settings
+    )
+    if isinstance(adapter, OidcProvider):
+        return await adapter.authorization_url(
+            redirect_uri=redirect_uri,
+            state=state,
+            nonce=flow.nonce,
+            code_verifier=flow.code_verifier,
+        )
+    return adapter.login_redirect(state=state, service_url=redirect_uri)
+
+
+async def finish_oidc(
+    session: AsyncSession,
+    *,
+    providers: external.Providers,
+    settings: Settings,
+    ctx: AuditContext,
+    code: str | None,
+    state: str | None,
+    error: str | None,
+    redirect_uri: str,
+) -> str:
+    """The provider's redirect back: state, code exchange, ID token, account; the browser's
+    next stop (with a one-time login code)."""
+    oidc = providers.need_oidc()
+    flow = await external.consume_state(session, provider="oidc", state=state, ctx=ctx)
+    if error or not code:
+        raise SignInRefused(f"身份提供方未完成登录（{(error or '缺少授权码')[:60]}）")
+    id_token = await oidc.exchange(
+        code=code[:2000], redirect_uri=redirect_uri, code_verifier=flow.code_verifier
+    )
+    try:
+        identity = await oidc.verify(id_token, nonce=flow.nonce)
+    except SignInRefused as refused:
+        record(session, action="login_oidc", outcome="failed", ctx=ctx, detail=str(refused))
+        raise
+    user = await external.link(session, identity=identity, settings=settings, ctx=ctx)
+    login_code = await external.issue_login_code(session, flow=flow, user=user, ctx=ctx)
+    return external.redirect_with_code(flow.return_to, login_code)
+
+
+async def finish_ticket(
+    session: AsyncSession,
+    *,
+    providers: external.Providers,
+    settings: Settings,
+    ctx: AuditContext,
+    ticket: str | None,
+    state: str | None,
+    service_url: str,
+) -> str:
+    adapter = providers.need_ticket()
+    flow = await external.consume_state(session, provider="ticket", state=state, ctx=ctx)
+    if not ticket:
+        raise SignInRefused("统一身份认证平台未返回票据")
+    try:
+        identity = await adapter.validate(
+            ticket=ticket[:2000], state=state or "", service_url=service_url
+        )
+    except SignInRefused as refused:
+        record(session, action="login_ticket", outcome="failed", ctx=ctx, detail=str(refused))
+        raise
+    user = await external.link(session, identity=identity, settings=settings, ctx=ctx)
+    login_code = await external.issue_login_code(session, flow=flow, user=user, ctx=ctx)
+    return external.redirect_with_code(flow.return_to, login_code)
+
+
+async def sign_in_with_login_code(
+    session: AsyncSession,
+    *,
+    code: str,
+    signer: TokenSigner,
+    settings: Settings,
+    ctx: AuditContext,
+) -> TokenPair:
+    """The one-time code from an outside sign-in for the gateway's own tokens, as after a
+    password sign-in."""
+    user, auth = await external.exchange_login_code(
+        session, code=code, signer=signer, settings=settings, ctx=ctx
+    )
+    return _user_tokens(session, user=user, auth=auth, signer=signer, settings=settings)
+
+
 async def revocations_in_force(session: AsyncSession, *, settings: Settings) -> list[Revocation]:
     entries = await active_revocations(
         session, access_token_ttl_seconds=settings.access_token_ttl_seconds
@@ -223,7 +317,10 @@ def _user_tokens(
     settings: Settings,
 ) -> TokenPair:
     raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
-    refresh_expires = utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds)
+    # Each refresh token lives one idle period, never past the session's absolute end.
+    refresh_expires = min(
+        utcnow() + timedelta(seconds=settings.session_idle_seconds), auth.expires_at
+    )
     session.add(
         RefreshToken(session_id=auth.id, token_hash=sha256(raw), expires_at=refresh_expires)
     )

@@ -20,7 +20,7 @@ from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 from ..dependencies import RevocationsDep, SettingsDep
 from . import service
 from .dependencies import ManagedUser, NewUser, UserManager
-from .schemas import UserRead, UserUpdate
+from .schemas import ExternalIdentityCreate, ExternalIdentityRead, UserRead, UserUpdate
 
 router = APIRouter(tags=["users"])
 
@@ -91,3 +91,30 @@ async def update_user(
     )
     set_etag(response, user.version)
     return UserRead.model_validate(user)
+
+
+@router.post(
+    "/api/v1/users/{user_id}/external_identities",
+    response_model=ExternalIdentityRead,
+    status_code=201,
+    responses=problem_responses(Forbidden, NotFound, Conflict, ValidationFailed),
+)
+async def link_external_identity(
+    user: ManagedUser, body: ExternalIdentityCreate, principal: UserManager, session: SessionDep
+) -> ExternalIdentityRead:
+    """关联统一身份认证账号（管理员；登录关联规则为 subject 时据此登录）"""
+    row = await service.link_identity(session, user=user, data=body, actor=principal.sub)
+    return ExternalIdentityRead.model_validate(row)
+
+
+@router.get(
+    "/api/v1/users/{user_id}/external_identities",
+    response_model=Page[ExternalIdentityRead],
+    responses=problem_responses(Forbidden, NotFound),
+)
+async def list_external_identities(
+    user: ManagedUser, session: SessionDep
+) -> Page[ExternalIdentityRead]:
+    """账号关联的统一身份认证账号（管理员）"""
+    rows = await service.identities_of(session, user=user)
+    return Page(items=[ExternalIdentityRead.model_validate(r) for r in rows], next_cursor=None)

@@ -51,3 +51,20 @@ class UserRead(BaseModel):
     locked_until: datetime | None
     version: int
     created_at: datetime
+
+
+class ExternalIdentityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider: Literal["oidc", "ticket"] = Field(
+        description="oidc（OpenID Connect）或 ticket（统一身份认证平台票据登录）"
+    )
+    subject: str = Field(min_length=1, max_length=255, description="该账号在身份提供方的用户标识")
+
+
+class ExternalIdentityRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    provider: str
+    subject: str
+    user_id: str
+    created_at: datetime

@@ -15,11 +15,12 @@ from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 from dudao_shared.pagination import paginate
 from dudao_shared.versioning import flush_versioned
 
+from .. import throttle
 from ..audit import record
 from ..hashing import hash_password
-from ..models import AuthSession, User
+from ..models import AuthSession, ExternalIdentity, User
 from ..revocation import revoke_sessions
-from .schemas import UserCreate, UserUpdate
+from .schemas import ExternalIdentityCreate, UserCreate, UserUpdate
 
 
 class UserNotFound(NotFound):
@@ -84,6 +85,7 @@ async def update_user(
     if data.unlock:
         user.failed_logins = 0
         user.locked_until = None
+        await throttle.unlock(session, user.username)
         changed["unlock"] = True
     await flush_versioned(session)
     if data.is_active is False or data.password is not None or data.role is not None:
@@ -126,3 +128,47 @@ async def list_users(
 
 async def count_users(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+class IdentityTaken(Conflict):
+    code, title = "external_identity_taken", "该外部身份已关联其他账号"
+
+
+async def link_identity(
+    session: AsyncSession, *, user: User, data: ExternalIdentityCreate, actor: str
+) -> ExternalIdentity:
+    """An admin says which outside identity is this account (the "subject" linking rule)."""
+    taken = await session.scalar(
+        select(ExternalIdentity).where(
+            col(ExternalIdentity.provider) == data.provider,
+            col(ExternalIdentity.subject) == data.subject,
+        )
+    )
+    if taken is not None:
+        raise IdentityTaken(f"{data.provider} 的 {data.subject[:60]} 已关联账号")
+    row = ExternalIdentity(
+        provider=data.provider,
+        subject=data.subject,
+        user_id=user.id,
+        created_by=actor[:100],
+        created_at=utcnow(),
+    )
+    session.add(row)
+    record(
+        session,
+        action="identity_link",
+        actor=actor,
+        subject=user.username,
+        detail=f"{data.provider}:{data.subject}"[:1000],
+    )
+    await session.flush()
+    return row
+
+
+async def identities_of(session: AsyncSession, *, user: User) -> list[ExternalIdentity]:
+    rows = await session.scalars(
+        select(ExternalIdentity)
+        .where(col(ExternalIdentity.user_id) == user.id)
+        .order_by(col(ExternalIdentity.created_at), col(ExternalIdentity.id))
+    )
+    return list(rows)

@@ -35,6 +35,7 @@ from dudao_shared.versioning import IfMatchVersion, set_etag
 
 from ..models import IdempotencyRecord
 from ..periods import PERIOD_PATTERN
+from ..plans import TasksClient
 from . import service, sheet
 from .dependencies import (
     ApprovableMeasurement,
@@ -259,6 +260,7 @@ async def submit_measurement(
 @router.post("/{measurement_id}/approve", response_model=MeasurementRead, responses=_WRITE_ERRORS)
 async def approve_measurement(
     loaded: ApprovableMeasurement,
+    tasks: TasksClient,
     session: SessionDep,
     principal: StaffWriter,
     response: Response,
@@ -266,7 +268,9 @@ async def approve_measurement(
 ) -> MeasurementRead:
     """审核通过已报送的监测值（规划人员；需 If-Match）"""
     m, ind = loaded
-    m = await service.approve(session, principal=principal, indicator=ind, m=m, expected=expected)
+    m = await service.approve(
+        session, principal=principal, indicator=ind, m=m, expected=expected, tasks=tasks
+    )
     set_etag(response, m.version)
     return _read(m)
 

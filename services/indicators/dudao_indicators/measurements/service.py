@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from dudao_shared.auth import Principal
 from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.http import ServiceClient
 from dudao_shared.pagination import paginate
 from dudao_shared.regions import region_prefix
 from dudao_shared.versioning import flush_versioned, require_version
@@ -218,6 +219,7 @@ async def approve(
     indicator: Indicator,
     m: Measurement,
     expected: int,
+    tasks: ServiceClient | None = None,
 ) -> Measurement:
     require_version(m.version, expected)
     if m.status != "submitted":
@@ -226,6 +228,22 @@ async def approve(
     m.approved_at = m.updated_at = utcnow()
     m.approved_by = principal.sub
     await flush_versioned(session)
+    if tasks is not None:
+        # The public value changed: the task service's delivery machinery tells subscribed
+        # portals (it knows whether the plan is public). Before our commit: if it cannot be
+        # told, the approval fails whole and is retried, rather than passing unannounced.
+        await tasks.post_json(
+            "/internal/v1/events",
+            {
+                "type": "indicator.assessed",
+                "plan_id": indicator.plan_id,
+                "indicator_id": indicator.id,
+                "region_code": m.region_code,
+                "period": m.period,
+                "measurement_id": str(m.id),
+                "measurement_version": m.version,
+            },
+        )
     return m
 
 

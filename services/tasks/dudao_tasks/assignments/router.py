@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, Query, Response, status
 
 from dudao_shared.auth import CurrentPrincipal, Staff, StaffWriter
-from dudao_shared.clock import Today
+from dudao_shared.clock import IsoDate, Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Forbidden,
@@ -116,8 +115,8 @@ async def list_assignments(
     unit_id: uuid.UUID | None = Query(None, description="单位（单位令牌始终为本单位）"),
     status_: str | None = Query(None, alias="status", max_length=20, description="状态"),
     role: str | None = Query(None, max_length=10, description="lead 或 co"),
-    due_before: dt.date | None = Query(None, description="最后完成时限不晚于"),
-    due_after: dt.date | None = Query(None, description="最后完成时限不早于"),
+    due_before: IsoDate | None = Query(None, description="最后完成时限不晚于"),
+    due_after: IsoDate | None = Query(None, description="最后完成时限不早于"),
     order: str | None = Query(
         None, max_length=30, description="created_at、updated_at，前加 - 倒序"
     ),

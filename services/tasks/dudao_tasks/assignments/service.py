@@ -29,6 +29,7 @@ from ..common.rollup import rolled_up
 from ..items.service import deadlines_of
 from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
 from ..plans.light_rules import compute, rules_of
+from ..subscriptions import service as subscriptions
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
 FIELDS = (
@@ -116,7 +117,7 @@ async def sync_task_statuses(session: AsyncSession, task_ids: Sequence[uuid.UUID
     ).all():
         if source_id is not None:
             copies[source_id].append(status)
-    changed = False
+    changed: list[tuple[Item, str]] = []
     sources: list[uuid.UUID] = []
     for item in items:
         delivered = copies.get(item.id, [])
@@ -127,12 +128,14 @@ async def sync_task_statuses(session: AsyncSession, task_ids: Sequence[uuid.UUID
         ] + delivered
         status = rolled_up(statuses, delivered=bool(delivered))
         if item.status != status:
+            changed.append((item, item.status))
             item.status = status
-            changed = True
             if item.source_item_id is not None:
                 sources.append(item.source_item_id)
     if changed:
         await flush_versioned(session)
+    for item, previous in changed:
+        await subscriptions.task_state_changed(session, item, previous)
     await sync_task_statuses(session, sources)
 
 

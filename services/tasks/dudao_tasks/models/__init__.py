@@ -14,6 +14,7 @@ from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
 from .reminder import Reminder, ReminderRuleSet
+from .subscription import Subscription
 from .unit import Unit, UnitAlias
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ProgressReport",
     "Reminder",
     "ReminderRuleSet",
+    "Subscription",
     "TasksModel",
     "Unit",
     "UnitAlias",

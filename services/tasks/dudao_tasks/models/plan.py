@@ -19,7 +19,16 @@ class Plan(TasksModel, table=True):
     """One policy document whose tasks are tracked (规划 / 方案 / 计划 / 意见)."""
 
     __tablename__ = "plan"
-    __table_args__ = (sa.Index("ix_plan_region_status", "region_code", "status"),)
+    __table_args__ = (
+        sa.Index("ix_plan_region_status", "region_code", "status"),
+        # The public feed lists disclosed plans newest first.
+        sa.Index(
+            "ix_plan_disclosed",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("disclosed"),
+        ),
+    )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _plan_version}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -45,6 +54,10 @@ class Plan(TasksModel, table=True):
     )
     source_text: str | None = Field(default=None, sa_type=sa.Text)
     light_rules: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    # 公开: the owner's decision that portals may read the plan in the public feed; separate
+    # from ``status`` because a plan in force is not public until someone says so.
+    disclosed: bool = Field(default=False)
+    disclosed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
     version: int = Field(default=1, sa_column=_plan_version)
     created_by: str = Field(max_length=200)

@@ -92,6 +92,9 @@ class PlanUpdate(_PlanFields):
     source_text: str | None = Field(None, max_length=2_000_000)
     status: PlanStatus | None = Field(None, description="draft → published → archived")
     light_rules: LightRules | None = None
+    disclosed: bool | None = Field(
+        None, description="公开到门户（公开数据接口 /public/v1 只提供已公开的规划；草稿不能公开）"
+    )
 
 
 class PlanRead(BaseModel):
@@ -114,6 +117,8 @@ class PlanRead(BaseModel):
     year: int | None = Field(description="年度（年度重点工作任务）")
     annual_of_id: uuid.UUID | None = Field(description="所分解的多年规划（年度重点工作任务）")
     light_rules: LightRules = Field(description="亮灯规则（含默认值）")
+    disclosed: bool = Field(description="是否已公开到门户")
+    disclosed_at: dt.datetime | None = Field(description="公开时间")
     version: int
     created_by: str
     created_at: dt.datetime

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.regions import contains, level_of, region_prefix
@@ -19,6 +20,7 @@ from ..audit_trail import diff, record, snapshot
 from ..common.labels import split_code
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, sort_key
 from ..regions import service as regions
+from ..subscriptions import service as subscriptions
 from .schemas import AssignmentSpec, ItemSpec, PlanCreate, PlanUpdate
 
 FIELDS = (
@@ -33,6 +35,7 @@ FIELDS = (
     "status",
     "parent_plan_id",
     "light_rules",
+    "disclosed",
 )
 TRANSITIONS = {("draft", "published"), ("published", "archived"), ("archived", "published")}
 
@@ -250,7 +253,7 @@ async def update_plan(
     session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate
 ) -> Plan:
     values = data.model_dump(exclude_unset=True)
-    for required in ("title", "level", "region_code", "status", "light_rules"):
+    for required in ("title", "level", "region_code", "status", "light_rules", "disclosed"):
         if required in values and values[required] is None:
             raise _invalid(required, "不能为空")
     if "region_code" in values and values["region_code"] != plan.region_code:
@@ -276,8 +279,14 @@ async def update_plan(
     end = values.get("period_end", plan.period_end)
     if start is not None and end is not None and end < start:
         raise _invalid("period_end", "规划期结束年份不能早于开始年份")
+    disclosing = values.get("disclosed") is True and not plan.disclosed
+    if values.get("disclosed", plan.disclosed) and values.get("status", plan.status) == "draft":
+        # A draft is not yet the commission's word: it never reaches a portal.
+        raise _invalid("disclosed", "草稿规划不能公开，请先发布")
     before = snapshot(plan, FIELDS)
     plan.sqlmodel_update(values)
+    if disclosing:
+        plan.disclosed_at = utcnow()
     await flush_versioned(session)
     b, a = diff(before, snapshot(plan, FIELDS))
     record(
@@ -290,6 +299,8 @@ async def update_plan(
         after=a,
         plan_id=plan.id,
     )
+    if disclosing:
+        await subscriptions.plan_published(session, plan)
     return plan
 
 

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Query, Response, status
 
 from dudao_shared.auth import Staff, StaffWriter
-from dudao_shared.clock import Today
+from dudao_shared.clock import IsoDate, Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -57,7 +55,7 @@ async def list_units(
     session: SessionDep,
     region_code: RegionQuery = None,
     q: str | None = Query(None, max_length=100, description="名称或别名包含"),
-    active_on: dt.date | None = Query(None, description="仅列出该日期有效的单位"),
+    active_on: IsoDate | None = Query(None, description="仅列出该日期有效的单位"),
     order: str | None = Query(
         None, max_length=30, description="排序：name、created_at、region_code"
     ),

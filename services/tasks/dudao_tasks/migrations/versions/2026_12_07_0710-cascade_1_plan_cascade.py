@@ -1,8 +1,8 @@
 """plan cascade: plan kind/year, delivered copies of tasks, links between tasks
 
 Revision ID: cascade_1
-Revises: queue_3
-Create Date: 2026-12-07 06:50:00
+Revises: portal_2
+Create Date: 2026-12-07 07:10:00
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'cascade_1'
-down_revision: str | None = 'queue_3'
+down_revision: str | None = 'portal_2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
