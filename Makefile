@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders test-peers bench-feed bench-scale
+.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders test-peers bench-feed bench-scale bench-cascade
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -101,6 +101,9 @@ bench-scale: $(STAMP)
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_indicators.py
 
+## Plan cascade: 30 tasks to 100 counties and the roll-up of 3,000 copies vs raw SQL.
+bench-cascade: $(STAMP)
+	$(BIN)/python bench/bench_cascade.py
 ## Importing 100,000 measurement rows from an .xlsx file vs a COPY of the same rows.
 bench-sheets: $(STAMP)
 	$(BIN)/python bench/bench_sheets.py

@@ -9,6 +9,7 @@ from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
+from .cascade.router import router as cascade_router
 from .contacts.router import router as contacts_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
@@ -58,6 +59,7 @@ ROUTERS: list[APIRouter] = [
     units_router,
     assignments_router,
     reports_router,
+    cascade_router,
     regions_router,
     audit_router,
     notifications_router,

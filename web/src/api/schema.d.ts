@@ -1120,6 +1120,50 @@ export interface paths {
         patch: operations["update_plan_api_v1_plans__plan_id__patch"];
         trace?: never;
     };
+    "/api/v1/plans/{plan_id}/annual_plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 年度分解：从多年规划生成本年度重点工作任务清单，每项任务指向所推进的规划任务
+         * @description 年度分解：从多年规划生成本年度重点工作任务清单，每项任务指向所推进的规划任务
+         */
+        post: operations["create_annual_plan_api_v1_plans__plan_id__annual_plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/cascade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 逐级汇总：每项下达任务在各市、县的完成、逾期、未填报情况与单位说明
+         * @description 逐级汇总：每项下达任务在各市、县的完成、逾期、未填报情况与单位说明
+         */
+        get: operations["cascade_view_api_v1_plans__plan_id__cascade_get"];
+        put?: never;
+        /**
+         * 下达：把交给“各设区市政府”“各县（市、区）政府”等的任务下达到每个区划（可重复执行，只补新的）
+         * @description 下达：把交给“各设区市政府”“各县（市、区）政府”等的任务下达到每个区划（可重复执行，只补新的）
+         */
+        post: operations["deliver_plan_api_v1_plans__plan_id__cascade_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans/{plan_id}/items": {
         parameters: {
             query?: never;
@@ -1783,6 +1827,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/{task_id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务的上下关联：承接或推进的上级任务，承接或推进本任务的下级任务与年度任务
+         * @description 任务的上下关联：承接或推进的上级任务，承接或推进本任务的下级任务与年度任务
+         */
+        get: operations["list_task_links_api_v1_tasks__task_id__links_get"];
+        put?: never;
+        /**
+         * 关联上级任务：本任务承接（或本区划以自身任务覆盖）上级规划的任务
+         * @description 关联上级任务：本任务承接（或本区划以自身任务覆盖）上级规划的任务
+         */
+        post: operations["create_task_link_api_v1_tasks__task_id__links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/{task_id}/reports": {
         parameters: {
             query?: never;
@@ -2148,26 +2216,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/internal/v1/revocations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         * @description 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         */
-        get: operations["revocations_internal_v1_revocations_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/public/v1/plans": {
         parameters: {
             query?: never;
@@ -2269,6 +2317,65 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AnnualPlanCreate */
+        AnnualPlanCreate: {
+            /**
+             * Tasks
+             * @description 年度重点任务
+             */
+            tasks: components["schemas"]["AnnualTaskIn"][];
+            /**
+             * Title
+             * @description 标题
+             */
+            title?: string | null;
+            /**
+             * Year
+             * @description 年度
+             */
+            year: number;
+        };
+        /** AnnualTaskIn */
+        AnnualTaskIn: {
+            /**
+             * Advances
+             * @description 推进的规划任务（可多个；一项规划任务可拆为多项）
+             */
+            advances: string[];
+            /**
+             * Deliverable
+             * @description 本年度成果要求
+             */
+            deliverable?: string | null;
+            /**
+             * Due On
+             * @description 本年度完成时限
+             */
+            due_on?: string | null;
+            /**
+             * Title
+             * @description 年度任务（缺省沿用规划任务的标题）
+             */
+            title?: string | null;
+            /**
+             * Units
+             * @description 责任单位
+             */
+            units?: components["schemas"]["AnnualUnit"][];
+        };
+        /** AnnualUnit */
+        AnnualUnit: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "lead" | "co";
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
         /** AssessmentRead */
         AssessmentRead: {
             /** Baseline Value */
@@ -2896,6 +3003,78 @@ export interface components {
              */
             year?: number | null;
         };
+        /**
+         * CascadeResult
+         * @description What one cascade delivered (a second run delivers only what is new).
+         */
+        CascadeResult: {
+            /**
+             * Copies Created
+             * @description 新下达的任务副本数
+             */
+            copies_created: number;
+            /**
+             * Copies Existing
+             * @description 此前已下达的任务副本数
+             */
+            copies_existing: number;
+            /**
+             * Delivered Plans
+             * @description 新建的承接任务清单数
+             */
+            delivered_plans: number;
+            /**
+             * Regions
+             * @description 承接任务的区划数
+             */
+            regions: number;
+            /**
+             * Tasks
+             * @description 交给集体责任单位（各设区市政府等）的任务数
+             */
+            tasks: number;
+        };
+        /**
+         * CascadeTask
+         * @description A task of a higher plan, rolled up from its regions' copies (rule: ``common.rollup``).
+         */
+        CascadeTask: {
+            /** Code */
+            code: string;
+            /**
+             * Counts
+             * @description done 完成、late 逾期、silent 未填报、total 合计
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Light
+             * @description 汇总灯色：各区划副本中最差者
+             */
+            light: string;
+            /** Regions */
+            regions: components["schemas"]["RegionState"][];
+            /**
+             * Share Done
+             * @description 已完成（含待审核）的区划占比
+             */
+            share_done: number | null;
+            /**
+             * Status
+             * @description 汇总状态：本任务牵头单位与各区划副本中最落后者
+             */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Title */
+            title: string;
+        };
         /** CellError */
         CellError: {
             /**
@@ -3296,6 +3475,11 @@ export interface components {
             key_list: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Parent Plans
+             * @description 文中按标题或文号引用、可作上位规划的已有规划（确认时以 parent_plan_id 选定）
+             */
+            parent_plans?: components["schemas"]["ParentProposal"][];
             /** Region Code */
             region_code: string;
             /**
@@ -3965,6 +4149,74 @@ export interface components {
              */
             returned_light?: ("yellow" | "red") | null;
         };
+        /** LinkCreate */
+        LinkCreate: {
+            /**
+             * Note
+             * @description 说明
+             */
+            note?: string | null;
+            /**
+             * Target Id
+             * Format: uuid
+             * @description 所承接（或所推进）的上级任务
+             */
+            target_id: string;
+        };
+        /** LinkedTask */
+        LinkedTask: {
+            /** Code */
+            code: string;
+            /**
+             * Deliverable
+             * @description 年度成果要求
+             */
+            deliverable: string | null;
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Kind
+             * @description implements 承接落实、advances 年度任务推进规划任务
+             * @enum {string}
+             */
+            kind: "implements" | "advances";
+            /**
+             * Last Report
+             * @description 最近一次进展（取得的成效）
+             */
+            last_report: string | null;
+            /** Last Report On */
+            last_report_on: string | null;
+            /**
+             * Link Id
+             * Format: uuid
+             */
+            link_id: string;
+            /** Note */
+            note: string | null;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /** Plan Kind */
+            plan_kind: string;
+            /** Plan Title */
+            plan_title: string;
+            /** Region Code */
+            region_code: string;
+            /** Status */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Title */
+            title: string;
+            /** Year */
+            year: number | null;
+        };
         /** LoginCodeExchange */
         LoginCodeExchange: {
             /**
@@ -4249,6 +4501,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[CascadeTask] */
+        Page_CascadeTask_: {
+            /** Items */
+            items: components["schemas"]["CascadeTask"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ContactRead] */
         Page_ContactRead_: {
             /** Items */
@@ -4470,6 +4732,31 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * ParentProposal
+         * @description A plan the document cites that may be its parent (上位规划).
+         */
+        ParentProposal: {
+            /** Doc Number */
+            doc_number: string | null;
+            /** Level */
+            level: string;
+            /**
+             * Matched By
+             * @description 按文号或标题引用匹配
+             * @enum {string}
+             */
+            matched_by: "doc_number" | "title";
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * ParsedIndicatorsIn
          * @description A parsed plan's indicator table and in-text targets, as the plan importer sends them.
          */
@@ -4539,7 +4826,7 @@ export interface components {
              * @description 层级
              * @enum {string}
              */
-            level: "province" | "city" | "county" | "township";
+            level: "province" | "city" | "development_zone" | "county" | "township";
             /** @description 亮灯规则（缺省用默认规则） */
             light_rules?: components["schemas"]["LightRules"] | null;
             /**
@@ -4575,6 +4862,11 @@ export interface components {
         };
         /** PlanDetail */
         PlanDetail: {
+            /**
+             * Annual Of Id
+             * @description 所分解的多年规划（年度重点工作任务）
+             */
+            annual_of_id: string | null;
             /**
              * Created At
              * Format: date-time
@@ -4612,6 +4904,12 @@ export interface components {
              * @description 发文机关
              */
             issuer: string | null;
+            /**
+             * Kind
+             * @description plan 规划本身、annual 年度重点工作任务、delivered 上级下达任务（承接任务）
+             * @enum {string}
+             */
+            kind: "plan" | "annual" | "delivered";
             /**
              * Level
              * @description 层级
@@ -4661,6 +4959,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Year
+             * @description 年度（年度重点工作任务）
+             */
+            year: number | null;
         };
         /** PlanLights */
         PlanLights: {
@@ -4689,6 +4992,11 @@ export interface components {
         };
         /** PlanRead */
         PlanRead: {
+            /**
+             * Annual Of Id
+             * @description 所分解的多年规划（年度重点工作任务）
+             */
+            annual_of_id: string | null;
             /**
              * Created At
              * Format: date-time
@@ -4726,6 +5034,12 @@ export interface components {
              * @description 发文机关
              */
             issuer: string | null;
+            /**
+             * Kind
+             * @description plan 规划本身、annual 年度重点工作任务、delivered 上级下达任务（承接任务）
+             * @enum {string}
+             */
+            kind: "plan" | "annual" | "delivered";
             /**
              * Level
              * @description 层级
@@ -4770,6 +5084,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Year
+             * @description 年度（年度重点工作任务）
+             */
+            year: number | null;
         };
         /** PlanUpdate */
         PlanUpdate: {
@@ -4785,7 +5104,7 @@ export interface components {
             /** Issuer */
             issuer?: string | null;
             /** Level */
-            level?: ("province" | "city" | "county" | "township") | null;
+            level?: ("province" | "city" | "development_zone" | "county" | "township") | null;
             light_rules?: components["schemas"]["LightRules"] | null;
             /** Parent Plan Id */
             parent_plan_id?: string | null;
@@ -5305,6 +5624,70 @@ export interface components {
              */
             parent_code: string | null;
         };
+        /**
+         * RegionState
+         * @description One region's copy of a delivered task, as the province leader sees it.
+         */
+        RegionState: {
+            /**
+             * Copy Id
+             * Format: uuid
+             * @description 本区划的任务副本
+             */
+            copy_id: string;
+            /**
+             * Covered By
+             * @description 本区划自身规划中承接此任务的任务数
+             */
+            covered_by: number;
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Last Report
+             * @description 最近一次进展（单位给出的情况与原因）
+             */
+            last_report: string | null;
+            /** Last Report On */
+            last_report_on: string | null;
+            /**
+             * Level
+             * @description city、county
+             */
+            level: string;
+            /** Light */
+            light: string;
+            /** Light Reasons */
+            light_reasons: string[];
+            /** Overdue */
+            overdue: boolean;
+            /**
+             * Plan Id
+             * Format: uuid
+             * @description 本区划的承接任务清单
+             */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /** Region Name */
+            region_name: string;
+            /**
+             * Return Reason
+             * @description 退回原因
+             */
+            return_reason: string | null;
+            /**
+             * Silent
+             * @description 从未填报进展
+             */
+            silent: boolean;
+            /** Status */
+            status: string;
+            /**
+             * Units
+             * @description 本区划指定的责任单位
+             */
+            units: string[];
+        };
         /** RegionTotal */
         RegionTotal: {
             /** Children */
@@ -5607,18 +5990,6 @@ export interface components {
              * @description 退回原因（退回时必填）
              */
             reason?: string | null;
-        };
-        /** Revocation */
-        Revocation: {
-            /** Sid */
-            sid: string;
-            /** Until */
-            until: number;
-        };
-        /** RevocationList */
-        RevocationList: {
-            /** Items */
-            items: components["schemas"]["Revocation"][];
         };
         /** Rollup */
         Rollup: {
@@ -6317,6 +6688,19 @@ export interface components {
              * @description 任务
              */
             title: string;
+        };
+        /** TaskLinks */
+        TaskLinks: {
+            /**
+             * Served By
+             * @description 承接或推进本任务的下级任务、年度任务
+             */
+            served_by: components["schemas"]["LinkedTask"][];
+            /**
+             * Serves
+             * @description 本任务承接或推进的上级任务
+             */
+            serves: components["schemas"]["LinkedTask"][];
         };
         /**
          * TaskRead
@@ -7834,8 +8218,8 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8331,17 +8715,18 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10859,6 +11244,8 @@ export interface operations {
                 level?: string | null;
                 /** @description 上位规划 */
                 parent_plan_id?: string | null;
+                /** @description plan 规划、annual 年度重点工作任务、delivered 承接任务 */
+                kind?: ("plan" | "annual" | "delivered") | null;
                 /** @description 标题包含 */
                 q?: string | null;
                 /** @description created_at、updated_at、title，前加 - 倒序 */
@@ -10964,6 +11351,8 @@ export interface operations {
                 dry_run?: boolean;
                 /** @description 确认时为未匹配的责任单位新建单位 */
                 create_missing_units?: boolean;
+                /** @description 上位规划（可取预览中的 parent_plans） */
+                parent_plan_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
             };
@@ -11201,6 +11590,187 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_annual_plan_api_v1_plans__plan_id__annual_plans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnualPlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    cascade_view_api_v1_plans__plan_id__cascade_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CascadeTask_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    deliver_plan_api_v1_plans__plan_id__cascade_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CascadeResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -13702,6 +14272,121 @@ export interface operations {
             };
         };
     };
+    list_task_links_api_v1_tasks__task_id__links_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskLinks"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `task_not_found` 任务不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_task_link_api_v1_tasks__task_id__links_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskLinks"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `task_not_found` 任务不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_task_reports_api_v1_tasks__task_id__reports_get: {
         parameters: {
             query?: {
@@ -15160,35 +15845,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-        };
-    };
-    revocations_internal_v1_revocations_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RevocationList"];
                 };
             };
             /** @description 未登录或凭证无效 */

@@ -9,6 +9,7 @@ export const router = createRouter({
     { path: '/', redirect: '/dashboard' },
     { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { title: '总览' } },
     { path: '/plans', name: 'plans', component: () => import('./pages/PlansPage.vue'), meta: { title: '规划' } },
+    { path: '/plans/:planId/cascade', name: 'cascade', component: () => import('./pages/CascadePage.vue'), props: true, meta: { title: '逐级落实' } },
     { path: '/plans/:planId', name: 'plan', component: () => import('./pages/PlanPage.vue'), props: true, meta: { title: '规划任务' } },
     { path: '/tasks/:taskId', name: 'task', component: () => import('./pages/TaskPage.vue'), props: true, meta: { title: '任务' } },
     { path: '/import', name: 'import', component: () => import('./pages/ImportPage.vue'), meta: { title: '导入规划', write: true } },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.versioning import execute_versioned, flush_versioned, versioned_update
 
 from ..audit_trail import diff, record, snapshot
+from ..common.collectives import is_collective
+from ..common.rollup import rolled_up
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, Unit
 from ..plans.light_rules import compute, rules_of
 from ..plans.light_store import STORED, ensure_fresh, refresh_tasks, stored_values
@@ -41,8 +44,6 @@ FIELDS = (
     "reviewed_by",
     "return_reason",
 )
-# Least advanced first: a task with several leads is as far as the slowest of them.
-PROGRESS = ("not_started", "in_progress", "returned", "completed", "accepted")
 
 
 class AssignmentNotFound(NotFound):
@@ -70,31 +71,74 @@ class FieldForbidden(Forbidden):
 
 
 async def sync_task_status(session: AsyncSession, task_id: uuid.UUID) -> None:
-    """A task's state follows its lead assignment (the least advanced lead, if several).
+    """A task's state follows its lead assignments and its delivered copies (the roll-up rule
+    of ``common.rollup``: the least advanced of them); a copy's change rolls up to the task it
+    was delivered from."""
+    await sync_task_statuses(session, [task_id])
 
-    The task row is locked first, so writers on two leads of one task take turns and the
-    second reads the first one's committed status.
+
+async def sync_task_statuses(session: AsyncSession, task_ids: Sequence[uuid.UUID]) -> None:
+    """``sync_task_status`` for many tasks in a few statements (a cascade's 30 parents).
+
+    The task rows are locked first, in id order, so writers on two leads (or two copies) of
+    one task take turns and the second reads the first one's committed status. Locks go from
+    copy to source, always upward, so two writers never wait on each other in a circle.
     """
-    item = (
-        await session.execute(
-            select(Item)
-            .where(col(Item.id) == task_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
-    statuses = (
-        await session.scalars(
-            select(Assignment.status).where(
-                Assignment.item_id == task_id, Assignment.role == "lead"
+    ids = sorted(set(task_ids), key=str)
+    if not ids:
+        return
+    items = (
+        (
+            await session.execute(
+                select(Item)
+                .where(col(Item.id).in_(ids))
+                .order_by(col(Item.id))
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
         )
-    ).all()
-    status = min(statuses, key=PROGRESS.index) if statuses else "not_started"
-    if item.status != status:
-        previous, item.status = item.status, status
+        .scalars()
+        .all()
+    )
+    leads: dict[uuid.UUID, list[tuple[str, str]]] = defaultdict(list)
+    for item_id, status, name in (
+        await session.execute(
+            select(col(Assignment.item_id), col(Assignment.status), col(Unit.name))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(col(Assignment.item_id).in_(ids), Assignment.role == "lead")
+        )
+    ).all():
+        leads[item_id].append((status, name))
+    copies: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for source_id, status in (
+        await session.execute(
+            select(col(Item.source_item_id), col(Item.status)).where(
+                col(Item.source_item_id).in_(ids)
+            )
+        )
+    ).all():
+        if source_id is not None:
+            copies[source_id].append(status)
+    changed: list[tuple[Item, str]] = []
+    sources: list[uuid.UUID] = []
+    for item in items:
+        delivered = copies.get(item.id, [])
+        # Once delivered, a collective lead (各设区市政府) is its regions' copies, not a unit
+        # of its own whose state nobody reports.
+        statuses = [
+            s for s, name in leads.get(item.id, []) if not (delivered and is_collective(name))
+        ] + delivered
+        status = rolled_up(statuses, delivered=bool(delivered))
+        if item.status != status:
+            changed.append((item, item.status))
+            item.status = status
+            if item.source_item_id is not None:
+                sources.append(item.source_item_id)
+    if changed:
         await flush_versioned(session)
+    for item, previous in changed:
         await subscriptions.task_state_changed(session, item, previous)
+    await sync_task_statuses(session, sources)
 
 
 async def to_reads(

@@ -8,7 +8,7 @@ from .audit_event import AuditEvent
 from .base import TasksModel, metadata
 from .evidence_file import EvidenceFile
 from .idempotency_record import IdempotencyRecord
-from .item import ACTIONABLE, Item, ItemDeadline, sort_key
+from .item import ACTIONABLE, Item, ItemDeadline, ItemLink, sort_key
 from .notification import Contact, Delivery, DeliveryAttempt, Notice
 from .plan import Plan
 from .plan_import import PlanImport
@@ -28,6 +28,7 @@ __all__ = [
     "IdempotencyRecord",
     "Item",
     "ItemDeadline",
+    "ItemLink",
     "Notice",
     "Plan",
     "PlanImport",

@@ -43,6 +43,8 @@ class Item(TasksModel, table=True):
             "light_until",
             postgresql_where=sa.text("light_until IS NOT NULL"),
         ),
+        # One copy of a delivered task per receiving plan (that is, per region).
+        sa.UniqueConstraint("source_item_id", "plan_id", name="uq_item_source_plan"),
     )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _item_version}
 
@@ -56,6 +58,12 @@ class Item(TasksModel, table=True):
     label: str = Field(max_length=40)
     title: str = Field(max_length=500)
     body: str | None = Field(default=None, sa_type=sa.Text)
+    # This year's deliverable (年度目标/成果) of an annual key task.
+    deliverable: str | None = Field(default=None, sa_type=sa.Text)
+    # The higher plan's task this item is a region's copy of (cascade of a collective task).
+    source_item_id: uuid.UUID | None = Field(
+        default=None, foreign_key="item.id", ondelete="CASCADE", index=True
+    )
     position: int = 0
     # Zero-padded positions from the root ("0001.0003"): document order in one ORDER BY.
     sort_key: str = Field(max_length=400)
@@ -98,3 +106,20 @@ class ItemDeadline(TasksModel, table=True):
     due_on: dt.date
     text: str | None = Field(default=None, max_length=200)
     position: int = 0
+
+
+class ItemLink(TasksModel, table=True):
+    """A task that serves another plan's task: ``implements`` (a lower plan's task carries out
+    a higher plan's, or a region's own task covers its delivered copy) or ``advances`` (an
+    annual key task advances a multi-year plan's task). Many to many both ways."""
+
+    __tablename__ = "item_link"
+    __table_args__ = (sa.UniqueConstraint("item_id", "target_id", name="uq_item_link_pair"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    item_id: uuid.UUID = Field(foreign_key="item.id", ondelete="CASCADE", index=True)
+    target_id: uuid.UUID = Field(foreign_key="item.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=20)
+    note: str | None = Field(default=None, max_length=2000)
+    created_by: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -44,6 +44,14 @@ class Plan(TasksModel, table=True):
     parent_plan_id: uuid.UUID | None = Field(
         default=None, foreign_key="plan.id", ondelete="SET NULL", index=True
     )
+    # What the plan is: its own plan ("plan"), an annual key-task list derived from a
+    # multi-year plan ("annual"), or a region's copy of the tasks a higher plan delivered to
+    # it collectively ("delivered", 承接任务; its parent is the delivering plan).
+    kind: str = Field(default="plan", max_length=20)
+    year: int | None = None
+    annual_of_id: uuid.UUID | None = Field(
+        default=None, foreign_key="plan.id", ondelete="SET NULL", index=True
+    )
     source_text: str | None = Field(default=None, sa_type=sa.Text)
     light_rules: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     # 公开: the owner's decision that portals may read the plan in the public feed; separate

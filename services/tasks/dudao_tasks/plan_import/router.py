@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -50,6 +51,9 @@ async def import_plan(
     create_missing_units: Annotated[
         bool, Query(description="确认时为未匹配的责任单位新建单位")
     ] = False,
+    parent_plan_id: Annotated[
+        uuid.UUID | None, Query(description="上位规划（可取预览中的 parent_plans）")
+    ] = None,
 ) -> ImportPreview | JSONResponse:
     """导入规划文件：预览（dry_run=true）或确认创建规划、任务、分工和指标"""
     preview = await service.build_preview(
@@ -70,5 +74,6 @@ async def import_plan(
         create_missing_units=create_missing_units,
         indicators_client=indicators_client,
         today=today,
+        parent_plan_id=parent_plan_id,
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=201)

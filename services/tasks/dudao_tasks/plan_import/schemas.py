@@ -45,12 +45,27 @@ class Warning_(BaseModel):
     span: SourceSpan | None = None
 
 
+class ParentProposal(BaseModel):
+    """A plan the document cites that may be its parent (上位规划)."""
+
+    plan_id: uuid.UUID
+    title: str
+    doc_number: str | None
+    level: str
+    region_code: str
+    matched_by: Literal["doc_number", "title"] = Field(description="按文号或标题引用匹配")
+
+
 class ImportPreview(BaseModel):
     """What the document yields, every value with the words it came from."""
 
     source_hash: str = Field(description="原文指纹（用于识别重复导入）")
     source_name: str | None = None
     duplicate_of: uuid.UUID | None = Field(None, description="已从同一文件导入的规划")
+    parent_plans: list[ParentProposal] = Field(
+        default_factory=list,
+        description="文中按标题或文号引用、可作上位规划的已有规划（确认时以 parent_plan_id 选定）",
+    )
     region_code: str
     region_source: Literal["given", "detected"]
     document: dict[str, Any]

@@ -50,7 +50,7 @@ from dudao_shared.parsed_plan import (
 from ..common.names import normalize_name
 from ..models import Item, Plan, PlanImport, Unit, UnitAlias
 from ..plans.schemas import AssignmentSpec, DeadlineIn, ItemSpec, PlanCreate
-from ..plans.service import create_plan_tree
+from ..plans.service import LEVEL_RANK, create_plan_tree
 from ..regions import service as regions
 from ..units.schemas import UnitCreate
 from ..units.service import create_unit, resolve_names
@@ -59,6 +59,7 @@ from .schemas import (
     ImportPreview,
     ImportResult,
     ItemFinding,
+    ParentProposal,
     SourceSpan,
     UnitFinding,
     Warning_,
@@ -252,6 +253,9 @@ async def build_preview(
         source_hash=digest,
         source_name=source_name,
         duplicate_of=duplicate,
+        parent_plans=await cited_parents(
+            session, text=text, region_code=region_code, level=plan_level_of(region_code, document)
+        ),
         region_code=region_code,
         region_source=region_source,
         document=document.model_dump(mode="json", exclude_unset=True),
@@ -274,11 +278,72 @@ def _with_source(text: str, entry: IndicatorRow | TextTarget | KeyListRow) -> di
     return out
 
 
+_ZONE = re.compile(r"高新(?:技术产业开发)?区|经济技术开发区|经开区|开发区|新区|管委会|管理委员会")
+
+
+_CITED_TITLE = re.compile(r"《([^《》]{4,200})》")
+_CITED_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔［\[（(]\d{4}[〕］\]）)]\d{1,4}号")
+
+
+def _bare(text: str) -> str:
+    """Brackets and spaces out, so 赣府发〔2023〕1号 and 赣府发[2023]1号 compare equal."""
+    return re.sub(r"[\s〔〕［］\[\]（）()]", "", text)
+
+
+async def cited_parents(
+    session: AsyncSession, *, text: str, region_code: str, level: str
+) -> list[ParentProposal]:
+    """Plans already here that the document cites by 文号 or title (《…》) and that may be its
+    parent: a higher level whose region contains this one's. The link is proposed, not made."""
+    numbers = {_bare(n) for n in _CITED_NUMBER.findall(text)}
+    titles = [_bare(t) for t in _CITED_TITLE.findall(text)]
+    if not numbers and not titles:
+        return []
+    # The region's own code too: a zone's plan sits in its city's region, under the city's.
+    outer = {region_code[:2] + "0000", region_code[:4] + "00", region_code}
+    rows = (
+        await session.execute(
+            select(Plan).where(col(Plan.region_code).in_(outer), Plan.kind == "plan")
+        )
+    ).scalars()
+    out: list[ParentProposal] = []
+    for plan in rows:
+        if LEVEL_RANK[plan.level] >= LEVEL_RANK.get(level, 99):
+            continue
+        title = _bare(plan.title)
+        by_number = plan.doc_number is not None and _bare(plan.doc_number) in numbers
+        by_title = len(title) >= 6 and any(title in t or t in title for t in titles if len(t) >= 6)
+        if by_number or by_title:
+            out.append(
+                ParentProposal(
+                    plan_id=plan.id,
+                    title=plan.title,
+                    doc_number=plan.doc_number,
+                    level=plan.level,
+                    region_code=plan.region_code,
+                    matched_by="doc_number" if by_number else "title",
+                )
+            )
+    return out
+
+
 def _plan_level(region_code: str) -> Literal["province", "city", "county"]:
     level = regions.get(region_code).level
     if level == "province":
         return "province"
     return "city" if level == "city" else "county"
+
+
+def plan_level_of(
+    region_code: str, document: ParsedDocument
+) -> Literal["province", "city", "development_zone", "county"]:
+    """The plan's level: its region's, except a zone's plan (南昌高新区管委会), whose region is
+    its city's but which stands below the city, with the counties."""
+    level = _plan_level(region_code)
+    issuer = document.issuer or document.title or ""
+    if level != "province" and _ZONE.search(issuer):
+        return "development_zone"
+    return level
 
 
 async def confirm_import(
@@ -290,6 +355,7 @@ async def confirm_import(
     create_missing_units: bool,
     indicators_client: ServiceClient | None,
     today: dt.date,
+    parent_plan_id: uuid.UUID | None = None,
 ) -> ImportResult:
     if preview.duplicate_of is not None:
         raise Conflict(
@@ -361,8 +427,9 @@ async def confirm_import(
             issued_on=doc.issued_on,
             period_start=doc.period.start,
             period_end=doc.period.end,
-            level=_plan_level(preview.region_code),
+            level=plan_level_of(preview.region_code, doc),
             region_code=preview.region_code,
+            parent_plan_id=parent_plan_id,
             source_text=parsed.text or None,
         ),
         items=item_specs,

@@ -37,6 +37,9 @@ async def list_plans(
     region_code: RegionQuery = None,
     level: str | None = Query(None, max_length=20),
     parent_plan_id: uuid.UUID | None = Query(None, description="上位规划"),
+    kind: Literal["plan", "annual", "delivered"] | None = Query(
+        None, description="plan 规划、annual 年度重点工作任务、delivered 承接任务"
+    ),
     q: str | None = Query(None, max_length=100, description="标题包含"),
     order: str | None = Query(
         None, max_length=30, description="created_at、updated_at、title，前加 - 倒序"
@@ -52,6 +55,7 @@ async def list_plans(
         region_code=region_code,
         level=level,
         parent_plan_id=parent_plan_id,
+        kind=kind,
         q=q,
         order=order,
         limit=limit,

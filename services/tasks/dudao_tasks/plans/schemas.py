@@ -11,7 +11,10 @@ from dudao_shared.regions import RegionCode
 from .light_rules import LightRules
 
 ItemKind = Literal["section", "task", "project"]
-PlanLevel = Literal["province", "city", "county", "township"]
+# A development zone (高新区、经开区、新区) is a level of its own under its city; its region is
+# the city's (or the county's it lies in), since zones have no GB/T 2260 code.
+PlanLevel = Literal["province", "city", "development_zone", "county", "township"]
+PlanKind = Literal["plan", "annual", "delivered"]
 PlanStatus = Literal["draft", "published", "archived"]
 AssignmentRole = Literal["lead", "co"]
 
@@ -108,6 +111,11 @@ class PlanRead(BaseModel):
     region_code: str = Field(description="区划代码")
     status: str = Field(description="draft、published、archived")
     parent_plan_id: uuid.UUID | None = Field(description="上位规划")
+    kind: PlanKind = Field(
+        description="plan 规划本身、annual 年度重点工作任务、delivered 上级下达任务（承接任务）"
+    )
+    year: int | None = Field(description="年度（年度重点工作任务）")
+    annual_of_id: uuid.UUID | None = Field(description="所分解的多年规划（年度重点工作任务）")
     light_rules: LightRules = Field(description="亮灯规则（含默认值）")
     disclosed: bool = Field(description="是否已公开到门户")
     disclosed_at: dt.datetime | None = Field(description="公开时间")

@@ -15,7 +15,7 @@ from dudao_shared.clock import utcnow
 from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 from dudao_shared.jobs import defer_in
 from dudao_shared.pagination import paginate, sort_order
-from dudao_shared.regions import region_prefix
+from dudao_shared.regions import contains, level_of, region_prefix
 from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
@@ -61,9 +61,59 @@ def check_region(code: str) -> None:
         raise _invalid("region_code", f"未知的区划代码 {code}")
 
 
+# How high a plan's level stands: a parent plan must stand strictly higher. A development
+# zone stands with the counties, under its city.
+LEVEL_RANK = {"province": 0, "city": 1, "development_zone": 2, "county": 2, "township": 3}
+LEVEL_NAMES = {
+    "province": "省级",
+    "city": "市级",
+    "development_zone": "开发区",
+    "county": "县级",
+    "township": "乡镇级",
+}
+# The region levels a plan of each level may name (the reference data stops at counties).
+_REGION_LEVELS = {
+    "province": {"province"},
+    "city": {"city"},
+    "development_zone": {"city", "county"},
+    "county": {"county"},
+    "township": {"county"},
+}
+
+
+def check_level(level: str, region_code: str) -> None:
+    """A plan's level must match its region (422 naming ``level``)."""
+    if level_of(region_code) not in _REGION_LEVELS.get(level, set()):
+        raise _invalid(
+            "level",
+            f"层级与区划不符：{region_code} 不是{LEVEL_NAMES.get(level, level)}区划",
+        )
+
+
+def check_parent_level(parent: Plan, level: str, region_code: str) -> None:
+    """A parent plan stands higher than the child and its region contains the child's."""
+    if LEVEL_RANK[parent.level] >= LEVEL_RANK.get(level, 99):
+        raise _invalid(
+            "parent_plan_id",
+            f"上位规划须高于本规划的层级（上位为{LEVEL_NAMES.get(parent.level, parent.level)}）",
+        )
+    if not contains(parent.region_code, region_code):
+        raise _invalid("parent_plan_id", f"上位规划的区划 {parent.region_code} 不包含本规划的区划")
+
+
 async def _check_parent_plan(
-    session: AsyncSession, parent_id: uuid.UUID | None, own_id: uuid.UUID | None
+    session: AsyncSession,
+    parent_id: uuid.UUID | None,
+    own_id: uuid.UUID | None,
+    *,
+    level: str | None = None,
+    region_code: str | None = None,
 ) -> None:
+    if parent_id is not None and level is not None and region_code is not None:
+        direct = await session.get(Plan, parent_id)
+        if direct is None:
+            raise _invalid("parent_plan_id", "上位规划不存在")
+        check_parent_level(direct, level, region_code)
     seen: set[uuid.UUID] = set()
     node = parent_id
     while node is not None:
@@ -74,6 +124,18 @@ async def _check_parent_plan(
         if parent is None:
             raise _invalid("parent_plan_id", "上位规划不存在")
         node = parent.parent_plan_id
+
+
+async def _check_children(
+    session: AsyncSession, plan_id: uuid.UUID, level: str, region_code: str
+) -> None:
+    """A plan moved to another level or region must still stand above its child plans."""
+    children = (await session.execute(select(Plan).where(Plan.parent_plan_id == plan_id))).scalars()
+    for child in children:
+        if LEVEL_RANK[level] >= LEVEL_RANK.get(child.level, 99) or not contains(
+            region_code, child.region_code
+        ):
+            raise _invalid("level", f"下级规划《{child.title[:40]}》将不再位于本规划之下")
 
 
 async def create_plan_tree(
@@ -94,7 +156,10 @@ async def create_plan_tree(
     ``assignments[i].…``). The caller's session commits.
     """
     check_region(plan.region_code)
-    await _check_parent_plan(session, plan.parent_plan_id, None)
+    check_level(plan.level, plan.region_code)
+    await _check_parent_plan(
+        session, plan.parent_plan_id, None, level=plan.level, region_code=plan.region_code
+    )
     row = Plan(
         **plan.model_dump(exclude={"items", "assignments", "light_rules"}),
         light_rules=plan.light_rules.model_dump() if plan.light_rules else {},
@@ -198,8 +263,20 @@ async def update_plan(
             raise _invalid(required, "不能为空")
     if "region_code" in values and values["region_code"] != plan.region_code:
         check_region(values["region_code"])
-    if "parent_plan_id" in values:
-        await _check_parent_plan(session, values["parent_plan_id"], plan.id)
+    level = values.get("level") or plan.level
+    region_code = values.get("region_code") or plan.region_code
+    if "level" in values or "region_code" in values:
+        check_level(level, region_code)
+    if {"parent_plan_id", "level", "region_code"} & values.keys():
+        await _check_parent_plan(
+            session,
+            values.get("parent_plan_id", plan.parent_plan_id),
+            plan.id,
+            level=level,
+            region_code=region_code,
+        )
+        if "level" in values or "region_code" in values:
+            await _check_children(session, plan.id, level, region_code)
     if "status" in values and values["status"] != plan.status:
         if (plan.status, values["status"]) not in TRANSITIONS:
             raise InvalidTransition(f"不能从 {plan.status} 变更为 {values['status']}")
@@ -273,6 +350,7 @@ async def list_plans(
     parent_plan_id: uuid.UUID | None,
     q: str | None,
     order: str | None,
+    kind: str | None = None,
     limit: int,
     cursor: str | None,
 ) -> tuple[Sequence[Plan], str | None]:
@@ -286,6 +364,8 @@ async def list_plans(
         stmt = stmt.where(Plan.level == level)
     if parent_plan_id:
         stmt = stmt.where(Plan.parent_plan_id == parent_plan_id)
+    if kind:
+        stmt = stmt.where(Plan.kind == kind)
     if q:
         stmt = stmt.where(col(Plan.title).contains(q))
     return await paginate(

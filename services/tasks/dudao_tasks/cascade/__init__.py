@@ -1,0 +1,1 @@
+"""Plan cascade across government levels: delivery, roll-up, links, annual breakdown."""
