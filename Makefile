@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-web migrate clean web web-client
+.PHONY: install run test test-fast bench bench-parse bench-indicators bench-evaluation bench-web migrate clean web web-client system-deps
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -71,6 +71,18 @@ bench-parse: $(STAMP)
 
 bench-indicators: $(STAMP)
 	$(BIN)/python bench/bench_indicators.py
+
+## Evaluation: compute + .xlsx + PDF of a 500-task, 100 × 100 × 5 plan against the raw SQL.
+bench-evaluation: $(STAMP)
+	$(BIN)/python bench/bench_evaluation.py
+
+## System packages the evaluation PDFs need (WeasyPrint's Pango, Noto CJK fonts) and the tests
+## read them with (poppler); Debian/Ubuntu, as root. `.ci/run` and deploy/Dockerfile do the same.
+system-deps:
+	@if command -v pdftotext >/dev/null && fc-list | grep -qi 'Noto Sans CJK'; then \
+	  echo "System packages for evaluation PDFs are installed."; \
+	else apt-get update -qq && apt-get install -y -qq poppler-utils fonts-noto-cjk \
+	  libpango-1.0-0 libpangoft2-1.0-0; fi
 
 ## Web app: gzipped JavaScript of the dashboard and the unit page, time to first render.
 bench-web: $(STAMP) web

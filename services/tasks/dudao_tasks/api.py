@@ -9,6 +9,7 @@ from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
+from .evaluations.router import router as evaluations_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
@@ -54,6 +55,7 @@ ROUTERS: list[APIRouter] = [
     reports_router,
     regions_router,
     audit_router,
+    evaluations_router,
 ]
 
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).
