@@ -10,6 +10,7 @@ from .evaluation import Evaluation
 from .evidence_file import EvidenceFile
 from .idempotency_record import IdempotencyRecord
 from .item import ACTIONABLE, Item, ItemDeadline, sort_key
+from .notification import Contact, Delivery, DeliveryAttempt, Notice
 from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
@@ -19,11 +20,15 @@ __all__ = [
     "ACTIONABLE",
     "Assignment",
     "AuditEvent",
+    "Contact",
+    "Delivery",
+    "DeliveryAttempt",
     "Evaluation",
     "EvidenceFile",
     "IdempotencyRecord",
     "Item",
     "ItemDeadline",
+    "Notice",
     "Plan",
     "PlanImport",
     "ProgressReport",

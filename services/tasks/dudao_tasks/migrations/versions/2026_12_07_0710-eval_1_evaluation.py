@@ -1,8 +1,8 @@
 """evaluations: snapshots of a plan (or a region's plans) at a date
 
 Revision ID: eval_1
-Revises: 0003
-Create Date: 2026-12-07 06:10:00
+Revises: queue_2
+Create Date: 2026-12-07 07:10:00
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'eval_1'
-down_revision: str | None = '0003'
+down_revision: str | None = 'queue_2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
