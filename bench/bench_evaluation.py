@@ -37,7 +37,6 @@ from dudao_indicators.assessments import service as assessments_service  # noqa:
 from dudao_indicators.config import Settings as IndicatorSettings  # noqa: E402
 from dudao_indicators.main import create_app as indicators_app  # noqa: E402
 from dudao_indicators.migrations import MIGRATIONS_DIR as IND_MIGRATIONS  # noqa: E402
-from dudao_indicators.models import Indicator  # noqa: E402
 from dudao_shared import migrate  # noqa: E402
 from dudao_shared.db import get_database  # noqa: E402
 from dudao_shared.http import ServiceClient  # noqa: E402
@@ -200,12 +199,7 @@ async def load_indicators(url: str, app: Any, plan_id: uuid.UUID) -> None:
         await conn.close()
     db = get_database.of(app)
     async with db.sessionmaker() as s:
-        from sqlmodel import select
-
-        inds = (await s.scalars(select(Indicator))).all()
-        for ind in inds:
-            for region in regions():
-                await assessments_service.recompute(s, indicator=ind, region_code=region)
+        await assessments_service.recompute_plan(s, plan_id=str(plan_id))
         await s.commit()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from typing import Any
 
 from dudao_shared.xlsx import Column, Row, Table, write_workbook
@@ -291,6 +292,9 @@ def charts(data: EvaluationData) -> dict[str, str]:
 def pdf(ev: Any, data: EvaluationData, narrative: str) -> bytes:
     """The evaluation as an A4 PDF."""
     from weasyprint import HTML  # type: ignore[import-untyped]
+
+    # WeasyPrint narrates every layout step at INFO; the service log keeps its warnings only.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
     html = _env.get_template("evaluation.html.j2").render(
         ev=ev,
