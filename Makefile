@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-evaluation bench-web migrate clean web web-client system-deps
+.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-evaluation bench-web bench-sheets migrate clean web web-client bench-reminders system-deps
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -59,6 +59,12 @@ run: $(STAMP) web
 test: $(STAMP) web
 	$(BIN)/python -m pytest
 
+## The long fuzzing run: schemathesis against the gateway's combined OpenAPI document, 100
+## generated requests per operation as an administrator and as a unit; prints the counts.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	DUDAO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DUDAO_FUZZ_VERBOSE=1 $(BIN)/python -m pytest tests/fuzz -p no:cacheprovider -s -q
+
 migrate: $(STAMP)
 	$(BIN)/dudao migrate
 
@@ -83,6 +89,13 @@ system-deps:
 	  echo "System packages for evaluation PDFs are installed."; \
 	else apt-get update -qq && apt-get install -y -qq poppler-utils fonts-noto-cjk \
 	  libpango-1.0-0 libpangoft2-1.0-0; fi
+## Importing 100,000 measurement rows from an .xlsx file vs a COPY of the same rows.
+bench-sheets: $(STAMP)
+	$(BIN)/python bench/bench_sheets.py
+## Reminders: one sweep over 100,000 open assignments vs the raw selection of the due ones (a
+## ratio), and webhook deliveries/s from a worker to a local receiver.
+bench-reminders: $(STAMP)
+	$(BIN)/python bench/bench_reminders.py
 
 ## Web app: gzipped JavaScript of the dashboard and the unit page, time to first render.
 bench-web: $(STAMP) web

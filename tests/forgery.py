@@ -71,4 +71,20 @@ def forged_tokens(private_pem: str, public_pem: str, signer: TokenSigner) -> dic
         "non_string_region": jwt.encode(
             _claims(role="planner", region_code=["36", "00"]), private_pem, algorithm="RS256"
         ),
+        # Issued an hour ahead of our clocks, or not valid for another hour.
+        "iat_in_the_future": jwt.encode(
+            _claims(iat=int(time.time()) + 3600, exp=int(time.time()) + 4200),
+            private_pem,
+            algorithm="RS256",
+        ),
+        "nbf_in_the_future": jwt.encode(
+            _claims(nbf=int(time.time()) + 3600), private_pem, algorithm="RS256"
+        ),
+        # NumericDates as strings (python-jose converts them and accepted these).
+        "exp_as_string": jwt.encode(
+            _claims(exp=str(int(time.time()) + 600)), private_pem, algorithm="RS256"
+        ),
+        "iat_as_string": jwt.encode(
+            _claims(iat=str(int(time.time()))), private_pem, algorithm="RS256"
+        ),
     }

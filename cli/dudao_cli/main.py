@@ -230,11 +230,12 @@ def create_user(
 def init_keys(
     keys_dir: Annotated[Path, typer.Argument(help="密钥目录")] = Path("var/keys"),
 ) -> None:
-    """生成网关签名密钥对（已存在则保留）。"""
-    from .platform import ensure_keys
+    """生成网关签名密钥对和服务间凭证（已存在则保留）。"""
+    from .platform import ensure_keys, ensure_service_token
 
     private, public = ensure_keys(keys_dir)
-    console.print(f"[green]✓[/] {private}  {public}")
+    token = ensure_service_token(keys_dir)
+    console.print(f"[green]✓[/] {private}  {public}  {token}")
 
 
 @app.command()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -31,6 +32,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def ensure_service_token(keys_dir: Path) -> Path:
+    """The credential the three processes present to each other's internal routes, made once."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    path = keys_dir / "service_token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path
 
 
 def ensure_keys(keys_dir: Path) -> tuple[Path, Path]:
@@ -75,6 +86,7 @@ class PlatformConfig:
 
     def env(self) -> dict[str, str]:
         private, public = ensure_keys(self.data_dir / "keys")
+        service_token = ensure_service_token(self.data_dir / "keys")
         env = dict(os.environ)
         for svc in SERVICES:
             p = f"DUDAO_{svc.upper()}_"
@@ -82,6 +94,7 @@ class PlatformConfig:
             env[p + "ENVIRONMENT"] = self.environment
             env[p + "JWT_PUBLIC_KEY_FILE"] = str(public)
             env[p + "GATEWAY_URL"] = self.url("gateway")
+            env[p + "SERVICE_TOKEN_FILE"] = str(service_token)
         env["DUDAO_GATEWAY_JWT_PRIVATE_KEY_FILE"] = str(private)
         env["DUDAO_GATEWAY_TASKS_URL"] = self.url("tasks")
         env["DUDAO_GATEWAY_INDICATORS_URL"] = self.url("indicators")
@@ -142,6 +155,10 @@ class Platform:
             "--http",
             "httptools",
             "--no-access-log",
+            # No version banner; client addresses from X-Forwarded-For only through the
+            # services' own trusted-proxy list (uvicorn's default trusts any loopback caller).
+            "--no-server-header",
+            "--no-proxy-headers",
             "--log-level",
             "warning",
             "--timeout-graceful-shutdown",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated, Any
@@ -11,21 +12,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .auth import (
     RevocationList,
     get_principal,
     get_revocations,
     get_verifier,
-    start_revocation_poller,
+    start_revocation_follower,
 )
 from .context import AppState
 from .db import Database, DatabaseDep, get_database
 from .errors import ProblemDetail, install_error_handlers
 from .logs import configure_logging
 from .middleware import BodyLimitMiddleware, RequestIdMiddleware
+from .security import InternalRoutesGuard, SecurityHeadersMiddleware
 from .settings import ServiceSettings
 from .tokens import TokenVerifier
+
+log = logging.getLogger("dudao.app")
 
 StartupHook = Callable[[FastAPI], Awaitable[None]]
 ReadyCheck = Callable[[FastAPI], Awaitable[None]]
@@ -47,6 +52,7 @@ def create_service_app(
     on_shutdown: Sequence[StartupHook] = (),
     ready_checks: Sequence[ReadyCheck] = (),
     description: str = "",
+    internal_prefixes: tuple[str, ...] = ("/internal/", "/openapi.json"),
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     configure_logging(name, settings.log_level, settings.log_json)
@@ -55,8 +61,11 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = get_database.set(app, Database(settings.database_url))
         app.state.started_at = time.monotonic()
-        poller = start_revocation_poller(
-            settings.gateway_url, get_revocations.of(app), settings.revocation_poll_seconds
+        poller = start_revocation_follower(
+            settings.gateway_url,
+            settings.service_token,
+            get_revocations.of(app),
+            settings.revocation_poll_seconds,
         )
         for hook in on_startup:
             await hook(app)
@@ -71,6 +80,10 @@ def create_service_app(
                     await poller
             await db.dispose()
 
+    # A service's API documents are for the gateway (which merges them) and operators holding
+    # the service credential; the gateway decides about its own with `public_docs`.
+    fastapi_kwargs.setdefault("docs_url", None)
+    fastapi_kwargs.setdefault("redoc_url", None)
     app = FastAPI(
         title=title,
         description=description,
@@ -87,7 +100,14 @@ def create_service_app(
             settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         ),
     )
-    get_revocations.set(app, RevocationList())
+    # A service that learns revocations from the gateway fails closed when its list is stale;
+    # the gateway sets its own (kept current from its database).
+    get_revocations.set(
+        app,
+        RevocationList(
+            max_age=settings.revocation_max_age_seconds if settings.gateway_url else None
+        ),
+    )
     install_error_handlers(app)
 
     health = APIRouter(tags=["health"])
@@ -104,14 +124,16 @@ def create_service_app(
             await asyncio.wait_for(db.ping(), timeout=2.0)
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
-            checks["database"] = f"error: {type(exc).__name__}"
+            log.warning("readiness: database: %s", type(exc).__name__)
+            checks["database"] = "unavailable"
             ok = False
         for check in ready_checks:
             try:
                 await check(app)
                 checks[getattr(check, "__name__", "check")] = "ok"
             except Exception as exc:  # noqa: BLE001
-                checks[getattr(check, "__name__", "check")] = f"error: {type(exc).__name__}"
+                log.warning("readiness: %s: %s", getattr(check, "__name__", "check"), exc)
+                checks[getattr(check, "__name__", "check")] = "unavailable"
                 ok = False
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "service": name, "checks": checks},
@@ -125,7 +147,12 @@ def create_service_app(
     for r in routers:
         app.include_router(r, dependencies=[Depends(get_principal)])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        InternalRoutesGuard, token=settings.service_token, prefixes=internal_prefixes
+    )
     app.add_middleware(RequestIdMiddleware, log_requests=settings.log_requests)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     _summaries_from_docstrings(app)
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -14,7 +15,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .context import AppState, bearer_var
-from .errors import Forbidden, Unauthorized
+from .errors import Forbidden, ServiceUnavailable, Unauthorized
+from .security import SERVICE_TOKEN_HEADER
 from .tokens import Claims, InvalidToken, TokenVerifier
 
 log = logging.getLogger("dudao.auth")
@@ -47,50 +49,107 @@ class Principal:
 
 
 class RevocationList:
-    """Sessions the gateway has revoked (logout, token revocation), kept until they expire."""
+    """Sessions the gateway has revoked (logout, token revocation), kept until they expire.
 
-    def __init__(self) -> None:
+    With ``max_age`` the list fails closed: it is *current* only while it was confirmed by its
+    source (the gateway's push stream, a poll, the database) within ``max_age`` seconds, and a
+    token is refused with 503 while it is not, so a service started while the gateway is down
+    accepts no token rather than every revoked one. Without ``max_age`` (an app with no source,
+    in-process tests) it is always current.
+    """
+
+    def __init__(self, max_age: float | None = None) -> None:
         self._until: dict[str, float] = {}
-        self.loaded_at: float = 0.0
+        self.max_age = max_age
+        self.loaded_at: float | None = None
 
     def revoke(self, sid: str, until: float) -> None:
         self._until[sid] = until
 
-    def replace(self, entries: dict[str, float]) -> None:
-        self._until = entries
+    def confirm(self) -> None:
+        """The source was reached just now and nothing is missing."""
         self.loaded_at = time.monotonic()
 
-    def merge(self, entries: dict[str, float]) -> None:
-        """Add entries from the shared store, forgetting those whose tokens have expired."""
+    def replace(self, entries: dict[str, float]) -> None:
+        self._until = dict(entries)
+        self.confirm()
+
+    def merge(self, entries: dict[str, float], *, confirm: bool = True) -> None:
+        """Add entries, forgetting those whose tokens have expired."""
         now = time.time()
         kept = {sid: until for sid, until in self._until.items() if until > now}
         kept.update(entries)
         self._until = kept
-        self.loaded_at = time.monotonic()
+        if confirm:
+            self.confirm()
+
+    def entries(self) -> dict[str, float]:
+        now = time.time()
+        return {sid: until for sid, until in self._until.items() if until > now}
+
+    def is_current(self) -> bool:
+        if self.max_age is None:
+            return True
+        return self.loaded_at is not None and time.monotonic() - self.loaded_at <= self.max_age
 
     def is_revoked(self, sid: str | None) -> bool:
         return sid is not None and sid in self._until
 
 
-async def poll_revocations(gateway_url: str, revocations: RevocationList, interval: float) -> None:
-    """Keep a service's copy of the gateway's revocation list fresh."""
-    async with httpx.AsyncClient(base_url=gateway_url, timeout=2.0) as client:
+REVOCATIONS_PATH = "/internal/v1/revocations"
+REVOCATIONS_STREAM_PATH = "/internal/v1/revocations/stream"
+
+
+async def follow_revocations(
+    gateway_url: str, service_token: str, revocations: RevocationList, interval: float
+) -> None:
+    """Keep a service's copy of the gateway's revocation list current.
+
+    Pushed: the gateway's event stream starts with the whole list, then sends each revocation
+    as it is committed and a heartbeat every ``interval``; a stream silent for three heartbeats
+    is dropped. Polled as the backstop: between two stream attempts the whole list is fetched.
+    """
+    headers = {SERVICE_TOKEN_HEADER: service_token} if service_token else {}
+    timeout = httpx.Timeout(5.0, read=max(3 * interval, 1.0))
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=timeout, headers=headers) as client:
         while True:
             try:
-                r = await client.get("/internal/v1/revocations")
+                async with client.stream("GET", REVOCATIONS_STREAM_PATH) as r:
+                    if r.status_code == 200:
+                        async for line in r.aiter_lines():
+                            _apply_event(line, revocations)
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                log.info("revocation stream ended: %s", exc)
+            try:
+                r = await client.get(REVOCATIONS_PATH)
                 if r.status_code == 200:
                     revocations.replace({e["sid"]: e["until"] for e in r.json()["items"]})
-            except (httpx.HTTPError, ValueError, KeyError) as exc:
-                log.debug("revocation poll failed: %s", exc)
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                log.info("revocation poll failed: %s", exc)
             await asyncio.sleep(interval)
 
 
-def start_revocation_poller(
-    gateway_url: str, revocations: RevocationList, interval: float
+def _apply_event(line: str, revocations: RevocationList) -> None:
+    if not line.startswith("data:"):
+        return
+    event = json.loads(line[5:])
+    entries = {str(sid): float(until) for sid, until in event.get("items", {}).items()}
+    if event["type"] == "snapshot":
+        revocations.replace(entries)
+    elif event["type"] == "revoked":
+        revocations.merge(entries)
+    else:  # heartbeat
+        revocations.confirm()
+
+
+def start_revocation_follower(
+    gateway_url: str, service_token: str, revocations: RevocationList, interval: float
 ) -> asyncio.Task[None] | None:
     if not gateway_url:
         return None
-    coro: Coroutine[Any, Any, None] = poll_revocations(gateway_url, revocations, interval)
+    coro: Coroutine[Any, Any, None] = follow_revocations(
+        gateway_url, service_token, revocations, interval
+    )
     return asyncio.get_running_loop().create_task(coro)
 
 
@@ -115,6 +174,13 @@ def bearer_token(authorization: str | None) -> str:
 def check_claims(claims: Claims, revocations: RevocationList) -> None:
     """What a verified token must also be to act as someone: not revoked, a known role, and a
     unit token naming its unit."""
+    if not revocations.is_current():
+        # Fail closed: without a current list a revoked token cannot be told from a good one.
+        raise ServiceUnavailable(
+            "暂时无法确认令牌是否已被注销，请稍后重试",
+            code="revocations_unavailable",
+            title="身份校验暂不可用",
+        )
     if revocations.is_revoked(claims.sid):
         raise Unauthorized("访问令牌已被注销", code="token_revoked")
     if claims.role not in ROLES:

@@ -45,6 +45,14 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
         # service keeps session state (SET, LISTEN, session advisory locks), so the reset
         # on return — half the CPU of a simple read through asyncpg — buys nothing.
         kw.setdefault("pool_reset_on_return", None)
+        # A pooled connection may be dead (PostgreSQL restarted, pg_terminate_backend, a
+        # failover): test it on checkout, so the request gets a fresh one instead of a 500.
+        kw.setdefault("pool_pre_ping", True)
+        # A request waits at most this long for a pooled connection, then gets a 503.
+        kw.setdefault("pool_timeout", 10)
+        # asyncpg waits 60 s for a connection by default; a server that does not answer is
+        # reported much sooner (a 503 the client may retry).
+        kw.setdefault("connect_args", {"timeout": 5})
     return create_async_engine(async_url(url), **kw)
 
 

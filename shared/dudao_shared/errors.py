@@ -8,13 +8,17 @@ bodies, so the shape cannot drift between services.
 from __future__ import annotations
 
 import logging
+import os
+import re
+import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -150,6 +154,46 @@ class GatewayTimeout(Problem):
         super().__init__(detail, **kw)
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    code, title = "database_unavailable", "数据库暂不可用"
+
+
+# SQLSTATE classes that say the server, not the request, is the trouble: 08 connection
+# exception, 53 insufficient resources (too many connections), 57 operator intervention
+# (shutdown, pg_terminate_backend, "the database system is starting up").
+_UNAVAILABLE_SQLSTATE = ("08", "53", "57")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached right now (retry later) rather
+    than that this request is wrong: a refused or dropped connection, a pool that timed out,
+    a server shutting down or starting up."""
+    if isinstance(exc, PoolTimeout | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, OSError):
+        # PostgreSQL on a unix socket that is gone (stopped): FileNotFoundError from the
+        # driver's connect; the same error from anywhere else is not the database's.
+        return _raised_by_driver(exc)
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        sqlstate = str(getattr(orig, "sqlstate", None) or "")
+        if sqlstate.startswith(_UNAVAILABLE_SQLSTATE):
+            return True
+        # asyncpg reports a lost connection without a SQLSTATE (InterfaceError wrapping
+        # ConnectionDoesNotExistError) and a refused one as an OSError cause.
+        if not sqlstate and isinstance(exc, OperationalError | InterfaceError):
+            return True
+        return isinstance(getattr(orig, "__cause__", None), OSError)
+    return False
+
+
+def _raised_by_driver(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(f"{os.sep}asyncpg{os.sep}" in frame.filename for frame in frames)
+
+
 def problem_response(problem: Problem) -> Response:
     return JSONResponse(
         problem.to_dict(),
@@ -184,11 +228,21 @@ _MESSAGES = {
 }
 
 
+# A Python exception's name in a message a client would read (``KeyError: 'name'``).
+_INTERNAL_NAME = re.compile(r"\b[A-Za-z_.]*(?:Error|Exception|Warning)\b")
+
+
+def public_text(text: str, fallback: str) -> str:
+    """``text`` unless it names an internal class, then ``fallback``: problem bodies say what
+    is wrong in the client's terms, never which exception the server met."""
+    return fallback if _INTERNAL_NAME.search(text) else text
+
+
 def validation_problem(exc: RequestValidationError) -> ValidationFailed:
     errors = []
     for err in exc.errors():
         msg = _MESSAGES.get(err.get("type", ""), None)
-        text = err.get("msg", "")
+        text = public_text(str(err.get("msg", "")), "取值无效")
         errors.append(
             {
                 "field": _loc_to_field(err.get("loc", ())),
@@ -221,8 +275,14 @@ def install_error_handlers(app: FastAPI) -> None:
             415: UnsupportedMediaType,
         }
         cls = by_status.get(exc.status_code)
+        # The framework's own words may name its internals (a parser's exception).
+        detail = public_text(str(exc.detail), "请求无法处理") if exc.detail else None
+        # Starlette's headers (`Allow` on a 405, `WWW-Authenticate`) stay on the problem.
+        headers = dict(exc.headers or {})
         if cls is not None:
-            return problem_response(cls(str(exc.detail) if exc.detail else None))
+            problem = cls(detail)
+            problem.headers.update(headers)
+            return problem_response(problem)
         if exc.status_code == 405:
             return problem_response(
                 Problem(
@@ -230,10 +290,13 @@ def install_error_handlers(app: FastAPI) -> None:
                     status=405,
                     code="method_not_allowed",
                     title="不支持的请求方法",
+                    headers=headers,
                 )
             )
         return problem_response(
-            Problem(str(exc.detail), status=exc.status_code, code="http_error", title="请求失败")
+            Problem(
+                detail, status=exc.status_code, code="http_error", title="请求失败", headers=headers
+            )
         )
 
     async def on_integrity(_: Request, exc: Exception) -> Response:
@@ -242,16 +305,31 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("integrity error mapped to 409: %s", exc)
         return problem_response(Conflict("数据与已有记录冲突（唯一性或引用约束）"))
 
-    async def on_dbapi(_: Request, exc: Exception) -> Response:
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
+        # A database that is down or restarting is a 503 the client may retry, never a 500;
+        # nothing was acknowledged, so nothing was half-written.
+        log.warning(
+            "database unavailable: %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+        )
+        return problem_response(DatabaseUnavailable("数据库暂不可用，请稍后重试"))
+
+    async def on_dbapi(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DBAPIError)
+        if database_unavailable(exc):
+            return await on_unavailable(request, exc)
         # SQLSTATE class 22 (data exception: a NUL byte in text, a number out of range …) is
         # the client's input the validation let through, never a 500.
         if str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
             log.info("data error mapped to 422: %s", exc.orig)
             return problem_response(ValidationFailed("输入包含无法保存的字符或超出范围的数值"))
-        return await on_unexpected(_, exc)  # anything else stays a logged server error
+        return await on_unexpected(request, exc)  # anything else stays a logged server error
 
-    async def on_unexpected(_: Request, exc: Exception) -> Response:
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        if database_unavailable(exc):
+            return await on_unavailable(request, exc)
         log.exception("unhandled error", exc_info=exc)
         return problem_response(Problem("请稍后重试；如持续出现请联系管理员"))
 
@@ -260,6 +338,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(DBAPIError, on_dbapi)
+    app.add_exception_handler(PoolTimeout, on_unavailable)
+    app.add_exception_handler(ConnectionError, on_unavailable)
+    app.add_exception_handler(TimeoutError, on_unavailable)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from .breaker import Breakers, PeerUnavailable
 from .context import bearer_var, request_id_var
 from .errors import BadGateway, GatewayTimeout, Problem, ServiceUnavailable
 
@@ -53,8 +54,12 @@ class ServiceClient:
         connect_retries: int = 2,
         max_connections: int = 50,
         transport: httpx.AsyncBaseTransport | None = None,
+        breakers: Breakers | None = None,
     ) -> None:
         self.service = service
+        # A stopped peer costs callers one connect timeout each until the circuit opens,
+        # then nothing: they get a 503 at once.
+        self.breakers = breakers or Breakers()
         self._client = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -75,11 +80,16 @@ class ServiceClient:
         if token:
             headers.setdefault("Authorization", f"Bearer {token}")
         try:
-            response = await self._client.request(method, path, headers=headers, **kw)
+            async with self.breakers.guard(self.service, self.service):
+                response = await self._client.request(method, path, headers=headers, **kw)
+                if response.status_code in (502, 503, 504):
+                    raise PeerUnavailable(response.status_code)
         except httpx.TimeoutException as exc:
             raise GatewayTimeout(f"{self.service} 响应超时") from exc
         except httpx.TransportError as exc:
             raise ServiceUnavailable(f"{self.service} 无法连接") from exc
+        except PeerUnavailable:
+            raise decode_problem(self.service, response) from None
         if response.status_code >= 400:
             raise decode_problem(self.service, response)
         return response

@@ -30,6 +30,8 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 lambda _l, _m, ev: {**ev, "service": service},
+                # A traceback is one JSON string field, never lines of its own.
+                structlog.processors.format_exc_info,
                 renderer,
             ],
             foreign_pre_chain=shared,
@@ -38,6 +40,12 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # uvicorn installs its own plain-text handlers before the app exists: its messages and
+    # tracebacks go through the JSON handler above instead.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
     # uvicorn's access log costs ~20% throughput and duplicates our request logs.
     logging.getLogger("uvicorn.access").disabled = True
     # One line per outgoing call is noise next to our own request lines.

@@ -36,6 +36,16 @@ class ServiceSettings(BaseSettings):
     upstream_timeout_seconds: float = 10.0
     # Largest request body accepted at all (evidence uploads have their own, smaller limit).
     max_body_bytes: int = 25 * 1024 * 1024
+    # The credential the gateway and the services present to each other's internal routes
+    # (`/internal/*`, the services' API documents); a random secret shared by the three.
+    service_token: str = ""
+    service_token_file: Path | None = None
+    # Peers (IPs or CIDRs) whose X-Forwarded-For is believed; nobody's by default.
+    trusted_proxies: list[str] = []
+    # The gateway's /docs and /openapi.json for anyone; default: everywhere but production.
+    public_docs: bool | None = None
+    # Revocations: a service refuses tokens (503) when its list is older than this.
+    revocation_max_age_seconds: float = 10.0
 
     @model_validator(mode="after")
     def _require_database(self) -> ServiceSettings:
@@ -60,6 +70,18 @@ class ServiceSettings(BaseSettings):
             self.jwt_public_key = self._fallback_public_key()
         if not self.jwt_public_key.strip():
             raise ValueError("jwt_public_key (or jwt_public_key_file) must be set")
+        return self
+
+    @model_validator(mode="after")
+    def _load_service_token(self) -> ServiceSettings:
+        if not self.service_token and self.service_token_file:
+            self.service_token = Path(self.service_token_file).read_text().strip()
+        if self.environment == "production" and len(self.service_token) < 32:
+            raise ValueError(
+                "service_token must be a random secret of 32+ characters in production"
+            )
+        if self.public_docs is None:
+            self.public_docs = self.environment != "production"
         return self
 
     def _fallback_public_key(self) -> str:

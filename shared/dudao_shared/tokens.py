@@ -27,8 +27,15 @@ _DECODE_OPTIONS = {f"require_{c}": True for c in REQUIRED_CLAIMS} | {
     "verify_iss": True,
     "verify_exp": True,
     "verify_iat": True,
+    # Checked by `_check_dates` with the clock leeway (python-jose's leeway would also
+    # stretch `exp`).
+    "verify_nbf": False,
     "leeway": 0,
 }
+# Clocks of the machines differ a little (T44): a token issued up to this many seconds "in the
+# future" is still taken; one further ahead was not made by our gateway's clock.
+CLOCK_LEEWAY_SECONDS = 30
+_NUMERIC_DATES = ("exp", "iat", "nbf")
 
 
 class InvalidToken(Exception):
@@ -137,9 +144,12 @@ class TokenVerifier:
             raise
         except (JOSEError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise InvalidToken(str(exc)) from exc
+        _check_dates(payload)
         sub, role = payload.get("sub"), payload.get("role")
         if not isinstance(sub, str) or not isinstance(role, str):
             raise InvalidToken("sub and role must be strings")
+        if not isinstance(payload.get("iss"), str):
+            raise InvalidToken("iss must be a string")
         claims = Claims(
             sub=sub,
             role=role,
@@ -155,6 +165,22 @@ class TokenVerifier:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return claims
+
+
+def _check_dates(payload: dict[str, Any]) -> None:
+    """NumericDate claims are numbers (RFC 7519 §2; python-jose takes ``"exp": "1700000000"``),
+    and a token is not used before it was issued or before ``nbf``, beyond the leeway."""
+    for name in _NUMERIC_DATES:
+        value = payload.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidToken(f"{name} must be a number")
+    now = time.time()
+    for name in ("iat", "nbf"):
+        value = payload.get(name)
+        if value is not None and value > now + CLOCK_LEEWAY_SECONDS:
+            raise InvalidToken(f"{name} is in the future")
 
 
 def _optional_str(payload: dict[str, Any], name: str) -> str | None:

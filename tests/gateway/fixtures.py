@@ -27,6 +27,9 @@ def gateway_db_url(databases) -> str:  # type: ignore[no-untyped-def]
     return url
 
 
+SERVICE_TOKEN = "service-token-for-the-gateway-tests-0123456789"
+
+
 @pytest.fixture(scope="session")
 def gateway_settings(gateway_db_url: str, keypair: tuple[str, str]) -> Settings:
     return Settings(
@@ -36,8 +39,8 @@ def gateway_settings(gateway_db_url: str, keypair: tuple[str, str]) -> Settings:
         # Nothing listens here: proxied calls in these in-process tests answer 503.
         tasks_url="http://127.0.0.1:9",
         indicators_url="http://127.0.0.1:9",
-        lockout_threshold=3,
         log_requests=False,
+        service_token=SERVICE_TOKEN,
     )
 
 

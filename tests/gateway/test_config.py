@@ -17,6 +17,7 @@ def test_gateway_settings_refuse_placeholder_key_outside_development() -> None:
             database_url=DB,
             jwt_private_key="changeme",
             jwt_public_key="x",
+            service_token="s" * 40,
         )
     # No key at all: there is no public key to derive either.
     with pytest.raises(ValidationError, match="must be set"):

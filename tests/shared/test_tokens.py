@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import time_machine
+from jose import jwt
 
 from dudao_shared.tokens import InvalidToken, TokenSigner, TokenVerifier, generate_keypair
 
@@ -59,3 +62,28 @@ def test_identity_claims_must_be_strings(keypair, claim: str) -> None:  # type: 
     )
     with pytest.raises(InvalidToken, match=claim):
         TokenVerifier(keypair[1], issuer="i", audience="a").verify(token)
+
+
+@pytest.mark.parametrize(("ahead", "accepted"), [(10, True), (120, False)])
+def test_issued_in_the_future_only_within_the_clock_leeway(
+    keypair, ahead: int, accepted: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """T44: a clock 10 s ahead is tolerated, 2 minutes is not (for `iat` and for `nbf`)."""
+    now = int(time.time())
+    verifier = TokenVerifier(keypair[1], issuer="dudao-gateway", audience="dudao")
+    for claim in ("iat", "nbf"):
+        claims = {
+            "sub": "user:a",
+            "role": "leader",
+            "iss": "dudao-gateway",
+            "aud": "dudao",
+            "iat": now,
+            "exp": now + 600,
+            claim: now + ahead,
+        }
+        token = jwt.encode(claims, keypair[0], algorithm="RS256")
+        if accepted:
+            assert verifier.verify(token).sub == "user:a"
+        else:
+            with pytest.raises(InvalidToken):
+                verifier.verify(token)

@@ -16,11 +16,12 @@ class Settings(ServiceSettings):
     jwt_private_key: str = ""
     jwt_private_key_file: Path | None = None
     access_token_ttl_seconds: int = 900
-    refresh_token_ttl_seconds: int = 14 * 24 * 3600
+    # A sign-in session ends this long after sign-in whatever happens (absolute), and when it
+    # has not been refreshed for `session_idle_seconds` (idle) — ASVS 3.3.2: 12 h / 30 min.
+    session_absolute_seconds: int = 12 * 3600
+    session_idle_seconds: int = 30 * 60
     unit_token_default_days: int = 90
     unit_token_max_days: int = 366
-    lockout_threshold: int = 5
-    lockout_minutes: int = 15
     tasks_url: str = "http://127.0.0.1:8001"
     indicators_url: str = "http://127.0.0.1:8002"
     upstream_timeout_seconds: float = 10.0
@@ -47,6 +48,8 @@ class Settings(ServiceSettings):
         if not self.jwt_private_key.strip():
             raise ValueError("jwt_private_key (or jwt_private_key_file) must be set")
         self.refuse_placeholder("jwt_private_key", self.jwt_private_key)
+        if any(o.strip() in ("*", "null") for o in self.cors_origins):
+            raise ValueError("cors_origins lists exact origins; '*' and 'null' are refused")
         if self.access_token_ttl_seconds > 900:
             raise ValueError("access tokens live at most 15 minutes")
         return self

@@ -13,14 +13,17 @@ from dudao_shared.tokens import TokenSigner
 
 from .audit import AuditContext
 from .config import Settings
+from .revocation import RevocationHub
 
 get_settings = AppState("settings", Settings)
 get_signer = AppState("signer", TokenSigner)
 get_tasks_client = AppState("tasks_client", ServiceClient)
+get_revocation_hub = AppState("revocation_hub", RevocationHub)
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 TasksClientDep = Annotated[ServiceClient, Depends(get_tasks_client)]
+RevocationHubDep = Annotated[RevocationHub, Depends(get_revocation_hub)]
 
 
 def get_audit_context(request: Request) -> AuditContext:
@@ -31,6 +34,7 @@ AuditContextDep = Annotated[AuditContext, Depends(get_audit_context)]
 
 __all__ = [
     "AuditContextDep",
+    "RevocationHubDep",
     "RevocationsDep",
     "SettingsDep",
     "SignerDep",

@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any, cast
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import Receive, Scope, Send
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dudao_shared.app import create_service_app
-from dudao_shared.auth import RevocationList, get_revocations, get_verifier
-from dudao_shared.db import Database, get_database
+from dudao_shared.auth import get_revocations, get_verifier
+from dudao_shared.db import get_database
 from dudao_shared.http import ServiceClient
+from dudao_shared.security import SecurityHeadersMiddleware
 from dudao_shared.tokens import TokenSigner
 
 from .config import Settings
-from .dependencies import get_signer, get_tasks_client
+from .dependencies import get_revocation_hub, get_signer, get_tasks_client
 from .proxy.forwarder import Forwarder
 from .proxy.openapi import CombinedOpenAPI
 from .proxy.routes import route_table
-from .revocation import active_revocations
+from .revocation import RevocationHub, active_revocations, follow_database
 from .security_events.router import router as security_events_router
 from .sessions.router import public as sessions_public
 from .sessions.router import router as sessions_router
@@ -34,14 +38,45 @@ DESCRIPTION = """督导平台统一入口。先用 `POST /api/v1/auth/login` 登
 单位经办人用单位令牌调用 `POST /api/v1/auth/unit_token` 换取访问令牌。"""
 
 
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID", "Content-Disposition"]
+
+
 class Gateway:
     """Outer ASGI app: proxied paths go straight to the forwarder, the rest to FastAPI."""
 
-    def __init__(self, api: FastAPI, forwarder: Forwarder) -> None:
+    def __init__(self, api: FastAPI, forwarder: Forwarder, settings: Settings) -> None:
         self.api = api
         self.forwarder = forwarder
+        # Around both halves: the client's address from trusted proxies only, CORS for the
+        # allowlisted origins (preflights answered before any token check), security headers
+        # on every answer, the forwarder's own problems included.
+        entry: ASGIApp = SecurityHeadersMiddleware(self._dispatch)
+        if settings.cors_origins:
+            entry = CORSMiddleware(
+                entry,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=CORS_REQUEST_HEADERS,
+                expose_headers=CORS_EXPOSED_HEADERS,
+                max_age=600,
+            )
+        # uvicorn types its middleware with its own ASGI types; the shapes are the same.
+        self._entry = cast(
+            ASGIApp,
+            ProxyHeadersMiddleware(cast(Any, entry), trusted_hosts=list(settings.trusted_proxies)),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._entry(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             upstream = self.forwarder.match(scope["path"])
             if upstream is not None:
@@ -54,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
     settings = settings or Settings()
     routes = route_table(settings.tasks_url, settings.indicators_url)
     upstreams = list({u.name: u for u in routes.values()}.values())
-    combined = CombinedOpenAPI(upstreams)
+    combined = CombinedOpenAPI(upstreams, service_token=settings.service_token)
     revocation_sync: asyncio.Task[None] | None = None
 
     async def start(app: FastAPI) -> None:
@@ -77,10 +112,18 @@ def create_app(settings: Settings | None = None) -> Gateway:
                 )
             )
         revocation_sync = asyncio.get_running_loop().create_task(
-            _sync_revocations(db, revocations, settings)
+            follow_database(
+                settings.database_url,
+                # Its own sessions on the engine: never a request's transaction.
+                lambda: AsyncSession(db.engine),
+                hub,
+                access_token_ttl_seconds=settings.access_token_ttl_seconds,
+                interval=settings.revocation_poll_seconds,
+            )
         )
 
     async def stop(app: FastAPI) -> None:
+        hub.close()
         if revocation_sync is not None:
             revocation_sync.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -112,6 +155,10 @@ def create_app(settings: Settings | None = None) -> Gateway:
         on_startup=[start],
         on_shutdown=[stop],
         ready_checks=[upstreams_ready],
+        # Without `public_docs` the combined document and its page need the service credential.
+        internal_prefixes=("/internal/",)
+        if settings.public_docs
+        else ("/internal/", "/openapi.json", "/docs"),
         # The combined document and its docs page replace FastAPI's own.
         openapi_url=None,
         docs_url=None,
@@ -126,6 +173,11 @@ def create_app(settings: Settings | None = None) -> Gateway:
         ),
     )
     revocations = get_revocations.of(api)
+    # The gateway's list fails closed too: current while its database confirms it.
+    revocations.max_age = settings.revocation_max_age_seconds
+    hub = get_revocation_hub.set(
+        api, RevocationHub(revocations, heartbeat=min(settings.revocation_poll_seconds, 2.0))
+    )
     forwarder = Forwarder(
         routes,
         verifier=get_verifier.of(api),
@@ -135,18 +187,6 @@ def create_app(settings: Settings | None = None) -> Gateway:
         max_connections=settings.upstream_max_connections,
         buffer_body_bytes=settings.buffer_body_bytes,
         log_requests=settings.log_requests,
+        max_body_bytes=settings.max_body_bytes,
     )
-    return Gateway(api, forwarder)
-
-
-async def _sync_revocations(db: Database, revocations: RevocationList, settings: Settings) -> None:
-    """Other gateway replicas revoke too; the database is the shared truth."""
-    while True:
-        await asyncio.sleep(settings.revocation_poll_seconds)
-        with contextlib.suppress(Exception):
-            # Its own session on the engine: background work never joins a request's transaction.
-            async with AsyncSession(db.engine) as session:
-                current = await active_revocations(
-                    session, access_token_ttl_seconds=settings.access_token_ttl_seconds
-                )
-            revocations.merge(current)
+    return Gateway(api, forwarder, settings)

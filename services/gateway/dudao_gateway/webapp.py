@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from dudao_shared.errors import NotFound
+from dudao_shared.security import HTML_CSP, inline_script_hashes
 
 SWAGGER_ASSETS = Path(swagger_ui.__file__).parent / "static"
 # The repository's build output, used when no directory is configured (`make run`, the tests).
@@ -45,15 +46,21 @@ def install_docs(api: FastAPI) -> None:
     api.mount("/docs/assets", StaticFiles(directory=SWAGGER_ASSETS), name="docs-assets")
     router = APIRouter(include_in_schema=False)
 
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="督导平台 接口文档",
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+    )
+    # The page starts Swagger UI with one inline script: allowed by its hash, nothing else.
+    csp = HTML_CSP.replace(
+        "script-src 'self'", f"script-src 'self' {inline_script_hashes(bytes(page.body).decode())}"
+    )
+
     @router.get("/docs")
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="督导平台 接口文档",
-            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs/assets/swagger-ui.css",
-            swagger_favicon_url="/docs/assets/favicon-32x32.png",
-        )
+        return HTMLResponse(page.body, headers={"Content-Security-Policy": csp})
 
     api.include_router(router)
 

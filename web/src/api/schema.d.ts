@@ -156,6 +156,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assignments/{assignment_id}/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 催办：就一项交办催促责任单位（单位的通知箱和外发渠道都会收到）
+         * @description 催办：就一项交办催促责任单位（单位的通知箱和外发渠道都会收到）
+         */
+        post: operations["urge_assignment_api_v1_assignments__assignment_id__urges_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit_events": {
         parameters: {
             query?: never;
@@ -316,95 +336,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/evaluations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
-         * @description 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
-         */
-        get: operations["list_evaluations_api_v1_evaluations_get"];
-        put?: never;
-        /**
-         * 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
-         * @description 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
-         */
-        post: operations["create_evaluation_api_v1_evaluations_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 预览评估（单位只见本单位一行）
-         * @description 预览评估（单位只见本单位一行）
-         */
-        get: operations["get_evaluation_api_v1_evaluations__evaluation_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * 修改标题或报告正文（仅草稿；需 If-Match）
-         * @description 修改标题或报告正文（仅草稿；需 If-Match）
-         */
-        patch: operations["update_evaluation_api_v1_evaluations__evaluation_id__patch"];
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}/evaluation.pdf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 下载评估报告（A4 PDF，含封面、表格与图表）
-         * @description 下载评估报告（A4 PDF，含封面、表格与图表）
-         */
-        get: operations["download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}/evaluation.xlsx": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 下载评估表格（.xlsx）
-         * @description 下载评估表格（.xlsx）
-         */
-        get: operations["download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}/issue": {
+    "/api/v1/contacts/{contact_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -413,32 +345,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        post?: never;
         /**
-         * 签发评估：此后数据与正文不再改变（需 If-Match）
-         * @description 签发评估：此后数据与正文不再改变（需 If-Match）
+         * 删除通知渠道
+         * @description 删除通知渠道
          */
-        post: operations["issue_evaluation_api_v1_evaluations__evaluation_id__issue_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}/recompute": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
-         * @description 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
-         */
-        post: operations["recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post"];
-        delete?: never;
+        delete: operations["delete_contact_api_v1_contacts__contact_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -706,11 +618,50 @@ export interface paths {
         get: operations["list_measurements_api_v1_measurements_get"];
         put?: never;
         /**
-         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
-         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
-         *     同时填报分子分母时须能算出该值
+         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）
+         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）
          */
         post: operations["create_measurement_api_v1_measurements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出监测值（与填报模板同一格式，改后可直接导入）
+         * @description 导出监测值（与填报模板同一格式，改后可直接导入）
+         */
+        get: operations["export_measurements_api_v1_measurements_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_measurements_api_v1_measurements_import_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -729,6 +680,26 @@ export interface paths {
          * @description 某指标各区划的最新监测值（可限定在某区划之内）
          */
         get: operations["latest_values_api_v1_measurements_latest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 监测值填报模板（按规划 × 区划 × 统计期预填本人可填报的指标，含已填数值）
+         * @description 监测值填报模板（按规划 × 区划 × 统计期预填本人可填报的指标，含已填数值）
+         */
+        get: operations["measurement_template_api_v1_measurements_template_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -771,8 +742,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
-         * @description 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
+         * 审核通过已报送的监测值（规划人员；需 If-Match）
+         * @description 审核通过已报送的监测值（规划人员；需 If-Match）
          */
         post: operations["approve_measurement_api_v1_measurements__measurement_id__approve_post"];
         delete?: never;
@@ -815,6 +786,126 @@ export interface paths {
          * @description 报送草稿（需 If-Match；进度滞后须已填写说明）
          */
         post: operations["submit_measurement_api_v1_measurements__measurement_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的通知（单位看本单位的，工作人员看自己的；新的在前）
+         * @description 我的通知（单位看本单位的，工作人员看自己的；新的在前）
+         */
+        get: operations["list_notices_api_v1_notices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/read_all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 全部标为已读
+         * @description 全部标为已读
+         */
+        post: operations["mark_all_read_api_v1_notices_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/unread_count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 未读通知数
+         * @description 未读通知数
+         */
+        get: operations["unread_count_api_v1_notices_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一条通知
+         * @description 一条通知
+         */
+        get: operations["get_notice_api_v1_notices__notice_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 通知的外发记录：每个渠道、目标、状态和每次尝试（工作人员）
+         * @description 通知的外发记录：每个渠道、目标、状态和每次尝试（工作人员）
+         */
+        get: operations["list_deliveries_api_v1_notices__notice_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标为已读（再次标记不改变已读时间）
+         * @description 标为已读（再次标记不改变已读时间）
+         */
+        post: operations["mark_read_api_v1_notices__notice_id__read_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -953,6 +1044,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans/{plan_id}/reminder_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 规划的提醒规则（未设置时为默认规则，版本 0）
+         * @description 规划的提醒规则（未设置时为默认规则，版本 0）
+         */
+        get: operations["get_reminder_rules_api_v1_plans__plan_id__reminder_rules_get"];
+        /**
+         * 设置规划的提醒规则（If-Match 携带读取时的 ETag；首次设置为 "0"）
+         * @description 设置规划的提醒规则（If-Match 携带读取时的 ETag；首次设置为 "0"）
+         */
+        put: operations["put_reminder_rules_api_v1_plans__plan_id__reminder_rules_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans/{plan_id}/tasks": {
         parameters: {
             query?: never;
@@ -965,6 +1080,66 @@ export interface paths {
          * @description 规划的任务及亮灯（单位令牌只看到本单位的任务）
          */
         get: operations["list_plan_tasks_api_v1_plans__plan_id__tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出任务分工（与导入模板同一格式，改后可直接导入）
+         * @description 导出任务分工（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_tasks_api_v1_plans__plan_id__tasks_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_tasks_api_v1_plans__plan_id__tasks_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务分工导入模板（任务编号、名称、牵头与配合单位、完成时限）
+         * @description 任务分工导入模板（任务编号、名称、牵头与配合单位、完成时限）
+         */
+        get: operations["task_template_api_v1_plans__plan_id__tasks_template_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1027,6 +1202,46 @@ export interface paths {
         get: operations["region_children_api_v1_regions__code__children_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 提醒与催办记录（单位只看发给本单位的；新的在前）
+         * @description 提醒与催办记录（单位只看发给本单位的；新的在前）
+         */
+        get: operations["list_reminders_api_v1_reminders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 立即扫描一次到期提醒（后台作业执行；已发过的不会重发）
+         * @description 立即扫描一次到期提醒（后台作业执行；已发过的不会重发）
+         */
+        post: operations["run_sweep_api_v1_reminders_sweeps_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1175,6 +1390,66 @@ export interface paths {
          * @description 新建目标（支持 Idempotency-Key）
          */
         post: operations["create_target_api_v1_targets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出规划的指标目标（与导入模板同一格式，改后可直接导入）
+         * @description 导出规划的指标目标（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_targets_api_v1_targets_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_targets_api_v1_targets_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 指标目标导入模板（含分年度目标）
+         * @description 指标目标导入模板（含分年度目标）
+         */
+        get: operations["target_template_api_v1_targets_template_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1361,6 +1636,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出单位名录（与导入模板同一格式，改后可直接导入）
+         * @description 导出单位名录（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_units_api_v1_units_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_units_api_v1_units_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/resolve": {
         parameters: {
             query?: never;
@@ -1375,6 +1690,26 @@ export interface paths {
          * @description 批量解析单位名称（按名称或别名，未解析的不会自动创建）
          */
         post: operations["resolve_units_api_v1_units_resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位名录导入模板（层级、区划为下拉列表）
+         * @description 单位名录导入模板（层级、区划为下拉列表）
+         */
+        get: operations["unit_template_api_v1_units_template_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1405,6 +1740,30 @@ export interface paths {
         patch: operations["update_unit_api_v1_units__unit_id__patch"];
         trace?: never;
     };
+    "/api/v1/units/{unit_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位的通知渠道（邮箱、手机、回调地址、赣政通；单位只看本单位的）
+         * @description 单位的通知渠道（邮箱、手机、回调地址、赣政通；单位只看本单位的）
+         */
+        get: operations["list_contacts_api_v1_units__unit_id__contacts_get"];
+        put?: never;
+        /**
+         * 添加通知渠道；回调地址须为 https，返回的签名密钥只显示这一次
+         * @description 添加通知渠道；回调地址须为 https，返回的签名密钥只显示这一次
+         */
+        post: operations["create_contact_api_v1_units__unit_id__contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/{unit_id}/lights": {
         parameters: {
             query?: never;
@@ -1419,6 +1778,46 @@ export interface paths {
         get: operations["unit_lights_api_v1_units__unit_id__lights_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/succession": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）
+         * @description 单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）
+         */
+        post: operations["unit_succession_api_v1_units__unit_id__succession_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 催办：催促一个责任单位（不限于某项任务）
+         * @description 催办：催促一个责任单位（不限于某项任务）
+         */
+        post: operations["urge_unit_api_v1_units__unit_id__urges_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1482,26 +1881,6 @@ export interface paths {
         };
         /** 存活检查 */
         get: operations["healthz_healthz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/internal/v1/revocations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         * @description 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         */
-        get: operations["revocations_internal_v1_revocations_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1858,6 +2237,14 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** Body_import_measurements_api_v1_measurements_import_post */
+        Body_import_measurements_api_v1_measurements_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
         /** Body_import_plan_api_v1_plans_import_post */
         Body_import_plan_api_v1_plans_import_post: {
             /**
@@ -1870,6 +2257,30 @@ export interface components {
              * @description 或直接粘贴正文
              */
             text?: string | null;
+        };
+        /** Body_import_targets_api_v1_targets_import_post */
+        Body_import_targets_api_v1_targets_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
+        /** Body_import_tasks_api_v1_plans__plan_id__tasks_import_post */
+        Body_import_tasks_api_v1_plans__plan_id__tasks_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
+        /** Body_import_units_api_v1_units_import_post */
+        Body_import_units_api_v1_units_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
         };
         /** Body_login_form_api_v1_auth_token_post */
         Body_login_form_api_v1_auth_token_post: {
@@ -2126,31 +2537,94 @@ export interface components {
              */
             year?: number | null;
         };
-        /** Comparison */
-        Comparison: {
+        /** CellError */
+        CellError: {
             /**
-             * Indicators
-             * @description 各指标状态的变化（本次 − 上次）
+             * Column
+             * @description 列名
              */
-            indicators: {
-                [key: string]: number;
-            };
+            column: string;
             /**
-             * Previous As Of
-             * Format: date
+             * Message
+             * @description 错误说明
              */
-            previous_as_of: string;
-            /** Previous Id */
-            previous_id: string;
-            /** Previous Title */
-            previous_title: string;
+            message: string;
             /**
-             * Tasks
-             * @description 各完成情况的变化（本次 − 上次）
+             * Row
+             * @description 行号（表头为第 1 行）
              */
-            tasks: {
-                [key: string]: number;
-            };
+            row: number;
+        };
+        /** ContactCreate */
+        ContactCreate: {
+            /**
+             * Channel
+             * @description webhook 回调地址、email 电子邮件、sms 手机短信、ganzhengtong 赣政通
+             * @enum {string}
+             */
+            channel: "webhook" | "email" | "sms" | "ganzhengtong";
+            /**
+             * Target
+             * @description 回调地址（https）、邮箱、手机号（11 位）或赣政通账号
+             */
+            target: string;
+        };
+        /** ContactCreated */
+        ContactCreated: {
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Secret
+             * @description webhook 的签名密钥（whsec_…），只在创建时返回这一次
+             */
+            secret?: string | null;
+            /** Target */
+            target: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /** ContactRead */
+        ContactRead: {
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Target */
+            target: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
         };
         /** CorrectionRead */
         CorrectionRead: {
@@ -2173,44 +2647,6 @@ export interface components {
             old_value: number;
             /** Reason */
             reason: string;
-        };
-        /** Counts */
-        Counts: {
-            /**
-             * In Progress
-             * @default 0
-             */
-            in_progress: number;
-            /**
-             * Late
-             * @default 0
-             */
-            late: number;
-            /**
-             * Not Started
-             * @default 0
-             */
-            not_started: number;
-            /**
-             * On Time
-             * @default 0
-             */
-            on_time: number;
-            /**
-             * Overdue
-             * @default 0
-             */
-            overdue: number;
-            /**
-             * Returned
-             * @default 0
-             */
-            returned: number;
-            /**
-             * Total
-             * @default 0
-             */
-            total: number;
         };
         /** DeadlineFinding */
         DeadlineFinding: {
@@ -2309,159 +2745,6 @@ export interface components {
             /** Target */
             target: string;
         };
-        /** EvaluationCreate */
-        EvaluationCreate: {
-            /**
-             * As Of
-             * @description 评估基准日（默认今天）
-             */
-            as_of?: string | null;
-            /**
-             * Kind
-             * @description annual 年度考核、midterm 中期评估、final 终期评估、custom 自定义
-             * @enum {string}
-             */
-            kind: "annual" | "midterm" | "final" | "custom";
-            /**
-             * Kind Label
-             * @description 自定义类型的名称
-             */
-            kind_label?: string | null;
-            /**
-             * Plan Id
-             * @description 评估的规划（与 region_code 二选一）
-             */
-            plan_id?: string | null;
-            /**
-             * Region Code
-             * @description 评估该区划的全部规划（与 plan_id 二选一）
-             */
-            region_code?: string | null;
-            /** @description 排名计分规则（默认见 ScoringRule） */
-            scoring?: components["schemas"]["ScoringRule"] | null;
-            /** Title */
-            title?: string | null;
-        };
-        /** EvaluationData */
-        EvaluationData: {
-            comparison: components["schemas"]["Comparison"] | null;
-            /** Indicator Counts */
-            indicator_counts: components["schemas"]["NatureCounts"][];
-            /** Indicators */
-            indicators: components["schemas"]["IndicatorRow"][];
-            /** Plans */
-            plans: components["schemas"]["PlanRef"][];
-            /** Region Name */
-            region_name: string;
-            /** Regions */
-            regions: components["schemas"]["RegionRow"][];
-            /** Sections */
-            sections: components["schemas"]["SectionRow"][];
-            tasks: components["schemas"]["Counts"];
-            /** Trajectories */
-            trajectories: components["schemas"]["Trajectory"][];
-            /** Units */
-            units: components["schemas"]["UnitRow"][];
-        };
-        /** EvaluationRead */
-        EvaluationRead: {
-            /**
-             * As Of
-             * Format: date
-             */
-            as_of: string;
-            /**
-             * Computed At
-             * Format: date-time
-             */
-            computed_at: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: string;
-            data: components["schemas"]["EvaluationData"];
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Issued At */
-            issued_at: string | null;
-            /** Issued By */
-            issued_by: string | null;
-            /** Kind */
-            kind: string;
-            /** Kind Label */
-            kind_label: string;
-            /** Narrative */
-            narrative: string;
-            /** Narrative Edited */
-            narrative_edited: boolean;
-            /** Plan Id */
-            plan_id: string | null;
-            /** Region Code */
-            region_code: string;
-            scoring: components["schemas"]["ScoringRule"];
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "draft" | "issued";
-            /** Title */
-            title: string;
-            /** Version */
-            version: number;
-        };
-        /**
-         * EvaluationSummary
-         * @description A list row: what an evaluation is, without its data.
-         */
-        EvaluationSummary: {
-            /**
-             * As Of
-             * Format: date
-             */
-            as_of: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Issued At */
-            issued_at: string | null;
-            /** Kind */
-            kind: string;
-            /** Kind Label */
-            kind_label: string;
-            /** Plan Id */
-            plan_id: string | null;
-            /** Region Code */
-            region_code: string;
-            /** Status */
-            status: string;
-            /** Title */
-            title: string;
-            /** Version */
-            version: number;
-        };
-        /** EvaluationUpdate */
-        EvaluationUpdate: {
-            /**
-             * Narrative
-             * @description 评估报告正文（签发前可改）
-             */
-            narrative?: string | null;
-            /** Title */
-            title?: string | null;
-        };
         /** FieldError */
         FieldError: {
             /**
@@ -2558,6 +2841,36 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HandedOver */
+        HandedOver: {
+            /**
+             * Assignment Id
+             * Format: uuid
+             */
+            assignment_id: string;
+            /**
+             * Conflict
+             * @description 承继单位已承担该任务，不能移交（须人工处理）
+             */
+            conflict: boolean;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Role
+             * @description lead 牵头、co 配合
+             */
+            role: string;
+            /** Status */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+        };
         /**
          * ImportPreview
          * @description What the document yields, every value with the words it came from.
@@ -2627,6 +2940,42 @@ export interface components {
             source_hash: string;
             /** Warnings */
             warnings: components["schemas"]["Warning_"][];
+        };
+        /** ImportSummary */
+        ImportSummary: {
+            /** Created */
+            created: number;
+            /**
+             * Dry Run
+             * @description 是否仅预检（不写入）
+             */
+            dry_run: boolean;
+            /**
+             * Errors
+             * @description 全部错误，按行列出
+             */
+            errors: components["schemas"]["CellError"][];
+            /**
+             * Failed
+             * @description 有错误的行数
+             */
+            failed: number;
+            /**
+             * Kind
+             * @description 导入类型
+             */
+            kind: string;
+            /** Rows */
+            rows: components["schemas"]["RowOutcome"][];
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
+            /**
+             * Written
+             * @description 是否已写入
+             */
+            written: boolean;
         };
         /** IndicatorCreate */
         IndicatorCreate: {
@@ -2825,34 +3174,35 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** IndicatorRow */
+        /**
+         * IndicatorRow
+         * @description One row of a 主要指标 table.
+         */
         IndicatorRow: {
-            /** Baseline */
-            baseline: string | null;
+            baseline?: components["schemas"]["Baseline"];
             /** Domain */
-            domain: string | null;
-            /** Indicator Id */
-            indicator_id: string;
-            /** Latest Period */
-            latest_period: string | null;
-            /** Latest Value */
-            latest_value: string | null;
-            /** Measure Unit */
-            measure_unit: string | null;
+            domain?: string | null;
+            /** Milestones */
+            milestones?: components["schemas"]["Milestone"][];
             /** Name */
             name: string;
             /** Nature */
-            nature: string;
-            /** Plan Id */
-            plan_id: string;
-            /** Reasons */
-            reasons: string[];
+            nature?: ("预期性" | "约束性" | "倡导性") | null;
+            /**
+             * Parent
+             * @description “其中”行的上级指标名称
+             */
+            parent?: string | null;
             /** Seq */
-            seq: string | null;
-            /** Status */
-            status: string;
-            /** Target */
-            target: string | null;
+            seq?: string | null;
+            /** Span */
+            span?: [
+                number,
+                number
+            ] | null;
+            target?: components["schemas"]["IndicatorTarget"];
+            /** Unit */
+            unit?: string | null;
         };
         /** IndicatorTarget */
         IndicatorTarget: {
@@ -3406,17 +3756,6 @@ export interface components {
             /** Year */
             year: number;
         };
-        /** NatureCounts */
-        NatureCounts: {
-            /** Counts */
-            counts: {
-                [key: string]: number;
-            };
-            /** Nature */
-            nature: string;
-            /** Total */
-            total: number;
-        };
         /** NoticeRead */
         NoticeRead: {
             /** Assignment Id */
@@ -3481,6 +3820,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[ContactRead] */
+        Page_ContactRead_: {
+            /** Items */
+            items: components["schemas"]["ContactRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[CorrectionRead] */
         Page_CorrectionRead_: {
             /** Items */
@@ -3495,16 +3844,6 @@ export interface components {
         Page_DeliveryRead_: {
             /** Items */
             items: components["schemas"]["DeliveryRead"][];
-            /**
-             * Next Cursor
-             * @description 下一页游标；为空表示没有更多
-             */
-            next_cursor?: string | null;
-        };
-        /** Page[EvaluationSummary] */
-        Page_EvaluationSummary_: {
-            /** Items */
-            items: components["schemas"]["EvaluationSummary"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -3585,6 +3924,16 @@ export interface components {
         Page_RegionRead_: {
             /** Items */
             items: components["schemas"]["RegionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[ReminderRead] */
+        Page_ReminderRead_: {
+            /** Items */
+            items: components["schemas"]["ReminderRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -3943,19 +4292,6 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** PlanRef */
-        PlanRef: {
-            /** Doc Number */
-            doc_number: string | null;
-            /** Id */
-            id: string;
-            /** Period End */
-            period_end: number | null;
-            /** Period Start */
-            period_start: number | null;
-            /** Title */
-            title: string;
-        };
         /** PlanUpdate */
         PlanUpdate: {
             /** Doc Number */
@@ -4080,23 +4416,6 @@ export interface components {
              */
             parent_code: string | null;
         };
-        /** RegionRow */
-        RegionRow: {
-            /** Assessed */
-            assessed: number;
-            /** Counts */
-            counts: {
-                [key: string]: number;
-            };
-            /** Name */
-            name: string;
-            /** Rank */
-            rank: number | null;
-            /** Region Code */
-            region_code: string;
-            /** Score */
-            score: number | null;
-        };
         /** RegionTotal */
         RegionTotal: {
             /** Children */
@@ -4126,6 +4445,120 @@ export interface components {
              * @description 由下级汇总得到的值
              */
             value: number | null;
+        };
+        /** ReminderRead */
+        ReminderRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Message */
+            message: string | null;
+            /** Notice Id */
+            notice_id: string | null;
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /**
+             * Rule
+             * @description due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办
+             */
+            rule: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /**
+         * ReminderRules
+         * @description A plan's reminder rules. A null number turns its rule off.
+         */
+        ReminderRules: {
+            /**
+             * Due Soon Days
+             * @description 临期提醒：距下一完成时限不超过该天数时提醒一次（每个时限一次）
+             * @default 7
+             */
+            due_soon_days: number | null;
+            /**
+             * No Report Days
+             * @description 未填报提醒：自上次填报（或交办）起超过该天数未填报时提醒，每段沉默期一次
+             * @default 30
+             */
+            no_report_days: number | null;
+            /**
+             * Not Acknowledged Days
+             * @description 未签收提醒：交办后超过该天数仍未签收时提醒一次
+             * @default 3
+             */
+            not_acknowledged_days: number | null;
+            /**
+             * Overdue Enabled
+             * @description 逾期提醒：超过最后完成时限仍未完成时提醒
+             * @default true
+             */
+            overdue_enabled: boolean;
+            /**
+             * Overdue Every Days
+             * @description 逾期后每隔该天数再提醒一次；为空则只提醒一次
+             * @default 7
+             */
+            overdue_every_days: number | null;
+        };
+        /** ReminderRulesRead */
+        ReminderRulesRead: {
+            /**
+             * Due Soon Days
+             * @description 临期提醒：距下一完成时限不超过该天数时提醒一次（每个时限一次）
+             * @default 7
+             */
+            due_soon_days: number | null;
+            /**
+             * No Report Days
+             * @description 未填报提醒：自上次填报（或交办）起超过该天数未填报时提醒，每段沉默期一次
+             * @default 30
+             */
+            no_report_days: number | null;
+            /**
+             * Not Acknowledged Days
+             * @description 未签收提醒：交办后超过该天数仍未签收时提醒一次
+             * @default 3
+             */
+            not_acknowledged_days: number | null;
+            /**
+             * Overdue Enabled
+             * @description 逾期提醒：超过最后完成时限仍未完成时提醒
+             * @default true
+             */
+            overdue_enabled: boolean;
+            /**
+             * Overdue Every Days
+             * @description 逾期后每隔该天数再提醒一次；为空则只提醒一次
+             * @default 7
+             */
+            overdue_every_days: number | null;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Version
+             * @description 版本号（ETag）；未设置过时为 0，使用默认规则
+             */
+            version: number;
         };
         /** ReportCreate */
         ReportCreate: {
@@ -4245,9 +4678,9 @@ export interface components {
         ResolvedName: {
             /**
              * Matched By
-             * @description 按名称或别名匹配
+             * @description 按名称、别名匹配，或该名称的单位已停用、解析到其承继单位
              */
-            matched_by: ("name" | "alias") | null;
+            matched_by: ("name" | "alias" | "successor") | null;
             /**
              * Name
              * @description 提交的名称
@@ -4266,6 +4699,11 @@ export interface components {
             status: "resolved" | "unresolved";
             /** @description 解析到的单位 */
             unit: components["schemas"]["UnitRead"] | null;
+            /**
+             * Warning
+             * @description 提示（如：原单位已停用，已改为承继单位）
+             */
+            warning?: string | null;
         };
         /** ReviewDecision */
         ReviewDecision: {
@@ -4280,18 +4718,6 @@ export interface components {
              * @description 退回原因（退回时必填）
              */
             reason?: string | null;
-        };
-        /** Revocation */
-        Revocation: {
-            /** Sid */
-            sid: string;
-            /** Until */
-            until: number;
-        };
-        /** RevocationList */
-        RevocationList: {
-            /** Items */
-            items: components["schemas"]["Revocation"][];
         };
         /** Rollup */
         Rollup: {
@@ -4336,6 +4762,34 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** RowOutcome */
+        RowOutcome: {
+            /**
+             * Action
+             * @description create 新建、update 更新、unchanged 不变、error 有错
+             * @enum {string}
+             */
+            action: "create" | "update" | "unchanged" | "error";
+            /**
+             * Changes
+             * @description 更新的列：[原值, 新值]
+             */
+            changes?: {
+                [key: string]: (string | null)[];
+            };
+            /** Errors */
+            errors?: components["schemas"]["CellError"][];
+            /**
+             * Key
+             * @description 该行对应的记录（自然键）
+             */
+            key: string;
+            /**
+             * Row
+             * @description 行号
+             */
+            row: number;
         };
         /** Scorecard */
         Scorecard: {
@@ -4397,89 +4851,6 @@ export interface components {
             target_value: number | null;
             /** Target Year */
             target_year: number | null;
-        };
-        /**
-         * ScoringRule
-         * @description How units and regions are ranked (stored with each evaluation, so an issued ranking can
-         *     always be explained).
-         *
-         *     A unit's score is the weighted mean of the points of its assignments, each assignment's
-         *     points being ``task_points[outcome]`` and its weight ``lead_weight`` when the unit leads
-         *     the task, else ``co_weight``. A region's score is the mean of ``indicator_points[status]``
-         *     over its assessed indicators (数据不足 is left out and shown beside the score). Ties rank
-         *     alike and are listed by name.
-         */
-        ScoringRule: {
-            /**
-             * Co Weight
-             * @description 配合任务的权重
-             * @default 1
-             */
-            co_weight: number;
-            /**
-             * Indicator Points
-             * @description 各指标状态的得分（0–100）
-             */
-            indicator_points?: {
-                [key: string]: number;
-            };
-            /**
-             * Lead Weight
-             * @description 牵头任务的权重
-             * @default 2
-             */
-            lead_weight: number;
-            /**
-             * Task Points
-             * @description 各完成情况的得分（0–100）
-             */
-            task_points?: {
-                [key: string]: number;
-            };
-        };
-        /** SectionRow */
-        SectionRow: {
-            /** Code */
-            code: string;
-            /**
-             * In Progress
-             * @default 0
-             */
-            in_progress: number;
-            /**
-             * Late
-             * @default 0
-             */
-            late: number;
-            /**
-             * Not Started
-             * @default 0
-             */
-            not_started: number;
-            /**
-             * On Time
-             * @default 0
-             */
-            on_time: number;
-            /**
-             * Overdue
-             * @default 0
-             */
-            overdue: number;
-            /** Plan Id */
-            plan_id: string;
-            /**
-             * Returned
-             * @default 0
-             */
-            returned: number;
-            /** Title */
-            title: string;
-            /**
-             * Total
-             * @default 0
-             */
-            total: number;
         };
         /** SecurityEventRead */
         SecurityEventRead: {
@@ -4577,6 +4948,61 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** SuccessionRequest */
+        SuccessionRequest: {
+            /**
+             * Active Until
+             * Format: date
+             * @description 停用日期
+             */
+            active_until: string;
+            /**
+             * Confirm
+             * @description false：只预览将移交的未办结任务；true：停用并移交（记入审计）
+             * @default false
+             */
+            confirm: boolean;
+            /**
+             * Successor Id
+             * Format: uuid
+             * @description 承继单位
+             */
+            successor_id: string;
+        };
+        /** SuccessionResult */
+        SuccessionResult: {
+            /**
+             * Confirmed
+             * @description 是否已停用并移交
+             */
+            confirmed: boolean;
+            /**
+             * Moved
+             * @description 已移交的任务数
+             */
+            moved: number;
+            /**
+             * Open Assignments
+             * @description 原单位未办结的任务
+             */
+            open_assignments: components["schemas"]["HandedOver"][];
+            successor: components["schemas"]["UnitRead"];
+            unit: components["schemas"]["UnitRead"];
+        };
+        /** SweepResult */
+        SweepResult: {
+            /**
+             * Job Id
+             * @description 已排入队列的扫描作业编号
+             */
+            job_id: number;
+            /**
+             * On
+             * Format: date
+             * @description 按哪一天扫描
+             */
+            on: string;
         };
         /** TargetCreate */
         TargetCreate: {
@@ -4924,33 +5350,6 @@ export interface components {
             /** Unit Id */
             unit_id?: string | null;
         };
-        /** Trajectory */
-        Trajectory: {
-            /** Indicator Id */
-            indicator_id: string;
-            /** Measure Unit */
-            measure_unit: string | null;
-            /** Name */
-            name: string;
-            /**
-             * Points
-             * @description (年轴位置, 值, 统计期)
-             */
-            points: [
-                number,
-                number,
-                string
-            ][];
-            /** Target Value */
-            target_value: number | null;
-            /** Target Year */
-            target_year: number | null;
-            /** Trajectory */
-            trajectory: [
-                number,
-                number
-            ][];
-        };
         /** UnitCreate */
         UnitCreate: {
             /**
@@ -5143,57 +5542,6 @@ export interface components {
              */
             version: number;
         };
-        /** UnitRow */
-        UnitRow: {
-            /**
-             * In Progress
-             * @default 0
-             */
-            in_progress: number;
-            /**
-             * Late
-             * @default 0
-             */
-            late: number;
-            /**
-             * Lead
-             * @default 0
-             */
-            lead: number;
-            /** Name */
-            name: string;
-            /**
-             * Not Started
-             * @default 0
-             */
-            not_started: number;
-            /**
-             * On Time
-             * @default 0
-             */
-            on_time: number;
-            /**
-             * Overdue
-             * @default 0
-             */
-            overdue: number;
-            /** Rank */
-            rank?: number | null;
-            /**
-             * Returned
-             * @default 0
-             */
-            returned: number;
-            /** Score */
-            score?: number | null;
-            /**
-             * Total
-             * @default 0
-             */
-            total: number;
-            /** Unit Id */
-            unit_id: string;
-        };
         /** UnitTokenCreate */
         UnitTokenCreate: {
             /**
@@ -5340,6 +5688,14 @@ export interface components {
         UnreadCount: {
             /** Unread */
             unread: number;
+        };
+        /** UrgeCreate */
+        UrgeCreate: {
+            /**
+             * Message
+             * @description 催办内容
+             */
+            message: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -6170,6 +6526,74 @@ export interface operations {
             };
         };
     };
+    urge_assignment_api_v1_assignments__assignment_id__urges_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_audit_events_api_v1_audit_events_get: {
         parameters: {
             query?: {
@@ -6331,8 +6755,8 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6474,17 +6898,18 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6538,78 +6963,23 @@ export interface operations {
             };
         };
     };
-    list_evaluations_api_v1_evaluations_get: {
+    delete_contact_api_v1_contacts__contact_id__delete: {
         parameters: {
-            query?: {
-                /** @description 规划 */
-                plan_id?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
-                /** @description 每页条数（默认 50，最大 500） */
-                limit?: number;
-                /** @description 上一页返回的 next_cursor */
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
-            path?: never;
+            path: {
+                contact_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Page_EvaluationSummary_"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    create_evaluation_api_v1_evaluations_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 同一请求重试时使用相同的键 */
-                "Idempotency-Key"?: string | null;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EvaluationCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
+                content?: never;
             };
             /** @description 未登录或凭证无效 */
             401: {
@@ -6630,89 +7000,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `conflict` 与现有数据冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    get_evaluation_api_v1_evaluations__evaluation_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `not_found` 资源不存在 */
+            /** @description `contact_not_found` 联系方式不存在 */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6729,407 +7017,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    update_evaluation_api_v1_evaluations__evaluation_id__patch: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 读取时得到的 ETag（版本号） */
-                "If-Match"?: string | null;
-            };
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EvaluationUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `forbidden` 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `conflict` 与现有数据冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description 评估报告（A4 PDF） */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description `upstream_timeout` 上游服务响应超时 */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description 评估表格（.xlsx，每部分一个工作表） */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    issue_evaluation_api_v1_evaluations__evaluation_id__issue_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 读取时得到的 ETag（版本号） */
-                "If-Match"?: string | null;
-            };
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `forbidden` 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `conflict` 与现有数据冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 读取时得到的 ETag（版本号） */
-                "If-Match"?: string | null;
-            };
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `forbidden` 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `conflict` 与现有数据冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
                 };
             };
         };
@@ -8554,6 +8441,144 @@ export interface operations {
             };
         };
     };
+    export_measurements_api_v1_measurements_export_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_measurements_api_v1_measurements_import_post: {
+        parameters: {
+            query: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_measurements_api_v1_measurements_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     latest_values_api_v1_measurements_latest_get: {
         parameters: {
             query: {
@@ -8575,6 +8600,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LatestValues"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    measurement_template_api_v1_measurements_template_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period: string;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -8999,6 +9082,281 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_notices_api_v1_notices_get: {
+        parameters: {
+            query?: {
+                /** @description true 只看未读，false 只看已读 */
+                unread?: boolean | null;
+                /** @description 类别 */
+                kind?: string | null;
+                plan_id?: string | null;
+                /** @description 此时间以后的通知 */
+                since?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NoticeRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_all_read_api_v1_notices_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_notices_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    get_notice_api_v1_notices__notice_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_notices__notice_id__deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_read_api_v1_notices__notice_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9614,6 +9972,124 @@ export interface operations {
             };
         };
     };
+    get_reminder_rules_api_v1_plans__plan_id__reminder_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRulesRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_reminder_rules_api_v1_plans__plan_id__reminder_rules_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderRules"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRulesRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_plan_tasks_api_v1_plans__plan_id__tasks_get: {
         parameters: {
             query?: {
@@ -9668,6 +10144,194 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_tasks_api_v1_plans__plan_id__tasks_export_get: {
+        parameters: {
+            query?: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_tasks_api_v1_plans__plan_id__tasks_import_post: {
+        parameters: {
+            query?: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_tasks_api_v1_plans__plan_id__tasks_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    task_template_api_v1_plans__plan_id__tasks_template_get: {
+        parameters: {
+            query?: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9818,6 +10482,94 @@ export interface operations {
             };
             /** @description `validation_error` 输入数据有误 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_reminders_api_v1_reminders_get: {
+        parameters: {
+            query?: {
+                assignment_id?: string | null;
+                unit_id?: string | null;
+                plan_id?: string | null;
+                /** @description due_soon、overdue、no_report、not_acknowledged、urge */
+                rule?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReminderRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    run_sweep_api_v1_reminders_sweeps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10396,6 +11148,143 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_targets_api_v1_targets_export_get: {
+        parameters: {
+            query: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_targets_api_v1_targets_import_post: {
+        parameters: {
+            query: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_targets_api_v1_targets_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    target_template_api_v1_targets_template_get: {
+        parameters: {
+            query: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11203,6 +12092,118 @@ export interface operations {
             };
         };
     };
+    export_units_api_v1_units_export_get: {
+        parameters: {
+            query?: {
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_units_api_v1_units_import_post: {
+        parameters: {
+            query?: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_units_api_v1_units_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     resolve_units_api_v1_units_resolve_post: {
         parameters: {
             query?: never;
@@ -11252,6 +12253,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    unit_template_api_v1_units_template_get: {
+        parameters: {
+            query?: {
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11404,6 +12449,137 @@ export interface operations {
             };
         };
     };
+    list_contacts_api_v1_units__unit_id__contacts_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ContactRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_contact_api_v1_units__unit_id__contacts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactCreated"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `contact_exists` 该单位已有相同的联系方式 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     unit_lights_api_v1_units__unit_id__lights_get: {
         parameters: {
             query?: {
@@ -11453,6 +12629,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unit_succession_api_v1_units__unit_id__succession_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuccessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessionResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unit_not_found` 单位不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    urge_unit_api_v1_units__unit_id__urges_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -11739,35 +13071,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-        };
-    };
-    revocations_internal_v1_revocations_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RevocationList"];
                 };
             };
             /** @description 未登录或凭证无效 */

@@ -4,6 +4,7 @@ package needs another's to reach a table."""
 from .auth_session import AuthSession, RefreshToken
 from .base import GatewayModel, metadata
 from .security_event import SecurityEvent
+from .sign_in_throttle import SignInThrottle
 from .unit_token import UnitToken
 from .user import User
 
@@ -12,6 +13,7 @@ __all__ = [
     "GatewayModel",
     "RefreshToken",
     "SecurityEvent",
+    "SignInThrottle",
     "UnitToken",
     "User",
     "metadata",

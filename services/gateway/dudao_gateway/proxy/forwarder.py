@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -21,9 +21,11 @@ import structlog
 from starlette.types import Message, Receive, Scope, Send
 
 from dudao_shared.auth import RevocationList, bearer_token, verified_claims
+from dudao_shared.breaker import Breakers
 from dudao_shared.errors import (
     BadGateway,
     GatewayTimeout,
+    PayloadTooLarge,
     Problem,
     ServiceUnavailable,
     Unauthorized,
@@ -56,6 +58,11 @@ RESPONSE_SKIP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "upgrade", "x-request-id", "server", "date"}
 )
 NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ClientGone(Exception):
+    """Our caller disconnected while sending the body: nothing to answer, not the peer's fault."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +97,12 @@ class Forwarder:
         max_connections: int,
         buffer_body_bytes: int,
         log_requests: bool = True,
+        breakers: Breakers | None = None,
+        max_body_bytes: int = 25 * 1024 * 1024,
     ) -> None:
         self.log_requests = log_requests
+        self.breakers = breakers or Breakers()
+        self.max_body_bytes = max_body_bytes
         self.routes = routes
         self.verifier = verifier
         self.revocations = revocations
@@ -211,11 +222,19 @@ class Forwarder:
 
         method: str = scope["method"]
         data: bytes | object | None = None
+        if content_length is not None and content_length > self.max_body_bytes:
+            # Refused here, before a byte goes upstream (the service would cut the
+            # connection, which the caller would see as a broken request).
+            await self._send_problem(send, self._too_large(), rid)
+            return
         if content_length is not None and content_length <= self.buffer_body_bytes:
-            data = await self._read_body(receive)
+            try:
+                data = await self._read_body(receive)
+            except ClientGone:
+                return
             fwd.append(("content-length", str(len(data))))
         elif content_length is not None or chunked:
-            data = self._stream_body(receive)
+            data = self._stream_body(receive, self.max_body_bytes, self._too_large)
         elif method not in NO_BODY_METHODS:
             data = b""
             fwd.append(("content-length", "0"))
@@ -230,43 +249,66 @@ class Forwarder:
             url += "?" + query.decode("latin-1")
 
         assert self.session is not None
-        started = False
         try:
-            async with self.session.request(
-                method,
-                url,
-                headers=fwd,
-                data=data,
-                allow_redirects=False,
-            ) as resp:
-                out = [(b"x-request-id", rid)]
-                for k, v in resp.raw_headers:
-                    if k.decode("latin-1").lower() not in RESPONSE_SKIP:
-                        out.append((k.lower(), v))
-                await send({"type": "http.response.start", "status": resp.status, "headers": out})
-                started = True
-                if method == "HEAD":
-                    await send({"type": "http.response.body", "body": b""})
-                    return
-                async for chunk in resp.content.iter_any():
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b""})
+            # The circuit counts only whether the service answered; an open one costs the
+            # caller no connect timeout (a 503 with Retry-After at once).
+            async with self.breakers.guard(upstream.name, _label(upstream)):
+                try:
+                    resp = await self.session.request(
+                        method, url, headers=fwd, data=data, allow_redirects=False
+                    )
+                except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                    # A kept-alive connection the service had just closed (it restarted, or
+                    # dropped it after an error): a read is safe to send once more.
+                    if method not in SAFE_METHODS:
+                        raise
+                    resp = await self.session.request(
+                        method, url, headers=fwd, data=data, allow_redirects=False
+                    )
+        except Problem as refused:  # an open circuit, a body over the limit
+            await self._send_problem(send, refused, rid)
+            return
         except (TimeoutError, aiohttp.ServerTimeoutError):
             log.warning("upstream %s timed out", upstream.name)
-            if not started:
-                await self._send_problem(
-                    send, GatewayTimeout(f"{_label(upstream)}响应超时，请稍后重试"), rid
-                )
-        except aiohttp.ClientConnectorError:
-            log.warning("upstream %s unreachable", upstream.name)
-            if not started:
-                await self._send_problem(
-                    send, ServiceUnavailable(f"{_label(upstream)}暂不可用，请稍后重试"), rid
-                )
+            await self._send_problem(
+                send, GatewayTimeout(f"{_label(upstream)}响应超时，请稍后重试"), rid
+            )
+            return
+        except (
+            aiohttp.ClientConnectorError,
+            aiohttp.ServerDisconnectedError,
+            aiohttp.ClientOSError,
+        ) as exc:
+            # Refused, or the connection dropped before an answer: the service is not there
+            # (restarting); the caller may retry (a write with its Idempotency-Key).
+            log.warning("upstream %s unreachable: %r", upstream.name, exc)
+            await self._send_problem(
+                send, ServiceUnavailable(f"{_label(upstream)}暂不可用，请稍后重试"), rid
+            )
+            return
+        except ClientGone:
+            return
         except (aiohttp.ClientError, ConnectionError) as exc:
             log.warning("upstream %s failed: %r", upstream.name, exc)
-            if not started:
-                await self._send_problem(send, BadGateway(f"{_label(upstream)}连接中断"), rid)
+            await self._send_problem(send, BadGateway(f"{_label(upstream)}连接中断"), rid)
+            return
+        try:
+            out = [(b"x-request-id", rid)]
+            for k, v in resp.raw_headers:
+                if k.decode("latin-1").lower() not in RESPONSE_SKIP:
+                    out.append((k.lower(), v))
+            await send({"type": "http.response.start", "status": resp.status, "headers": out})
+            if method == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+                return
+            async for chunk in resp.content.iter_any():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        except (TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
+            # The status line is out: all that can be done is to stop the body.
+            log.warning("upstream %s broke off its answer: %r", upstream.name, exc)
+        finally:
+            resp.release()
 
     @staticmethod
     async def _send_problem(send: Send, problem: Problem, rid: bytes) -> None:
@@ -281,19 +323,30 @@ class Forwarder:
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
-                raise aiohttp.ClientConnectionError("client went away")
+                raise ClientGone()
             parts.append(message.get("body", b""))
             more = message.get("more_body", False)
         return b"".join(parts)
 
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            f"请求内容超过 {max(1, self.max_body_bytes // (1024 * 1024))} MB 上限"
+        )
+
     @staticmethod
-    async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
+    async def _stream_body(
+        receive: Receive, limit: int, too_large: Callable[[], PayloadTooLarge]
+    ) -> AsyncIterator[bytes]:
+        received = 0
         more = True
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
-                raise aiohttp.ClientConnectionError("client went away")
+                raise ClientGone()
             chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > limit:
+                raise too_large()
             if chunk:
                 yield chunk
             more = message.get("more_body", False)

@@ -9,6 +9,8 @@ from typing import Any
 
 import aiohttp
 
+from dudao_shared.security import SERVICE_TOKEN_HEADER
+
 from .forwarder import Upstream
 from .routes import INDICATORS_RESOURCES, TASKS_RESOURCES
 
@@ -16,8 +18,12 @@ OWNED = {"tasks": TASKS_RESOURCES, "indicators": INDICATORS_RESOURCES}
 
 
 class CombinedOpenAPI:
-    def __init__(self, upstreams: list[Upstream], ttl: float = 30.0) -> None:
+    def __init__(
+        self, upstreams: list[Upstream], ttl: float = 30.0, service_token: str = ""
+    ) -> None:
         self.upstreams = upstreams
+        # The services show their documents only to holders of the service credential.
+        self.headers = {SERVICE_TOKEN_HEADER: service_token} if service_token else {}
         self.ttl = ttl
         self._cache: tuple[float, dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
@@ -33,11 +39,15 @@ class CombinedOpenAPI:
                 self._cache = (time.monotonic(), doc)
             return doc
 
-    @staticmethod
-    async def _fetch(upstream: Upstream, session: aiohttp.ClientSession) -> dict[str, Any] | None:
+    async def _fetch(
+        self, upstream: Upstream, session: aiohttp.ClientSession
+    ) -> dict[str, Any] | None:
         try:
             async with session.get(
-                upstream.base_url + "/openapi.json", timeout=aiohttp.ClientTimeout(total=3)
+                upstream.base_url + "/openapi.json",
+                # A service builds its document on first request: seconds on a busy machine.
+                timeout=aiohttp.ClientTimeout(total=20),
+                headers=self.headers,
             ) as r:
                 if r.status == 200:
                     data = await r.json()

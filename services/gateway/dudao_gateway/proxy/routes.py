@@ -15,6 +15,9 @@ TASKS_RESOURCES = (
     "regions",
     "evaluations",
     "audit_events",
+    "notices",
+    "reminders",
+    "contacts",
 )
 INDICATORS_RESOURCES = (
     "indicators",

@@ -9,15 +9,15 @@ from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Locked, Unauthorized
+from dudao_shared.errors import TooManyRequests, Unauthorized
 
 
 async def sign_in_session(session: SessionDep) -> AsyncIterator[AsyncSession]:
-    """The request's session, committed also when the attempt is refused: the failure counter
-    (lockout), a reused refresh token's revocation and the audit row must survive the 401."""
+    """The request's session, committed also when the attempt is refused: the failure counts
+    (throttling), a reused refresh token's revocation and the audit row must survive the 401."""
     try:
         yield session
-    except (Unauthorized, Locked):
+    except (Unauthorized, TooManyRequests):
         await session.commit()
         raise
 

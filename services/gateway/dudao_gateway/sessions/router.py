@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
+from fastapi.responses import StreamingResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import Locked, Unauthorized, ValidationFailed, problem_responses
+from dudao_shared.errors import TooManyRequests, Unauthorized, ValidationFailed, problem_responses
 
-from ..dependencies import AuditContextDep, RevocationsDep, SettingsDep, SignerDep
+from ..dependencies import (
+    AuditContextDep,
+    RevocationHubDep,
+    RevocationsDep,
+    SettingsDep,
+    SignerDep,
+)
 from . import service
 from .dependencies import SignInSession
 from .schemas import (
@@ -30,7 +37,7 @@ router = APIRouter(tags=["auth"])
 @public.post(
     "/api/v1/auth/login",
     response_model=TokenPair,
-    responses=problem_responses(Unauthorized, Locked, ValidationFailed),
+    responses=problem_responses(Unauthorized, TooManyRequests, ValidationFailed),
 )
 async def login(
     body: LoginRequest,
@@ -53,7 +60,7 @@ async def login(
 @public.post(
     "/api/v1/auth/token",
     response_model=TokenPair,
-    responses=problem_responses(Unauthorized, Locked),
+    responses=problem_responses(Unauthorized, TooManyRequests, ValidationFailed),
 )
 async def login_form(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -111,10 +118,18 @@ async def exchange_unit_token(
     )
 
 
-@public.get("/internal/v1/revocations", response_model=RevocationList, tags=["internal"])
+# Internal (the service credential is checked at the edge, `dudao_shared.security`), so not
+# in the public API document.
+@public.get("/internal/v1/revocations", response_model=RevocationList, include_in_schema=False)
 async def revocations(session: SessionDep, settings: SettingsDep) -> RevocationList:
     """已注销且访问令牌可能仍未过期的会话（供各服务同步）"""
     return RevocationList(items=await service.revocations_in_force(session, settings=settings))
+
+
+@public.get("/internal/v1/revocations/stream", include_in_schema=False)
+async def revocation_stream(hub: RevocationHubDep) -> StreamingResponse:
+    """注销名单推送（事件流：先全量，再逐条，定时心跳）"""
+    return StreamingResponse(hub.events(), media_type="text/event-stream")
 
 
 @router.post("/api/v1/auth/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -17,9 +17,10 @@ from sqlmodel import col, select
 
 from dudao_shared.auth import Principal, RevocationList
 from dudao_shared.clock import utcnow
-from dudao_shared.errors import Locked, Unauthorized
+from dudao_shared.errors import Unauthorized
 from dudao_shared.tokens import TokenSigner
 
+from .. import throttle
 from ..audit import AuditContext, record
 from ..config import Settings
 from ..hashing import DUMMY_HASH, password_matches, sha256
@@ -43,46 +44,38 @@ async def sign_in(
     settings: Settings,
     ctx: AuditContext,
 ) -> TokenPair:
-    """A password sign-in. Failures count towards the lockout; the caller keeps their rows."""
-    # Locked: concurrent attempts on one account count one after another (each failure is a
-    # versioned UPDATE of the row, and two from the same version would make one a 500).
-    user = await session.scalar(
-        select(User).where(col(User.username) == username).with_for_update()
-    )
+    """A password sign-in, throttled per address and account (``..throttle``); the answers do
+    not tell an existing account from an unknown one. The caller keeps the rows of a failure."""
+    keys = throttle.keys_for(username, ctx.ip)
+    try:
+        await throttle.check(session, keys)
+    except throttle.SignInThrottled:
+        record(session, action="login", subject=username, outcome="throttled", ctx=ctx)
+        raise
+    user = await session.scalar(select(User).where(col(User.username) == username))
     now = utcnow()
     if user is None:
         await password_matches(DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = await password_matches(user.password_hash, password) and user.is_active
+    if user is None or not ok:
+        await throttle.record_failure(session, keys)
         record(
             session,
             action="login",
             subject=username,
             outcome="failed",
             ctx=ctx,
-            detail="unknown user",
+            detail="unknown user" if user is None else "",
         )
         raise InvalidCredentials("用户名或密码错误")
-    if user.locked_until and user.locked_until > now:
-        record(session, action="login", subject=username, outcome="locked", ctx=ctx)
-        retry = int((user.locked_until - now).total_seconds()) + 1
-        raise Locked(
-            f"连续登录失败次数过多，请 {max(1, retry // 60)} 分钟后再试",
-            headers={"Retry-After": str(retry)},
-        )
-    if not await password_matches(user.password_hash, password) or not user.is_active:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.lockout_threshold:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-        record(session, action="login", subject=username, outcome="failed", ctx=ctx)
-        await session.flush()
-        raise InvalidCredentials("用户名或密码错误")
-    user.failed_logins = 0
-    user.locked_until = None
+    await throttle.record_success(session, keys)
     record(session, action="login", actor=username, subject=username, ctx=ctx)
     auth = AuthSession(
         user_id=user.id,
         created_at=now,
-        expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+        expires_at=now + timedelta(seconds=settings.session_absolute_seconds),
     )
     session.add(auth)
     await session.flush()
@@ -107,6 +100,8 @@ async def refresh(
     auth = await session.get(AuthSession, row.session_id)
     if auth is None or auth.revoked_at is not None:
         raise Unauthorized("登录会话已注销，请重新登录", code="session_revoked")
+    if auth.expires_at <= now:
+        raise Unauthorized("登录会话已到期，请重新登录", code="session_expired")
     # A refresh token used twice means it was copied: end the whole session.
     claimed = await session.scalar(
         update(RefreshToken)
@@ -223,7 +218,10 @@ def _user_tokens(
     settings: Settings,
 ) -> TokenPair:
     raw = REFRESH_PREFIX + secrets.token_urlsafe(32)
-    refresh_expires = utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds)
+    # Each refresh token lives one idle period, never past the session's absolute end.
+    refresh_expires = min(
+        utcnow() + timedelta(seconds=settings.session_idle_seconds), auth.expires_at
+    )
     session.add(
         RefreshToken(session_id=auth.id, token_hash=sha256(raw), expires_at=refresh_expires)
     )

@@ -15,6 +15,7 @@ from dudao_shared.errors import Conflict, NotFound, ValidationFailed
 from dudao_shared.pagination import paginate
 from dudao_shared.versioning import flush_versioned
 
+from .. import throttle
 from ..audit import record
 from ..hashing import hash_password
 from ..models import AuthSession, User
@@ -84,6 +85,7 @@ async def update_user(
     if data.unlock:
         user.failed_logins = 0
         user.locked_until = None
+        await throttle.unlock(session, user.username)
         changed["unlock"] = True
     await flush_versioned(session)
     if data.is_active is False or data.password is not None or data.role is not None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
-from dudao_shared.clock import utcnow
+from dudao_shared.clock import get_today, utcnow
 from dudao_shared.decimals import plain
 from dudao_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dudao_shared.pagination import paginate
@@ -179,14 +179,21 @@ async def create(
     principal: Principal,
     indicator: Indicator,
     data: MeasurementCreate,
-    today: date,
+    today: date | None = None,
     plan_years: tuple[int | None, int | None] = (None, None),
+    recompute: bool = True,
 ) -> Measurement:
+    """``recompute=False`` leaves the assessment to the caller (an import does it once per
+    indicator and region after its rows)."""
     validate_value(indicator, "value", data.value)
     validate_parts(indicator, data.numerator_value, data.denominator_value)
     validate_ratio(indicator, data.value, data.numerator_value, data.denominator_value)
     await validate_period(
-        session, indicator=indicator, code=data.period, today=today, plan_years=plan_years
+        session,
+        indicator=indicator,
+        code=data.period,
+        today=today or get_today(),
+        plan_years=plan_years,
     )
     period = parse_period(data.period)
     existing = await session.scalar(
@@ -220,7 +227,8 @@ async def create(
     session.add(m)
     await session.flush()
     await _require_note(session, indicator=indicator, m=m)
-    await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
+    if recompute:
+        await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
 
 
@@ -232,6 +240,7 @@ async def update(
     m: Measurement,
     data: MeasurementUpdate,
     expected: int,
+    recompute: bool = True,
 ) -> Measurement:
     require_version(m.version, expected)
     if principal.is_unit and m.status == "approved":
@@ -277,7 +286,8 @@ async def update(
     m.updated_at = utcnow()
     await flush_versioned(session)
     await _require_note(session, indicator=indicator, m=m)
-    await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
+    if recompute:
+        await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
 
 

@@ -14,6 +14,7 @@ from .notification import Contact, Delivery, DeliveryAttempt, Notice
 from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
+from .reminder import Reminder, ReminderRuleSet
 from .unit import Unit, UnitAlias
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "Plan",
     "PlanImport",
     "ProgressReport",
+    "Reminder",
+    "ReminderRuleSet",
     "TasksModel",
     "Unit",
     "UnitAlias",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import uuid
 from typing import Any, Literal
@@ -64,6 +65,8 @@ from .schemas import (
 _SPACES = re.compile(r"\s+")
 _REGION_SUFFIX = re.compile(r"(省|市|区|县|自治县)$")
 
+log = logging.getLogger("dudao.tasks.plan_import")
+
 
 PARSE_LIMITS = Limits()
 
@@ -97,7 +100,12 @@ async def parse_document(data: bytes, filename: str | None, *, field: str) -> Pa
             errors=[{"field": field, "message": f"{exc.limit}: 上限 {exc.allowed} 秒"}],
         ) from None
     except UnsupportedDocument as exc:
-        raise UnsupportedMediaType(f"无法读取该文件：{exc}", code="unsupported_document") from None
+        # The reader's reason (often a library's exception) is for the log, not the client.
+        log.info("unsupported document %r: %s", filename, exc)
+        raise UnsupportedMediaType(
+            "无法读取该文件：格式不受支持或内容已损坏（支持 .txt、.md、.docx、.pdf、.html）",
+            code="unsupported_document",
+        ) from None
     return parsed if filename else parsed.model_copy(update={"source_name": None})
 
 

@@ -1,0 +1,74 @@
+"""A database that is down or dropped our connections is a 503 the client may retry, never a 500."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+from harness import app_lifespan, client_for
+from sqlalchemy.engine import make_url
+
+from dudao_tasks.config import Settings
+from dudao_tasks.main import create_app
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _terminate_backends(server_url: str, database: str) -> int:
+    """End every session on ``database``, as an operator (or a failover) would."""
+    with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
+    return len(rows)
+
+
+async def test_pooled_connections_killed_by_the_server_are_replaced(  # type: ignore[no-untyped-def]
+    tasks_settings: Settings, pg_server: str, make_token
+) -> None:
+    app = create_app(tasks_settings)
+    token = make_token("admin")
+    database = make_url(tasks_settings.database_url).database
+    assert database
+    async with app_lifespan(app), client_for(app, token) as c:
+        # Fill the pool with a few connections, then have the server end them all.
+        for _ in range(3):
+            assert (await c.get("/api/v1/units", params={"limit": 1})).status_code == 200
+        assert _terminate_backends(pg_server, database) >= 1
+        r = await c.get("/api/v1/units", params={"limit": 1})
+        assert r.status_code == 200, r.text
+        name = f"断线后单位{uuid.uuid4().hex[:6]}"
+        assert _terminate_backends(pg_server, database) >= 1
+        r = await c.post(
+            "/api/v1/units", json={"name": name, "level": "county", "region_code": "360112"}
+        )
+        assert r.status_code == 201, r.text
+        found = await c.get(f"/api/v1/units/{r.json()['id']}")
+        assert found.status_code == 200 and found.json()["name"] == name
+
+
+async def test_database_down_is_503_with_retry_after(  # type: ignore[no-untyped-def]
+    tasks_settings: Settings, make_token
+) -> None:
+    # Nothing listens on port 9: the connection is refused, as when PostgreSQL is stopped.
+    down = make_url(tasks_settings.database_url).set(host="127.0.0.1", port=9)
+    settings = tasks_settings.model_copy(
+        update={"database_url": down.render_as_string(hide_password=False)}
+    )
+    app = create_app(settings)
+    async with app_lifespan(app), client_for(app, make_token("admin")) as c:
+        for method, path, body in (
+            ("GET", "/api/v1/units", None),
+            ("POST", "/api/v1/units", {"name": "单位", "level": "county", "region_code": "360112"}),
+        ):
+            r = await c.request(method, path, json=body)
+            assert r.status_code == 503, (method, r.status_code, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            assert int(r.headers["retry-after"]) >= 1
+            assert r.json()["code"] == "database_unavailable"
+        ready = await c.get("/readyz")
+        assert ready.status_code == 503
