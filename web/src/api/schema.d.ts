@@ -356,6 +356,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
+         * @description 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
+         */
+        get: operations["list_evaluations_api_v1_evaluations_get"];
+        put?: never;
+        /**
+         * 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
+         * @description 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
+         */
+        post: operations["create_evaluation_api_v1_evaluations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 预览评估（单位只见本单位一行）
+         * @description 预览评估（单位只见本单位一行）
+         */
+        get: operations["get_evaluation_api_v1_evaluations__evaluation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改标题或报告正文（仅草稿；需 If-Match）
+         * @description 修改标题或报告正文（仅草稿；需 If-Match）
+         */
+        patch: operations["update_evaluation_api_v1_evaluations__evaluation_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/evaluation.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载评估报告（A4 PDF，含封面、表格与图表）
+         * @description 下载评估报告（A4 PDF，含封面、表格与图表）
+         */
+        get: operations["download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/evaluation.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载评估表格（.xlsx）
+         * @description 下载评估表格（.xlsx）
+         */
+        get: operations["download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签发评估：此后数据与正文不再改变（需 If-Match）
+         * @description 签发评估：此后数据与正文不再改变（需 If-Match）
+         */
+        post: operations["issue_evaluation_api_v1_evaluations__evaluation_id__issue_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
+         * @description 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
+         */
+        post: operations["recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files/{file_id}": {
         parameters: {
             query?: never;
@@ -618,8 +746,9 @@ export interface paths {
         get: operations["list_measurements_api_v1_measurements_get"];
         put?: never;
         /**
-         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）
-         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）
+         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
+         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
+         *     同时填报分子分母时须能算出该值
          */
         post: operations["create_measurement_api_v1_measurements_post"];
         delete?: never;
@@ -742,8 +871,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 审核通过已报送的监测值（规划人员；需 If-Match）
-         * @description 审核通过已报送的监测值（规划人员；需 If-Match）
+         * 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
+         * @description 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
          */
         post: operations["approve_measurement_api_v1_measurements__measurement_id__approve_post"];
         delete?: never;
@@ -2555,6 +2684,32 @@ export interface components {
              */
             row: number;
         };
+        /** Comparison */
+        Comparison: {
+            /**
+             * Indicators
+             * @description 各指标状态的变化（本次 − 上次）
+             */
+            indicators: {
+                [key: string]: number;
+            };
+            /**
+             * Previous As Of
+             * Format: date
+             */
+            previous_as_of: string;
+            /** Previous Id */
+            previous_id: string;
+            /** Previous Title */
+            previous_title: string;
+            /**
+             * Tasks
+             * @description 各完成情况的变化（本次 − 上次）
+             */
+            tasks: {
+                [key: string]: number;
+            };
+        };
         /** ContactCreate */
         ContactCreate: {
             /**
@@ -2647,6 +2802,44 @@ export interface components {
             old_value: number;
             /** Reason */
             reason: string;
+        };
+        /** Counts */
+        Counts: {
+            /**
+             * In Progress
+             * @default 0
+             */
+            in_progress: number;
+            /**
+             * Late
+             * @default 0
+             */
+            late: number;
+            /**
+             * Not Started
+             * @default 0
+             */
+            not_started: number;
+            /**
+             * On Time
+             * @default 0
+             */
+            on_time: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /**
+             * Returned
+             * @default 0
+             */
+            returned: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
         };
         /** DeadlineFinding */
         DeadlineFinding: {
@@ -2744,6 +2937,159 @@ export interface components {
             status: string;
             /** Target */
             target: string;
+        };
+        /** EvaluationCreate */
+        EvaluationCreate: {
+            /**
+             * As Of
+             * @description 评估基准日（默认今天）
+             */
+            as_of?: string | null;
+            /**
+             * Kind
+             * @description annual 年度考核、midterm 中期评估、final 终期评估、custom 自定义
+             * @enum {string}
+             */
+            kind: "annual" | "midterm" | "final" | "custom";
+            /**
+             * Kind Label
+             * @description 自定义类型的名称
+             */
+            kind_label?: string | null;
+            /**
+             * Plan Id
+             * @description 评估的规划（与 region_code 二选一）
+             */
+            plan_id?: string | null;
+            /**
+             * Region Code
+             * @description 评估该区划的全部规划（与 plan_id 二选一）
+             */
+            region_code?: string | null;
+            /** @description 排名计分规则（默认见 ScoringRule） */
+            scoring?: components["schemas"]["ScoringRule"] | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** EvaluationData */
+        EvaluationData: {
+            comparison: components["schemas"]["Comparison"] | null;
+            /** Indicator Counts */
+            indicator_counts: components["schemas"]["NatureCounts"][];
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorRow"][];
+            /** Plans */
+            plans: components["schemas"]["PlanRef"][];
+            /** Region Name */
+            region_name: string;
+            /** Regions */
+            regions: components["schemas"]["RegionRow"][];
+            /** Sections */
+            sections: components["schemas"]["SectionRow"][];
+            tasks: components["schemas"]["Counts"];
+            /** Trajectories */
+            trajectories: components["schemas"]["Trajectory"][];
+            /** Units */
+            units: components["schemas"]["UnitRow"][];
+        };
+        /** EvaluationRead */
+        EvaluationRead: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            data: components["schemas"]["EvaluationData"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Issued At */
+            issued_at: string | null;
+            /** Issued By */
+            issued_by: string | null;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Narrative */
+            narrative: string;
+            /** Narrative Edited */
+            narrative_edited: boolean;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Region Code */
+            region_code: string;
+            scoring: components["schemas"]["ScoringRule"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "issued";
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * EvaluationSummary
+         * @description A list row: what an evaluation is, without its data.
+         */
+        EvaluationSummary: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Issued At */
+            issued_at: string | null;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Region Code */
+            region_code: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** EvaluationUpdate */
+        EvaluationUpdate: {
+            /**
+             * Narrative
+             * @description 评估报告正文（签发前可改）
+             */
+            narrative?: string | null;
+            /** Title */
+            title?: string | null;
         };
         /** FieldError */
         FieldError: {
@@ -3174,35 +3520,34 @@ export interface components {
             /** Version */
             version: number;
         };
-        /**
-         * IndicatorRow
-         * @description One row of a 主要指标 table.
-         */
+        /** IndicatorRow */
         IndicatorRow: {
-            baseline?: components["schemas"]["Baseline"];
+            /** Baseline */
+            baseline: string | null;
             /** Domain */
-            domain?: string | null;
-            /** Milestones */
-            milestones?: components["schemas"]["Milestone"][];
+            domain: string | null;
+            /** Indicator Id */
+            indicator_id: string;
+            /** Latest Period */
+            latest_period: string | null;
+            /** Latest Value */
+            latest_value: string | null;
+            /** Measure Unit */
+            measure_unit: string | null;
             /** Name */
             name: string;
             /** Nature */
-            nature?: ("预期性" | "约束性" | "倡导性") | null;
-            /**
-             * Parent
-             * @description “其中”行的上级指标名称
-             */
-            parent?: string | null;
+            nature: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Reasons */
+            reasons: string[];
             /** Seq */
-            seq?: string | null;
-            /** Span */
-            span?: [
-                number,
-                number
-            ] | null;
-            target?: components["schemas"]["IndicatorTarget"];
-            /** Unit */
-            unit?: string | null;
+            seq: string | null;
+            /** Status */
+            status: string;
+            /** Target */
+            target: string | null;
         };
         /** IndicatorTarget */
         IndicatorTarget: {
@@ -3756,6 +4101,17 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** NatureCounts */
+        NatureCounts: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Nature */
+            nature: string;
+            /** Total */
+            total: number;
+        };
         /** NoticeRead */
         NoticeRead: {
             /** Assignment Id */
@@ -3844,6 +4200,16 @@ export interface components {
         Page_DeliveryRead_: {
             /** Items */
             items: components["schemas"]["DeliveryRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[EvaluationSummary] */
+        Page_EvaluationSummary_: {
+            /** Items */
+            items: components["schemas"]["EvaluationSummary"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4292,6 +4658,19 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** PlanRef */
+        PlanRef: {
+            /** Doc Number */
+            doc_number: string | null;
+            /** Id */
+            id: string;
+            /** Period End */
+            period_end: number | null;
+            /** Period Start */
+            period_start: number | null;
+            /** Title */
+            title: string;
+        };
         /** PlanUpdate */
         PlanUpdate: {
             /** Doc Number */
@@ -4415,6 +4794,23 @@ export interface components {
              * @description 上级区划代码
              */
             parent_code: string | null;
+        };
+        /** RegionRow */
+        RegionRow: {
+            /** Assessed */
+            assessed: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number | null;
+            /** Region Code */
+            region_code: string;
+            /** Score */
+            score: number | null;
         };
         /** RegionTotal */
         RegionTotal: {
@@ -4851,6 +5247,89 @@ export interface components {
             target_value: number | null;
             /** Target Year */
             target_year: number | null;
+        };
+        /**
+         * ScoringRule
+         * @description How units and regions are ranked (stored with each evaluation, so an issued ranking can
+         *     always be explained).
+         *
+         *     A unit's score is the weighted mean of the points of its assignments, each assignment's
+         *     points being ``task_points[outcome]`` and its weight ``lead_weight`` when the unit leads
+         *     the task, else ``co_weight``. A region's score is the mean of ``indicator_points[status]``
+         *     over its assessed indicators (数据不足 is left out and shown beside the score). Ties rank
+         *     alike and are listed by name.
+         */
+        ScoringRule: {
+            /**
+             * Co Weight
+             * @description 配合任务的权重
+             * @default 1
+             */
+            co_weight: number;
+            /**
+             * Indicator Points
+             * @description 各指标状态的得分（0–100）
+             */
+            indicator_points?: {
+                [key: string]: number;
+            };
+            /**
+             * Lead Weight
+             * @description 牵头任务的权重
+             * @default 2
+             */
+            lead_weight: number;
+            /**
+             * Task Points
+             * @description 各完成情况的得分（0–100）
+             */
+            task_points?: {
+                [key: string]: number;
+            };
+        };
+        /** SectionRow */
+        SectionRow: {
+            /** Code */
+            code: string;
+            /**
+             * In Progress
+             * @default 0
+             */
+            in_progress: number;
+            /**
+             * Late
+             * @default 0
+             */
+            late: number;
+            /**
+             * Not Started
+             * @default 0
+             */
+            not_started: number;
+            /**
+             * On Time
+             * @default 0
+             */
+            on_time: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /** Plan Id */
+            plan_id: string;
+            /**
+             * Returned
+             * @default 0
+             */
+            returned: number;
+            /** Title */
+            title: string;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
         };
         /** SecurityEventRead */
         SecurityEventRead: {
@@ -5350,6 +5829,33 @@ export interface components {
             /** Unit Id */
             unit_id?: string | null;
         };
+        /** Trajectory */
+        Trajectory: {
+            /** Indicator Id */
+            indicator_id: string;
+            /** Measure Unit */
+            measure_unit: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Points
+             * @description (年轴位置, 值, 统计期)
+             */
+            points: [
+                number,
+                number,
+                string
+            ][];
+            /** Target Value */
+            target_value: number | null;
+            /** Target Year */
+            target_year: number | null;
+            /** Trajectory */
+            trajectory: [
+                number,
+                number
+            ][];
+        };
         /** UnitCreate */
         UnitCreate: {
             /**
@@ -5541,6 +6047,57 @@ export interface components {
              * @description 版本号（If-Match 用）
              */
             version: number;
+        };
+        /** UnitRow */
+        UnitRow: {
+            /**
+             * In Progress
+             * @default 0
+             */
+            in_progress: number;
+            /**
+             * Late
+             * @default 0
+             */
+            late: number;
+            /**
+             * Lead
+             * @default 0
+             */
+            lead: number;
+            /** Name */
+            name: string;
+            /**
+             * Not Started
+             * @default 0
+             */
+            not_started: number;
+            /**
+             * On Time
+             * @default 0
+             */
+            on_time: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /** Rank */
+            rank?: number | null;
+            /**
+             * Returned
+             * @default 0
+             */
+            returned: number;
+            /** Score */
+            score?: number | null;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /** Unit Id */
+            unit_id: string;
         };
         /** UnitTokenCreate */
         UnitTokenCreate: {
@@ -7017,6 +7574,602 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_evaluations_api_v1_evaluations_get: {
+        parameters: {
+            query?: {
+                /** @description 规划 */
+                plan_id?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EvaluationSummary_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_evaluation_api_v1_evaluations_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_evaluation_api_v1_evaluations__evaluation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_evaluation_api_v1_evaluations__evaluation_id__patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 评估报告（A4 PDF） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `upstream_timeout` 上游服务响应超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 评估表格（.xlsx，每部分一个工作表） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    issue_evaluation_api_v1_evaluations__evaluation_id__issue_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
