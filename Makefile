@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders test-peers bench-feed bench-scale bench-cascade
+.PHONY: install run test test-fast fuzz bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders test-peers bench-feed bench-scale bench-cascade bench-evaluation system-deps
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -104,6 +104,17 @@ bench-scale: $(STAMP)
 ## Plan cascade: 30 tasks to 100 counties and the roll-up of 3,000 copies vs raw SQL.
 bench-cascade: $(STAMP)
 	$(BIN)/python bench/bench_cascade.py
+## Evaluation: compute + .xlsx + PDF of a 500-task, 100 × 100 × 5 plan against the raw SQL.
+bench-evaluation: $(STAMP)
+	$(BIN)/python bench/bench_evaluation.py
+
+## System packages the evaluation PDFs need (WeasyPrint's Pango, Noto CJK fonts) and the tests
+## read them with (poppler); Debian/Ubuntu, as root. `.ci/run` and deploy/Dockerfile do the same.
+system-deps:
+	@if command -v pdftotext >/dev/null && fc-list | grep -qi 'Noto Sans CJK'; then \
+	  echo "System packages for evaluation PDFs are installed."; \
+	else apt-get update -qq && apt-get install -y -qq poppler-utils fonts-noto-cjk \
+	  libpango-1.0-0 libpangoft2-1.0-0; fi
 ## Importing 100,000 measurement rows from an .xlsx file vs a COPY of the same rows.
 bench-sheets: $(STAMP)
 	$(BIN)/python bench/bench_sheets.py

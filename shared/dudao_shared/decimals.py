@@ -24,6 +24,19 @@ def plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+def printed(value: Decimal) -> str:
+    """A value for print, with the decimals a person wrote (``5.0``, ``5.20``, ``0.5``) but
+    without a run of trailing zeros that a conversion added on the way (``95.0000000000`` →
+    ``95``, ``7.2500000000`` → ``7.25``): nobody writes three trailing zeros by hand."""
+    text = f"{value:f}"
+    if "." in text:
+        whole, frac = text.split(".")
+        if len(frac) - len(frac.rstrip("0")) >= 3:
+            frac = frac.rstrip("0")
+            text = f"{whole}.{frac}" if frac else whole
+    return text
+
+
 DecimalNumber = Annotated[
     Decimal, PlainSerializer(to_json_number, return_type=int | float, when_used="json")
 ]

@@ -98,6 +98,19 @@ def _put_text_cells(ws: Any, row: int, values: Sequence[CellValue]) -> None:
             cell.quotePrefix = True
 
 
+@dataclass(slots=True)
+class Table:
+    """One worksheet of a workbook: what ``write_table`` takes, as a value."""
+
+    sheet: str
+    columns: Sequence[Column]
+    rows: Iterable[Row | Sequence[CellValue]]
+    title: str | None = None
+    merge_runs: Sequence[int] = ()
+    page_header: str | None = None
+    landscape: bool = True
+
+
 def write_table(
     *,
     sheet: str,
@@ -113,15 +126,31 @@ def write_table(
     ``merge_runs`` names columns (0-based) whose runs of equal values are merged, as printed
     tables do with a 领域 column.
     """
+    return write_workbook([Table(sheet, columns, rows, title, merge_runs, page_header, landscape)])
+
+
+def write_workbook(tables: Sequence[Table]) -> bytes:
+    """Several tables, a worksheet each, in the order given, as one .xlsx."""
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = clean(sheet) or "Sheet"  # type: ignore[assignment]
+    first_sheet = wb.active
+    assert first_sheet is not None
+    for n, table in enumerate(tables):
+        ws = first_sheet if n == 0 else wb.create_sheet()
+        _fill(ws, table)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _fill(ws: Any, t: Table) -> None:
+    columns = t.columns
+    # A sheet name is at most 31 characters and unique in its workbook.
+    ws.title = (clean(t.sheet) or "Sheet")[:31]  # type: ignore[index]
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_row = 1
-    if title:
-        ws.append([clean(title)])
-        _put_text_cells(ws, 1, [clean(title)])
+    if t.title:
+        ws.append([clean(t.title)])
+        _put_text_cells(ws, 1, [clean(t.title)])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
         ws.cell(1, 1).font = Font(bold=True, size=14)
         ws.cell(1, 1).alignment = center
@@ -135,7 +164,7 @@ def write_table(
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
     first = header_row + 1
-    for raw in rows:
+    for raw in t.rows:
         row = raw if isinstance(raw, Row) else Row(raw)
         values = [clean(v) for v in row.values]
         ws.append(values)
@@ -147,25 +176,22 @@ def write_table(
             cell.alignment = Alignment(horizontal=spec.align, vertical="top", wrap_text=True)
         for index, colour in row.fills.items():
             ws.cell(r, index + 1).fill = PatternFill("solid", fgColor=colour)
-    for index in merge_runs:
+    for index in t.merge_runs:
         _merge_runs(ws, index + 1, first)
     ws.freeze_panes = f"A{first}"
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.orientation = "landscape" if t.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     header, footer = ws.oddHeader, ws.oddFooter
-    if page_header and header is not None:
-        header.center.text = str(clean(page_header))[:200]
+    if t.page_header and header is not None:
+        header.center.text = str(clean(t.page_header))[:200]
     if footer is not None:
         footer.center.text = "第 &P 页，共 &N 页"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _merge_runs(ws: Any, col: int, first: int) -> None:

@@ -47,9 +47,10 @@ class Ctx:
     counter: itertools.count = field(default_factory=itertools.count)
 
     def period(self) -> str:
-        # Monthly periods before the base year: each call a free slot, never needing a note.
+        # Monthly periods within the plan's years (base year 2020 to 2025): each call a free
+        # slot; a submitted one carries a note in case it is off track.
         n = next(self.counter)
-        return f"{2001 + n // 12}-{n % 12 + 1:02d}"
+        return f"{2020 + n // 12}-{n % 12 + 1:02d}"
 
     async def fresh_indicator(self, **kw: Any) -> dict[str, Any]:
         return await make_indicator(self.admin, self.plan, **kw)
@@ -63,6 +64,7 @@ class Ctx:
                 "period": self.period(),
                 "value": 5.3,
                 "submit": submit,
+                "note": "监测值说明",
             },
         )
         assert r.status_code == 201, r.text
@@ -332,7 +334,9 @@ def tokens(make_token: Callable[..., str]) -> dict[str, str]:
 
 async def test_role_route_matrix(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     toks = tokens(make_token)
-    async with client_for(indicators, toks["admin"]) as admin:
+    # The values are entered by another admin than the one in the matrix: an approver must not
+    # be the person who entered the value (four eyes).
+    async with client_for(indicators, make_token("admin")) as admin:
         plan = await new_plan()
         ind = await make_indicator(admin, plan, target=IMR_TARGET, aggregation="sum")
         grant = (

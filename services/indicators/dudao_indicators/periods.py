@@ -22,6 +22,12 @@ class Period:
     end: date
 
     @property
+    def start(self) -> date:
+        """The first day of the period: a value for it can exist from then on."""
+        months = {"year": 12, "quarter": 3, "month": 1}[self.granularity]
+        return date(self.year, self.end.month - months + 1, 1)
+
+    @property
     def time(self) -> float:
         """Position on the year axis of the assessment: a year's value counts at that year;
         a quarter or month counts at the fraction of its year elapsed (2025Q1 → 2024.25)."""

@@ -64,3 +64,28 @@ async def unit_region(client: ServiceClient, unit_id: str) -> str | None:
             return None
         raise
     return str(unit["region_code"])
+
+
+async def plan_years(client: ServiceClient, plan_id: str) -> tuple[int | None, int | None]:
+    """The plan's first and last year as the task service records them; (None, None) when the
+    caller may not read the plan there (a unit granted an indicator need not work on its
+    tasks) or the plan states no years."""
+    try:
+        plan = await client.get_json(f"/api/v1/plans/{quote(plan_id, safe='')}")
+    except UpstreamProblem as exc:
+        if exc.status in (403, 404):
+            return None, None
+        raise
+    start, end = plan.get("period_start"), plan.get("period_end")
+    return (int(start) if start is not None else None, int(end) if end is not None else None)
+
+
+async def region_name(client: ServiceClient, code: str) -> str:
+    """A region's name as the task service's region list has it (the code when it has none)."""
+    try:
+        region = await client.get_json(f"/api/v1/regions/{quote(code, safe='')}")
+    except UpstreamProblem as exc:
+        if exc.status == 404:
+            return code
+        raise
+    return str(region["name"])

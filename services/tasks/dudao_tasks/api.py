@@ -11,6 +11,7 @@ from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
 from .cascade.router import router as cascade_router
 from .contacts.router import router as contacts_router
+from .evaluations.router import router as evaluations_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
@@ -62,6 +63,7 @@ ROUTERS: list[APIRouter] = [
     cascade_router,
     regions_router,
     audit_router,
+    evaluations_router,
     notifications_router,
     subscriptions_router,
     events_router,

@@ -13,6 +13,7 @@ TASKS_RESOURCES = (
     "reports",
     "files",
     "regions",
+    "evaluations",
     "audit_events",
     "notices",
     "reminders",

@@ -101,8 +101,8 @@ def choose_baseline(
 ) -> tuple[Point | None, str | None]:
     """The baseline of a region and where it came from.
 
-    The target's own baseline counts for the region it was set for (its region, or the plan's
-    region when it applies to all); elsewhere the region's measured value of the base year, else
+    The target's own baseline counts for the regions it was set for (its region, the regions
+    of its level, or the plan's region when it applies to all); elsewhere the region's measured value of the base year, else
     its first measured value (Open SDG: "the next available year is used").
     """
     if (
@@ -110,7 +110,8 @@ def choose_baseline(
         and target.baseline_year is not None
         and target.baseline_value is not None
     ):
-        own = target.scope == f"region:{region_code}" or (
+        # A region's or a level's target carries the baseline of the regions it was set for.
+        own = target.scope in (f"region:{region_code}", f"level:{level_of(region_code)}") or (
             target.scope == "all" and region_code == indicator.region_code
         )
         if own:

@@ -26,12 +26,15 @@ from ..indicators.dependencies import (
 )
 from ..indicators.dependencies import WithinInReach as WithinInReach
 from ..models import Indicator, Measurement
+from ..plans import TasksClient, plan_years
 from ..policy import may_read_region
 from .schemas import MeasurementCreate
 from .service import MeasurementNotFound
 
 MeasurementId = Annotated[str, Path(max_length=200, description="监测值标识")]
 Loaded = tuple[Measurement, Indicator]
+# A new value's body, its indicator, and the plan's (first, last) year.
+NewLoaded = tuple[MeasurementCreate, Indicator, tuple[int | None, int | None]]
 
 
 async def authorize_report(
@@ -88,8 +91,8 @@ async def approvable_measurement(
 
 
 async def new_measurement(
-    data: MeasurementCreate, session: SessionDep, principal: CurrentPrincipal
-) -> tuple[MeasurementCreate, Indicator]:
+    data: MeasurementCreate, session: SessionDep, principal: CurrentPrincipal, tasks: TasksClient
+) -> NewLoaded:
     """The indicator and region a new value names in its body: the indicator must be visible,
     the caller allowed to report that region, and the region inside the plan's."""
     ind = await load_readable(session, principal, data.indicator_id)
@@ -104,13 +107,13 @@ async def new_measurement(
                 }
             ],
         )
-    return data, ind
+    return data, ind, await plan_years(tasks, ind.plan_id)
 
 
 ReadableMeasurement = Annotated[Loaded, Depends(readable_measurement)]
 ReportableMeasurement = Annotated[Loaded, Depends(reportable_measurement)]
 ApprovableMeasurement = Annotated[Loaded, Depends(approvable_measurement)]
-NewMeasurement = Annotated[tuple[MeasurementCreate, Indicator], Depends(new_measurement)]
+NewMeasurement = Annotated[NewLoaded, Depends(new_measurement)]
 # What a unit may see of the measurements (None: staff see all).
 MeasurementPairs = VisiblePairs
 # The indicator whose latest values are asked for (``?indicator_id=``).

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -193,13 +194,17 @@ async def create_measurement(
     session: SessionDep,
     principal: CurrentPrincipal,
     response: Response,
+    today: Today,
     idempotency_key: IdempotencyKey = None,
 ) -> MeasurementRead | JSONResponse:
-    """填报监测值（草稿或直接报送；支持 Idempotency-Key）"""
-    data, ind = new
+    """填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
+    同时填报分子分母时须能算出该值"""
+    data, ind, years = new
 
     async def run() -> MeasurementRead:
-        m = await service.create(session, principal=principal, indicator=ind, data=data)
+        m = await service.create(
+            session, principal=principal, indicator=ind, data=data, today=today, plan_years=years
+        )
         set_etag(response, m.version)
         return _read(m)
 
@@ -268,7 +273,7 @@ async def approve_measurement(
     response: Response,
     expected: IfMatchVersion,
 ) -> MeasurementRead:
-    """审核通过已报送的监测值（规划人员；需 If-Match）"""
+    """审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）"""
     m, ind = loaded
     m = await service.approve(
         session, principal=principal, indicator=ind, m=m, expected=expected, tasks=tasks

@@ -4,6 +4,7 @@ submitted value that is off track."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
-from dudao_shared.clock import utcnow
-from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.clock import get_today, utcnow
+from dudao_shared.decimals import plain
+from dudao_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dudao_shared.http import ServiceClient
 from dudao_shared.pagination import paginate
 from dudao_shared.regions import region_prefix
@@ -23,7 +25,7 @@ from dudao_shared.versioning import flush_versioned, require_version
 from ..assessments import service as assessments_service
 from ..common import granted_pairs
 from ..engine import STATUS_ZH, Point
-from ..models import Assessment, Indicator, Measurement, MeasurementCorrection
+from ..models import Assessment, Indicator, Measurement, MeasurementCorrection, Target
 from ..models.base import table_of
 from ..periods import parse_period
 from .schemas import MeasurementCreate, MeasurementUpdate
@@ -45,6 +47,10 @@ class InvalidTransition(Conflict):
 
 class MeasurementLocked(Conflict):
     code, title = "measurement_approved", "已审核的监测值只能由规划人员更正"
+
+
+class SamePersonApproval(Forbidden):
+    code, title = "same_person_approval", "填报或更正数值的人不能审核该数值"
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -81,6 +87,77 @@ def validate_parts(
         raise _invalid("numerator_value", "率类指标的分子不能大于分母")
 
 
+# A rate's factor when the indicator names none: per cent ×100, per mille ×1000.
+UNIT_FACTOR = {"%": Decimal(100), "‰": Decimal(1000)}
+
+
+def validate_ratio(
+    indicator: Indicator,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+) -> None:
+    """Numerator and denominator, when both are given, must give back the value: numerator /
+    denominator × factor, rounded to as many decimals as the value was written with (33.3 for
+    1/3 %, but not 90 for 100/1000 %)."""
+    if value is None or numerator is None or denominator is None or denominator == 0:
+        return
+    factor: Decimal = indicator.factor or UNIT_FACTOR.get(
+        (indicator.measure_unit or "").strip(), Decimal(1)
+    )
+    computed = Decimal(numerator) / Decimal(denominator) * Decimal(factor)
+    places = Decimal(value).as_tuple().exponent
+    exponent = min(places, 0) if isinstance(places, int) else 0
+    half_step = Decimal(1).scaleb(exponent) / 2
+    if abs(computed - Decimal(value)) > half_step:
+        shown = computed.quantize(Decimal(1).scaleb(exponent - 2)).normalize()
+        raise _invalid(
+            "value",
+            f"分子 {plain(Decimal(numerator))} ÷ 分母 {plain(Decimal(denominator))}"
+            f" × {plain(Decimal(factor))} = {shown:f}，与监测值 {plain(Decimal(value))} 不符",
+        )
+
+
+async def validate_period(
+    session: AsyncSession,
+    *,
+    indicator: Indicator,
+    code: str,
+    today: date,
+    plan_years: tuple[int | None, int | None],
+) -> None:
+    """A value belongs to a period that has begun and lies within the plan's years: from its
+    base year (the year before the plan starts, or a target's baseline year) to its last year
+    (the plan's end, or a target's or milestone's year)."""
+    period = parse_period(code)
+    if period.start > today:
+        raise _invalid("period", f"统计期 {code} 尚未开始（今天是 {today.isoformat()}），不能填报")
+    targets = (
+        await session.scalars(select(Target).where(Target.indicator_id == indicator.id))
+    ).all()
+    lows = [t.baseline_year for t in targets if t.baseline_year is not None]
+    highs = [t.target_year for t in targets if t.target_year is not None]
+    highs += [int(m["year"]) for t in targets for m in t.milestones or [] if m.get("year")]
+    start, end = plan_years
+    if start is not None:
+        lows.append(start - 1)
+    if end is not None:
+        highs.append(end)
+    lo, hi = (min(lows) if lows else None), (max(highs) if highs else None)
+    if (lo is not None and period.year < lo) or (hi is not None and period.year > hi):
+        span = f"{lo if lo is not None else '…'}—{hi if hi is not None else '…'}"
+        raise _invalid("period", f"统计期 {code} 不在规划年限 {span} 内")
+
+
+async def last_corrector(session: AsyncSession, m: Measurement) -> str | None:
+    return await session.scalar(
+        select(MeasurementCorrection.corrected_by)
+        .where(MeasurementCorrection.measurement_id == m.id)
+        .order_by(col(MeasurementCorrection.corrected_at).desc())
+        .limit(1)
+    )
+
+
 async def _require_note(session: AsyncSession, *, indicator: Indicator, m: Measurement) -> None:
     """A value being submitted is judged on its own, as if it were the latest."""
     if m.status == "draft" or (m.note and m.note.strip()):
@@ -103,12 +180,22 @@ async def create(
     principal: Principal,
     indicator: Indicator,
     data: MeasurementCreate,
+    today: date | None = None,
+    plan_years: tuple[int | None, int | None] = (None, None),
     recompute: bool = True,
 ) -> Measurement:
     """``recompute=False`` leaves the assessment to the caller (an import does it once per
     indicator and region after its rows)."""
     validate_value(indicator, "value", data.value)
     validate_parts(indicator, data.numerator_value, data.denominator_value)
+    validate_ratio(indicator, data.value, data.numerator_value, data.denominator_value)
+    await validate_period(
+        session,
+        indicator=indicator,
+        code=data.period,
+        today=today or get_today(),
+        plan_years=plan_years,
+    )
     period = parse_period(data.period)
     existing = await session.scalar(
         select(Measurement.id).where(
@@ -165,19 +252,25 @@ async def update(
         raise _invalid("value", "监测值不能为空")
     new_value = changes.get("value")
     validate_value(indicator, "value", new_value)
-    validate_parts(
-        indicator,
-        changes.get("numerator_value", m.numerator_value),
-        changes.get("denominator_value", m.denominator_value),
+    numerator = changes.get("numerator_value", m.numerator_value)
+    denominator = changes.get("denominator_value", m.denominator_value)
+    validate_parts(indicator, numerator, denominator)
+    validate_ratio(
+        indicator, new_value if new_value is not None else m.value, numerator, denominator
     )
-    if new_value is not None and Decimal(new_value) != Decimal(m.value):
+    value_changed = new_value is not None and Decimal(new_value) != Decimal(m.value)
+    parts_changed = any(
+        k in changes and changes[k] != getattr(m, k)
+        for k in ("numerator_value", "denominator_value")
+    )
+    if value_changed:
         if not reason or not reason.strip():
             raise _invalid("reason", "修改监测值须填写更正原因")
         session.add(
             MeasurementCorrection(
                 measurement_id=m.id,
                 old_value=m.value,
-                new_value=new_value,
+                new_value=Decimal(str(new_value)),
                 old_status=m.status,
                 reason=reason,
                 corrected_by=principal.sub,
@@ -185,6 +278,12 @@ async def update(
         )
     for key, value in changes.items():
         setattr(m, key, value)
+    if (value_changed or parts_changed) and m.status == "approved":
+        # A corrected value is a new value: it needs a second person's approval again.
+        m.status = "submitted"
+        m.submitted_at = utcnow()
+        m.approved_at = None
+        m.approved_by = None
     m.updated_at = utcnow()
     await flush_versioned(session)
     await _require_note(session, indicator=indicator, m=m)
@@ -224,6 +323,8 @@ async def approve(
     require_version(m.version, expected)
     if m.status != "submitted":
         raise InvalidTransition(f"只有已报送的数值可以审核通过（当前：{m.status}）")
+    if principal.sub in {m.reported_by, await last_corrector(session, m)}:
+        raise SamePersonApproval("审核须由填报和最后更正该数值以外的人进行（双人复核）")
     m.status = "approved"
     m.approved_at = m.updated_at = utcnow()
     m.approved_by = principal.sub

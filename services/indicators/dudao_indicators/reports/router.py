@@ -10,6 +10,7 @@ from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
 
 from ..periods import PERIOD_PATTERN
+from ..plans import TasksClient, region_name
 from . import service
 from .dependencies import ReadablePlanId, RegionAsked, SeriesScope, TotalsIndicator
 from .export import indicator_table_xlsx
@@ -84,11 +85,17 @@ async def get_series(scope: SeriesScope, session: SessionDep) -> Series:
     },
 )
 async def export_indicator_table(
-    plan_id: ReadablePlanId, session: SessionDep, _: Staff, region_code: RegionAsked
+    plan_id: ReadablePlanId,
+    session: SessionDep,
+    _: Staff,
+    tasks: TasksClient,
+    region_code: RegionAsked,
 ) -> Response:
     """导出规划主要指标表（含最新值与评估状态）"""
     card = await service.scorecard(session, plan_id=plan_id, region_code=region_code)
-    body = indicator_table_xlsx(card)
+    body = indicator_table_xlsx(
+        card, title=f"主要指标（{await region_name(tasks, card.region_code)}）"
+    )
     return Response(
         body,
         media_type=XLSX,

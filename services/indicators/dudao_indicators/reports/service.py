@@ -12,6 +12,7 @@ from sqlalchemy import RowMapping, and_, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from dudao_shared.decimals import printed
 from dudao_shared.errors import NotFound, ValidationFailed
 from dudao_shared.regions import contains, level_of, region_prefix
 
@@ -74,14 +75,18 @@ def summarize(items: Iterable[tuple[str, Decimal | None]]) -> StatusSummary:
 
 
 def _target_text(t: RowMapping) -> str | None:
-    """The target as printed, else composed from its comparator and value."""
+    """The target as printed, else composed from its comparator and value, with the digits as
+    entered (``≥95``, never ``≥95.0000000000``) and a relative rule's unit (``0.5个百分点``)."""
     if t["text"]:
         return str(t["text"])
     if t["kind"] == "qualitative" or t["value"] is None:
         return None
-    if t["comparator"] == "between":
-        return f"{t['value']}—{t['value_max']}"
-    return f"{COMPARATOR_TEXT.get(t['comparator'] or '', '')}{t['value']}"
+    value = printed(Decimal(t["value"]))
+    if t["comparator"] == "between" and t["value_max"] is not None:
+        return f"{value}—{printed(Decimal(t['value_max']))}"
+    unit = {"百分点": "个百分点", "%": "%"}.get(t["rule_unit"] or "", "")
+    prefix = {"annual_change": "年均", "relative": "较基期"}.get(t["kind"], "")
+    return f"{prefix}{COMPARATOR_TEXT.get(t['comparator'] or '', '')}{value}{unit}"
 
 
 async def _plan_indicators(session: AsyncSession, plan_id: str) -> Sequence[Indicator]:
@@ -121,6 +126,7 @@ def _scorecard_statement() -> Any:
             t.c.comparator,
             t.c.value,
             t.c.value_max,
+            t.c.rule_unit,
             t.c.target_year,
             t.c.resolved_value,
         )
@@ -151,6 +157,7 @@ def _scorecard_statement() -> Any:
             target.c.comparator,
             target.c.value,
             target.c.value_max,
+            target.c.rule_unit,
             target.c.target_year,
             target.c.resolved_value,
             a.c.id.label("assessment_id"),

@@ -6,6 +6,7 @@ A module per noun; domain packages import their tables from here and never from 
 from .assignment import Assignment
 from .audit_event import AuditEvent
 from .base import TasksModel, metadata
+from .evaluation import Evaluation
 from .evidence_file import EvidenceFile
 from .idempotency_record import IdempotencyRecord
 from .item import ACTIONABLE, Item, ItemDeadline, ItemLink, sort_key
@@ -24,6 +25,7 @@ __all__ = [
     "Contact",
     "Delivery",
     "DeliveryAttempt",
+    "Evaluation",
     "EvidenceFile",
     "IdempotencyRecord",
     "Item",

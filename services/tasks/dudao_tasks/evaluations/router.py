@@ -1,0 +1,218 @@
+"""Evaluations: create (a computed draft), list, preview, edit the narrative, recompute, issue,
+and download as .xlsx or PDF."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
+
+from dudao_shared.auth import CurrentPrincipal
+from dudao_shared.clock import Today
+from dudao_shared.db import SessionDep
+from dudao_shared.errors import (
+    Conflict,
+    Forbidden,
+    GatewayTimeout,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+    problem_responses,
+)
+from dudao_shared.idempotency import IdempotencyKey, idempotent
+from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.regions import RegionQuery
+from dudao_shared.versioning import IfMatchVersion, set_etag
+
+from ..models import Evaluation, IdempotencyRecord
+from . import render, service
+from .dependencies import (
+    IndicatorsClient,
+    NewEvaluation,
+    ReadableEvaluation,
+    ViewerUnit,
+    VisibleEvaluations,
+    WritableEvaluation,
+)
+from .schemas import EvaluationData, EvaluationRead, EvaluationSummary, EvaluationUpdate
+
+router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
+_WRITE_ERRORS = problem_responses(
+    NotFound, Forbidden, Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A render past this is answered 504 instead of holding the request (and a worker) longer.
+RENDER_SECONDS = 120.0
+
+
+def _read(ev: Evaluation, unit: uuid.UUID | None) -> EvaluationRead:
+    read = EvaluationRead.model_validate(ev, from_attributes=True)
+    if unit is not None:
+        read.data = EvaluationData.model_validate(service.for_unit(ev.data, unit))
+    return read
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=EvaluationRead, responses=_WRITE_ERRORS
+)
+async def create_evaluation(
+    new: NewEvaluation,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    client: IndicatorsClient,
+    response: Response,
+    today: Today,
+    idempotency_key: IdempotencyKey = None,
+) -> EvaluationRead | JSONResponse:
+    """新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）"""
+    body, region_code, plan = new
+
+    async def run() -> EvaluationRead:
+        ev = await service.create(
+            session,
+            principal=principal,
+            body=body,
+            region_code=region_code,
+            plan=plan,
+            today=today,
+            client=client,
+        )
+        set_etag(response, ev.version)
+        return _read(ev, None)
+
+    return await idempotent(
+        session,
+        model=IdempotencyRecord,
+        principal=principal,
+        key=idempotency_key,
+        scope=f"evaluation:{plan.id if plan else region_code}",
+        body=body,
+        response=response,
+        status_code=201,
+        run=run,
+    )
+
+
+@router.get(
+    "", response_model=Page[EvaluationSummary], responses=problem_responses(ValidationFailed)
+)
+async def list_evaluations(
+    visible: VisibleEvaluations,
+    session: SessionDep,
+    plan_id: uuid.UUID | None = Query(None, description="规划"),
+    region_code: RegionQuery = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[EvaluationSummary]:
+    """评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）"""
+    rows, nxt = await service.list_(
+        session,
+        visible=visible,
+        plan_id=plan_id,
+        region_code=region_code,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(
+        items=[EvaluationSummary.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=nxt,
+    )
+
+
+@router.get(
+    "/{evaluation_id}", response_model=EvaluationRead, responses=problem_responses(NotFound)
+)
+async def get_evaluation(
+    ev: ReadableEvaluation, unit: ViewerUnit, response: Response
+) -> EvaluationRead:
+    """预览评估（单位只见本单位一行）"""
+    set_etag(response, ev.version)
+    return _read(ev, unit)
+
+
+@router.patch("/{evaluation_id}", response_model=EvaluationRead, responses=_WRITE_ERRORS)
+async def update_evaluation(
+    ev: WritableEvaluation,
+    body: EvaluationUpdate,
+    expected: IfMatchVersion,
+    session: SessionDep,
+    response: Response,
+) -> EvaluationRead:
+    """修改标题或报告正文（仅草稿；需 If-Match）"""
+    await service.update(session, ev, body, expected=expected)
+    set_etag(response, ev.version)
+    return _read(ev, None)
+
+
+@router.post("/{evaluation_id}/recompute", response_model=EvaluationRead, responses=_WRITE_ERRORS)
+async def recompute_evaluation(
+    ev: WritableEvaluation,
+    expected: IfMatchVersion,
+    session: SessionDep,
+    client: IndicatorsClient,
+    response: Response,
+) -> EvaluationRead:
+    """按当前数据重新计算草稿（已改过的正文保留；需 If-Match）"""
+    await service.recompute(session, ev, client, expected=expected)
+    set_etag(response, ev.version)
+    return _read(ev, None)
+
+
+@router.post("/{evaluation_id}/issue", response_model=EvaluationRead, responses=_WRITE_ERRORS)
+async def issue_evaluation(
+    ev: WritableEvaluation,
+    principal: CurrentPrincipal,
+    expected: IfMatchVersion,
+    session: SessionDep,
+    response: Response,
+) -> EvaluationRead:
+    """签发评估：此后数据与正文不再改变（需 If-Match）"""
+    await service.issue(session, ev, principal, expected=expected)
+    set_etag(response, ev.version)
+    return _read(ev, None)
+
+
+def _attachment(ev: Evaluation, suffix: str) -> dict[str, str]:
+    name = quote(f"{ev.title[:80]}{suffix}")
+    return {
+        "Content-Disposition": f"attachment; filename=\"evaluation{suffix}\"; filename*=UTF-8''{name}"
+    }
+
+
+@router.get(
+    "/{evaluation_id}/evaluation.xlsx",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX: {}}, "description": "评估表格（.xlsx，每部分一个工作表）"},
+        **problem_responses(NotFound),
+    },
+)
+async def download_xlsx(ev: ReadableEvaluation, unit: ViewerUnit) -> Response:
+    """下载评估表格（.xlsx）"""
+    data = EvaluationData.model_validate(service.for_unit(ev.data, unit))
+    body = await asyncio.to_thread(render.workbook, ev.title, ev.kind_label, data, ev.narrative)
+    return Response(body, media_type=XLSX, headers=_attachment(ev, ".xlsx"))
+
+
+@router.get(
+    "/{evaluation_id}/evaluation.pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "评估报告（A4 PDF）"},
+        **problem_responses(NotFound, GatewayTimeout),
+    },
+)
+async def download_pdf(ev: ReadableEvaluation, unit: ViewerUnit) -> Response:
+    """下载评估报告（A4 PDF，含封面、表格与图表）"""
+    data = EvaluationData.model_validate(service.for_unit(ev.data, unit))
+    try:
+        body = await asyncio.wait_for(
+            asyncio.to_thread(render.pdf, ev, data, ev.narrative), RENDER_SECONDS
+        )
+    except TimeoutError:
+        raise GatewayTimeout("评估报告生成超时，请稍后再试") from None
+    return Response(body, media_type="application/pdf", headers=_attachment(ev, ".pdf"))
