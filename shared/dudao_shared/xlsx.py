@@ -51,6 +51,19 @@ def clean(value: CellValue) -> str | int | float | dt.date | dt.datetime | None:
     return value
 
 
+@dataclass(slots=True)
+class Table:
+    """One worksheet of a workbook: what ``write_table`` takes, as a value."""
+
+    sheet: str
+    columns: Sequence[Column]
+    rows: Iterable[Row | Sequence[CellValue]]
+    title: str | None = None
+    merge_runs: Sequence[int] = ()
+    page_header: str | None = None
+    landscape: bool = True
+
+
 def write_table(
     *,
     sheet: str,
@@ -66,10 +79,27 @@ def write_table(
     ``merge_runs`` names columns (0-based) whose runs of equal values are merged, as printed
     tables do with a 领域 column.
     """
+    return write_tables([Table(sheet, columns, rows, title, merge_runs, page_header, landscape)])
+
+
+def write_tables(tables: Sequence[Table]) -> bytes:
+    """Several worksheets in one workbook (a bulletin's summary, ranking and red list), each
+    laid out as ``write_table`` lays out its one."""
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = clean(sheet) or "Sheet"  # type: ignore[assignment]
+    first_sheet = wb.active
+    assert first_sheet is not None
+    wb.remove(first_sheet)
+    for table in tables:
+        _fill(wb, table)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _fill(wb: Workbook, table: Table) -> None:
+    sheet, columns, rows, title = table.sheet, table.columns, table.rows, table.title
+    merge_runs, page_header, landscape = table.merge_runs, table.page_header, table.landscape
+    ws = wb.create_sheet(str(clean(sheet) or "Sheet"))
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_row = 1
     if title:
@@ -105,7 +135,7 @@ def write_table(
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     header, footer = ws.oddHeader, ws.oddFooter
@@ -113,9 +143,6 @@ def write_table(
         header.center.text = str(clean(page_header))[:200]
     if footer is not None:
         footer.center.text = "第 &P 页，共 &N 页"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _merge_runs(ws: Any, col: int, first: int) -> None:

@@ -9,6 +9,8 @@ from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
+from .bulletins.router import router as bulletins_router
+from .extensions.router import router as extensions_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
@@ -19,6 +21,7 @@ from .regions.router import router as regions_router
 from .reports.router import router as reports_router
 from .reports.storage import build_storage, get_storage
 from .state import get_indicators_client, get_settings
+from .supervision.router import router as supervision_router
 from .units.router import router as units_router
 
 
@@ -52,6 +55,9 @@ ROUTERS: list[APIRouter] = [
     units_router,
     assignments_router,
     reports_router,
+    extensions_router,
+    supervision_router,
+    bulletins_router,
     regions_router,
     audit_router,
 ]

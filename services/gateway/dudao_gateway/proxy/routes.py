@@ -14,6 +14,11 @@ TASKS_RESOURCES = (
     "files",
     "regions",
     "audit_events",
+    "extension_requests",
+    "supervision_notices",
+    "notice_responses",
+    "notice_files",
+    "bulletins",
 )
 INDICATORS_RESOURCES = (
     "indicators",

@@ -24,6 +24,7 @@ from ..items.dependencies import ReadableTask, WritableTask
 from ..items.service import TaskNotFound
 from . import service
 from .dependencies import (
+    AcknowledgeableAssignment,
     AssignmentChanges,
     NewAssignment,
     OwnAssignments,
@@ -34,6 +35,7 @@ from .dependencies import (
 )
 from .schemas import AssignmentRead, ReviewDecision
 from .service import (
+    AlreadyAcknowledged,
     AssignmentExists,
     AssignmentLocked,
     AssignmentNotFound,
@@ -216,5 +218,23 @@ async def review_assignment(
     """审核单位提交的完成情况：通过或退回（退回须填写原因）"""
     require_version(assignment.version, expected)
     row = await service.review(session, principal=principal, assignment=assignment, data=body)
+    set_etag(response, row.version)
+    return (await service.to_reads(session, [row], today))[0]
+
+
+@router.post(
+    "/api/v1/assignments/{assignment_id}/acknowledge",
+    response_model=AssignmentRead,
+    responses=problem_responses(AssignmentNotFound, Forbidden, AlreadyAcknowledged),
+)
+async def acknowledge_assignment(
+    principal: CurrentPrincipal,
+    assignment: AcknowledgeableAssignment,
+    session: SessionDep,
+    today: Today,
+    response: Response,
+) -> AssignmentRead:
+    """签收任务（责任单位确认收到交办；只能签收一次）"""
+    row = await service.acknowledge(session, principal=principal, assignment=assignment)
     set_etag(response, row.version)
     return (await service.to_reads(session, [row], today))[0]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
-from dudao_shared.clock import utcnow
+from dudao_shared.clock import LOCAL_TZ, utcnow
 from dudao_shared.errors import (
     Conflict,
     Forbidden,
@@ -24,8 +24,9 @@ from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
 from ..items.service import deadlines_of
-from ..models import ACTIONABLE, Assignment, Item, Plan, Unit
+from ..models import ACTIONABLE, Assignment, Item, Plan, Unit, effective_deadlines
 from ..plans.light_rules import compute, rules_of
+from ..plans.supervision_rules import supervision_rules_of
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
 FIELDS = (
@@ -37,6 +38,10 @@ FIELDS = (
     "reviewed_at",
     "reviewed_by",
     "return_reason",
+    "acknowledged_at",
+    "acknowledged_by",
+    "due_on",
+    "original_due_on",
 )
 # Least advanced first: a task with several leads is as far as the slowest of them.
 PROGRESS = ("not_started", "in_progress", "returned", "completed", "accepted")
@@ -60,6 +65,10 @@ class AssignmentLocked(Conflict):
 
 class NotAwaitingReview(Conflict):
     code, title = "not_awaiting_review", "该任务分工没有待审核的完成情况"
+
+
+class AlreadyAcknowledged(Conflict):
+    code, title = "already_acknowledged", "该任务分工已签收"
 
 
 class FieldForbidden(Forbidden):
@@ -109,19 +118,23 @@ async def to_reads(
             await session.execute(select(Unit).where(col(Unit.id).in_({a.unit_id for a in rows})))
         ).scalars()
     }
-    plans = {
-        p.id: rules_of(p.light_rules)
-        for p in (
-            await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows})))
-        ).scalars()
-    }
+    plan_rows = (
+        (await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows}))))
+        .scalars()
+        .all()
+    )
+    plans = {p.id: rules_of(p.light_rules) for p in plan_rows}
+    ack_days = {p.id: supervision_rules_of(p.supervision_rules).ack_days for p in plan_rows}
     ds = await deadlines_of(session, item_ids)
     out = []
     for a in rows:
         item = items[a.item_id]
+        ack_due_on = a.assigned_at.astimezone(LOCAL_TZ).date() + dt.timedelta(
+            days=ack_days[a.plan_id]
+        )
         state = compute(
             status=a.status,
-            deadlines=[d.due_on for d in ds.get(a.item_id, [])],
+            deadlines=effective_deadlines([d.due_on for d in ds.get(a.item_id, [])], a.due_on),
             last_report_on=a.last_report_on,
             since=a.created_at.date(),
             rules=plans[a.plan_id],
@@ -141,6 +154,8 @@ async def to_reads(
                     "due_soon": state.due_soon,
                     "light": state.light,
                     "light_reasons": state.reasons,
+                    "ack_due_on": ack_due_on,
+                    "ack_overdue": a.acknowledged_at is None and today > ack_due_on,
                 }
             )
         )
@@ -178,7 +193,13 @@ async def create_assignment(
     # The first unit of a task must be its lead: a task with units has at least one lead.
     if data.role == "co" and await _lead_count(session, task.id, None) == 0:
         raise LeadRequired("请先指定牵头单位")
-    row = Assignment(plan_id=task.plan_id, item_id=task.id, unit_id=data.unit_id, role=data.role)
+    row = Assignment(
+        plan_id=task.plan_id,
+        item_id=task.id,
+        unit_id=data.unit_id,
+        role=data.role,
+        assigned_by=principal.sub[:200],
+    )
     session.add(row)
     await session.flush()
     record(
@@ -194,6 +215,33 @@ async def create_assignment(
     )
     await sync_task_status(session, task.id)
     return row
+
+
+async def acknowledge(
+    session: AsyncSession, *, principal: Principal, assignment: Assignment
+) -> Assignment:
+    """签收: the unit confirms it has the task. Once only; who and when are kept."""
+    # Two taps on the phone at once: the second waits for the first and then sees it.
+    await session.refresh(assignment, with_for_update=True)
+    if assignment.acknowledged_at is not None:
+        raise AlreadyAcknowledged(
+            f"已于 {assignment.acknowledged_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 签收"
+        )
+    assignment.acknowledged_at = utcnow()
+    assignment.acknowledged_by = principal.sub[:200]
+    await flush_versioned(session)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action="acknowledge",
+        after=snapshot(assignment, ("acknowledged_at", "acknowledged_by")),
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
+    return assignment
 
 
 def check_unit_transition(current: str, target: str) -> None:

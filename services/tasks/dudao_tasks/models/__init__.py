@@ -3,31 +3,41 @@
 A module per noun; domain packages import their tables from here and never from each other.
 """
 
-from .assignment import Assignment
+from .assignment import Assignment, effective_deadlines
 from .audit_event import AuditEvent
 from .base import TasksModel, metadata
+from .bulletin import Bulletin
 from .evidence_file import EvidenceFile
+from .extension_request import ExtensionRequest
 from .idempotency_record import IdempotencyRecord
 from .item import ACTIONABLE, Item, ItemDeadline, sort_key
 from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
+from .supervision_notice import NoticeCounter, NoticeFile, NoticeResponse, SupervisionNotice
 from .unit import Unit, UnitAlias
 
 __all__ = [
     "ACTIONABLE",
     "Assignment",
     "AuditEvent",
+    "Bulletin",
     "EvidenceFile",
+    "ExtensionRequest",
     "IdempotencyRecord",
     "Item",
     "ItemDeadline",
     "Plan",
     "PlanImport",
+    "NoticeCounter",
+    "NoticeFile",
+    "NoticeResponse",
     "ProgressReport",
+    "SupervisionNotice",
     "TasksModel",
     "Unit",
     "UnitAlias",
+    "effective_deadlines",
     "metadata",
     "sort_key",
 ]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dudao_shared.regions import RegionCode
 
 from .light_rules import LightRules
+from .supervision_rules import SupervisionRules
 
 ItemKind = Literal["section", "task", "project"]
 PlanLevel = Literal["province", "city", "county", "township"]
@@ -66,6 +67,9 @@ class PlanCreate(_PlanFields):
     parent_plan_id: uuid.UUID | None = Field(None, description="上位规划")
     source_text: str | None = Field(None, max_length=2_000_000, description="原文")
     light_rules: LightRules | None = Field(None, description="亮灯规则（缺省用默认规则）")
+    supervision_rules: SupervisionRules | None = Field(
+        None, description="督办规则：签收时限、升级阶梯、通报排名（缺省用默认规则）"
+    )
     items: list[ItemSpec] = Field(
         default_factory=list, max_length=5000, description="条目（文档顺序）"
     )
@@ -89,6 +93,7 @@ class PlanUpdate(_PlanFields):
     source_text: str | None = Field(None, max_length=2_000_000)
     status: PlanStatus | None = Field(None, description="draft → published → archived")
     light_rules: LightRules | None = None
+    supervision_rules: SupervisionRules | None = None
 
 
 class PlanRead(BaseModel):
@@ -106,6 +111,7 @@ class PlanRead(BaseModel):
     status: str = Field(description="draft、published、archived")
     parent_plan_id: uuid.UUID | None = Field(description="上位规划")
     light_rules: LightRules = Field(description="亮灯规则（含默认值）")
+    supervision_rules: SupervisionRules = Field(description="督办规则（含默认值）")
     version: int
     created_by: str
     created_at: dt.datetime
