@@ -2,7 +2,7 @@
 
 Counts are over the assignments of the plan whose unit lies in the bulletin's region, as of
 the day of issue:
-- done: accepted (办结); on_time / late: done, with the completion submitted by / after the
+- done: accepted (办结), a co unit's part with its task; on_time / late: done, with the completion submitted by / after the
   unit's last deadline (an approved extension counts); returned: sent back (退回) and not yet
   redone; overdue: not completed and past the last deadline; open_notices: 督办单 not closed.
 - ranking: each unit's score is the plan's ``ranking_weights`` (see
@@ -101,6 +101,20 @@ async def compute(
         .all()
     )
     open_by_assignment = {n.assignment_id: n for n in notices if n.status != "closed"}
+
+    def last_deadline(a: Assignment) -> dt.date | None:
+        eff = effective_deadlines(deadlines.get(a.item_id, []), a.due_on)
+        return max(eff) if eff else None
+
+    def on_time(a: Assignment) -> bool:
+        last, finished = last_deadline(a), a.completed_at or a.reviewed_at
+        finished_on = finished.astimezone(LOCAL_TZ).date() if finished else today
+        return last is None or finished_on <= last
+
+    # When a task is accepted its co units' parts are done with it, on time as the lead was.
+    lead_on_time = {
+        a.item_id: on_time(a) for a, _, _ in rows if a.role == "lead" and a.status == "accepted"
+    }
     per_unit: dict[uuid.UUID, dict[str, Any]] = {}
     red: list[dict[str, Any]] = []
     for a, unit, item in rows:
@@ -110,19 +124,19 @@ async def compute(
             | {k: 0 for k in COUNTS},
         )
         u["assignments"] += 1
-        eff = effective_deadlines(deadlines.get(item.id, []), a.due_on)
-        last = max(eff) if eff else None
+        last = last_deadline(a)
         notice = open_by_assignment.get(a.id)
         if notice is not None:
             u["open_notices"] += 1
-        if a.status == "accepted":
+        status, timely = a.status, on_time(a)
+        if a.role == "co" and item.id in lead_on_time and status != "accepted":
+            status, timely = "accepted", lead_on_time[item.id]
+        if status == "accepted":
             u["done"] += 1
-            finished = a.completed_at or a.reviewed_at
-            finished_on = finished.astimezone(LOCAL_TZ).date() if finished else today
-            u["on_time" if last is None or finished_on <= last else "late"] += 1
-        elif a.status == "returned":
+            u["on_time" if timely else "late"] += 1
+        elif status == "returned":
             u["returned"] += 1
-        if a.status not in ("completed", "accepted") and last is not None and today > last:
+        if status not in ("completed", "accepted") and last is not None and today > last:
             u["overdue"] += 1
             red.append(
                 {

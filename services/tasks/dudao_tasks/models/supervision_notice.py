@@ -58,6 +58,9 @@ class SupervisionNotice(TasksModel, table=True):
     # manual (raised by staff), overdue or reminders (raised by the escalation sweep).
     source: str = Field(max_length=20)
     reason: str = Field(sa_type=sa.Text)
+    # For an escalation: the deadline that was missed. One notice per missed deadline, so a
+    # closed notice is not raised again until an extension sets a new deadline and that passes.
+    missed_due_on: dt.date | None = None
     response_due_on: dt.date
     # open → answered → closed, or answered → returned → answered …
     status: str = Field(default="open", max_length=20)

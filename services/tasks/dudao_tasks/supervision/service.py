@@ -105,6 +105,7 @@ async def _issue(
     reason: str,
     response_due_on: dt.date,
     today: dt.date,
+    missed_due_on: dt.date | None = None,
 ) -> SupervisionNotice:
     number = await next_number(session, region_code, today.year)
     notice = SupervisionNotice(
@@ -117,6 +118,7 @@ async def _issue(
         unit_id=assignment.unit_id,
         source=source,
         reason=reason,
+        missed_due_on=missed_due_on,
         response_due_on=response_due_on,
         created_by=principal.sub[:200],
     )
@@ -311,6 +313,7 @@ async def escalate(
         if rules.escalate_overdue_days is None:
             continue
         limit = today - dt.timedelta(days=rules.escalate_overdue_days)
+        due = final_deadline()
         has_open = (
             select(SupervisionNotice.id)
             .where(
@@ -319,7 +322,22 @@ async def escalate(
             )
             .exists()
         )
-        due = final_deadline()
+        # A closed notice answers for the deadline it was raised on: none again until an
+        # extension sets a new deadline and that one passes too.
+        answered = set(
+            (
+                await session.execute(
+                    select(
+                        col(SupervisionNotice.assignment_id), col(SupervisionNotice.missed_due_on)
+                    ).where(
+                        SupervisionNotice.plan_id == plan.id,
+                        col(SupervisionNotice.missed_due_on).is_not(None),
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
         rows = (
             await session.execute(
                 select(Assignment, due)
@@ -334,6 +352,8 @@ async def escalate(
             )
         ).all()
         for assignment, last in rows:
+            if (assignment.id, last) in answered:
+                continue
             days = (today - last).days
             try:
                 async with session.begin_nested():
@@ -347,6 +367,7 @@ async def escalate(
                             reason=f"任务已逾期 {days} 天（完成时限 {last.isoformat()}），请说明原因并限期整改",
                             response_due_on=today + dt.timedelta(days=rules.notice_response_days),
                             today=today,
+                            missed_due_on=last,
                         )
                     )
             except IntegrityError:

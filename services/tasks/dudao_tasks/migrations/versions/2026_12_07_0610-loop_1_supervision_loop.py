@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('unit_id', sa.Uuid(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('missed_due_on', sa.Date(), nullable=True),
     sa.Column('response_due_on', sa.Date(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
