@@ -264,6 +264,29 @@ def parse(file: Path) -> None:
     sys.stdout.write(result.to_json(indent=2, with_text=False) + "\n")
 
 
+@app.command()
+def worker(
+    name: Annotated[str | None, typer.Option(help="作业进程名（日志与投递记录中显示）")] = None,
+    once: Annotated[bool, typer.Option(help="处理完队列中已有的作业后退出")] = False,
+    data_dir: DataDir = Path("var"),
+) -> None:
+    """运行任务服务的后台作业进程（提醒扫描、通知外发）；可在多台机器上各运行一个。"""
+    args = [*(["--name", name] if name else []), *(["--once"] if once else [])]
+    from dudao_tasks.worker import main as worker_main
+
+    if _configured_url("tasks"):
+        worker_main(args)
+        return
+    with _databases(data_dir.resolve(), ["tasks"], owner=False) as urls:
+        os.environ["DUDAO_TASKS_DATABASE_URL"] = urls["tasks"]
+        if not os.environ.get("DUDAO_TASKS_JWT_PUBLIC_KEY_FILE"):
+            from .platform import ensure_keys
+
+            _, public = ensure_keys(data_dir.resolve() / "keys")
+            os.environ["DUDAO_TASKS_JWT_PUBLIC_KEY_FILE"] = str(public)
+        worker_main(args)
+
+
 def _seeds_dir() -> Path | None:
     env = os.environ.get("DUDAO_SEEDS_DIR")
     candidates = [Path(env)] if env else []
@@ -282,7 +305,7 @@ def run(
     port: Port = 8000,
     seed: Annotated[bool, typer.Option(help="首次启动时导入示例规划")] = True,
 ) -> None:
-    """启动整个平台：内嵌 PostgreSQL、迁移、首个管理员、三个服务、示例规划；Ctrl-C 全部停止。"""
+    """启动整个平台：内嵌 PostgreSQL、迁移、首个管理员、三个服务、后台作业进程、示例规划；Ctrl-C 全部停止。"""
     data_dir = data_dir.resolve()
     cfg = PlatformConfig(
         data_dir=data_dir,
@@ -310,7 +333,7 @@ def run(
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)
                 console.print("正在停止…")
                 if platform.procs:
-                    with _step("停止三个服务"):
+                    with _step("停止三个服务和后台作业进程"):
                         platform.stop()
     except KeyboardInterrupt:
         pass  # Ctrl-C is how the platform is stopped; everything it started is stopped above.
@@ -333,11 +356,13 @@ def _run(cfg: PlatformConfig, platform: Platform, *, seed: bool) -> None:
             )
         )
         step.done = "管理员 admin 已创建" if created else "已有账号，不再创建管理员"
-    with _step("启动网关、任务服务、指标服务") as step:
+    with _step("启动网关、任务服务、指标服务和后台作业进程") as step:
         platform.start()
         platform.wait_ready(timeout=60)
-        step.done = "三个服务已就绪：" + "  ".join(
-            f"{svc} {cfg.url(svc)}" for svc in ("gateway", "tasks", "indicators")
+        step.done = (
+            "三个服务已就绪："
+            + "  ".join(f"{svc} {cfg.url(svc)}" for svc in ("gateway", "tasks", "indicators"))
+            + "；后台作业进程（提醒、通知外发）已启动"
         )
     # The seed plans come with the first admin, so a later start never imports them again.
     seeded = _seed_demo(cfg, admin_pw) if seed and created else []
@@ -354,7 +379,7 @@ def _run(cfg: PlatformConfig, platform: Platform, *, seed: bool) -> None:
     console.print(Panel("\n".join(lines), title="督导平台已启动", expand=False), soft_wrap=False)
     while all(p.poll() is None for p in platform.procs.values()):
         time.sleep(0.5)
-    console.print(f"[red]有服务意外退出，请查看日志目录[/] {cfg.log_dir}")
+    console.print(f"[red]有服务或后台作业进程意外退出，请查看日志目录[/] {cfg.log_dir}")
 
 
 def _login_hint(cfg: PlatformConfig, new_password: str | None) -> str:

@@ -1,4 +1,5 @@
-"""Start the three services as real processes: used by `dudao run` and the end-to-end tests."""
+"""Start the three services and the task service's worker as real processes: used by
+`dudao run` and the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -20,6 +22,9 @@ SERVICES = {
     "indicators": "dudao_indicators.main:create_app",
     "gateway": "dudao_gateway.main:create_app",
 }
+
+# Processes without an HTTP port: the job queue's worker (python -m <module>).
+WORKERS = {"worker": "dudao_tasks.worker"}
 
 
 def free_port() -> int:
@@ -51,6 +56,8 @@ class PlatformConfig:
     environment: str = "development"
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
+    # Start the task service's worker beside the services (reminders, deliveries).
+    worker: bool = True
 
     def url(self, service: str) -> str:
         port = {
@@ -86,7 +93,7 @@ class PlatformConfig:
 
 
 class Platform:
-    """The three services as child processes, stopped together."""
+    """The three services (and the worker) as child processes, stopped together."""
 
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
@@ -96,6 +103,26 @@ class Platform:
         env = self.config.env()
         for svc in only:
             self.start_one(svc, env)
+        if self.config.worker and only == tuple(SERVICES):
+            self.start_worker("worker", env)
+
+    def _log(self, name: str) -> Any:
+        if not self.config.log_dir:
+            return None
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        return open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
+
+    def start_worker(self, name: str = "worker", env: dict[str, str] | None = None) -> None:
+        """A worker of the task service's job queue; several may run (each its own name)."""
+        env = env or self.config.env()
+        out = self._log(name)
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", WORKERS["worker"], "--name", name],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
 
     def start_one(self, svc: str, env: dict[str, str] | None = None) -> None:
         env = env or self.config.env()
@@ -120,10 +147,7 @@ class Platform:
             "--timeout-graceful-shutdown",
             "5",
         ]
-        out = None
-        if self.config.log_dir:
-            self.config.log_dir.mkdir(parents=True, exist_ok=True)
-            out = open(self.config.log_dir / f"{svc}.log", "ab")  # noqa: SIM115 - lives with the process
+        out = self._log(svc)
         self.procs[svc] = subprocess.Popen(
             cmd,
             env=env,
@@ -140,6 +164,10 @@ class Platform:
             proc = self.procs[svc]
             if proc.poll() is not None:
                 raise RuntimeError(f"{svc} exited with code {proc.returncode}")
+            if svc not in SERVICES:
+                # A worker has no port: running is ready (it waits for its database itself).
+                pending.pop(0)
+                continue
             try:
                 if httpx.get(self.config.url(svc) + "/healthz", timeout=1.0).status_code == 200:
                     pending.pop(0)
@@ -162,9 +190,12 @@ class Platform:
             proc.wait()
 
     def stop(self) -> None:
-        # The gateway first, so nothing new reaches the services while they drain.
+        # The gateway first, so nothing new reaches the services while they drain; the workers
+        # last, so they finish what the services handed them.
         for svc in ("gateway", "tasks", "indicators"):
             self.stop_one(svc)
+        for name in [n for n in self.procs if n not in SERVICES]:
+            self.stop_one(name, timeout=15.0)
 
     def __enter__(self) -> Platform:
         return self

@@ -16,6 +16,13 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 
 from .db import create_engine
+from .jobs import is_queue_table
+
+
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """The job queue's tables come from procrastinate's own SQL (one migration), not from the
+    models, so autogenerate and ``alembic check`` leave them alone."""
+    return not (type_ == "table" and is_queue_table(name))
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:
@@ -65,7 +72,12 @@ def run_env(context: Any, metadata: MetaData) -> None:
         )
 
     def do_run(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            compare_type=True,
+            include_name=_include_name,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
@@ -87,7 +99,9 @@ def pending_model_changes(migrations_dir: Path, url: str, metadata: MetaData) ->
     diffs: list[Any] = []
 
     def compare(conn: Connection) -> None:
-        mc = MigrationContext.configure(conn, opts={"compare_type": True})
+        mc = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": _include_name}
+        )
         diffs.extend(compare_metadata(mc, metadata))
 
     async def main() -> None:

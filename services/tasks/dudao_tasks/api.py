@@ -14,6 +14,7 @@ from .extensions.router import router as extensions_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
+from .notifications.router import router as notifications_router
 from .plan_import import service as plan_import_service
 from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
@@ -60,6 +61,7 @@ ROUTERS: list[APIRouter] = [
     bulletins_router,
     regions_router,
     audit_router,
+    notifications_router,
 ]
 
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).

@@ -24,7 +24,8 @@ from dudao_shared.versioning import flush_versioned
 
 from ..assignments.service import AssignmentLocked
 from ..audit_trail import record, snapshot
-from ..models import Assignment, ExtensionRequest, ItemDeadline, effective_deadlines
+from ..models import Assignment, ExtensionRequest, Item, ItemDeadline, Plan, effective_deadlines
+from ..notifications.service import Recipient, notify
 from .schemas import ExtensionCreate, ExtensionDecision, ExtensionRead
 
 
@@ -112,6 +113,21 @@ async def create_request(
         task_id=row.item_id,
         unit_id=row.unit_id,
     )
+    author = await session.scalar(select(Plan.created_by).where(Plan.id == row.plan_id))
+    if author:
+        item = await session.get(Item, row.item_id)
+        await notify(
+            session,
+            recipient=Recipient(user=author),
+            kind="extension_requested",
+            title=f"延期申请：{item.title if item else ''}"[:300],
+            body=f"申请延期至 {row.requested_due_on.isoformat()}：{row.reason}"[:2000],
+            dedupe_key=f"extension_requested:{row.id}",
+            plan_id=row.plan_id,
+            assignment_id=row.assignment_id,
+            created_by=principal.sub[:200],
+            data={"extension_request_id": str(row.id)},
+        )
     return row
 
 
@@ -171,6 +187,19 @@ async def decide(
             task_id=assignment.item_id,
             unit_id=assignment.unit_id,
         )
+    word = "已批准" if approve else "未获批准"
+    await notify(
+        session,
+        recipient=Recipient(unit_id=request.unit_id),
+        kind="extension_decided",
+        title=f"延期申请{word}（申请延期至 {request.requested_due_on.isoformat()}）",
+        body=request.decision_reason or "",
+        dedupe_key=f"extension_decided:{request.id}",
+        plan_id=request.plan_id,
+        assignment_id=request.assignment_id,
+        created_by=principal.sub[:200],
+        data={"extension_request_id": str(request.id), "status": request.status},
+    )
     return request
 
 

@@ -11,6 +11,7 @@ from .evidence_file import EvidenceFile
 from .extension_request import ExtensionRequest
 from .idempotency_record import IdempotencyRecord
 from .item import ACTIONABLE, Item, ItemDeadline, sort_key
+from .notification import Contact, Delivery, DeliveryAttempt, Notice
 from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
@@ -22,11 +23,15 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "Bulletin",
+    "Contact",
+    "Delivery",
+    "DeliveryAttempt",
     "EvidenceFile",
     "ExtensionRequest",
     "IdempotencyRecord",
     "Item",
     "ItemDeadline",
+    "Notice",
     "Plan",
     "PlanImport",
     "NoticeCounter",

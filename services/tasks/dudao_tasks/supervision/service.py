@@ -38,6 +38,7 @@ from ..models import (
     SupervisionNotice,
     Unit,
 )
+from ..notifications.service import Recipient, notify
 from ..plans.supervision_rules import supervision_rules_of
 from ..reports.service import store_evidence
 from ..reports.storage import Storage
@@ -138,6 +139,19 @@ async def _issue(
         task_id=notice.item_id,
         unit_id=notice.unit_id,
     )
+    item = await session.get(Item, notice.item_id)
+    await notify(
+        session,
+        recipient=Recipient(unit_id=notice.unit_id),
+        kind="supervision_notice",
+        title=f"{notice.title}：{item.title if item else ''}"[:300],
+        body=f"{reason}\n请于 {response_due_on.isoformat()} 前反馈。",
+        dedupe_key=f"supervision_notice:{notice.id}",
+        plan_id=notice.plan_id,
+        assignment_id=notice.assignment_id,
+        created_by=principal.sub[:200],
+        data={"supervision_notice_id": str(notice.id), "response_due_on": response_due_on},
+    )
     return notice
 
 
@@ -207,6 +221,26 @@ async def respond(
         task_id=notice.item_id,
         unit_id=notice.unit_id,
     )
+    # The one who raised it reads the answer; the escalation sweep has no inbox, so its
+    # notices go to the plan's author.
+    raiser = notice.created_by
+    if raiser.startswith("system:"):
+        raiser = (
+            await session.scalar(select(Plan.created_by).where(Plan.id == notice.plan_id)) or ""
+        )
+    if raiser:
+        await notify(
+            session,
+            recipient=Recipient(user=raiser),
+            kind="supervision_notice_answered",
+            title=f"{notice.title} 已反馈"[:300],
+            body=row.text[:2000],
+            dedupe_key=f"supervision_notice_answered:{row.id}",
+            plan_id=notice.plan_id,
+            assignment_id=notice.assignment_id,
+            created_by=principal.sub[:200],
+            data={"supervision_notice_id": str(notice.id)},
+        )
     return row
 
 
@@ -279,6 +313,19 @@ async def decide(
         plan_id=notice.plan_id,
         task_id=notice.item_id,
         unit_id=notice.unit_id,
+    )
+    closed = data.decision == "close"
+    await notify(
+        session,
+        recipient=Recipient(unit_id=notice.unit_id),
+        kind="supervision_notice_closed" if closed else "supervision_notice_returned",
+        title=f"{notice.title} {'已办结销号' if closed else '被退回，请重新反馈'}",
+        body="" if closed else (notice.return_reason or ""),
+        dedupe_key=f"supervision_notice_{data.decision}:{notice.id}:{notice.version}",
+        plan_id=notice.plan_id,
+        assignment_id=notice.assignment_id,
+        created_by=principal.sub[:200],
+        data={"supervision_notice_id": str(notice.id)},
     )
     return notice
 

@@ -1,0 +1,181 @@
+"""The task service's worker: ``python -m dudao_tasks.worker`` (``dudao worker``).
+
+It runs the jobs of the service's queue (procrastinate on the service database): deliveries,
+one queue per channel with its own slots, and the periodic jobs (reminder sweep, stalled-job
+recovery) on the ``default`` queue. Start as many workers as wanted, on any machines: each job
+is taken by one of them, each periodic tick is deferred once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import procrastinate
+from procrastinate import JobContext, RetryStrategy
+
+from dudao_shared.db import Database
+from dudao_shared.jobs import create_job_app, retry_stalled_jobs
+from dudao_shared.logs import configure_logging
+
+from .bulletins import jobs as bulletin_jobs
+from .config import Settings
+from .notifications.channels import Sender, build_senders
+from .notifications.delivery import RetryLater, run_delivery
+from .notifications.schemas import CHANNELS
+from .notifications.service import DELIVER_TASK, delivery_queue
+from .supervision import jobs as supervision_jobs
+
+log = logging.getLogger("dudao.worker")
+
+DEFAULT_QUEUE = "default"
+
+# Extra periodic or one-off jobs other packages add (each: a function given the blueprint and
+# the runtime), so new work is registered in one place.
+JobRegistrar = Callable[[procrastinate.Blueprint, "Runtime"], None]
+REGISTRARS: list[JobRegistrar] = [supervision_jobs.register, bulletin_jobs.register]
+
+
+@dataclass
+class Runtime:
+    """What jobs use, opened once per worker process."""
+
+    settings: Settings
+    db: Database
+    name: str
+    http: httpx.AsyncClient
+    senders: dict[str, Sender] = field(default_factory=dict)
+
+
+def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
+    s = runtime.settings
+    bp = procrastinate.Blueprint()
+
+    @bp.task(
+        name=DELIVER_TASK,
+        pass_context=True,
+        retry=RetryStrategy(
+            max_attempts=s.delivery_max_attempts,
+            exponential_wait=s.delivery_backoff_seconds,
+            retry_exceptions=[RetryLater],
+        ),
+    )
+    async def deliver(context: JobContext, delivery_id: str) -> str:
+        return await run_delivery(
+            runtime.db.sessionmaker,
+            runtime.senders,
+            uuid.UUID(delivery_id),
+            max_attempts=s.delivery_max_attempts,
+            worker=runtime.name,
+        )
+
+    @bp.periodic(cron="* * * * *", periodic_id="stalled")
+    @bp.task(name="retry_stalled_jobs", queue=DEFAULT_QUEUE, queueing_lock="retry_stalled_jobs")
+    async def retry_stalled(timestamp: int) -> int:
+        app = _current_app
+        assert app is not None
+        return await retry_stalled_jobs(app)
+
+    for register in REGISTRARS:
+        register(bp, runtime)
+    return bp
+
+
+_current_app: procrastinate.App | None = None
+
+
+async def run(
+    settings: Settings,
+    *,
+    name: str | None = None,
+    wait: bool = True,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run the worker until ``stop`` is set or SIGTERM/SIGINT arrives (graceful: running jobs
+    finish); with ``wait=False`` return once the queues are empty."""
+    global _current_app
+    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    db = Database(settings.database_url, pool_size=settings.worker_concurrency * 2)
+    http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+    runtime = Runtime(settings=settings, db=db, name=name, http=http)
+    runtime.senders = build_senders(settings, http)
+    app = create_job_app(
+        settings.database_url,
+        blueprints=[build_blueprint(runtime)],
+        max_size=2 + settings.worker_concurrency * (1 + len(CHANNELS)),
+    )
+    _current_app = app
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    common: dict[str, Any] = {
+        "wait": wait,
+        "install_signal_handlers": False,
+        "shutdown_graceful_timeout": 10.0,
+        "fetch_job_polling_interval": 2.0,
+        "delete_jobs": "successful",
+    }
+    try:
+        async with app.open_async():
+            runs: list[Awaitable[None]] = [
+                app.run_worker_async(
+                    queues=[DEFAULT_QUEUE],
+                    name=f"{name}:default",
+                    concurrency=settings.worker_concurrency,
+                    **common,
+                )
+            ]
+            for channel in CHANNELS:
+                runs.append(
+                    app.run_worker_async(
+                        queues=[delivery_queue(channel)],
+                        name=f"{name}:{channel}",
+                        concurrency=settings.worker_concurrency,
+                        **common,
+                    )
+                )
+            workers: asyncio.Future[Any] = asyncio.gather(*runs)
+            stopper: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({workers, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                log.info("worker %s stopping", name)
+                workers.cancel()
+            else:
+                stopper.cancel()
+            try:
+                await workers
+            except asyncio.CancelledError:
+                pass
+    finally:
+        _current_app = None
+        await http.aclose()
+        await db.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="督导任务服务的后台作业进程")
+    parser.add_argument("--name", default=None, help="作业进程名（日志与投递记录中显示）")
+    parser.add_argument(
+        "--once", action="store_true", help="处理完队列中已有的作业后退出（不等待新作业）"
+    )
+    args = parser.parse_args(argv)
+    settings = Settings()
+    configure_logging("worker", settings.log_level, json=settings.log_json)
+    asyncio.run(run(settings, name=args.name, wait=not args.once))
+
+
+if __name__ == "__main__":
+    main()
