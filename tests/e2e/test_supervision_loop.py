@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import email
 import io
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -87,7 +88,7 @@ def loop_platform(databases, tmp_path_factory, keypair) -> Iterator[LoopPlatform
     clock = data_dir / "clock"
     set_clock_offset(clock, dt.timedelta(0))
     mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=0)
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
     smtp.start()
     urls = {svc: databases.create(f"e2e_loop_{svc}") for svc in SERVICES}
     cfg, password = prepare_scratch_platform(
@@ -108,6 +109,12 @@ def loop_platform(databases, tmp_path_factory, keypair) -> Iterator[LoopPlatform
     finally:
         platform.stop()
         smtp.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _run_job(db_url: str, task: str) -> None:

@@ -19,6 +19,7 @@ TASKS_RESOURCES = (
     "notice_responses",
     "notice_files",
     "bulletins",
+    "notices",
 )
 INDICATORS_RESOURCES = (
     "indicators",

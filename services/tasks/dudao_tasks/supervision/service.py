@@ -150,7 +150,10 @@ async def _issue(
         plan_id=notice.plan_id,
         assignment_id=notice.assignment_id,
         created_by=principal.sub[:200],
-        data={"supervision_notice_id": str(notice.id), "response_due_on": response_due_on},
+        data={
+            "supervision_notice_id": str(notice.id),
+            "response_due_on": response_due_on.isoformat(),
+        },
     )
     return notice
 
