@@ -112,6 +112,46 @@ export interface paths {
         patch: operations["update_assignment_api_v1_assignments__assignment_id__patch"];
         trace?: never;
     };
+    "/api/v1/assignments/{assignment_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签收任务（责任单位确认收到交办；只能签收一次）
+         * @description 签收任务（责任单位确认收到交办；只能签收一次）
+         */
+        post: operations["acknowledge_assignment_api_v1_assignments__assignment_id__acknowledge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{assignment_id}/extension_requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 申请延期（新的完成时限不得早于今天，须晚于现有时限；同时只能有一个待审批的申请）
+         * @description 申请延期（新的完成时限不得早于今天，须晚于现有时限；同时只能有一个待审批的申请）
+         */
+        post: operations["create_extension_request_api_v1_assignments__assignment_id__extension_requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assignments/{assignment_id}/reports": {
         parameters: {
             query?: never;
@@ -150,6 +190,26 @@ export interface paths {
          * @description 审核单位提交的完成情况：通过或退回（退回须填写原因）
          */
         post: operations["review_assignment_api_v1_assignments__assignment_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{assignment_id}/supervision_notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签发督办单（发给牵头单位；反馈时限不得早于今天）
+         * @description 签发督办单（发给牵头单位；反馈时限不得早于今天）
+         */
+        post: operations["raise_notice_api_v1_assignments__assignment_id__supervision_notices_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -310,6 +370,126 @@ export interface paths {
          * @description 用单位令牌换取只能代表本单位的短期访问令牌
          */
         post: operations["exchange_unit_token_api_v1_auth_unit_token_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulletins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 通报列表（新签发的在前）
+         * @description 通报列表（新签发的在前）
+         */
+        get: operations["list_bulletins_api_v1_bulletins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulletins/{bulletin_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看通报（签发时的内容）
+         * @description 查看通报（签发时的内容）
+         */
+        get: operations["get_bulletin_api_v1_bulletins__bulletin_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulletins/{bulletin_id}/bulletin.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出通报 (.xlsx：总体情况、单位排名、红榜)
+         * @description 导出通报 (.xlsx：总体情况、单位排名、红榜)
+         */
+        get: operations["bulletin_xlsx_api_v1_bulletins__bulletin_id__bulletin_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/extension_requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 延期申请列表（单位令牌只看到本单位的）
+         * @description 延期申请列表（单位令牌只看到本单位的）
+         */
+        get: operations["list_extension_requests_api_v1_extension_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/extension_requests/{extension_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看延期申请
+         * @description 查看延期申请
+         */
+        get: operations["get_extension_request_api_v1_extension_requests__extension_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/extension_requests/{extension_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审批延期申请：批准后该单位的完成时限改为申请的日期（原时限保留）；不批准须说明理由
+         * @description 审批延期申请：批准后该单位的完成时限改为申请的日期（原时限保留）；不批准须说明理由
+         */
+        post: operations["decide_extension_request_api_v1_extension_requests__extension_id__decision_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -692,6 +872,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notice_files/{file_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载反馈的佐证材料
+         * @description 下载反馈的佐证材料
+         */
+        get: operations["download_response_file_api_v1_notice_files__file_id__content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notice_responses/{response_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传反馈的佐证材料（与进展报告同样的类型与大小限制）
+         * @description 上传反馈的佐证材料（与进展报告同样的类型与大小限制）
+         */
+        post: operations["upload_response_file_api_v1_notice_responses__response_id__files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的通知（单位看本单位的，工作人员看自己的；新的在前）
+         * @description 我的通知（单位看本单位的，工作人员看自己的；新的在前）
+         */
+        get: operations["list_notices_api_v1_notices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/read_all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 全部标为已读
+         * @description 全部标为已读
+         */
+        post: operations["mark_all_read_api_v1_notices_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/unread_count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 未读通知数
+         * @description 未读通知数
+         */
+        get: operations["unread_count_api_v1_notices_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一条通知
+         * @description 一条通知
+         */
+        get: operations["get_notice_api_v1_notices__notice_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 通知的外发记录：每个渠道、目标、状态和每次尝试（工作人员）
+         * @description 通知的外发记录：每个渠道、目标、状态和每次尝试（工作人员）
+         */
+        get: operations["list_deliveries_api_v1_notices__notice_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{notice_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标为已读（再次标记不改变已读时间）
+         * @description 标为已读（再次标记不改变已读时间）
+         */
+        post: operations["mark_read_api_v1_notices__notice_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -758,6 +1098,46 @@ export interface paths {
          * @description 修改规划（含状态 draft → published → archived 与亮灯规则）
          */
         patch: operations["update_plan_api_v1_plans__plan_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/bulletins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签发临时通报（按当前数据计算并保存；之后数据变化不改变已签发的通报）
+         * @description 签发临时通报（按当前数据计算并保存；之后数据变化不改变已签发的通报）
+         */
+        post: operations["issue_bulletin_api_v1_plans__plan_id__bulletins_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 立即按规划的督办规则升级一次（逾期生成督办单；逾期未反馈列入约谈 / 通报）
+         * @description 立即按规划的督办规则升级一次（逾期生成督办单；逾期未反馈列入约谈 / 通报）
+         */
+        post: operations["escalate_plan_api_v1_plans__plan_id__escalation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/plans/{plan_id}/items": {
@@ -1022,6 +1402,86 @@ export interface paths {
         get: operations["get_series_api_v1_series_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 督办单列表（单位令牌只看到发给本单位的）
+         * @description 督办单列表（单位令牌只看到发给本单位的）
+         */
+        get: operations["list_notices_api_v1_supervision_notices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices/{notice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看督办单（含历次反馈与佐证材料）
+         * @description 查看督办单（含历次反馈与佐证材料）
+         */
+        get: operations["get_notice_api_v1_supervision_notices__notice_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices/{notice_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 办结销号或退回重办（退回须说明理由）
+         * @description 办结销号或退回重办（退回须说明理由）
+         */
+        post: operations["decide_notice_api_v1_supervision_notices__notice_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices/{notice_id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 反馈督办单（文字说明；佐证材料随后上传到该反馈）
+         * @description 反馈督办单（文字说明；佐证材料随后上传到该反馈）
+         */
+        post: operations["respond_api_v1_supervision_notices__notice_id__responses_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1493,6 +1953,38 @@ export interface components {
         };
         /** AssignmentRead */
         AssignmentRead: {
+            /**
+             * Ack Due On
+             * Format: date
+             * @description 签收时限
+             */
+            ack_due_on: string;
+            /**
+             * Ack Overdue
+             * @description 是否超过签收时限仍未签收
+             */
+            ack_overdue: boolean;
+            /**
+             * Acknowledged At
+             * @description 签收时间
+             */
+            acknowledged_at: string | null;
+            /**
+             * Acknowledged By
+             * @description 签收人
+             */
+            acknowledged_by: string | null;
+            /**
+             * Assigned At
+             * Format: date-time
+             * @description 交办时间
+             */
+            assigned_at: string;
+            /**
+             * Assigned By
+             * @description 交办人
+             */
+            assigned_by: string | null;
             /** Completed At */
             completed_at?: string | null;
             /**
@@ -1502,7 +1994,7 @@ export interface components {
             created_at: string;
             /**
              * Due On
-             * @description 最后完成时限
+             * @description 最后完成时限（含已批准的延期）
              */
             due_on: string | null;
             /**
@@ -1535,6 +2027,11 @@ export interface components {
              * @description 下一个完成时限
              */
             next_due_on: string | null;
+            /**
+             * Original Due On
+             * @description 延期前的最后完成时限（未延期为空）
+             */
+            original_due_on: string | null;
             /**
              * Overdue
              * @description 是否逾期
@@ -1774,6 +2271,14 @@ export interface components {
              */
             file: string;
         };
+        /** Body_upload_response_file_api_v1_notice_responses__response_id__files_post */
+        Body_upload_response_file_api_v1_notice_responses__response_id__files_post: {
+            /**
+             * File
+             * @description pdf、jpg、png、docx、xlsx、doc、xls、txt
+             */
+            file: string;
+        };
         /** BulkBaseline */
         BulkBaseline: {
             /**
@@ -1997,6 +2502,101 @@ export interface components {
              */
             year?: number | null;
         };
+        /** BulletinCreate */
+        BulletinCreate: {
+            /**
+             * Region Code
+             * @description 只通报该区划内的单位（缺省为规划所属区划）
+             */
+            region_code?: string | null;
+        };
+        /** BulletinRead */
+        BulletinRead: {
+            /**
+             * Content
+             * @description 签发时的内容：totals 总数、units 单位排名、red_list 红榜（逾期与约谈 / 通报名单）、ranking_rule 排名规则
+             */
+            content: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Issued By */
+            issued_by: string;
+            /**
+             * Kind
+             * @description scheduled 定期（每月）、on_demand 临时
+             */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             * @description 通报期结束
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description 通报期开始
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Region Code
+             * @description 通报范围（区划）
+             */
+            region_code: string;
+            /** Title */
+            title: string;
+        };
+        /** BulletinSummary */
+        BulletinSummary: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Issued By */
+            issued_by: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /** Title */
+            title: string;
+        };
         /** CorrectionRead */
         CorrectionRead: {
             /**
@@ -2060,6 +2660,181 @@ export interface components {
              * @description 原文表述
              */
             text: string | null;
+        };
+        /** DeliveryAttemptRead */
+        DeliveryAttemptRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error: string | null;
+            /** Ok */
+            ok: boolean;
+            /** Status Code */
+            status_code: number | null;
+            /** Worker */
+            worker: string | null;
+        };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Attempts */
+            attempts: number;
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Log
+             * @description 每次尝试
+             */
+            log?: components["schemas"]["DeliveryAttemptRead"][];
+            /** Notice Id */
+            notice_id: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @description pending 待发送、sent 已发送、dead 已放弃（重试用尽）
+             */
+            status: string;
+            /** Target */
+            target: string;
+        };
+        /** EscalationResult */
+        EscalationResult: {
+            /**
+             * Listed
+             * @description 本次列入约谈 / 通报的督办单数
+             */
+            listed: number;
+            /**
+             * Raised
+             * @description 本次生成的督办单
+             */
+            raised: components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"][];
+        };
+        /** ExtensionCreate */
+        ExtensionCreate: {
+            /**
+             * Reason
+             * @description 延期理由
+             */
+            reason: string;
+            /**
+             * Requested Due On
+             * Format: date
+             * @description 申请延期至（不得早于今天）
+             */
+            requested_due_on: string;
+        };
+        /** ExtensionDecision */
+        ExtensionDecision: {
+            /**
+             * Decision
+             * @description approve 批准、reject 不批准
+             * @enum {string}
+             */
+            decision: "approve" | "reject";
+            /**
+             * Reason
+             * @description 意见（不批准时必填）
+             */
+            reason?: string | null;
+        };
+        /** ExtensionRead */
+        ExtensionRead: {
+            /**
+             * Assignment Id
+             * Format: uuid
+             * @description 任务分工
+             */
+            assignment_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Created By
+             * @description 申请人
+             */
+            created_by: string;
+            /**
+             * Current Due On
+             * @description 申请时的完成时限
+             */
+            current_due_on: string | null;
+            /**
+             * Decided At
+             * @description 审批时间
+             */
+            decided_at: string | null;
+            /**
+             * Decided By
+             * @description 审批人
+             */
+            decided_by: string | null;
+            /**
+             * Decision Reason
+             * @description 审批意见
+             */
+            decision_reason: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Reason
+             * @description 延期理由
+             */
+            reason: string;
+            /**
+             * Requested Due On
+             * Format: date
+             * @description 申请延期至
+             */
+            requested_due_on: string;
+            /**
+             * Status
+             * @description pending 待审批、approved 已批准、rejected 不批准
+             */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             * @description 任务
+             */
+            task_id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description 申请单位
+             */
+            unit_id: string;
+            /** Version */
+            version: number;
         };
         /** FieldError */
         FieldError: {
@@ -2807,6 +3582,11 @@ export interface components {
              */
             username: string;
         };
+        /** MarkedRead */
+        MarkedRead: {
+            /** Marked */
+            marked: number;
+        };
         /** Me */
         Me: {
             /** Name */
@@ -3001,6 +3781,56 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** NoticeCreate */
+        NoticeCreate: {
+            /**
+             * Reason
+             * @description 督办事由
+             */
+            reason: string;
+            /**
+             * Response Due On
+             * @description 反馈时限（不得早于今天；缺省按规划的督办规则）
+             */
+            response_due_on?: string | null;
+        };
+        /** NoticeDecision */
+        NoticeDecision: {
+            /**
+             * Decision
+             * @description close 办结销号、return 退回重办
+             * @enum {string}
+             */
+            decision: "close" | "return";
+            /**
+             * Reason
+             * @description 退回理由（退回时必填）
+             */
+            reason?: string | null;
+        };
+        /** NoticeFileRead */
+        NoticeFileRead: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+        };
         /** Page[AssessmentRead] */
         Page_AssessmentRead_: {
             /** Items */
@@ -3031,10 +3861,40 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[BulletinSummary] */
+        Page_BulletinSummary_: {
+            /** Items */
+            items: components["schemas"]["BulletinSummary"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[CorrectionRead] */
         Page_CorrectionRead_: {
             /** Items */
             items: components["schemas"]["CorrectionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[DeliveryRead] */
+        Page_DeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["DeliveryRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[ExtensionRead] */
+        Page_ExtensionRead_: {
+            /** Items */
+            items: components["schemas"]["ExtensionRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -3279,6 +4139,8 @@ export interface components {
              * @description 原文
              */
             source_text?: string | null;
+            /** @description 督办规则：签收时限、升级阶梯、通报排名（缺省用默认规则） */
+            supervision_rules?: components["schemas"]["SupervisionRules"] | null;
             /**
              * Title
              * @description 标题
@@ -3351,6 +4213,8 @@ export interface components {
              * @description draft、published、archived
              */
             status: string;
+            /** @description 督办规则（含默认值） */
+            supervision_rules: components["schemas"]["SupervisionRules"];
             /**
              * Title
              * @description 标题
@@ -3450,6 +4314,8 @@ export interface components {
              * @description draft、published、archived
              */
             status: string;
+            /** @description 督办规则（含默认值） */
+            supervision_rules: components["schemas"]["SupervisionRules"];
             /**
              * Title
              * @description 标题
@@ -3489,6 +4355,7 @@ export interface components {
              * @description draft → published → archived
              */
             status?: ("draft" | "published" | "archived") | null;
+            supervision_rules?: components["schemas"]["SupervisionRules"] | null;
             /** Title */
             title?: string | null;
         };
@@ -3757,6 +4624,49 @@ export interface components {
             /** @description 解析到的单位 */
             unit: components["schemas"]["UnitRead"] | null;
         };
+        /** ResponseCreate */
+        ResponseCreate: {
+            /**
+             * Text
+             * @description 反馈内容
+             */
+            text: string;
+        };
+        /** ResponseRead */
+        ResponseRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Files
+             * @description 佐证材料
+             */
+            files: components["schemas"]["NoticeFileRead"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Notice Id
+             * Format: uuid
+             */
+            notice_id: string;
+            /**
+             * Text
+             * @description 反馈内容
+             */
+            text: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
         /** ReviewDecision */
         ReviewDecision: {
             /**
@@ -3984,6 +4894,40 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** SupervisionRules */
+        SupervisionRules: {
+            /**
+             * Ack Days
+             * @description 签收时限：交办后多少天内签收
+             * @default 3
+             */
+            ack_days: number;
+            /**
+             * Escalate After Reminders
+             * @description 催办该次数仍未回应则生成督办单；为空则不按催办升级
+             * @default 3
+             */
+            escalate_after_reminders: number | null;
+            /**
+             * Escalate Overdue Days
+             * @description 逾期超过该天数自动生成督办单；为空则不按逾期升级
+             * @default 15
+             */
+            escalate_overdue_days: number | null;
+            /**
+             * Notice Response Days
+             * @description 督办单反馈时限（天）：督办单签发后多少天内反馈
+             * @default 10
+             */
+            notice_response_days: number;
+            /**
+             * Ranking Weights
+             * @description 通报排名权重：done、on_time、late、returned、overdue、open_notices
+             */
+            ranking_weights?: {
+                [key: string]: number;
+            };
         };
         /** TargetCreate */
         TargetCreate: {
@@ -4665,6 +5609,11 @@ export interface components {
              */
             uscc?: string | null;
         };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
+        };
         /** UserCreate */
         UserCreate: {
             /**
@@ -4784,6 +5733,167 @@ export interface components {
         YearValue: {
             /** Value */
             value: number;
+            /** Year */
+            year: number;
+        };
+        /** Page[NoticeRead] */
+        dudao_shared__pagination__Page_NoticeRead___1: {
+            /** Items */
+            items: components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[NoticeRead] */
+        dudao_shared__pagination__Page_NoticeRead___2: {
+            /** Items */
+            items: components["schemas"]["dudao_tasks__notifications__schemas__NoticeRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** NoticeRead */
+        dudao_tasks__notifications__schemas__NoticeRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description 类别：due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办 等
+             */
+            kind: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Recipient Unit Id */
+            recipient_unit_id: string | null;
+            /** Recipient User */
+            recipient_user: string | null;
+            /** Title */
+            title: string;
+        };
+        /** NoticeRead */
+        dudao_tasks__supervision__schemas__NoticeRead: {
+            /** Answered At */
+            answered_at: string | null;
+            /**
+             * Assignment Id
+             * Format: uuid
+             */
+            assignment_id: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Closed By */
+            closed_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Listed At
+             * @description 逾期未反馈，列入约谈 / 通报的时间
+             */
+            listed_at: string | null;
+            /** Number */
+            number: number;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Reason
+             * @description 督办事由
+             */
+            reason: string;
+            /**
+             * Region Code
+             * @description 签发区划
+             */
+            region_code: string;
+            /**
+             * Response Due On
+             * Format: date
+             * @description 反馈时限
+             */
+            response_due_on: string;
+            /**
+             * Response Overdue
+             * @description 是否超过反馈时限仍未反馈
+             */
+            response_overdue: boolean;
+            /**
+             * Responses
+             * @description 历次反馈
+             */
+            responses: components["schemas"]["ResponseRead"][];
+            /** Return Reason */
+            return_reason: string | null;
+            /**
+             * Source
+             * @description manual 人工、overdue 逾期升级、reminders 催办无回应升级
+             */
+            source: string;
+            /**
+             * Status
+             * @description open 待反馈、answered 已反馈、returned 退回重办、closed 已办结
+             */
+            status: string;
+            /** Task Code */
+            task_code: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Task Title */
+            task_title: string;
+            /**
+             * Title
+             * @description 督办单编号，如 督办〔2026〕12号
+             */
+            title: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description 牵头单位
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
             /** Year */
             year: number;
         };
@@ -5260,6 +6370,151 @@ export interface operations {
             };
         };
     };
+    acknowledge_assignment_api_v1_assignments__assignment_id__acknowledge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_not_found` 任务分工不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `already_acknowledged` 该任务分工已签收 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_extension_request_api_v1_assignments__assignment_id__extension_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_not_found` 任务分工不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_accepted` 任务已审核通过，不能再修改状态 `extension_request_pending` 已有待审批的延期申请 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_assignment_reports_api_v1_assignments__assignment_id__reports_get: {
         parameters: {
             query?: {
@@ -5484,6 +6739,81 @@ export interface operations {
             };
             /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    raise_notice_api_v1_assignments__assignment_id__supervision_notices_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_not_found` 任务分工不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_lead_assignment` 督办单只发给牵头单位 `supervision_notice_open` 该任务分工已有未办结的督办单 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5858,6 +7188,386 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_bulletins_api_v1_bulletins_get: {
+        parameters: {
+            query?: {
+                /** @description 规划 */
+                plan_id?: string | null;
+                /** @description scheduled 或 on_demand */
+                kind?: string | null;
+                /** @description issued_at，前加 - 倒序 */
+                order?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BulletinSummary_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_bulletin_api_v1_bulletins__bulletin_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bulletin_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulletinRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `bulletin_not_found` 通报不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    bulletin_xlsx_api_v1_bulletins__bulletin_id__bulletin_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bulletin_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 通报 .xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `bulletin_not_found` 通报不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_extension_requests_api_v1_extension_requests_get: {
+        parameters: {
+            query?: {
+                /** @description 规划 */
+                plan_id?: string | null;
+                /** @description 任务分工 */
+                assignment_id?: string | null;
+                /** @description 状态 */
+                status?: string | null;
+                /** @description created_at，前加 - 倒序 */
+                order?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ExtensionRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_extension_request_api_v1_extension_requests__extension_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                extension_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `extension_request_not_found` 延期申请不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_extension_request_api_v1_extension_requests__extension_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                extension_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `extension_request_not_found` 延期申请不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `extension_request_decided` 该延期申请已审批 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -7731,6 +9441,416 @@ export interface operations {
             };
         };
     };
+    download_response_file_api_v1_notice_files__file_id__content_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 文件内容 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `file_not_found` 文件不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_response_file_api_v1_notice_responses__response_id__files_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_response_file_api_v1_notice_responses__response_id__files_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeFileRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `file_too_large` 文件超过大小限制 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `file_type_not_allowed` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_notices_api_v1_notices_get: {
+        parameters: {
+            query?: {
+                /** @description true 只看未读，false 只看已读 */
+                unread?: boolean | null;
+                /** @description 类别 */
+                kind?: string | null;
+                plan_id?: string | null;
+                /** @description 此时间以后的通知 */
+                since?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["dudao_shared__pagination__Page_NoticeRead___2"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_all_read_api_v1_notices_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_notices_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    get_notice_api_v1_notices__notice_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["dudao_tasks__notifications__schemas__NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_notices__notice_id__deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    mark_read_api_v1_notices__notice_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["dudao_tasks__notifications__schemas__NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `notice_not_found` 通知不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_plans_api_v1_plans_get: {
         parameters: {
             query?: {
@@ -8082,6 +10202,131 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    issue_bulletin_api_v1_plans__plan_id__bulletins_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulletinCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulletinRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    escalate_plan_api_v1_plans__plan_id__escalation_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8993,6 +11238,283 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_notices_api_v1_supervision_notices_get: {
+        parameters: {
+            query?: {
+                /** @description 规划 */
+                plan_id?: string | null;
+                /** @description 单位 */
+                unit_id?: string | null;
+                /** @description 状态 */
+                status?: string | null;
+                /** @description 是否已列入约谈 / 通报 */
+                listed?: boolean | null;
+                /** @description created_at、response_due_on，前加 - 倒序 */
+                order?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["dudao_shared__pagination__Page_NoticeRead___1"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_notice_api_v1_supervision_notices__notice_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_notice_api_v1_supervision_notices__notice_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_state` 督办单当前状态不允许此操作 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    respond_api_v1_supervision_notices__notice_id__responses_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_state` 督办单当前状态不允许此操作 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
