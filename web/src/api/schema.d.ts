@@ -2727,7 +2727,7 @@ export interface components {
              * Raised
              * @description 本次生成的督办单
              */
-            raised: components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"][];
+            raised: components["schemas"]["SupervisionNoticeRead"][];
         };
         /** ExtensionCreate */
         ExtensionCreate: {
@@ -3781,33 +3781,6 @@ export interface components {
             /** Year */
             year: number;
         };
-        /** NoticeCreate */
-        NoticeCreate: {
-            /**
-             * Reason
-             * @description 督办事由
-             */
-            reason: string;
-            /**
-             * Response Due On
-             * @description 反馈时限（不得早于今天；缺省按规划的督办规则）
-             */
-            response_due_on?: string | null;
-        };
-        /** NoticeDecision */
-        NoticeDecision: {
-            /**
-             * Decision
-             * @description close 办结销号、return 退回重办
-             * @enum {string}
-             */
-            decision: "close" | "return";
-            /**
-             * Reason
-             * @description 退回理由（退回时必填）
-             */
-            reason?: string | null;
-        };
         /** NoticeFileRead */
         NoticeFileRead: {
             /** Content Type */
@@ -3830,6 +3803,83 @@ export interface components {
             sha256: string;
             /** Size */
             size: number;
+        };
+        /** NoticeRead */
+        NoticeRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description 类别：due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办 等
+             */
+            kind: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Recipient Unit Id */
+            recipient_unit_id: string | null;
+            /** Recipient User */
+            recipient_user: string | null;
+            /** Title */
+            title: string;
+        };
+        /** NoticeResponseCreate */
+        NoticeResponseCreate: {
+            /**
+             * Text
+             * @description 反馈内容
+             */
+            text: string;
+        };
+        /** NoticeResponseRead */
+        NoticeResponseRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Files
+             * @description 佐证材料
+             */
+            files: components["schemas"]["NoticeFileRead"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Notice Id
+             * Format: uuid
+             */
+            notice_id: string;
+            /**
+             * Text
+             * @description 反馈内容
+             */
+            text: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
         };
         /** Page[AssessmentRead] */
         Page_AssessmentRead_: {
@@ -3951,6 +4001,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[NoticeRead] */
+        Page_NoticeRead_: {
+            /** Items */
+            items: components["schemas"]["NoticeRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[PlanRead] */
         Page_PlanRead_: {
             /** Items */
@@ -3985,6 +4045,16 @@ export interface components {
         Page_SecurityEventRead_: {
             /** Items */
             items: components["schemas"]["SecurityEventRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SupervisionNoticeRead] */
+        Page_SupervisionNoticeRead_: {
+            /** Items */
+            items: components["schemas"]["SupervisionNoticeRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4624,49 +4694,6 @@ export interface components {
             /** @description 解析到的单位 */
             unit: components["schemas"]["UnitRead"] | null;
         };
-        /** ResponseCreate */
-        ResponseCreate: {
-            /**
-             * Text
-             * @description 反馈内容
-             */
-            text: string;
-        };
-        /** ResponseRead */
-        ResponseRead: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: string;
-            /**
-             * Files
-             * @description 佐证材料
-             */
-            files: components["schemas"]["NoticeFileRead"][];
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Notice Id
-             * Format: uuid
-             */
-            notice_id: string;
-            /**
-             * Text
-             * @description 反馈内容
-             */
-            text: string;
-            /**
-             * Unit Id
-             * Format: uuid
-             */
-            unit_id: string;
-        };
         /** ReviewDecision */
         ReviewDecision: {
             /**
@@ -4894,6 +4921,140 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** SupervisionDecision */
+        SupervisionDecision: {
+            /**
+             * Decision
+             * @description close 办结销号、return 退回重办
+             * @enum {string}
+             */
+            decision: "close" | "return";
+            /**
+             * Reason
+             * @description 退回理由（退回时必填）
+             */
+            reason?: string | null;
+        };
+        /** SupervisionNoticeCreate */
+        SupervisionNoticeCreate: {
+            /**
+             * Reason
+             * @description 督办事由
+             */
+            reason: string;
+            /**
+             * Response Due On
+             * @description 反馈时限（不得早于今天；缺省按规划的督办规则）
+             */
+            response_due_on?: string | null;
+        };
+        /** SupervisionNoticeRead */
+        SupervisionNoticeRead: {
+            /** Answered At */
+            answered_at: string | null;
+            /**
+             * Assignment Id
+             * Format: uuid
+             */
+            assignment_id: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Closed By */
+            closed_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Listed At
+             * @description 逾期未反馈，列入约谈 / 通报的时间
+             */
+            listed_at: string | null;
+            /** Number */
+            number: number;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Reason
+             * @description 督办事由
+             */
+            reason: string;
+            /**
+             * Region Code
+             * @description 签发区划
+             */
+            region_code: string;
+            /**
+             * Response Due On
+             * Format: date
+             * @description 反馈时限
+             */
+            response_due_on: string;
+            /**
+             * Response Overdue
+             * @description 是否超过反馈时限仍未反馈
+             */
+            response_overdue: boolean;
+            /**
+             * Responses
+             * @description 历次反馈
+             */
+            responses: components["schemas"]["NoticeResponseRead"][];
+            /** Return Reason */
+            return_reason: string | null;
+            /**
+             * Source
+             * @description manual 人工、overdue 逾期升级、reminders 催办无回应升级
+             */
+            source: string;
+            /**
+             * Status
+             * @description open 待反馈、answered 已反馈、returned 退回重办、closed 已办结
+             */
+            status: string;
+            /** Task Code */
+            task_code: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Task Title */
+            task_title: string;
+            /**
+             * Title
+             * @description 督办单编号，如 督办〔2026〕12号
+             */
+            title: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description 牵头单位
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /** Year */
+            year: number;
         };
         /** SupervisionRules */
         SupervisionRules: {
@@ -5733,167 +5894,6 @@ export interface components {
         YearValue: {
             /** Value */
             value: number;
-            /** Year */
-            year: number;
-        };
-        /** Page[NoticeRead] */
-        dudao_shared__pagination__Page_NoticeRead___1: {
-            /** Items */
-            items: components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"][];
-            /**
-             * Next Cursor
-             * @description 下一页游标；为空表示没有更多
-             */
-            next_cursor?: string | null;
-        };
-        /** Page[NoticeRead] */
-        dudao_shared__pagination__Page_NoticeRead___2: {
-            /** Items */
-            items: components["schemas"]["dudao_tasks__notifications__schemas__NoticeRead"][];
-            /**
-             * Next Cursor
-             * @description 下一页游标；为空表示没有更多
-             */
-            next_cursor?: string | null;
-        };
-        /** NoticeRead */
-        dudao_tasks__notifications__schemas__NoticeRead: {
-            /** Assignment Id */
-            assignment_id: string | null;
-            /** Body */
-            body: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Kind
-             * @description 类别：due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办 等
-             */
-            kind: string;
-            /** Plan Id */
-            plan_id: string | null;
-            /** Read At */
-            read_at: string | null;
-            /** Recipient Unit Id */
-            recipient_unit_id: string | null;
-            /** Recipient User */
-            recipient_user: string | null;
-            /** Title */
-            title: string;
-        };
-        /** NoticeRead */
-        dudao_tasks__supervision__schemas__NoticeRead: {
-            /** Answered At */
-            answered_at: string | null;
-            /**
-             * Assignment Id
-             * Format: uuid
-             */
-            assignment_id: string;
-            /** Closed At */
-            closed_at: string | null;
-            /** Closed By */
-            closed_by: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Listed At
-             * @description 逾期未反馈，列入约谈 / 通报的时间
-             */
-            listed_at: string | null;
-            /** Number */
-            number: number;
-            /**
-             * Plan Id
-             * Format: uuid
-             */
-            plan_id: string;
-            /**
-             * Reason
-             * @description 督办事由
-             */
-            reason: string;
-            /**
-             * Region Code
-             * @description 签发区划
-             */
-            region_code: string;
-            /**
-             * Response Due On
-             * Format: date
-             * @description 反馈时限
-             */
-            response_due_on: string;
-            /**
-             * Response Overdue
-             * @description 是否超过反馈时限仍未反馈
-             */
-            response_overdue: boolean;
-            /**
-             * Responses
-             * @description 历次反馈
-             */
-            responses: components["schemas"]["ResponseRead"][];
-            /** Return Reason */
-            return_reason: string | null;
-            /**
-             * Source
-             * @description manual 人工、overdue 逾期升级、reminders 催办无回应升级
-             */
-            source: string;
-            /**
-             * Status
-             * @description open 待反馈、answered 已反馈、returned 退回重办、closed 已办结
-             */
-            status: string;
-            /** Task Code */
-            task_code: string;
-            /**
-             * Task Id
-             * Format: uuid
-             */
-            task_id: string;
-            /** Task Title */
-            task_title: string;
-            /**
-             * Title
-             * @description 督办单编号，如 督办〔2026〕12号
-             */
-            title: string;
-            /**
-             * Unit Id
-             * Format: uuid
-             * @description 牵头单位
-             */
-            unit_id: string;
-            /** Unit Name */
-            unit_name: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Version */
-            version: number;
             /** Year */
             year: number;
         };
@@ -6760,7 +6760,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NoticeCreate"];
+                "application/json": components["schemas"]["SupervisionNoticeCreate"];
             };
         };
         responses: {
@@ -6770,7 +6770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"];
+                    "application/json": components["schemas"]["SupervisionNoticeRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -9603,7 +9603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["dudao_shared__pagination__Page_NoticeRead___2"];
+                    "application/json": components["schemas"]["Page_NoticeRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -9702,7 +9702,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["dudao_tasks__notifications__schemas__NoticeRead"];
+                    "application/json": components["schemas"]["NoticeRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -9818,7 +9818,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["dudao_tasks__notifications__schemas__NoticeRead"];
+                    "application/json": components["schemas"]["NoticeRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -11249,6 +11249,8 @@ export interface operations {
                 plan_id?: string | null;
                 /** @description 单位 */
                 unit_id?: string | null;
+                /** @description 任务分工 */
+                assignment_id?: string | null;
                 /** @description 状态 */
                 status?: string | null;
                 /** @description 是否已列入约谈 / 通报 */
@@ -11272,7 +11274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["dudao_shared__pagination__Page_NoticeRead___1"];
+                    "application/json": components["schemas"]["Page_SupervisionNoticeRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -11313,7 +11315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"];
+                    "application/json": components["schemas"]["SupervisionNoticeRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -11360,7 +11362,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NoticeDecision"];
+                "application/json": components["schemas"]["SupervisionDecision"];
             };
         };
         responses: {
@@ -11370,7 +11372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["dudao_tasks__supervision__schemas__NoticeRead"];
+                    "application/json": components["schemas"]["SupervisionNoticeRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -11455,7 +11457,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ResponseCreate"];
+                "application/json": components["schemas"]["NoticeResponseCreate"];
             };
         };
         responses: {
@@ -11465,7 +11467,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResponseRead"];
+                    "application/json": components["schemas"]["NoticeResponseRead"];
                 };
             };
             /** @description 未登录或凭证无效 */

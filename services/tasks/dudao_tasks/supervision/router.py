@@ -37,12 +37,12 @@ from .dependencies import (
 )
 from .schemas import (
     EscalationResult,
-    NoticeCreate,
-    NoticeDecision,
     NoticeFileRead,
-    NoticeRead,
-    ResponseCreate,
-    ResponseRead,
+    NoticeResponseCreate,
+    NoticeResponseRead,
+    SupervisionDecision,
+    SupervisionNoticeCreate,
+    SupervisionNoticeRead,
 )
 from .service import (
     NoticeFileNotFound,
@@ -57,7 +57,7 @@ router = APIRouter(tags=["supervision_notices"])
 
 @router.post(
     "/api/v1/assignments/{assignment_id}/supervision_notices",
-    response_model=NoticeRead,
+    response_model=SupervisionNoticeRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(
         AssignmentNotFound, Forbidden, NotLeadAssignment, NoticeOpen, ValidationFailed
@@ -66,11 +66,11 @@ router = APIRouter(tags=["supervision_notices"])
 async def raise_notice(
     principal: StaffWriter,
     assignment: WritableAssignment,
-    body: NoticeCreate,
+    body: SupervisionNoticeCreate,
     session: SessionDep,
     today: Today,
     response: Response,
-) -> NoticeRead:
+) -> SupervisionNoticeRead:
     """签发督办单（发给牵头单位；反馈时限不得早于今天）"""
     row = await service.raise_notice(
         session, principal=principal, assignment=assignment, data=body, today=today
@@ -81,7 +81,7 @@ async def raise_notice(
 
 @router.get(
     "/api/v1/supervision_notices",
-    response_model=Page[NoticeRead],
+    response_model=Page[SupervisionNoticeRead],
     responses=problem_responses(ValidationFailed),
 )
 async def list_notices(
@@ -90,6 +90,7 @@ async def list_notices(
     today: Today,
     plan_id: uuid.UUID | None = Query(None, description="规划"),
     unit_id: uuid.UUID | None = Query(None, description="单位"),
+    assignment_id: uuid.UUID | None = Query(None, description="任务分工"),
     status_: str | None = Query(None, alias="status", max_length=20, description="状态"),
     listed: bool | None = Query(None, description="是否已列入约谈 / 通报"),
     order: str | None = Query(
@@ -97,7 +98,7 @@ async def list_notices(
     ),
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[NoticeRead]:
+) -> Page[SupervisionNoticeRead]:
     """督办单列表（单位令牌只看到发给本单位的）"""
     items, nxt = await service.list_notices(
         session,
@@ -105,6 +106,7 @@ async def list_notices(
         today=today,
         plan_id=plan_id,
         unit_id=unit_id,
+        assignment_id=assignment_id,
         status=status_,
         listed=listed,
         order=order,
@@ -116,12 +118,12 @@ async def list_notices(
 
 @router.get(
     "/api/v1/supervision_notices/{notice_id}",
-    response_model=NoticeRead,
+    response_model=SupervisionNoticeRead,
     responses=problem_responses(NoticeNotFound),
 )
 async def get_notice(
     notice: ReadableNotice, session: SessionDep, today: Today, response: Response
-) -> NoticeRead:
+) -> SupervisionNoticeRead:
     """查看督办单（含历次反馈与佐证材料）"""
     set_etag(response, notice.version)
     return (await service.to_reads(session, [notice], today))[0]
@@ -129,16 +131,19 @@ async def get_notice(
 
 @router.post(
     "/api/v1/supervision_notices/{notice_id}/responses",
-    response_model=ResponseRead,
+    response_model=NoticeResponseRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(NoticeNotFound, Forbidden, NoticeStateConflict, ValidationFailed),
 )
 async def respond(
-    principal: CurrentPrincipal, notice: AnswerableNotice, body: ResponseCreate, session: SessionDep
-) -> ResponseRead:
+    principal: CurrentPrincipal,
+    notice: AnswerableNotice,
+    body: NoticeResponseCreate,
+    session: SessionDep,
+) -> NoticeResponseRead:
     """反馈督办单（文字说明；佐证材料随后上传到该反馈）"""
     row = await service.respond(session, principal=principal, notice=notice, data=body)
-    return ResponseRead.model_validate({**row.model_dump(), "files": []})
+    return NoticeResponseRead.model_validate({**row.model_dump(), "files": []})
 
 
 @router.post(
@@ -197,7 +202,7 @@ async def download_response_file(evidence: ReadableNoticeFile, storage: StorageD
 
 @router.post(
     "/api/v1/supervision_notices/{notice_id}/decision",
-    response_model=NoticeRead,
+    response_model=SupervisionNoticeRead,
     responses=problem_responses(
         NoticeNotFound,
         Forbidden,
@@ -210,12 +215,12 @@ async def download_response_file(evidence: ReadableNoticeFile, storage: StorageD
 async def decide_notice(
     principal: StaffWriter,
     notice: DecidableNotice,
-    body: NoticeDecision,
+    body: SupervisionDecision,
     session: SessionDep,
     today: Today,
     response: Response,
     expected: IfMatchVersion,
-) -> NoticeRead:
+) -> SupervisionNoticeRead:
     """办结销号或退回重办（退回须说明理由）"""
     require_version(notice.version, expected)
     row = await service.decide(session, principal=principal, notice=notice, data=body)

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class NoticeCreate(BaseModel):
+class SupervisionNoticeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=5000, description="督办事由")
@@ -16,20 +16,20 @@ class NoticeCreate(BaseModel):
     )
 
 
-class ResponseCreate(BaseModel):
+class NoticeResponseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=20_000, description="反馈内容")
 
 
-class NoticeDecision(BaseModel):
+class SupervisionDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["close", "return"] = Field(description="close 办结销号、return 退回重办")
     reason: str | None = Field(None, max_length=2000, description="退回理由（退回时必填）")
 
     @model_validator(mode="after")
-    def _reason(self) -> NoticeDecision:
+    def _reason(self) -> SupervisionDecision:
         if self.decision == "return" and not (self.reason and self.reason.strip()):
             raise ValueError("退回时必须填写理由")
         return self
@@ -47,7 +47,7 @@ class NoticeFileRead(BaseModel):
     created_at: dt.datetime
 
 
-class ResponseRead(BaseModel):
+class NoticeResponseRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -59,7 +59,7 @@ class ResponseRead(BaseModel):
     created_at: dt.datetime
 
 
-class NoticeRead(BaseModel):
+class SupervisionNoticeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -86,7 +86,7 @@ class NoticeRead(BaseModel):
     return_reason: str | None
     listed_at: dt.datetime | None = Field(description="逾期未反馈，列入约谈 / 通报的时间")
     response_overdue: bool = Field(description="是否超过反馈时限仍未反馈")
-    responses: list[ResponseRead] = Field(description="历次反馈")
+    responses: list[NoticeResponseRead] = Field(description="历次反馈")
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -94,5 +94,5 @@ class NoticeRead(BaseModel):
 
 
 class EscalationResult(BaseModel):
-    raised: list[NoticeRead] = Field(description="本次生成的督办单")
+    raised: list[SupervisionNoticeRead] = Field(description="本次生成的督办单")
     listed: int = Field(description="本次列入约谈 / 通报的督办单数")

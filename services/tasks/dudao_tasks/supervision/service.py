@@ -43,12 +43,12 @@ from ..plans.supervision_rules import supervision_rules_of
 from ..reports.service import store_evidence
 from ..reports.storage import Storage
 from .schemas import (
-    NoticeCreate,
-    NoticeDecision,
     NoticeFileRead,
-    NoticeRead,
-    ResponseCreate,
-    ResponseRead,
+    NoticeResponseCreate,
+    NoticeResponseRead,
+    SupervisionDecision,
+    SupervisionNoticeCreate,
+    SupervisionNoticeRead,
 )
 
 # The escalation sweep acts as the platform itself, recorded as such in the audit trail.
@@ -163,7 +163,7 @@ async def raise_notice(
     *,
     principal: Principal,
     assignment: Assignment,
-    data: NoticeCreate,
+    data: SupervisionNoticeCreate,
     today: dt.date,
 ) -> SupervisionNotice:
     """A notice raised by hand (督办) on a lead assignment."""
@@ -196,7 +196,11 @@ async def _lock(session: AsyncSession, notice: SupervisionNotice) -> None:
 
 
 async def respond(
-    session: AsyncSession, *, principal: Principal, notice: SupervisionNotice, data: ResponseCreate
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    notice: SupervisionNotice,
+    data: NoticeResponseCreate,
 ) -> NoticeResponse:
     await _lock(session, notice)
     if notice.status not in ("open", "returned", "answered"):
@@ -291,7 +295,7 @@ async def decide(
     *,
     principal: Principal,
     notice: SupervisionNotice,
-    data: NoticeDecision,
+    data: SupervisionDecision,
 ) -> SupervisionNotice:
     """Staff close an answered notice (办结销号) or send it back (退回重办) with a reason."""
     if notice.status != "answered":
@@ -460,7 +464,7 @@ async def _list_unanswered(
 
 async def to_reads(
     session: AsyncSession, rows: Sequence[SupervisionNotice], today: dt.date
-) -> list[NoticeRead]:
+) -> list[SupervisionNoticeRead]:
     if not rows:
         return []
     items = {
@@ -500,7 +504,7 @@ async def to_reads(
     for n in rows:
         item = items[n.item_id]
         out.append(
-            NoticeRead.model_validate(
+            SupervisionNoticeRead.model_validate(
                 {
                     **n.model_dump(),
                     "title": n.title,
@@ -511,7 +515,7 @@ async def to_reads(
                     "response_overdue": n.status in ("open", "returned")
                     and today > n.response_due_on,
                     "responses": [
-                        ResponseRead.model_validate(
+                        NoticeResponseRead.model_validate(
                             {
                                 **r.model_dump(),
                                 "files": [NoticeFileRead.model_validate(f) for f in files[r.id]],
@@ -538,17 +542,20 @@ async def list_notices(
     today: dt.date,
     plan_id: uuid.UUID | None,
     unit_id: uuid.UUID | None,
+    assignment_id: uuid.UUID | None,
     status: str | None,
     listed: bool | None,
     order: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[NoticeRead], str | None]:
+) -> tuple[list[SupervisionNoticeRead], str | None]:
     stmt = select(SupervisionNotice).where(visible)
     if plan_id:
         stmt = stmt.where(SupervisionNotice.plan_id == plan_id)
     if unit_id:
         stmt = stmt.where(SupervisionNotice.unit_id == unit_id)
+    if assignment_id:
+        stmt = stmt.where(SupervisionNotice.assignment_id == assignment_id)
     if status:
         stmt = stmt.where(SupervisionNotice.status == status)
     if listed is not None:
