@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench bench-parse bench-indicators bench-web migrate clean web web-client
+.PHONY: install run test test-fast bench bench-parse bench-indicators bench-web bench-sheets migrate clean web web-client bench-reminders
 
 # The web app (console at /, unit phone page at /h5/) is built with Node 20+ into web/dist,
 # which the gateway serves. Rebuilt only when a source or the lockfile changed.
@@ -71,6 +71,14 @@ bench-parse: $(STAMP)
 
 bench-indicators: $(STAMP)
 	$(BIN)/python bench/bench_indicators.py
+
+## Importing 100,000 measurement rows from an .xlsx file vs a COPY of the same rows.
+bench-sheets: $(STAMP)
+	$(BIN)/python bench/bench_sheets.py
+## Reminders: one sweep over 100,000 open assignments vs the raw selection of the due ones (a
+## ratio), and webhook deliveries/s from a worker to a local receiver.
+bench-reminders: $(STAMP)
+	$(BIN)/python bench/bench_reminders.py
 
 ## Web app: gzipped JavaScript of the dashboard and the unit page, time to first render.
 bench-web: $(STAMP) web

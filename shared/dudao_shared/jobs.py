@@ -156,11 +156,9 @@ async def defer_in(
     return int(result.scalar_one())
 
 
-async def retry_stalled_jobs(app: procrastinate.App) -> int:
+async def retry_stalled_jobs(app: procrastinate.App, seconds: float = STALLED_AFTER_SECONDS) -> int:
     """Run again the jobs of workers that stopped sending heartbeats (killed, lost power)."""
-    stalled = list(
-        await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS)
-    )
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
     for job in stalled:
         assert job.id is not None
         log.warning("retrying job %s (%s) of a stalled worker", job.id, job.task_name)

@@ -7,6 +7,7 @@ same way, so the rule and its error live here.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import Query
@@ -23,6 +24,13 @@ RegionQuery = Annotated[
     str | None,
     Query(pattern=REGION_PATTERN, description="行政区划代码（GB/T 2260 六位）"),
 ]
+
+
+_REGION_RE = re.compile(REGION_PATTERN)
+
+
+def is_region_code(text: str) -> bool:
+    return bool(_REGION_RE.match(text))
 
 
 def level_of(code: str) -> Level:

@@ -10,6 +10,7 @@ from dudao_shared.http import ServiceClient
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
 from .bulletins.router import router as bulletins_router
+from .contacts.router import router as contacts_router
 from .extensions.router import router as extensions_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
@@ -19,6 +20,7 @@ from .plan_import import service as plan_import_service
 from .plan_import.router import router as plan_import_router
 from .plans.router import router as plans_router
 from .regions.router import router as regions_router
+from .reminders.router import router as reminders_router
 from .reports.router import router as reports_router
 from .reports.storage import build_storage, get_storage
 from .state import get_indicators_client, get_settings
@@ -62,6 +64,8 @@ ROUTERS: list[APIRouter] = [
     regions_router,
     audit_router,
     notifications_router,
+    reminders_router,
+    contacts_router,
 ]
 
 # Routers that need no token (none yet; /healthz and /readyz come from the app factory).

@@ -21,6 +21,10 @@ class Settings(ServiceSettings):
 
     # The worker (job queue): slots per queue, so a slow channel never takes another's.
     worker_concurrency: int = 4
+    # A worker that sent no heartbeat for this long is taken as dead: its running jobs are run
+    # again by another worker (checked on the cron below; six fields means seconds too).
+    worker_stalled_seconds: float = 30.0
+    worker_stalled_check_cron: str = "* * * * *"
     # Each delivery is tried this many times, waiting backoff**n seconds after the n-th failure,
     # then left as dead (visible in its notice's delivery log).
     delivery_max_attempts: int = 6

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import os
 import signal
@@ -33,6 +34,7 @@ from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
+from .reminders import service as reminders
 from .supervision import jobs as supervision_jobs
 
 log = logging.getLogger("dudao.worker")
@@ -64,7 +66,9 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
         name=DELIVER_TASK,
         pass_context=True,
         retry=RetryStrategy(
-            max_attempts=s.delivery_max_attempts,
+            # A margin over the delivery's own count: a job run again after its worker died
+            # counts an attempt here without having tried to send.
+            max_attempts=s.delivery_max_attempts + 2,
             exponential_wait=s.delivery_backoff_seconds,
             retry_exceptions=[RetryLater],
         ),
@@ -78,12 +82,23 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
             worker=runtime.name,
         )
 
-    @bp.periodic(cron="* * * * *", periodic_id="stalled")
+    @bp.periodic(cron=s.worker_stalled_check_cron, periodic_id="stalled")
     @bp.task(name="retry_stalled_jobs", queue=DEFAULT_QUEUE, queueing_lock="retry_stalled_jobs")
     async def retry_stalled(timestamp: int) -> int:
         app = _current_app
         assert app is not None
-        return await retry_stalled_jobs(app)
+        return await retry_stalled_jobs(app, s.worker_stalled_seconds)
+
+    @bp.periodic(cron=s.reminder_sweep_cron, periodic_id="reminders")
+    @bp.task(name=reminders.SWEEP_TASK, queue=DEFAULT_QUEUE, lock=reminders.SWEEP_TASK)
+    async def sweep_reminders(timestamp: int | None = None, on: str | None = None) -> int:
+        # The periodic run sweeps for the (injectable) local today; a requested run names it.
+        today = dt.date.fromisoformat(on) if on else reminders.today_local()
+        async with runtime.db.sessionmaker() as session:
+            written = await reminders.sweep(session, today=today)
+            await session.commit()
+        log.info("reminder sweep for %s: %s new reminders", today, written)
+        return written
 
     for register in REGISTRARS:
         register(bp, runtime)
@@ -127,6 +142,8 @@ async def run(
         "shutdown_graceful_timeout": 10.0,
         "fetch_job_polling_interval": 2.0,
         "delete_jobs": "successful",
+        "update_heartbeat_interval": max(0.5, settings.worker_stalled_seconds / 3),
+        "stalled_worker_timeout": settings.worker_stalled_seconds,
     }
     try:
         async with app.open_async():

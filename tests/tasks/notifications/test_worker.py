@@ -9,23 +9,14 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from dudao_shared import migrate
 from dudao_shared.db import Database
 from dudao_shared.webhooks import new_secret
-from dudao_tasks.migrations import MIGRATIONS_DIR
 from dudao_tasks.models import Contact, Delivery, DeliveryAttempt, Unit
 from dudao_tasks.notifications.service import Recipient, notify
 
 from .peers import wait_for, webhook_receiver, worker_env, workers
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def queue_db(databases) -> str:  # type: ignore[no-untyped-def]
-    url = databases.create("tasks_queue")
-    migrate.upgrade(MIGRATIONS_DIR, url)
-    return url
 
 
 async def _unit_with(db: Database, contacts: list[tuple[str, str, str | None]]) -> uuid.UUID:

@@ -190,3 +190,35 @@ async def test_an_extension_delays_escalation(tasks, make_token) -> None:  # typ
             assert "2024-03-31" in raised[0]["reason"]
     finally:
         tasks.dependency_overrides.pop(get_today, None)
+
+
+async def test_three_urges_without_a_report_escalate(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
+    w = await build_world(tasks, make_token, completed=False)
+    plan, a2 = w.ids["plan"], w.ids["a2"]
+    try:
+        async with w.client("planner") as planner, w.client("unit_b") as unit_b:
+            # Not overdue (its deadline is far off): only the 催办 rung can raise a notice.
+            _today(tasks, dt.date(2023, 6, 1))
+            for i in range(2):
+                ok(
+                    await planner.post(
+                        f"/api/v1/assignments/{a2}/urges", json={"message": f"请报送进度 {i}"}
+                    ),
+                    201,
+                )
+            assert ok(await planner.post(f"/api/v1/plans/{plan}/escalation"))["raised"] == []
+            ok(
+                await planner.post(f"/api/v1/assignments/{a2}/urges", json={"message": "第三次"}),
+                201,
+            )
+            raised = ok(await planner.post(f"/api/v1/plans/{plan}/escalation"))["raised"]
+            assert [(n["assignment_id"], n["source"]) for n in raised] == [(a2, "reminders")]
+            assert "3 次" in raised[0]["reason"]
+            assert ok(await planner.post(f"/api/v1/plans/{plan}/escalation"))["raised"] == []
+            # Unit A was never urged: nothing for it; a report answers the urges of unit B.
+            ok(
+                await unit_b.post(f"/api/v1/assignments/{a2}/reports", json={"text": "已推进"}),
+                201,
+            )
+    finally:
+        tasks.dependency_overrides.pop(get_today, None)

@@ -216,6 +216,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assignments/{assignment_id}/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 催办：就一项交办催促责任单位（单位的通知箱和外发渠道都会收到）
+         * @description 催办：就一项交办催促责任单位（单位的通知箱和外发渠道都会收到）
+         */
+        post: operations["urge_assignment_api_v1_assignments__assignment_id__urges_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit_events": {
         parameters: {
             query?: never;
@@ -431,6 +451,26 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 删除通知渠道
+         * @description 删除通知渠道
+         */
+        delete: operations["delete_contact_api_v1_contacts__contact_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -768,6 +808,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/measurements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出监测值（与填报模板同一格式，改后可直接导入）
+         * @description 导出监测值（与填报模板同一格式，改后可直接导入）
+         */
+        get: operations["export_measurements_api_v1_measurements_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_measurements_api_v1_measurements_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/measurements/latest": {
         parameters: {
             query?: never;
@@ -780,6 +860,26 @@ export interface paths {
          * @description 某指标各区划的最新监测值（可限定在某区划之内）
          */
         get: operations["latest_values_api_v1_measurements_latest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 监测值填报模板（按规划 × 区划 × 统计期预填本人可填报的指标，含已填数值）
+         * @description 监测值填报模板（按规划 × 区划 × 统计期预填本人可填报的指标，含已填数值）
+         */
+        get: operations["measurement_template_api_v1_measurements_template_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1204,6 +1304,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans/{plan_id}/reminder_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 规划的提醒规则（未设置时为默认规则，版本 0）
+         * @description 规划的提醒规则（未设置时为默认规则，版本 0）
+         */
+        get: operations["get_reminder_rules_api_v1_plans__plan_id__reminder_rules_get"];
+        /**
+         * 设置规划的提醒规则（If-Match 携带读取时的 ETag；首次设置为 "0"）
+         * @description 设置规划的提醒规则（If-Match 携带读取时的 ETag；首次设置为 "0"）
+         */
+        put: operations["put_reminder_rules_api_v1_plans__plan_id__reminder_rules_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans/{plan_id}/tasks": {
         parameters: {
             query?: never;
@@ -1216,6 +1340,66 @@ export interface paths {
          * @description 规划的任务及亮灯（单位令牌只看到本单位的任务）
          */
         get: operations["list_plan_tasks_api_v1_plans__plan_id__tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出任务分工（与导入模板同一格式，改后可直接导入）
+         * @description 导出任务分工（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_tasks_api_v1_plans__plan_id__tasks_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_tasks_api_v1_plans__plan_id__tasks_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/tasks/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务分工导入模板（任务编号、名称、牵头与配合单位、完成时限）
+         * @description 任务分工导入模板（任务编号、名称、牵头与配合单位、完成时限）
+         */
+        get: operations["task_template_api_v1_plans__plan_id__tasks_template_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1278,6 +1462,46 @@ export interface paths {
         get: operations["region_children_api_v1_regions__code__children_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 提醒与催办记录（单位只看发给本单位的；新的在前）
+         * @description 提醒与催办记录（单位只看发给本单位的；新的在前）
+         */
+        get: operations["list_reminders_api_v1_reminders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 立即扫描一次到期提醒（后台作业执行；已发过的不会重发）
+         * @description 立即扫描一次到期提醒（后台作业执行；已发过的不会重发）
+         */
+        post: operations["run_sweep_api_v1_reminders_sweeps_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1512,6 +1736,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出规划的指标目标（与导入模板同一格式，改后可直接导入）
+         * @description 导出规划的指标目标（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_targets_api_v1_targets_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_targets_api_v1_targets_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 指标目标导入模板（含分年度目标）
+         * @description 指标目标导入模板（含分年度目标）
+         */
+        get: operations["target_template_api_v1_targets_template_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/{target_id}": {
         parameters: {
             query?: never;
@@ -1692,6 +1976,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出单位名录（与导入模板同一格式，改后可直接导入）
+         * @description 导出单位名录（与导入模板同一格式，改后可直接导入）
+         */
+        get: operations["export_units_api_v1_units_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * @description 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         */
+        post: operations["import_units_api_v1_units_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/resolve": {
         parameters: {
             query?: never;
@@ -1706,6 +2030,26 @@ export interface paths {
          * @description 批量解析单位名称（按名称或别名，未解析的不会自动创建）
          */
         post: operations["resolve_units_api_v1_units_resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位名录导入模板（层级、区划为下拉列表）
+         * @description 单位名录导入模板（层级、区划为下拉列表）
+         */
+        get: operations["unit_template_api_v1_units_template_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1736,6 +2080,30 @@ export interface paths {
         patch: operations["update_unit_api_v1_units__unit_id__patch"];
         trace?: never;
     };
+    "/api/v1/units/{unit_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位的通知渠道（邮箱、手机、回调地址、赣政通；单位只看本单位的）
+         * @description 单位的通知渠道（邮箱、手机、回调地址、赣政通；单位只看本单位的）
+         */
+        get: operations["list_contacts_api_v1_units__unit_id__contacts_get"];
+        put?: never;
+        /**
+         * 添加通知渠道；回调地址须为 https，返回的签名密钥只显示这一次
+         * @description 添加通知渠道；回调地址须为 https，返回的签名密钥只显示这一次
+         */
+        post: operations["create_contact_api_v1_units__unit_id__contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/{unit_id}/lights": {
         parameters: {
             query?: never;
@@ -1750,6 +2118,46 @@ export interface paths {
         get: operations["unit_lights_api_v1_units__unit_id__lights_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/succession": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）
+         * @description 单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）
+         */
+        post: operations["unit_succession_api_v1_units__unit_id__succession_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 催办：催促一个责任单位（不限于某项任务）
+         * @description 催办：催促一个责任单位（不限于某项任务）
+         */
+        post: operations["urge_unit_api_v1_units__unit_id__urges_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2226,6 +2634,14 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** Body_import_measurements_api_v1_measurements_import_post */
+        Body_import_measurements_api_v1_measurements_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
         /** Body_import_plan_api_v1_plans_import_post */
         Body_import_plan_api_v1_plans_import_post: {
             /**
@@ -2238,6 +2654,30 @@ export interface components {
              * @description 或直接粘贴正文
              */
             text?: string | null;
+        };
+        /** Body_import_targets_api_v1_targets_import_post */
+        Body_import_targets_api_v1_targets_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
+        /** Body_import_tasks_api_v1_plans__plan_id__tasks_import_post */
+        Body_import_tasks_api_v1_plans__plan_id__tasks_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
+        };
+        /** Body_import_units_api_v1_units_import_post */
+        Body_import_units_api_v1_units_import_post: {
+            /**
+             * File
+             * @description 按模板填写的 .xlsx 或 .csv 文件
+             */
+            file: string;
         };
         /** Body_login_form_api_v1_auth_token_post */
         Body_login_form_api_v1_auth_token_post: {
@@ -2597,6 +3037,95 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** CellError */
+        CellError: {
+            /**
+             * Column
+             * @description 列名
+             */
+            column: string;
+            /**
+             * Message
+             * @description 错误说明
+             */
+            message: string;
+            /**
+             * Row
+             * @description 行号（表头为第 1 行）
+             */
+            row: number;
+        };
+        /** ContactCreate */
+        ContactCreate: {
+            /**
+             * Channel
+             * @description webhook 回调地址、email 电子邮件、sms 手机短信、ganzhengtong 赣政通
+             * @enum {string}
+             */
+            channel: "webhook" | "email" | "sms" | "ganzhengtong";
+            /**
+             * Target
+             * @description 回调地址（https）、邮箱、手机号（11 位）或赣政通账号
+             */
+            target: string;
+        };
+        /** ContactCreated */
+        ContactCreated: {
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Secret
+             * @description webhook 的签名密钥（whsec_…），只在创建时返回这一次
+             */
+            secret?: string | null;
+            /** Target */
+            target: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /** ContactRead */
+        ContactRead: {
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Target */
+            target: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
         /** CorrectionRead */
         CorrectionRead: {
             /**
@@ -2932,6 +3461,36 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HandedOver */
+        HandedOver: {
+            /**
+             * Assignment Id
+             * Format: uuid
+             */
+            assignment_id: string;
+            /**
+             * Conflict
+             * @description 承继单位已承担该任务，不能移交（须人工处理）
+             */
+            conflict: boolean;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Role
+             * @description lead 牵头、co 配合
+             */
+            role: string;
+            /** Status */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+        };
         /**
          * ImportPreview
          * @description What the document yields, every value with the words it came from.
@@ -3001,6 +3560,42 @@ export interface components {
             source_hash: string;
             /** Warnings */
             warnings: components["schemas"]["Warning_"][];
+        };
+        /** ImportSummary */
+        ImportSummary: {
+            /** Created */
+            created: number;
+            /**
+             * Dry Run
+             * @description 是否仅预检（不写入）
+             */
+            dry_run: boolean;
+            /**
+             * Errors
+             * @description 全部错误，按行列出
+             */
+            errors: components["schemas"]["CellError"][];
+            /**
+             * Failed
+             * @description 有错误的行数
+             */
+            failed: number;
+            /**
+             * Kind
+             * @description 导入类型
+             */
+            kind: string;
+            /** Rows */
+            rows: components["schemas"]["RowOutcome"][];
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
+            /**
+             * Written
+             * @description 是否已写入
+             */
+            written: boolean;
         };
         /** IndicatorCreate */
         IndicatorCreate: {
@@ -3921,6 +4516,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[ContactRead] */
+        Page_ContactRead_: {
+            /** Items */
+            items: components["schemas"]["ContactRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[CorrectionRead] */
         Page_CorrectionRead_: {
             /** Items */
@@ -4025,6 +4630,16 @@ export interface components {
         Page_RegionRead_: {
             /** Items */
             items: components["schemas"]["RegionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[ReminderRead] */
+        Page_ReminderRead_: {
+            /** Items */
+            items: components["schemas"]["ReminderRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4554,6 +5169,120 @@ export interface components {
              */
             value: number | null;
         };
+        /** ReminderRead */
+        ReminderRead: {
+            /** Assignment Id */
+            assignment_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Message */
+            message: string | null;
+            /** Notice Id */
+            notice_id: string | null;
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /**
+             * Rule
+             * @description due_soon 临期、overdue 逾期、no_report 未填报、not_acknowledged 未签收、urge 催办
+             */
+            rule: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /**
+         * ReminderRules
+         * @description A plan's reminder rules. A null number turns its rule off.
+         */
+        ReminderRules: {
+            /**
+             * Due Soon Days
+             * @description 临期提醒：距下一完成时限不超过该天数时提醒一次（每个时限一次）
+             * @default 7
+             */
+            due_soon_days: number | null;
+            /**
+             * No Report Days
+             * @description 未填报提醒：自上次填报（或交办）起超过该天数未填报时提醒，每段沉默期一次
+             * @default 30
+             */
+            no_report_days: number | null;
+            /**
+             * Not Acknowledged Days
+             * @description 未签收提醒：交办后超过该天数仍未签收时提醒一次
+             * @default 3
+             */
+            not_acknowledged_days: number | null;
+            /**
+             * Overdue Enabled
+             * @description 逾期提醒：超过最后完成时限仍未完成时提醒
+             * @default true
+             */
+            overdue_enabled: boolean;
+            /**
+             * Overdue Every Days
+             * @description 逾期后每隔该天数再提醒一次；为空则只提醒一次
+             * @default 7
+             */
+            overdue_every_days: number | null;
+        };
+        /** ReminderRulesRead */
+        ReminderRulesRead: {
+            /**
+             * Due Soon Days
+             * @description 临期提醒：距下一完成时限不超过该天数时提醒一次（每个时限一次）
+             * @default 7
+             */
+            due_soon_days: number | null;
+            /**
+             * No Report Days
+             * @description 未填报提醒：自上次填报（或交办）起超过该天数未填报时提醒，每段沉默期一次
+             * @default 30
+             */
+            no_report_days: number | null;
+            /**
+             * Not Acknowledged Days
+             * @description 未签收提醒：交办后超过该天数仍未签收时提醒一次
+             * @default 3
+             */
+            not_acknowledged_days: number | null;
+            /**
+             * Overdue Enabled
+             * @description 逾期提醒：超过最后完成时限仍未完成时提醒
+             * @default true
+             */
+            overdue_enabled: boolean;
+            /**
+             * Overdue Every Days
+             * @description 逾期后每隔该天数再提醒一次；为空则只提醒一次
+             * @default 7
+             */
+            overdue_every_days: number | null;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Version
+             * @description 版本号（ETag）；未设置过时为 0，使用默认规则
+             */
+            version: number;
+        };
         /** ReportCreate */
         ReportCreate: {
             /**
@@ -4672,9 +5401,9 @@ export interface components {
         ResolvedName: {
             /**
              * Matched By
-             * @description 按名称或别名匹配
+             * @description 按名称、别名匹配，或该名称的单位已停用、解析到其承继单位
              */
-            matched_by: ("name" | "alias") | null;
+            matched_by: ("name" | "alias" | "successor") | null;
             /**
              * Name
              * @description 提交的名称
@@ -4693,6 +5422,11 @@ export interface components {
             status: "resolved" | "unresolved";
             /** @description 解析到的单位 */
             unit: components["schemas"]["UnitRead"] | null;
+            /**
+             * Warning
+             * @description 提示（如：原单位已停用，已改为承继单位）
+             */
+            warning?: string | null;
         };
         /** ReviewDecision */
         ReviewDecision: {
@@ -4763,6 +5497,34 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** RowOutcome */
+        RowOutcome: {
+            /**
+             * Action
+             * @description create 新建、update 更新、unchanged 不变、error 有错
+             * @enum {string}
+             */
+            action: "create" | "update" | "unchanged" | "error";
+            /**
+             * Changes
+             * @description 更新的列：[原值, 新值]
+             */
+            changes?: {
+                [key: string]: (string | null)[];
+            };
+            /** Errors */
+            errors?: components["schemas"]["CellError"][];
+            /**
+             * Key
+             * @description 该行对应的记录（自然键）
+             */
+            key: string;
+            /**
+             * Row
+             * @description 行号
+             */
+            row: number;
         };
         /** Scorecard */
         Scorecard: {
@@ -4921,6 +5683,47 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** SuccessionRequest */
+        SuccessionRequest: {
+            /**
+             * Active Until
+             * Format: date
+             * @description 停用日期
+             */
+            active_until: string;
+            /**
+             * Confirm
+             * @description false：只预览将移交的未办结任务；true：停用并移交（记入审计）
+             * @default false
+             */
+            confirm: boolean;
+            /**
+             * Successor Id
+             * Format: uuid
+             * @description 承继单位
+             */
+            successor_id: string;
+        };
+        /** SuccessionResult */
+        SuccessionResult: {
+            /**
+             * Confirmed
+             * @description 是否已停用并移交
+             */
+            confirmed: boolean;
+            /**
+             * Moved
+             * @description 已移交的任务数
+             */
+            moved: number;
+            /**
+             * Open Assignments
+             * @description 原单位未办结的任务
+             */
+            open_assignments: components["schemas"]["HandedOver"][];
+            successor: components["schemas"]["UnitRead"];
+            unit: components["schemas"]["UnitRead"];
         };
         /** SupervisionDecision */
         SupervisionDecision: {
@@ -5089,6 +5892,20 @@ export interface components {
             ranking_weights?: {
                 [key: string]: number;
             };
+        };
+        /** SweepResult */
+        SweepResult: {
+            /**
+             * Job Id
+             * @description 已排入队列的扫描作业编号
+             */
+            job_id: number;
+            /**
+             * On
+             * Format: date
+             * @description 按哪一天扫描
+             */
+            on: string;
         };
         /** TargetCreate */
         TargetCreate: {
@@ -5774,6 +6591,14 @@ export interface components {
         UnreadCount: {
             /** Unread */
             unread: number;
+        };
+        /** UrgeCreate */
+        UrgeCreate: {
+            /**
+             * Message
+             * @description 催办内容
+             */
+            message: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -6824,6 +7649,74 @@ export interface operations {
             };
         };
     };
+    urge_assignment_api_v1_assignments__assignment_id__urges_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_audit_events_api_v1_audit_events_get: {
         parameters: {
             query?: {
@@ -7352,6 +8245,64 @@ export interface operations {
                 };
             };
             /** @description `bulletin_not_found` 通报不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_contact_api_v1_contacts__contact_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `contact_not_found` 联系方式不存在 */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8992,6 +9943,144 @@ export interface operations {
             };
         };
     };
+    export_measurements_api_v1_measurements_export_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_measurements_api_v1_measurements_import_post: {
+        parameters: {
+            query: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_measurements_api_v1_measurements_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     latest_values_api_v1_measurements_latest_get: {
         parameters: {
             query: {
@@ -9013,6 +10102,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LatestValues"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    measurement_template_api_v1_measurements_template_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period: string;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -10587,6 +11734,124 @@ export interface operations {
             };
         };
     };
+    get_reminder_rules_api_v1_plans__plan_id__reminder_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRulesRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_reminder_rules_api_v1_plans__plan_id__reminder_rules_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderRules"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRulesRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_plan_tasks_api_v1_plans__plan_id__tasks_get: {
         parameters: {
             query?: {
@@ -10641,6 +11906,194 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_tasks_api_v1_plans__plan_id__tasks_export_get: {
+        parameters: {
+            query?: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_tasks_api_v1_plans__plan_id__tasks_import_post: {
+        parameters: {
+            query?: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_tasks_api_v1_plans__plan_id__tasks_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    task_template_api_v1_plans__plan_id__tasks_template_get: {
+        parameters: {
+            query?: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10791,6 +12244,94 @@ export interface operations {
             };
             /** @description `validation_error` 输入数据有误 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_reminders_api_v1_reminders_get: {
+        parameters: {
+            query?: {
+                assignment_id?: string | null;
+                unit_id?: string | null;
+                plan_id?: string | null;
+                /** @description due_soon、overdue、no_report、not_acknowledged、urge */
+                rule?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReminderRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    run_sweep_api_v1_reminders_sweeps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11652,6 +13193,143 @@ export interface operations {
             };
         };
     };
+    export_targets_api_v1_targets_export_get: {
+        parameters: {
+            query: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_targets_api_v1_targets_import_post: {
+        parameters: {
+            query: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_targets_api_v1_targets_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    target_template_api_v1_targets_template_get: {
+        parameters: {
+            query: {
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+                /** @description 规划 */
+                plan_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_target_api_v1_targets__target_id__get: {
         parameters: {
             query?: never;
@@ -12455,6 +14133,118 @@ export interface operations {
             };
         };
     };
+    export_units_api_v1_units_export_get: {
+        parameters: {
+            query?: {
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_units_api_v1_units_import_post: {
+        parameters: {
+            query?: {
+                /** @description 仅预检（默认）：列出每行将新建、更新或不变及错误，不写入 */
+                dry_run?: boolean;
+                /** @description all：任何一行有错则全部不写入（默认）；valid：只写入正确的行 */
+                mode?: "all" | "valid";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_units_api_v1_units_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unsupported_media_type` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     resolve_units_api_v1_units_resolve_post: {
         parameters: {
             query?: never;
@@ -12504,6 +14294,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    unit_template_api_v1_units_template_get: {
+        parameters: {
+            query?: {
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 文件格式：xlsx（默认）或 csv（UTF-8 带 BOM） */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -12656,6 +14490,137 @@ export interface operations {
             };
         };
     };
+    list_contacts_api_v1_units__unit_id__contacts_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ContactRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_contact_api_v1_units__unit_id__contacts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactCreated"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `contact_exists` 该单位已有相同的联系方式 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     unit_lights_api_v1_units__unit_id__lights_get: {
         parameters: {
             query?: {
@@ -12705,6 +14670,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unit_succession_api_v1_units__unit_id__succession_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuccessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessionResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `unit_not_found` 单位不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    urge_unit_api_v1_units__unit_id__urges_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };

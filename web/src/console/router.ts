@@ -12,6 +12,7 @@ export const router = createRouter({
     { path: '/plans/:planId', name: 'plan', component: () => import('./pages/PlanPage.vue'), props: true, meta: { title: '规划任务' } },
     { path: '/tasks/:taskId', name: 'task', component: () => import('./pages/TaskPage.vue'), props: true, meta: { title: '任务' } },
     { path: '/import', name: 'import', component: () => import('./pages/ImportPage.vue'), meta: { title: '导入规划', write: true } },
+    { path: '/sheets', name: 'sheets', component: () => import('./pages/SheetsPage.vue'), meta: { title: '表格导入导出' } },
     { path: '/units', name: 'units', component: () => import('./pages/UnitsPage.vue'), meta: { title: '责任单位' } },
     { path: '/supervision', name: 'supervision', component: () => import('./pages/SupervisionPage.vue'), meta: { title: '督办单' } },
     { path: '/bulletins', name: 'bulletins', component: () => import('./pages/BulletinsPage.vue'), meta: { title: '通报' } },

@@ -20,6 +20,8 @@ TASKS_RESOURCES = (
     "notice_files",
     "bulletins",
     "notices",
+    "reminders",
+    "contacts",
 )
 INDICATORS_RESOURCES = (
     "indicators",

@@ -171,3 +171,18 @@ VisiblePairs = Annotated[Pairs, Depends(visible_pairs)]
 NewIndicator = Annotated[IndicatorCreate, Depends(new_indicator)]
 NewIndicators = Annotated[BulkIndicatorsIn, Depends(new_indicators)]
 NewParsedIndicators = Annotated[ParsedIndicatorsIn, Depends(new_parsed_indicators)]
+
+
+async def sheet_plan(
+    plan_id: Annotated[str, Query(max_length=64, description="规划")],
+    tasks: TasksClient,
+    principal: CurrentPrincipal,
+) -> str:
+    """The plan a spreadsheet is for: staff name one they can see in the task service (404
+    else); a unit reaches only the indicators granted to it, whatever plan it names."""
+    if not principal.is_unit:
+        await plan_region(tasks, plan_id)
+    return plan_id
+
+
+SheetPlan = Annotated[str, Depends(sheet_plan)]

@@ -20,6 +20,9 @@ from ..indicators.dependencies import (
     require_region,
     unit_may_report,
 )
+from ..indicators.dependencies import (
+    SheetPlan as SheetPlan,
+)
 from ..models import Indicator, Measurement
 from .schemas import MeasurementCreate
 from .service import MeasurementNotFound
@@ -28,7 +31,7 @@ MeasurementId = Annotated[str, Path(max_length=200, description="监测值标识
 Loaded = tuple[Measurement, Indicator]
 
 
-async def _authorize_report(
+async def authorize_report(
     session: AsyncSession, principal: Principal, indicator: Indicator, region_code: str
 ) -> None:
     if principal.is_unit:
@@ -66,7 +69,7 @@ async def reportable_measurement(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> Loaded:
-    await _authorize_report(session, principal, loaded[1], loaded[0].region_code)
+    await authorize_report(session, principal, loaded[1], loaded[0].region_code)
     return loaded
 
 
@@ -83,7 +86,7 @@ async def new_measurement(
     """The indicator and region a new value names in its body: the indicator must be visible,
     the caller allowed to report that region, and the region inside the plan's."""
     ind = await load_readable(session, principal, data.indicator_id)
-    await _authorize_report(session, principal, ind, data.region_code)
+    await authorize_report(session, principal, ind, data.region_code)
     if not contains(ind.region_code, data.region_code) and not principal.is_admin:
         raise ValidationFailed(
             f"区划 {data.region_code} 不在该规划的范围 {ind.region_code} 内",
@@ -105,3 +108,13 @@ NewMeasurement = Annotated[tuple[MeasurementCreate, Indicator], Depends(new_meas
 MeasurementPairs = VisiblePairs
 # The indicator whose latest values are asked for (``?indicator_id=``).
 LatestIndicator = ReadableIndicatorInQuery
+
+
+async def reporter(principal: CurrentPrincipal) -> Principal:
+    """Who may import values: units (by their grants) and planners, not leaders."""
+    if principal.role == "leader":
+        raise Forbidden("领导角色只能查看", code="role_forbidden")
+    return principal
+
+
+Reporter = Annotated[Principal, Depends(reporter)]

@@ -13,17 +13,29 @@ from dudao_shared.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    UnsupportedMediaType,
     ValidationFailed,
     problem_responses,
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
 from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
+from dudao_shared.sheets import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    DryRun,
+    ImportSummary,
+    Mode,
+    SheetFile,
+    SheetFormat,
+    download,
+    read_upload,
+)
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
 from ..models import IdempotencyRecord
 from ..periods import PERIOD_PATTERN
-from . import service
+from . import service, sheet
 from .dependencies import (
     ApprovableMeasurement,
     LatestIndicator,
@@ -31,6 +43,9 @@ from .dependencies import (
     NewMeasurement,
     ReadableMeasurement,
     ReportableMeasurement,
+    Reporter,
+    SheetPlan,
+    authorize_report,
 )
 from .schemas import (
     CorrectionRead,
@@ -96,6 +111,74 @@ async def latest_values(
             LatestValue(region_code=r, measurement_id=i, period=p, value=v, status=s)  # type: ignore[arg-type]
             for r, i, p, v, s in rows
         ],
+    )
+
+
+@router.get(
+    "/template",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {}, CSV_TYPE: {}}}, **problem_responses(NotFound)},
+)
+async def measurement_template(
+    plan: SheetPlan,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="统计期")],
+    region_code: RegionQuery = None,
+    format: SheetFormat = "xlsx",
+) -> Response:
+    """监测值填报模板（按规划 × 区划 × 统计期预填本人可填报的指标，含已填数值）"""
+    rows = await sheet.template_rows(
+        session, principal, plan_id=plan, region_code=region_code, period=period
+    )
+    return download(
+        sheet.KIND, format, f"监测值填报模板-{period}", rows, choices={"yes_no": list(sheet.YES_NO)}
+    )
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {}, CSV_TYPE: {}}}, **problem_responses(NotFound)},
+)
+async def export_measurements(
+    plan: SheetPlan,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="统计期")] = None,
+    region_code: RegionQuery = None,
+    format: SheetFormat = "xlsx",
+) -> Response:
+    """导出监测值（与填报模板同一格式，改后可直接导入）"""
+    rows = await sheet.export_rows(
+        session, principal, plan_id=plan, region_code=region_code, period=period
+    )
+    return download(sheet.KIND, format, "监测值", rows, choices={"yes_no": list(sheet.YES_NO)})
+
+
+@router.post(
+    "/import",
+    response_model=ImportSummary,
+    responses=problem_responses(NotFound, Forbidden, ValidationFailed, UnsupportedMediaType),
+)
+async def import_measurements(
+    plan: SheetPlan,
+    principal: Reporter,
+    session: SessionDep,
+    file: SheetFile,
+    dry_run: DryRun = True,
+    mode: Mode = "all",
+) -> ImportSummary:
+    """按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
+    rows = await read_upload(sheet.KIND, file)
+    return await sheet.import_rows(
+        session,
+        principal,
+        plan_id=plan,
+        rows=rows,
+        authorize=authorize_report,
+        dry_run=dry_run,
+        mode=mode,
     )
 
 

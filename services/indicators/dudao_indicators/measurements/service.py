@@ -97,8 +97,15 @@ async def _require_note(session: AsyncSession, *, indicator: Indicator, m: Measu
 
 
 async def create(
-    session: AsyncSession, *, principal: Principal, indicator: Indicator, data: MeasurementCreate
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    indicator: Indicator,
+    data: MeasurementCreate,
+    recompute: bool = True,
 ) -> Measurement:
+    """``recompute=False`` leaves the assessment to the caller (an import does it once per
+    indicator and region after its rows)."""
     validate_value(indicator, "value", data.value)
     validate_parts(indicator, data.numerator_value, data.denominator_value)
     period = parse_period(data.period)
@@ -133,7 +140,8 @@ async def create(
     session.add(m)
     await session.flush()
     await _require_note(session, indicator=indicator, m=m)
-    await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
+    if recompute:
+        await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
 
 
@@ -145,6 +153,7 @@ async def update(
     m: Measurement,
     data: MeasurementUpdate,
     expected: int,
+    recompute: bool = True,
 ) -> Measurement:
     require_version(m.version, expected)
     if principal.is_unit and m.status == "approved":
@@ -178,7 +187,8 @@ async def update(
     m.updated_at = utcnow()
     await flush_versioned(session)
     await _require_note(session, indicator=indicator, m=m)
-    await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
+    if recompute:
+        await assessments_service.recompute(session, indicator=indicator, region_code=m.region_code)
     return m
 
 

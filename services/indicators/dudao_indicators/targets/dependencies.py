@@ -16,6 +16,7 @@ from ..indicators.dependencies import (
     load_writable,
     require_region,
 )
+from ..indicators.dependencies import SheetPlan as SheetPlan
 from ..models import Indicator, Target
 from .schemas import TargetCreate
 from .service import TargetNotFound

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
-from dudao_shared.auth import StaffWriter
+from dudao_shared.auth import Staff, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
@@ -16,14 +18,57 @@ from dudao_shared.errors import (
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
 from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.sheets import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    DryRun,
+    ImportSummary,
+    Mode,
+    SheetFile,
+    SheetFormat,
+    download,
+    read_upload,
+)
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
 from ..models import IdempotencyRecord
-from . import service
-from .dependencies import NewTarget, ReadableTarget, TargetsIndicator, WritableTarget
+from . import service, sheet
+from .dependencies import NewTarget, ReadableTarget, SheetPlan, TargetsIndicator, WritableTarget
 from .schemas import TargetRead, TargetUpdate
 
 router = APIRouter(prefix="/api/v1/targets", tags=["targets"])
+_SHEET: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX_TYPE: {}, CSV_TYPE: {}}}}
+
+
+@router.get("/template", response_class=Response, responses=_SHEET)
+async def target_template(_: Staff, plan: SheetPlan, format: SheetFormat = "xlsx") -> Response:
+    """指标目标导入模板（含分年度目标）"""
+    return download(sheet.KIND, format, "指标目标导入模板", [], choices=sheet.CHOICES)
+
+
+@router.get("/export", response_class=Response, responses=_SHEET)
+async def export_targets(
+    _: Staff, plan: SheetPlan, session: SessionDep, format: SheetFormat = "xlsx"
+) -> Response:
+    """导出规划的指标目标（与导入模板同一格式，改后可直接导入）"""
+    rows = await sheet.rows_for(session, plan)
+    return download(sheet.KIND, format, "指标目标", rows, choices=sheet.CHOICES)
+
+
+@router.post("/import", response_model=ImportSummary)
+async def import_targets(
+    principal: StaffWriter,
+    plan: SheetPlan,
+    session: SessionDep,
+    file: SheetFile,
+    dry_run: DryRun = True,
+    mode: Mode = "all",
+) -> ImportSummary:
+    """按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
+    rows = await read_upload(sheet.KIND, file)
+    return await sheet.import_rows(
+        session, principal, plan_id=plan, rows=rows, dry_run=dry_run, mode=mode
+    )
 
 
 @router.get("", response_model=Page[TargetRead], responses=problem_responses(NotFound))

@@ -4,25 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.auth import CurrentPrincipal, Staff, StaffWriter
 from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Forbidden,
     PreconditionFailed,
     PreconditionRequired,
+    UnsupportedMediaType,
     ValidationFailed,
     problem_responses,
 )
 from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.sheets import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    DryRun,
+    ImportSummary,
+    Mode,
+    SheetFile,
+    SheetFormat,
+    download,
+    read_upload,
+)
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
 from ..items.dependencies import ReadableTask, WritableTask
 from ..items.service import TaskNotFound
-from . import service
+from ..plans.dependencies import ReadablePlan, WritablePlan
+from ..plans.service import PlanNotFound
+from . import service, sheet
 from .dependencies import (
     AcknowledgeableAssignment,
     AssignmentChanges,
@@ -220,6 +235,52 @@ async def review_assignment(
     row = await service.review(session, principal=principal, assignment=assignment, data=body)
     set_etag(response, row.version)
     return (await service.to_reads(session, [row], today))[0]
+
+
+_SHEET: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX_TYPE: {}, CSV_TYPE: {}}}}
+
+
+@router.get(
+    "/api/v1/plans/{plan_id}/tasks/template",
+    response_class=Response,
+    responses={**_SHEET, **problem_responses(PlanNotFound)},
+)
+async def task_template(_: Staff, plan: ReadablePlan, format: SheetFormat = "xlsx") -> Response:
+    """任务分工导入模板（任务编号、名称、牵头与配合单位、完成时限）"""
+    return download(sheet.KIND, format, f"任务分工导入模板-{plan.title}"[:80], [])
+
+
+@router.get(
+    "/api/v1/plans/{plan_id}/tasks/export",
+    response_class=Response,
+    responses={**_SHEET, **problem_responses(PlanNotFound)},
+)
+async def export_tasks(
+    _: Staff, plan: ReadablePlan, session: SessionDep, format: SheetFormat = "xlsx"
+) -> Response:
+    """导出任务分工（与导入模板同一格式，改后可直接导入）"""
+    rows = await sheet.rows_for(session, plan)
+    return download(sheet.KIND, format, f"任务分工-{plan.title}"[:80], rows)
+
+
+@router.post(
+    "/api/v1/plans/{plan_id}/tasks/import",
+    response_model=ImportSummary,
+    responses=problem_responses(PlanNotFound, Forbidden, ValidationFailed, UnsupportedMediaType),
+)
+async def import_tasks(
+    principal: StaffWriter,
+    plan: WritablePlan,
+    session: SessionDep,
+    file: SheetFile,
+    dry_run: DryRun = True,
+    mode: Mode = "all",
+) -> ImportSummary:
+    """按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
+    rows = await read_upload(sheet.KIND, file)
+    return await sheet.import_rows(
+        session, principal, plan=plan, rows=rows, dry_run=dry_run, mode=mode
+    )
 
 
 @router.post(

@@ -126,7 +126,6 @@ async def create_request(
             plan_id=row.plan_id,
             assignment_id=row.assignment_id,
             created_by=principal.sub[:200],
-            data={"extension_request_id": str(row.id)},
         )
     return row
 
@@ -198,7 +197,6 @@ async def decide(
         plan_id=request.plan_id,
         assignment_id=request.assignment_id,
         created_by=principal.sub[:200],
-        data={"extension_request_id": str(request.id), "status": request.status},
     )
     return request
 

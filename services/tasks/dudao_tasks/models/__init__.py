@@ -15,6 +15,7 @@ from .notification import Contact, Delivery, DeliveryAttempt, Notice
 from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
+from .reminder import Reminder, ReminderRuleSet
 from .supervision_notice import NoticeCounter, NoticeFile, NoticeResponse, SupervisionNotice
 from .unit import Unit, UnitAlias
 
@@ -39,6 +40,8 @@ __all__ = [
     "NoticeResponse",
     "ProgressReport",
     "SupervisionNotice",
+    "Reminder",
+    "ReminderRuleSet",
     "TasksModel",
     "Unit",
     "UnitAlias",

@@ -39,6 +39,14 @@ class PermanentFailure(Exception):
     """A failure that a retry cannot fix: the delivery is given up at once."""
 
 
+class SendFailed(Exception):
+    """The far side answered with a failure that may pass (5xx, 429, a busy provider)."""
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
 @dataclass(frozen=True, slots=True)
 class SendOutcome:
     status_code: int | None = None
@@ -82,7 +90,7 @@ class WebhookSender:
         except webhooks.UnsafeTarget as exc:
             raise PermanentFailure(f"目标地址不允许：{exc}") from None
         if not result.ok:
-            raise RuntimeError(f"HTTP {result.status_code}")
+            raise SendFailed(f"HTTP {result.status_code}", result.status_code)
         return SendOutcome(result.status_code)
 
 
@@ -176,7 +184,7 @@ class AliyunSmsSender:
         if code.startswith("isv.") and code != "isv.BUSINESS_LIMIT_CONTROL":
             # The provider refused the request itself (bad number, template, signature name).
             raise PermanentFailure(f"短信服务拒绝：{code} {answer.get('Message', '')}")
-        raise RuntimeError(f"短信服务应答 HTTP {r.status_code} {code}")
+        raise SendFailed(f"短信服务应答 HTTP {r.status_code} {code}", r.status_code)
 
 
 class GanzhengtongSender:
@@ -222,7 +230,7 @@ class GanzhengtongSender:
             return SendOutcome(r.status_code)
         if r.status_code in (400, 401, 403, 404):
             raise PermanentFailure(f"赣政通拒绝：HTTP {r.status_code}")
-        raise RuntimeError(f"赣政通应答 HTTP {r.status_code}")
+        raise SendFailed(f"赣政通应答 HTTP {r.status_code}", r.status_code)
 
 
 def build_senders(settings: Settings, client: httpx.AsyncClient) -> dict[str, Sender]:

@@ -19,7 +19,7 @@ from sqlmodel import select
 from dudao_shared.clock import utcnow
 
 from ..models import Delivery, DeliveryAttempt
-from .channels import PermanentFailure, Sender, SendOutcome
+from .channels import PermanentFailure, Sender, SendFailed, SendOutcome
 
 log = logging.getLogger("dudao.delivery")
 
@@ -48,6 +48,7 @@ async def run_delivery(
         t0 = time.perf_counter()
         outcome: SendOutcome | None = None
         error: str | None = None
+        status_code: int | None = None
         permanent = False
         try:
             if sender is None:
@@ -55,6 +56,8 @@ async def run_delivery(
             outcome = await sender.send(delivery)
         except PermanentFailure as exc:
             error, permanent = str(exc), True
+        except SendFailed as exc:
+            error, status_code = str(exc), exc.status_code
         except Exception as exc:  # noqa: BLE001 - every transport failure is retried
             error = f"{type(exc).__name__}: {exc}"[:2000]
         delivery.attempts += 1
@@ -63,7 +66,7 @@ async def run_delivery(
                 delivery_id=delivery.id,
                 attempt=delivery.attempts,
                 ok=error is None,
-                status_code=outcome.status_code if outcome else None,
+                status_code=outcome.status_code if outcome else status_code,
                 error=error,
                 duration_ms=int((time.perf_counter() - t0) * 1000),
                 worker=worker,

@@ -24,7 +24,7 @@ from dudao_shared.errors import NotFound
 from dudao_shared.jobs import defer_in
 from dudao_shared.pagination import paginate
 
-from ..models import Contact, Delivery, DeliveryAttempt, Notice
+from ..models import Delivery, DeliveryAttempt, Notice
 
 # The job that sends one delivery; each channel has its own queue and its own worker slots,
 # so a channel that is down (timeouts, retries) never holds up another.
@@ -62,7 +62,6 @@ async def notify(
     plan_id: uuid.UUID | None = None,
     assignment_id: uuid.UUID | None = None,
     created_by: str = "system",
-    data: dict[str, Any] | None = None,
 ) -> uuid.UUID | None:
     """Put a notice in an inbox and send it on the recipient's channels. Returns the notice id,
     or None when a notice with this key exists already (nothing is written then)."""
@@ -88,37 +87,7 @@ async def notify(
     if notice_id is None:
         return None
     if recipient.unit_id is not None:
-        contacts = (
-            await session.scalars(
-                select(Contact).where(
-                    Contact.unit_id == recipient.unit_id, col(Contact.enabled).is_(True)
-                )
-            )
-        ).all()
-        payload = {
-            "type": f"notice.{kind}",
-            "title": title,
-            "body": body,
-            "data": {
-                "notice_id": str(notice_id),
-                "kind": kind,
-                "unit_id": str(recipient.unit_id),
-                "plan_id": str(plan_id) if plan_id else None,
-                "assignment_id": str(assignment_id) if assignment_id else None,
-                "created_at": now.isoformat(),
-                **(data or {}),
-            },
-        }
-        for contact in contacts:
-            await enqueue_delivery(
-                session,
-                channel=contact.channel,
-                target=contact.target,
-                payload=payload,
-                secret=contact.secret,
-                dedupe_key=f"notice:{notice_id}:{contact.id}",
-                notice_id=notice_id,
-            )
+        await fan_out(session, [notice_id])
     return notice_id
 
 
@@ -160,6 +129,56 @@ async def enqueue_delivery(
         args={"delivery_id": str(delivery_id)},
     )
     return delivery_id
+
+
+# A notice's deliveries, one per enabled contact of its unit, and their jobs, in one statement
+# (the reminder sweep fans out thousands of notices at once). The payload is the same for
+# every channel: the type, the title and text, and the ids a receiver needs.
+_FAN_OUT = sa.text(
+    """
+    WITH dlv AS (
+        INSERT INTO delivery (id, channel, target, payload, secret, dedupe_key, notice_id,
+                              status, attempts, created_at)
+        SELECT gen_random_uuid(), c.channel, c.target,
+               json_build_object(
+                   'type', 'notice.' || n.kind, 'title', n.title, 'body', n.body,
+                   'data', json_build_object(
+                       'notice_id', n.id::text, 'kind', n.kind,
+                       'unit_id', n.recipient_unit_id::text, 'plan_id', n.plan_id::text,
+                       'assignment_id', n.assignment_id::text, 'created_at', n.created_at)),
+               c.secret, 'notice:' || n.id::text || ':' || c.id::text, n.id, 'pending', 0,
+               :now
+        FROM notice n
+        JOIN contact c ON c.unit_id = n.recipient_unit_id AND c.enabled
+        WHERE n.id = ANY(:ids)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id, channel
+    )
+    SELECT count(*) FROM unnest(procrastinate_defer_jobs_v1((
+        SELECT array_agg(ROW(:queue_prefix || channel, :task, 0, NULL, NULL,
+                             jsonb_build_object('delivery_id', id::text), NULL
+                         )::procrastinate_job_to_defer_v1)
+        FROM dlv
+    )))
+    """
+)
+
+
+async def fan_out(session: AsyncSession, notice_ids: list[uuid.UUID]) -> int:
+    """Write the deliveries of unit notices (one per enabled contact) and defer their jobs, in
+    the caller's transaction. Returns how many deliveries were written."""
+    if not notice_ids:
+        return 0
+    n = await session.scalar(
+        _FAN_OUT,
+        {
+            "ids": notice_ids,
+            "now": utcnow(),
+            "queue_prefix": delivery_queue(""),
+            "task": DELIVER_TASK,
+        },
+    )
+    return int(n or 0)
 
 
 def _inbox(recipient: Recipient) -> sa.ColumnElement[bool]:

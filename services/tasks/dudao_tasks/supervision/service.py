@@ -35,6 +35,7 @@ from ..models import (
     NoticeFile,
     NoticeResponse,
     Plan,
+    Reminder,
     SupervisionNotice,
     Unit,
 )
@@ -150,10 +151,6 @@ async def _issue(
         plan_id=notice.plan_id,
         assignment_id=notice.assignment_id,
         created_by=principal.sub[:200],
-        data={
-            "supervision_notice_id": str(notice.id),
-            "response_due_on": response_due_on.isoformat(),
-        },
     )
     return notice
 
@@ -246,7 +243,6 @@ async def respond(
             plan_id=notice.plan_id,
             assignment_id=notice.assignment_id,
             created_by=principal.sub[:200],
-            data={"supervision_notice_id": str(notice.id)},
         )
     return row
 
@@ -332,7 +328,6 @@ async def decide(
         plan_id=notice.plan_id,
         assignment_id=notice.assignment_id,
         created_by=principal.sub[:200],
-        data={"supervision_notice_id": str(notice.id)},
     )
     return notice
 
@@ -364,6 +359,10 @@ async def escalate(
         plans_stmt = plans_stmt.where(Plan.id == plan_id)
     for plan in (await session.execute(plans_stmt)).scalars().all():
         rules = supervision_rules_of(plan.supervision_rules)
+        if rules.escalate_after_reminders is not None:
+            raised += await _escalate_unanswered_urges(
+                session, plan=plan, needed=rules.escalate_after_reminders, today=today
+            )
         if rules.escalate_overdue_days is None:
             continue
         limit = today - dt.timedelta(days=rules.escalate_overdue_days)
@@ -428,6 +427,63 @@ async def escalate(
                 continue  # another worker raised it first
     listed = await _list_unanswered(session, today=today, plan_id=plan_id)
     return raised, listed
+
+
+async def _escalate_unanswered_urges(
+    session: AsyncSession, *, plan: Plan, needed: int, today: dt.date
+) -> list[SupervisionNotice]:
+    """Open lead assignments with ``needed`` 催办 and no report since the first of them (nor a
+    notice raised on them since): a 督办单 each."""
+    rows = (
+        await session.execute(
+            select(
+                Assignment,
+                func.count(col(Reminder.id)),
+            )
+            .join(Reminder, col(Reminder.assignment_id) == col(Assignment.id))
+            .where(
+                Assignment.plan_id == plan.id,
+                Assignment.role == "lead",
+                col(Assignment.status).not_in(DONE),
+                Reminder.rule == "urge",
+                # A report on or after the day of a 催办 answers it.
+                (col(Assignment.last_report_on).is_(None))
+                | (
+                    func.date(func.timezone("Asia/Shanghai", col(Reminder.created_at)))
+                    > col(Assignment.last_report_on)
+                ),
+                ~select(SupervisionNotice.id)
+                .where(
+                    col(SupervisionNotice.assignment_id) == col(Assignment.id),
+                    (col(SupervisionNotice.status).in_(OPEN))
+                    | (col(SupervisionNotice.created_at) >= col(Reminder.created_at)),
+                )
+                .exists(),
+            )
+            .group_by(col(Assignment.id))
+            .having(func.count(col(Reminder.id)) >= needed)
+        )
+    ).all()
+    rules = supervision_rules_of(plan.supervision_rules)
+    out = []
+    for assignment, urges in rows:
+        try:
+            async with session.begin_nested():
+                out.append(
+                    await _issue(
+                        session,
+                        principal=SYSTEM,
+                        assignment=assignment,
+                        region_code=plan.region_code,
+                        source="reminders",
+                        reason=f"已催办 {urges} 次仍未报送进展，请说明原因并限期整改",
+                        response_due_on=today + dt.timedelta(days=rules.notice_response_days),
+                        today=today,
+                    )
+                )
+        except IntegrityError:
+            continue
+    return out
 
 
 async def _list_unanswered(

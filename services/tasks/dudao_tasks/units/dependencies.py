@@ -17,7 +17,7 @@ from dudao_shared.regions import require_region
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import Unit
-from .schemas import UnitCreate, UnitUpdate
+from .schemas import SuccessionRequest, UnitCreate, UnitUpdate
 from .service import UnitNotFound, check_region
 
 
@@ -85,3 +85,23 @@ async def unit_changes(
 
 NewUnit = Annotated[UnitCreate, Depends(new_unit)]
 UnitChanges = Annotated[UnitUpdate, Depends(unit_changes)]
+
+
+async def successor_unit(unit: WritableUnit, body: SuccessionRequest, session: SessionDep) -> Unit:
+    """The unit named to carry on the work: it exists, is another unit, and is not retired."""
+    successor = await session.get(Unit, body.successor_id)
+    problem = None
+    if successor is None:
+        problem = "承继单位不存在"
+    elif successor.id == unit.id:
+        problem = "承继单位不能是本单位"
+    elif successor.active_until is not None and successor.active_until < body.active_until:
+        problem = "承继单位在停用日期前已停用"
+    if problem or successor is None:
+        raise ValidationFailed(
+            problem, errors=[{"field": "successor_id", "message": problem or ""}]
+        )
+    return successor
+
+
+SuccessorUnit = Annotated[Unit, Depends(successor_unit)]

@@ -12,16 +12,40 @@ from dudao_shared.errors import (
     Forbidden,
     PreconditionFailed,
     PreconditionRequired,
+    UnsupportedMediaType,
     ValidationFailed,
     problem_responses,
 )
 from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
+from dudao_shared.sheets import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    DryRun,
+    ImportSummary,
+    Mode,
+    SheetFile,
+    SheetFormat,
+    read_upload,
+)
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from . import service
-from .dependencies import NewUnit, ReadableUnit, UnitChanges, VisibleUnits, WritableUnit
-from .schemas import ResolveRequest, ResolveResult, UnitRead
+from . import service, sheet
+from .dependencies import (
+    NewUnit,
+    ReadableUnit,
+    SuccessorUnit,
+    UnitChanges,
+    VisibleUnits,
+    WritableUnit,
+)
+from .schemas import (
+    ResolveRequest,
+    ResolveResult,
+    SuccessionRequest,
+    SuccessionResult,
+    UnitRead,
+)
 from .service import UnitNameTaken, UnitNotFound
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
@@ -83,6 +107,56 @@ async def resolve_units(
     )
 
 
+@router.get(
+    "/template",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {}, CSV_TYPE: {}}}},
+)
+async def unit_template(
+    _: Staff, session: SessionDep, region_code: RegionQuery = None, format: SheetFormat = "xlsx"
+) -> Response:
+    """单位名录导入模板（层级、区划为下拉列表）"""
+    return sheet.download(
+        sheet.KIND,
+        format,
+        "责任单位导入模板",
+        [],
+        choices=await sheet.choices(session, region_code),
+    )
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {}, CSV_TYPE: {}}}},
+)
+async def export_units(
+    _: Staff, session: SessionDep, region_code: RegionQuery = None, format: SheetFormat = "xlsx"
+) -> Response:
+    """导出单位名录（与导入模板同一格式，改后可直接导入）"""
+    rows = await sheet.rows_for(session, region_code=region_code)
+    return sheet.download(
+        sheet.KIND, format, "责任单位", rows, choices=await sheet.choices(session, region_code)
+    )
+
+
+@router.post(
+    "/import",
+    response_model=ImportSummary,
+    responses=problem_responses(Forbidden, ValidationFailed, UnsupportedMediaType),
+)
+async def import_units(
+    principal: StaffWriter,
+    session: SessionDep,
+    file: SheetFile,
+    dry_run: DryRun = True,
+    mode: Mode = "all",
+) -> ImportSummary:
+    """按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
+    rows = await read_upload(sheet.KIND, file)
+    return await sheet.import_rows(session, principal, rows=rows, dry_run=dry_run, mode=mode)
+
+
 @router.get("/{unit_id}", response_model=UnitRead, responses=problem_responses(UnitNotFound))
 async def get_unit(unit: ReadableUnit, session: SessionDep, response: Response) -> UnitRead:
     """查看单位"""
@@ -115,4 +189,29 @@ async def update_unit(
     require_version(unit.version, expected)
     out = await service.update_unit(session, principal=principal, unit=unit, data=body)
     set_etag(response, out.version)
+    return out
+
+
+@router.post(
+    "/{unit_id}/succession",
+    response_model=SuccessionResult,
+    responses=problem_responses(
+        UnitNotFound, Forbidden, ValidationFailed, PreconditionFailed, PreconditionRequired
+    ),
+)
+async def unit_succession(
+    principal: StaffWriter,
+    unit: WritableUnit,
+    successor: SuccessorUnit,
+    body: SuccessionRequest,
+    session: SessionDep,
+    response: Response,
+    expected: IfMatchVersion,
+) -> SuccessionResult:
+    """单位停用并由承继单位承接：先预览未办结任务，确认后停用并移交（记入审计）"""
+    require_version(unit.version, expected)
+    out = await service.succession(
+        session, principal=principal, unit=unit, successor=successor, data=body
+    )
+    set_etag(response, out.unit.version)
     return out

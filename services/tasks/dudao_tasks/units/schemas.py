@@ -159,10 +159,40 @@ class ResolvedName(BaseModel):
     name: str = Field(description="提交的名称")
     normalized: str = Field(description="规范化后的名称")
     status: Literal["resolved", "unresolved"] = Field(description="是否解析到单位")
-    matched_by: Literal["name", "alias"] | None = Field(description="按名称或别名匹配")
+    matched_by: Literal["name", "alias", "successor"] | None = Field(
+        description="按名称、别名匹配，或该名称的单位已停用、解析到其承继单位"
+    )
     unit: UnitRead | None = Field(description="解析到的单位")
+    warning: str | None = Field(None, description="提示（如：原单位已停用，已改为承继单位）")
 
 
 class ResolveResult(BaseModel):
     items: list[ResolvedName]
     unresolved: list[str] = Field(description="未能解析的名称（不会自动创建）")
+
+
+class SuccessionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    successor_id: uuid.UUID = Field(description="承继单位")
+    active_until: dt.date = Field(description="停用日期")
+    confirm: bool = Field(
+        False, description="false：只预览将移交的未办结任务；true：停用并移交（记入审计）"
+    )
+
+
+class HandedOver(BaseModel):
+    assignment_id: uuid.UUID
+    plan_id: uuid.UUID
+    task_id: uuid.UUID
+    role: str = Field(description="lead 牵头、co 配合")
+    status: str
+    conflict: bool = Field(description="承继单位已承担该任务，不能移交（须人工处理）")
+
+
+class SuccessionResult(BaseModel):
+    confirmed: bool = Field(description="是否已停用并移交")
+    unit: UnitRead
+    successor: UnitRead
+    open_assignments: list[HandedOver] = Field(description="原单位未办结的任务")
+    moved: int = Field(description="已移交的任务数")

@@ -18,9 +18,18 @@ from dudao_shared.versioning import flush_versioned
 
 from ..audit_trail import diff, record, snapshot
 from ..common.names import normalize_name
-from ..models import Unit, UnitAlias
+from ..models import Assignment, Unit, UnitAlias
 from ..regions import service as regions
-from .schemas import ResolvedName, ResolveResult, UnitCreate, UnitRead, UnitUpdate
+from .schemas import (
+    HandedOver,
+    ResolvedName,
+    ResolveResult,
+    SuccessionRequest,
+    SuccessionResult,
+    UnitCreate,
+    UnitRead,
+    UnitUpdate,
+)
 
 FIELDS = (
     "name",
@@ -211,14 +220,30 @@ async def resolve_names(
             )
         )
         by_alias = {alias: unit for alias, unit in rows}
-    found = list({u.id: u for u in [*by_name.values(), *by_alias.values()]}.values())
+    retired = await _successors(
+        session,
+        region_code=region_code,
+        names=[n for n in wanted if n not in by_name and n not in by_alias],
+        on=on,
+    )
+    found = list(
+        {
+            u.id: u
+            for u in [*by_name.values(), *by_alias.values(), *(s for _, s in retired.values())]
+        }.values()
+    )
     reads = {r.id: r for r in await read_many(session, found)}
     items: list[ResolvedName] = []
     for raw, n in zip(names, normalized, strict=True):
         unit = by_name.get(n)
-        how: Literal["name", "alias"] | None = "name" if unit else None
+        how: Literal["name", "alias", "successor"] | None = "name" if unit else None
+        warning = None
         if unit is None and n in by_alias:
             unit, how = by_alias[n], "alias"
+        if unit is None and n in retired:
+            old, unit = retired[n]
+            how = "successor"
+            warning = f"“{old.name}”已于 {old.active_until} 停用，由“{unit.name}”承继"
         items.append(
             ResolvedName(
                 name=raw,
@@ -226,9 +251,123 @@ async def resolve_names(
                 status="resolved" if unit else "unresolved",
                 matched_by=how,
                 unit=reads[unit.id] if unit else None,
+                warning=warning,
             )
         )
     return ResolveResult(items=items, unresolved=[i.name for i in items if i.unit is None])
+
+
+async def _successors(
+    session: AsyncSession, *, region_code: str, names: Sequence[str], on: dt.date
+) -> dict[str, tuple[Unit, Unit]]:
+    """Names of units retired by ``on`` (by name or alias) → (the retired unit, the active unit
+    that carries on its work, following a chain of renames)."""
+    if not names:
+        return {}
+    rows = await session.execute(
+        select(Unit, UnitAlias.alias)
+        .outerjoin(UnitAlias, col(UnitAlias.unit_id) == col(Unit.id))
+        .where(
+            Unit.region_code == region_code,
+            col(Unit.successor_id).is_not(None),
+            col(Unit.active_until) < on,
+            or_(col(Unit.name).in_(names), col(UnitAlias.alias).in_(names)),
+        )
+    )
+    out: dict[str, tuple[Unit, Unit]] = {}
+    for old, alias in rows:
+        current: Unit | None = old
+        for _ in range(10):  # a chain of renames is short; a cycle must not loop forever
+            if current is None or current.successor_id is None:
+                break
+            current = await session.get(Unit, current.successor_id)
+            if current is not None and (current.active_until is None or current.active_until >= on):
+                for name in (old.name, alias):
+                    if name in names:
+                        out[name] = (old, current)
+                break
+    return out
+
+
+OPEN_ASSIGNMENT_EXCLUDES = ("accepted", "closed")
+
+
+async def succession(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    unit: Unit,
+    successor: Unit,
+    data: SuccessionRequest,
+) -> SuccessionResult:
+    """Retire ``unit`` in favour of ``successor`` and hand over its open assignments — or, when
+    not confirmed, only show what would be handed over."""
+    open_rows = (
+        await session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.unit_id == unit.id,
+                col(Assignment.status).not_in(OPEN_ASSIGNMENT_EXCLUDES),
+            )
+            .order_by(col(Assignment.plan_id), col(Assignment.created_at))
+            .with_for_update()
+        )
+    ).all()
+    taken = set(
+        (
+            await session.scalars(
+                select(Assignment.item_id).where(
+                    Assignment.unit_id == successor.id,
+                    col(Assignment.item_id).in_([a.item_id for a in open_rows]),
+                )
+            )
+        ).all()
+    )
+    listed = [
+        HandedOver(
+            assignment_id=a.id,
+            plan_id=a.plan_id,
+            task_id=a.item_id,
+            role=a.role,
+            status=a.status,
+            conflict=a.item_id in taken,
+        )
+        for a in open_rows
+    ]
+    moved = 0
+    if data.confirm:
+        await update_unit(
+            session,
+            principal=principal,
+            unit=unit,
+            data=UnitUpdate(active_until=data.active_until, successor_id=successor.id),
+        )
+        for a in open_rows:
+            if a.item_id in taken:
+                continue
+            a.unit_id = successor.id
+            moved += 1
+            record(
+                session,
+                principal=principal,
+                entity="assignment",
+                entity_id=a.id,
+                action="hand_over",
+                before={"unit_id": str(unit.id)},
+                after={"unit_id": str(successor.id), "reason": "单位停用，由承继单位承接"},
+                plan_id=a.plan_id,
+                task_id=a.item_id,
+                unit_id=successor.id,
+            )
+        await flush_versioned(session)
+    reads = await read_many(session, [unit, successor])
+    return SuccessionResult(
+        confirmed=data.confirm,
+        unit=reads[0],
+        successor=reads[1],
+        open_assignments=listed,
+        moved=moved,
+    )
 
 
 ORDERS = {

@@ -3,7 +3,7 @@
 Existing assignments count as given (交办) when they were created.
 
 Revision ID: loop_1
-Revises: queue_2
+Revises: queue_3
 Create Date: 2026-12-07 06:11:32.434172
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = 'loop_1'
-down_revision: str | None = 'queue_2'
+down_revision: str | None = 'queue_3'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
