@@ -9,9 +9,11 @@ from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
 from .audit.router import router as audit_router
+from .bulletins.router import router as bulletins_router
 from .cascade.router import router as cascade_router
 from .contacts.router import router as contacts_router
 from .evaluations.router import router as evaluations_router
+from .extensions.router import router as extensions_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
@@ -27,6 +29,7 @@ from .reports.storage import build_storage, get_storage
 from .state import get_indicators_client, get_settings
 from .subscriptions.router import internal as events_router
 from .subscriptions.router import router as subscriptions_router
+from .supervision.router import router as supervision_router
 from .units.router import router as units_router
 
 
@@ -61,6 +64,9 @@ ROUTERS: list[APIRouter] = [
     assignments_router,
     reports_router,
     cascade_router,
+    extensions_router,
+    supervision_router,
+    bulletins_router,
     regions_router,
     audit_router,
     evaluations_router,

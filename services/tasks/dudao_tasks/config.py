@@ -56,6 +56,10 @@ class Settings(ServiceSettings):
     gzt_agent_id: str = ""
     # The reminder sweep: how often the worker looks for due reminders (cron, UTC).
     reminder_sweep_cron: str = "*/10 * * * *"
+    # The escalation sweep (督办单 for overdue work, 约谈/通报 listing) and the check for the
+    # monthly bulletins, which issues last month's once the month has turned (cron, UTC).
+    escalation_cron: str = "*/10 * * * *"
+    bulletin_cron: str = "7 * * * *"
 
     @model_validator(mode="after")
     def _body_fits_an_upload(self) -> Settings:

@@ -30,6 +30,7 @@ from dudao_shared.db import Database
 from dudao_shared.jobs import create_job_app, retry_stalled_jobs
 from dudao_shared.logs import configure_logging
 
+from .bulletins import jobs as bulletin_jobs
 from .config import Settings
 from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
@@ -37,6 +38,7 @@ from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
 from .plans.light_store import REFRESH_PLAN_TASK, SWEEP_TASK, refresh_plan, sweep
 from .reminders import service as reminders
+from .supervision import jobs as supervision_jobs
 
 log = logging.getLogger("dudao.worker")
 
@@ -45,7 +47,7 @@ DEFAULT_QUEUE = "default"
 # Extra periodic or one-off jobs other packages add (each: a function given the blueprint and
 # the runtime), so new work is registered in one place.
 JobRegistrar = Callable[[procrastinate.Blueprint, "Runtime"], None]
-REGISTRARS: list[JobRegistrar] = []
+REGISTRARS: list[JobRegistrar] = [supervision_jobs.register, bulletin_jobs.register]
 
 
 @dataclass

@@ -112,6 +112,46 @@ export interface paths {
         patch: operations["update_assignment_api_v1_assignments__assignment_id__patch"];
         trace?: never;
     };
+    "/api/v1/assignments/{assignment_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签收任务（责任单位确认收到交办；只能签收一次）
+         * @description 签收任务（责任单位确认收到交办；只能签收一次）
+         */
+        post: operations["acknowledge_assignment_api_v1_assignments__assignment_id__acknowledge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{assignment_id}/extension_requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 申请延期（新的完成时限不得早于今天，须晚于现有时限；同时只能有一个待审批的申请）
+         * @description 申请延期（新的完成时限不得早于今天，须晚于现有时限；同时只能有一个待审批的申请）
+         */
+        post: operations["create_extension_request_api_v1_assignments__assignment_id__extension_requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assignments/{assignment_id}/reports": {
         parameters: {
             query?: never;
@@ -150,6 +190,26 @@ export interface paths {
          * @description 审核单位提交的完成情况：通过或退回（退回须填写原因）
          */
         post: operations["review_assignment_api_v1_assignments__assignment_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{assignment_id}/supervision_notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签发督办单（发给牵头单位；反馈时限不得早于今天）
+         * @description 签发督办单（发给牵头单位；反馈时限不得早于今天）
+         */
+        post: operations["raise_notice_api_v1_assignments__assignment_id__supervision_notices_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -336,6 +396,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bulletins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 通报列表（新签发的在前）
+         * @description 通报列表（新签发的在前）
+         */
+        get: operations["list_bulletins_api_v1_bulletins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulletins/{bulletin_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看通报（签发时的内容）
+         * @description 查看通报（签发时的内容）
+         */
+        get: operations["get_bulletin_api_v1_bulletins__bulletin_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulletins/{bulletin_id}/bulletin.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出通报 (.xlsx：总体情况、单位排名、红榜)
+         * @description 导出通报 (.xlsx：总体情况、单位排名、红榜)
+         */
+        get: operations["bulletin_xlsx_api_v1_bulletins__bulletin_id__bulletin_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{contact_id}": {
         parameters: {
             query?: never;
@@ -356,7 +476,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/evaluations": {
+    "/api/v1/extension_requests": {
         parameters: {
             query?: never;
             header?: never;
@@ -364,58 +484,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
-         * @description 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
+         * 延期申请列表（单位令牌只看到本单位的）
+         * @description 延期申请列表（单位令牌只看到本单位的）
          */
-        get: operations["list_evaluations_api_v1_evaluations_get"];
-        put?: never;
-        /**
-         * 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
-         * @description 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
-         */
-        post: operations["create_evaluation_api_v1_evaluations_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 预览评估（单位只见本单位一行）
-         * @description 预览评估（单位只见本单位一行）
-         */
-        get: operations["get_evaluation_api_v1_evaluations__evaluation_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * 修改标题或报告正文（仅草稿；需 If-Match）
-         * @description 修改标题或报告正文（仅草稿；需 If-Match）
-         */
-        patch: operations["update_evaluation_api_v1_evaluations__evaluation_id__patch"];
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}/evaluation.pdf": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 下载评估报告（A4 PDF，含封面、表格与图表）
-         * @description 下载评估报告（A4 PDF，含封面、表格与图表）
-         */
-        get: operations["download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get"];
+        get: operations["list_extension_requests_api_v1_extension_requests_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -424,7 +496,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/evaluations/{evaluation_id}/evaluation.xlsx": {
+    "/api/v1/extension_requests/{extension_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -432,10 +504,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 下载评估表格（.xlsx）
-         * @description 下载评估表格（.xlsx）
+         * 查看延期申请
+         * @description 查看延期申请
          */
-        get: operations["download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get"];
+        get: operations["get_extension_request_api_v1_extension_requests__extension_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -444,7 +516,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/evaluations/{evaluation_id}/issue": {
+    "/api/v1/extension_requests/{extension_id}/decision": {
         parameters: {
             query?: never;
             header?: never;
@@ -454,30 +526,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 签发评估：此后数据与正文不再改变（需 If-Match）
-         * @description 签发评估：此后数据与正文不再改变（需 If-Match）
+         * 审批延期申请：批准后该单位的完成时限改为申请的日期（原时限保留）；不批准须说明理由
+         * @description 审批延期申请：批准后该单位的完成时限改为申请的日期（原时限保留）；不批准须说明理由
          */
-        post: operations["issue_evaluation_api_v1_evaluations__evaluation_id__issue_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/evaluations/{evaluation_id}/recompute": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
-         * @description 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
-         */
-        post: operations["recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post"];
+        post: operations["decide_extension_request_api_v1_extension_requests__extension_id__decision_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -746,9 +798,8 @@ export interface paths {
         get: operations["list_measurements_api_v1_measurements_get"];
         put?: never;
         /**
-         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
-         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
-         *     同时填报分子分母时须能算出该值
+         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）
+         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）
          */
         post: operations["create_measurement_api_v1_measurements_post"];
         delete?: never;
@@ -871,8 +922,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
-         * @description 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
+         * 审核通过已报送的监测值（规划人员；需 If-Match）
+         * @description 审核通过已报送的监测值（规划人员；需 If-Match）
          */
         post: operations["approve_measurement_api_v1_measurements__measurement_id__approve_post"];
         delete?: never;
@@ -915,6 +966,46 @@ export interface paths {
          * @description 报送草稿（需 If-Match；进度滞后须已填写说明）
          */
         post: operations["submit_measurement_api_v1_measurements__measurement_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notice_files/{file_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载反馈的佐证材料
+         * @description 下载反馈的佐证材料
+         */
+        get: operations["download_response_file_api_v1_notice_files__file_id__content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notice_responses/{response_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传反馈的佐证材料（与进展报告同样的类型与大小限制）
+         * @description 上传反馈的佐证材料（与进展报告同样的类型与大小限制）
+         */
+        post: operations["upload_response_file_api_v1_notice_responses__response_id__files_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1107,6 +1198,46 @@ export interface paths {
          * @description 修改规划（含状态 draft → published → archived 与亮灯规则）
          */
         patch: operations["update_plan_api_v1_plans__plan_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/bulletins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签发临时通报（按当前数据计算并保存；之后数据变化不改变已签发的通报）
+         * @description 签发临时通报（按当前数据计算并保存；之后数据变化不改变已签发的通报）
+         */
+        post: operations["issue_bulletin_api_v1_plans__plan_id__bulletins_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 立即按规划的督办规则升级一次（逾期生成督办单；逾期未反馈列入约谈 / 通报）
+         * @description 立即按规划的督办规则升级一次（逾期生成督办单；逾期未反馈列入约谈 / 通报）
+         */
+        post: operations["escalate_plan_api_v1_plans__plan_id__escalation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/plans/{plan_id}/items": {
@@ -1495,6 +1626,86 @@ export interface paths {
         get: operations["get_series_api_v1_series_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 督办单列表（单位令牌只看到发给本单位的）
+         * @description 督办单列表（单位令牌只看到发给本单位的）
+         */
+        get: operations["list_notices_api_v1_supervision_notices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices/{notice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看督办单（含历次反馈与佐证材料）
+         * @description 查看督办单（含历次反馈与佐证材料）
+         */
+        get: operations["get_notice_api_v1_supervision_notices__notice_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices/{notice_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 办结销号或退回重办（退回须说明理由）
+         * @description 办结销号或退回重办（退回须说明理由）
+         */
+        post: operations["decide_notice_api_v1_supervision_notices__notice_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision_notices/{notice_id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 反馈督办单（文字说明；佐证材料随后上传到该反馈）
+         * @description 反馈督办单（文字说明；佐证材料随后上传到该反馈）
+         */
+        post: operations["respond_api_v1_supervision_notices__notice_id__responses_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2018,6 +2229,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/v1/revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已注销且访问令牌可能仍未过期的会话（供各服务同步）
+         * @description 已注销且访问令牌可能仍未过期的会话（供各服务同步）
+         */
+        get: operations["revocations_internal_v1_revocations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -2130,6 +2361,38 @@ export interface components {
         };
         /** AssignmentRead */
         AssignmentRead: {
+            /**
+             * Ack Due On
+             * Format: date
+             * @description 签收时限
+             */
+            ack_due_on: string;
+            /**
+             * Ack Overdue
+             * @description 是否超过签收时限仍未签收
+             */
+            ack_overdue: boolean;
+            /**
+             * Acknowledged At
+             * @description 签收时间
+             */
+            acknowledged_at: string | null;
+            /**
+             * Acknowledged By
+             * @description 签收人
+             */
+            acknowledged_by: string | null;
+            /**
+             * Assigned At
+             * Format: date-time
+             * @description 交办时间
+             */
+            assigned_at: string;
+            /**
+             * Assigned By
+             * @description 交办人
+             */
+            assigned_by: string | null;
             /** Completed At */
             completed_at?: string | null;
             /**
@@ -2139,7 +2402,7 @@ export interface components {
             created_at: string;
             /**
              * Due On
-             * @description 最后完成时限
+             * @description 最后完成时限（含已批准的延期）
              */
             due_on: string | null;
             /**
@@ -2172,6 +2435,11 @@ export interface components {
              * @description 下一个完成时限
              */
             next_due_on: string | null;
+            /**
+             * Original Due On
+             * @description 延期前的最后完成时限（未延期为空）
+             */
+            original_due_on: string | null;
             /**
              * Overdue
              * @description 是否逾期
@@ -2443,6 +2711,14 @@ export interface components {
              */
             file: string;
         };
+        /** Body_upload_response_file_api_v1_notice_responses__response_id__files_post */
+        Body_upload_response_file_api_v1_notice_responses__response_id__files_post: {
+            /**
+             * File
+             * @description pdf、jpg、png、docx、xlsx、doc、xls、txt
+             */
+            file: string;
+        };
         /** BulkBaseline */
         BulkBaseline: {
             /**
@@ -2666,6 +2942,101 @@ export interface components {
              */
             year?: number | null;
         };
+        /** BulletinCreate */
+        BulletinCreate: {
+            /**
+             * Region Code
+             * @description 只通报该区划内的单位（缺省为规划所属区划）
+             */
+            region_code?: string | null;
+        };
+        /** BulletinRead */
+        BulletinRead: {
+            /**
+             * Content
+             * @description 签发时的内容：totals 总数、units 单位排名、red_list 红榜（逾期与约谈 / 通报名单）、ranking_rule 排名规则
+             */
+            content: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Issued By */
+            issued_by: string;
+            /**
+             * Kind
+             * @description scheduled 定期（每月）、on_demand 临时
+             */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             * @description 通报期结束
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description 通报期开始
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Region Code
+             * @description 通报范围（区划）
+             */
+            region_code: string;
+            /** Title */
+            title: string;
+        };
+        /** BulletinSummary */
+        BulletinSummary: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Issued By */
+            issued_by: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /** Title */
+            title: string;
+        };
         /** CellError */
         CellError: {
             /**
@@ -2683,32 +3054,6 @@ export interface components {
              * @description 行号（表头为第 1 行）
              */
             row: number;
-        };
-        /** Comparison */
-        Comparison: {
-            /**
-             * Indicators
-             * @description 各指标状态的变化（本次 − 上次）
-             */
-            indicators: {
-                [key: string]: number;
-            };
-            /**
-             * Previous As Of
-             * Format: date
-             */
-            previous_as_of: string;
-            /** Previous Id */
-            previous_id: string;
-            /** Previous Title */
-            previous_title: string;
-            /**
-             * Tasks
-             * @description 各完成情况的变化（本次 − 上次）
-             */
-            tasks: {
-                [key: string]: number;
-            };
         };
         /** ContactCreate */
         ContactCreate: {
@@ -2802,44 +3147,6 @@ export interface components {
             old_value: number;
             /** Reason */
             reason: string;
-        };
-        /** Counts */
-        Counts: {
-            /**
-             * In Progress
-             * @default 0
-             */
-            in_progress: number;
-            /**
-             * Late
-             * @default 0
-             */
-            late: number;
-            /**
-             * Not Started
-             * @default 0
-             */
-            not_started: number;
-            /**
-             * On Time
-             * @default 0
-             */
-            on_time: number;
-            /**
-             * Overdue
-             * @default 0
-             */
-            overdue: number;
-            /**
-             * Returned
-             * @default 0
-             */
-            returned: number;
-            /**
-             * Total
-             * @default 0
-             */
-            total: number;
         };
         /** DeadlineFinding */
         DeadlineFinding: {
@@ -2938,158 +3245,125 @@ export interface components {
             /** Target */
             target: string;
         };
-        /** EvaluationCreate */
-        EvaluationCreate: {
+        /** EscalationResult */
+        EscalationResult: {
             /**
-             * As Of
-             * @description 评估基准日（默认今天）
+             * Listed
+             * @description 本次列入约谈 / 通报的督办单数
              */
-            as_of?: string | null;
+            listed: number;
             /**
-             * Kind
-             * @description annual 年度考核、midterm 中期评估、final 终期评估、custom 自定义
+             * Raised
+             * @description 本次生成的督办单
+             */
+            raised: components["schemas"]["SupervisionNoticeRead"][];
+        };
+        /** ExtensionCreate */
+        ExtensionCreate: {
+            /**
+             * Reason
+             * @description 延期理由
+             */
+            reason: string;
+            /**
+             * Requested Due On
+             * Format: date
+             * @description 申请延期至（不得早于今天）
+             */
+            requested_due_on: string;
+        };
+        /** ExtensionDecision */
+        ExtensionDecision: {
+            /**
+             * Decision
+             * @description approve 批准、reject 不批准
              * @enum {string}
              */
-            kind: "annual" | "midterm" | "final" | "custom";
+            decision: "approve" | "reject";
             /**
-             * Kind Label
-             * @description 自定义类型的名称
+             * Reason
+             * @description 意见（不批准时必填）
              */
-            kind_label?: string | null;
+            reason?: string | null;
+        };
+        /** ExtensionRead */
+        ExtensionRead: {
+            /**
+             * Assignment Id
+             * Format: uuid
+             * @description 任务分工
+             */
+            assignment_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Created By
+             * @description 申请人
+             */
+            created_by: string;
+            /**
+             * Current Due On
+             * @description 申请时的完成时限
+             */
+            current_due_on: string | null;
+            /**
+             * Decided At
+             * @description 审批时间
+             */
+            decided_at: string | null;
+            /**
+             * Decided By
+             * @description 审批人
+             */
+            decided_by: string | null;
+            /**
+             * Decision Reason
+             * @description 审批意见
+             */
+            decision_reason: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
             /**
              * Plan Id
-             * @description 评估的规划（与 region_code 二选一）
-             */
-            plan_id?: string | null;
-            /**
-             * Region Code
-             * @description 评估该区划的全部规划（与 plan_id 二选一）
-             */
-            region_code?: string | null;
-            /** @description 排名计分规则（默认见 ScoringRule） */
-            scoring?: components["schemas"]["ScoringRule"] | null;
-            /** Title */
-            title?: string | null;
-        };
-        /** EvaluationData */
-        EvaluationData: {
-            comparison: components["schemas"]["Comparison"] | null;
-            /** Indicator Counts */
-            indicator_counts: components["schemas"]["NatureCounts"][];
-            /** Indicators */
-            indicators: components["schemas"]["IndicatorRow"][];
-            /** Plans */
-            plans: components["schemas"]["PlanRef"][];
-            /** Region Name */
-            region_name: string;
-            /** Regions */
-            regions: components["schemas"]["RegionRow"][];
-            /** Sections */
-            sections: components["schemas"]["SectionRow"][];
-            tasks: components["schemas"]["Counts"];
-            /** Trajectories */
-            trajectories: components["schemas"]["Trajectory"][];
-            /** Units */
-            units: components["schemas"]["UnitRow"][];
-        };
-        /** EvaluationRead */
-        EvaluationRead: {
-            /**
-             * As Of
-             * Format: date
-             */
-            as_of: string;
-            /**
-             * Computed At
-             * Format: date-time
-             */
-            computed_at: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: string;
-            data: components["schemas"]["EvaluationData"];
-            /**
-             * Id
              * Format: uuid
              */
-            id: string;
-            /** Issued At */
-            issued_at: string | null;
-            /** Issued By */
-            issued_by: string | null;
-            /** Kind */
-            kind: string;
-            /** Kind Label */
-            kind_label: string;
-            /** Narrative */
-            narrative: string;
-            /** Narrative Edited */
-            narrative_edited: boolean;
-            /** Plan Id */
-            plan_id: string | null;
-            /** Region Code */
-            region_code: string;
-            scoring: components["schemas"]["ScoringRule"];
+            plan_id: string;
+            /**
+             * Reason
+             * @description 延期理由
+             */
+            reason: string;
+            /**
+             * Requested Due On
+             * Format: date
+             * @description 申请延期至
+             */
+            requested_due_on: string;
             /**
              * Status
-             * @enum {string}
+             * @description pending 待审批、approved 已批准、rejected 不批准
              */
-            status: "draft" | "issued";
-            /** Title */
-            title: string;
-            /** Version */
-            version: number;
-        };
-        /**
-         * EvaluationSummary
-         * @description A list row: what an evaluation is, without its data.
-         */
-        EvaluationSummary: {
-            /**
-             * As Of
-             * Format: date
-             */
-            as_of: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Issued At */
-            issued_at: string | null;
-            /** Kind */
-            kind: string;
-            /** Kind Label */
-            kind_label: string;
-            /** Plan Id */
-            plan_id: string | null;
-            /** Region Code */
-            region_code: string;
-            /** Status */
             status: string;
-            /** Title */
-            title: string;
+            /**
+             * Task Id
+             * Format: uuid
+             * @description 任务
+             */
+            task_id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description 申请单位
+             */
+            unit_id: string;
             /** Version */
             version: number;
-        };
-        /** EvaluationUpdate */
-        EvaluationUpdate: {
-            /**
-             * Narrative
-             * @description 评估报告正文（签发前可改）
-             */
-            narrative?: string | null;
-            /** Title */
-            title?: string | null;
         };
         /** FieldError */
         FieldError: {
@@ -3520,34 +3794,35 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** IndicatorRow */
+        /**
+         * IndicatorRow
+         * @description One row of a 主要指标 table.
+         */
         IndicatorRow: {
-            /** Baseline */
-            baseline: string | null;
+            baseline?: components["schemas"]["Baseline"];
             /** Domain */
-            domain: string | null;
-            /** Indicator Id */
-            indicator_id: string;
-            /** Latest Period */
-            latest_period: string | null;
-            /** Latest Value */
-            latest_value: string | null;
-            /** Measure Unit */
-            measure_unit: string | null;
+            domain?: string | null;
+            /** Milestones */
+            milestones?: components["schemas"]["Milestone"][];
             /** Name */
             name: string;
             /** Nature */
-            nature: string;
-            /** Plan Id */
-            plan_id: string;
-            /** Reasons */
-            reasons: string[];
+            nature?: ("预期性" | "约束性" | "倡导性") | null;
+            /**
+             * Parent
+             * @description “其中”行的上级指标名称
+             */
+            parent?: string | null;
             /** Seq */
-            seq: string | null;
-            /** Status */
-            status: string;
-            /** Target */
-            target: string | null;
+            seq?: string | null;
+            /** Span */
+            span?: [
+                number,
+                number
+            ] | null;
+            target?: components["schemas"]["IndicatorTarget"];
+            /** Unit */
+            unit?: string | null;
         };
         /** IndicatorTarget */
         IndicatorTarget: {
@@ -4101,16 +4376,28 @@ export interface components {
             /** Year */
             year: number;
         };
-        /** NatureCounts */
-        NatureCounts: {
-            /** Counts */
-            counts: {
-                [key: string]: number;
-            };
-            /** Nature */
-            nature: string;
-            /** Total */
-            total: number;
+        /** NoticeFileRead */
+        NoticeFileRead: {
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
         };
         /** NoticeRead */
         NoticeRead: {
@@ -4146,6 +4433,49 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** NoticeResponseCreate */
+        NoticeResponseCreate: {
+            /**
+             * Text
+             * @description 反馈内容
+             */
+            text: string;
+        };
+        /** NoticeResponseRead */
+        NoticeResponseRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Files
+             * @description 佐证材料
+             */
+            files: components["schemas"]["NoticeFileRead"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Notice Id
+             * Format: uuid
+             */
+            notice_id: string;
+            /**
+             * Text
+             * @description 反馈内容
+             */
+            text: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
         /** Page[AssessmentRead] */
         Page_AssessmentRead_: {
             /** Items */
@@ -4170,6 +4500,16 @@ export interface components {
         Page_AuditEventRead_: {
             /** Items */
             items: components["schemas"]["AuditEventRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[BulletinSummary] */
+        Page_BulletinSummary_: {
+            /** Items */
+            items: components["schemas"]["BulletinSummary"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4206,10 +4546,10 @@ export interface components {
              */
             next_cursor?: string | null;
         };
-        /** Page[EvaluationSummary] */
-        Page_EvaluationSummary_: {
+        /** Page[ExtensionRead] */
+        Page_ExtensionRead_: {
             /** Items */
-            items: components["schemas"]["EvaluationSummary"][];
+            items: components["schemas"]["ExtensionRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4320,6 +4660,16 @@ export interface components {
         Page_SecurityEventRead_: {
             /** Items */
             items: components["schemas"]["SecurityEventRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SupervisionNoticeRead] */
+        Page_SupervisionNoticeRead_: {
+            /** Items */
+            items: components["schemas"]["SupervisionNoticeRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4474,6 +4824,8 @@ export interface components {
              * @description 原文
              */
             source_text?: string | null;
+            /** @description 督办规则：签收时限、升级阶梯、通报排名（缺省用默认规则） */
+            supervision_rules?: components["schemas"]["SupervisionRules"] | null;
             /**
              * Title
              * @description 标题
@@ -4546,6 +4898,8 @@ export interface components {
              * @description draft、published、archived
              */
             status: string;
+            /** @description 督办规则（含默认值） */
+            supervision_rules: components["schemas"]["SupervisionRules"];
             /**
              * Title
              * @description 标题
@@ -4645,6 +4999,8 @@ export interface components {
              * @description draft、published、archived
              */
             status: string;
+            /** @description 督办规则（含默认值） */
+            supervision_rules: components["schemas"]["SupervisionRules"];
             /**
              * Title
              * @description 标题
@@ -4657,19 +5013,6 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
-        };
-        /** PlanRef */
-        PlanRef: {
-            /** Doc Number */
-            doc_number: string | null;
-            /** Id */
-            id: string;
-            /** Period End */
-            period_end: number | null;
-            /** Period Start */
-            period_start: number | null;
-            /** Title */
-            title: string;
         };
         /** PlanUpdate */
         PlanUpdate: {
@@ -4697,6 +5040,7 @@ export interface components {
              * @description draft → published → archived
              */
             status?: ("draft" | "published" | "archived") | null;
+            supervision_rules?: components["schemas"]["SupervisionRules"] | null;
             /** Title */
             title?: string | null;
         };
@@ -4794,23 +5138,6 @@ export interface components {
              * @description 上级区划代码
              */
             parent_code: string | null;
-        };
-        /** RegionRow */
-        RegionRow: {
-            /** Assessed */
-            assessed: number;
-            /** Counts */
-            counts: {
-                [key: string]: number;
-            };
-            /** Name */
-            name: string;
-            /** Rank */
-            rank: number | null;
-            /** Region Code */
-            region_code: string;
-            /** Score */
-            score: number | null;
         };
         /** RegionTotal */
         RegionTotal: {
@@ -5115,6 +5442,18 @@ export interface components {
              */
             reason?: string | null;
         };
+        /** Revocation */
+        Revocation: {
+            /** Sid */
+            sid: string;
+            /** Until */
+            until: number;
+        };
+        /** RevocationList */
+        RevocationList: {
+            /** Items */
+            items: components["schemas"]["Revocation"][];
+        };
         /** Rollup */
         Rollup: {
             /** By */
@@ -5247,89 +5586,6 @@ export interface components {
             target_value: number | null;
             /** Target Year */
             target_year: number | null;
-        };
-        /**
-         * ScoringRule
-         * @description How units and regions are ranked (stored with each evaluation, so an issued ranking can
-         *     always be explained).
-         *
-         *     A unit's score is the weighted mean of the points of its assignments, each assignment's
-         *     points being ``task_points[outcome]`` and its weight ``lead_weight`` when the unit leads
-         *     the task, else ``co_weight``. A region's score is the mean of ``indicator_points[status]``
-         *     over its assessed indicators (数据不足 is left out and shown beside the score). Ties rank
-         *     alike and are listed by name.
-         */
-        ScoringRule: {
-            /**
-             * Co Weight
-             * @description 配合任务的权重
-             * @default 1
-             */
-            co_weight: number;
-            /**
-             * Indicator Points
-             * @description 各指标状态的得分（0–100）
-             */
-            indicator_points?: {
-                [key: string]: number;
-            };
-            /**
-             * Lead Weight
-             * @description 牵头任务的权重
-             * @default 2
-             */
-            lead_weight: number;
-            /**
-             * Task Points
-             * @description 各完成情况的得分（0–100）
-             */
-            task_points?: {
-                [key: string]: number;
-            };
-        };
-        /** SectionRow */
-        SectionRow: {
-            /** Code */
-            code: string;
-            /**
-             * In Progress
-             * @default 0
-             */
-            in_progress: number;
-            /**
-             * Late
-             * @default 0
-             */
-            late: number;
-            /**
-             * Not Started
-             * @default 0
-             */
-            not_started: number;
-            /**
-             * On Time
-             * @default 0
-             */
-            on_time: number;
-            /**
-             * Overdue
-             * @default 0
-             */
-            overdue: number;
-            /** Plan Id */
-            plan_id: string;
-            /**
-             * Returned
-             * @default 0
-             */
-            returned: number;
-            /** Title */
-            title: string;
-            /**
-             * Total
-             * @default 0
-             */
-            total: number;
         };
         /** SecurityEventRead */
         SecurityEventRead: {
@@ -5468,6 +5724,174 @@ export interface components {
             open_assignments: components["schemas"]["HandedOver"][];
             successor: components["schemas"]["UnitRead"];
             unit: components["schemas"]["UnitRead"];
+        };
+        /** SupervisionDecision */
+        SupervisionDecision: {
+            /**
+             * Decision
+             * @description close 办结销号、return 退回重办
+             * @enum {string}
+             */
+            decision: "close" | "return";
+            /**
+             * Reason
+             * @description 退回理由（退回时必填）
+             */
+            reason?: string | null;
+        };
+        /** SupervisionNoticeCreate */
+        SupervisionNoticeCreate: {
+            /**
+             * Reason
+             * @description 督办事由
+             */
+            reason: string;
+            /**
+             * Response Due On
+             * @description 反馈时限（不得早于今天；缺省按规划的督办规则）
+             */
+            response_due_on?: string | null;
+        };
+        /** SupervisionNoticeRead */
+        SupervisionNoticeRead: {
+            /** Answered At */
+            answered_at: string | null;
+            /**
+             * Assignment Id
+             * Format: uuid
+             */
+            assignment_id: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Closed By */
+            closed_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Listed At
+             * @description 逾期未反馈，列入约谈 / 通报的时间
+             */
+            listed_at: string | null;
+            /** Number */
+            number: number;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Reason
+             * @description 督办事由
+             */
+            reason: string;
+            /**
+             * Region Code
+             * @description 签发区划
+             */
+            region_code: string;
+            /**
+             * Response Due On
+             * Format: date
+             * @description 反馈时限
+             */
+            response_due_on: string;
+            /**
+             * Response Overdue
+             * @description 是否超过反馈时限仍未反馈
+             */
+            response_overdue: boolean;
+            /**
+             * Responses
+             * @description 历次反馈
+             */
+            responses: components["schemas"]["NoticeResponseRead"][];
+            /** Return Reason */
+            return_reason: string | null;
+            /**
+             * Source
+             * @description manual 人工、overdue 逾期升级、reminders 催办无回应升级
+             */
+            source: string;
+            /**
+             * Status
+             * @description open 待反馈、answered 已反馈、returned 退回重办、closed 已办结
+             */
+            status: string;
+            /** Task Code */
+            task_code: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Task Title */
+            task_title: string;
+            /**
+             * Title
+             * @description 督办单编号，如 督办〔2026〕12号
+             */
+            title: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description 牵头单位
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /** Year */
+            year: number;
+        };
+        /** SupervisionRules */
+        SupervisionRules: {
+            /**
+             * Ack Days
+             * @description 签收时限：交办后多少天内签收
+             * @default 3
+             */
+            ack_days: number;
+            /**
+             * Escalate After Reminders
+             * @description 催办该次数仍未回应则生成督办单；为空则不按催办升级
+             * @default 3
+             */
+            escalate_after_reminders: number | null;
+            /**
+             * Escalate Overdue Days
+             * @description 逾期超过该天数自动生成督办单；为空则不按逾期升级
+             * @default 15
+             */
+            escalate_overdue_days: number | null;
+            /**
+             * Notice Response Days
+             * @description 督办单反馈时限（天）：督办单签发后多少天内反馈
+             * @default 10
+             */
+            notice_response_days: number;
+            /**
+             * Ranking Weights
+             * @description 通报排名权重：done、on_time、late、returned、overdue、open_notices
+             */
+            ranking_weights?: {
+                [key: string]: number;
+            };
         };
         /** SweepResult */
         SweepResult: {
@@ -5829,33 +6253,6 @@ export interface components {
             /** Unit Id */
             unit_id?: string | null;
         };
-        /** Trajectory */
-        Trajectory: {
-            /** Indicator Id */
-            indicator_id: string;
-            /** Measure Unit */
-            measure_unit: string | null;
-            /** Name */
-            name: string;
-            /**
-             * Points
-             * @description (年轴位置, 值, 统计期)
-             */
-            points: [
-                number,
-                number,
-                string
-            ][];
-            /** Target Value */
-            target_value: number | null;
-            /** Target Year */
-            target_year: number | null;
-            /** Trajectory */
-            trajectory: [
-                number,
-                number
-            ][];
-        };
         /** UnitCreate */
         UnitCreate: {
             /**
@@ -6047,57 +6444,6 @@ export interface components {
              * @description 版本号（If-Match 用）
              */
             version: number;
-        };
-        /** UnitRow */
-        UnitRow: {
-            /**
-             * In Progress
-             * @default 0
-             */
-            in_progress: number;
-            /**
-             * Late
-             * @default 0
-             */
-            late: number;
-            /**
-             * Lead
-             * @default 0
-             */
-            lead: number;
-            /** Name */
-            name: string;
-            /**
-             * Not Started
-             * @default 0
-             */
-            not_started: number;
-            /**
-             * On Time
-             * @default 0
-             */
-            on_time: number;
-            /**
-             * Overdue
-             * @default 0
-             */
-            overdue: number;
-            /** Rank */
-            rank?: number | null;
-            /**
-             * Returned
-             * @default 0
-             */
-            returned: number;
-            /** Score */
-            score?: number | null;
-            /**
-             * Total
-             * @default 0
-             */
-            total: number;
-            /** Unit Id */
-            unit_id: string;
         };
         /** UnitTokenCreate */
         UnitTokenCreate: {
@@ -6849,6 +7195,151 @@ export interface operations {
             };
         };
     };
+    acknowledge_assignment_api_v1_assignments__assignment_id__acknowledge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_not_found` 任务分工不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `already_acknowledged` 该任务分工已签收 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_extension_request_api_v1_assignments__assignment_id__extension_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_not_found` 任务分工不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_accepted` 任务已审核通过，不能再修改状态 `extension_request_pending` 已有待审批的延期申请 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_assignment_reports_api_v1_assignments__assignment_id__reports_get: {
         parameters: {
             query?: {
@@ -7073,6 +7564,81 @@ export interface operations {
             };
             /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    raise_notice_api_v1_assignments__assignment_id__supervision_notices_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionNoticeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionNoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `assignment_not_found` 任务分工不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_lead_assignment` 督办单只发给牵头单位 `supervision_notice_open` 该任务分工已有未办结的督办单 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7312,8 +7878,8 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `rate_limited` 请求过于频繁 */
-            429: {
+            /** @description `account_locked` 账号已被临时锁定 */
+            423: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7455,18 +8021,17 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `validation_error` 输入数据有误 */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description `rate_limited` 请求过于频繁 */
-            429: {
+            /** @description `account_locked` 账号已被临时锁定 */
+            423: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7501,6 +8066,186 @@ export interface operations {
             };
             /** @description `unauthorized` 未登录或凭证无效 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_bulletins_api_v1_bulletins_get: {
+        parameters: {
+            query?: {
+                /** @description 规划 */
+                plan_id?: string | null;
+                /** @description scheduled 或 on_demand */
+                kind?: string | null;
+                /** @description issued_at，前加 - 倒序 */
+                order?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BulletinSummary_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_bulletin_api_v1_bulletins__bulletin_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bulletin_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulletinRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `bulletin_not_found` 通报不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    bulletin_xlsx_api_v1_bulletins__bulletin_id__bulletin_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bulletin_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 通报 .xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `bulletin_not_found` 通报不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7578,13 +8323,17 @@ export interface operations {
             };
         };
     };
-    list_evaluations_api_v1_evaluations_get: {
+    list_extension_requests_api_v1_extension_requests_get: {
         parameters: {
             query?: {
                 /** @description 规划 */
                 plan_id?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
+                /** @description 任务分工 */
+                assignment_id?: string | null;
+                /** @description 状态 */
+                status?: string | null;
+                /** @description created_at，前加 - 倒序 */
+                order?: string | null;
                 /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor */
@@ -7602,7 +8351,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_EvaluationSummary_"];
+                    "application/json": components["schemas"]["Page_ExtensionRead_"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -7626,109 +8375,12 @@ export interface operations {
             };
         };
     };
-    create_evaluation_api_v1_evaluations_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 同一请求重试时使用相同的键 */
-                "Idempotency-Key"?: string | null;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EvaluationCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `forbidden` 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `conflict` 与现有数据冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    get_evaluation_api_v1_evaluations__evaluation_id__get: {
+    get_extension_request_api_v1_extension_requests__extension_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
+                extension_id: string;
             };
             cookie?: never;
         };
@@ -7740,7 +8392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
+                    "application/json": components["schemas"]["ExtensionRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -7752,7 +8404,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemDetail"];
                 };
             };
-            /** @description `not_found` 资源不存在 */
+            /** @description `extension_request_not_found` 延期申请不存在 */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7773,7 +8425,7 @@ export interface operations {
             };
         };
     };
-    update_evaluation_api_v1_evaluations__evaluation_id__patch: {
+    decide_extension_request_api_v1_extension_requests__extension_id__decision_post: {
         parameters: {
             query?: never;
             header?: {
@@ -7781,14 +8433,13 @@ export interface operations {
                 "If-Match"?: string | null;
             };
             path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
+                extension_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EvaluationUpdate"];
+                "application/json": components["schemas"]["ExtensionDecision"];
             };
         };
         responses: {
@@ -7798,7 +8449,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
+                    "application/json": components["schemas"]["ExtensionRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -7820,7 +8471,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `not_found` 资源不存在 */
+            /** @description `extension_request_not_found` 延期申请不存在 */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7830,309 +8481,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `conflict` 与现有数据冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description 评估报告（A4 PDF） */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description `upstream_timeout` 上游服务响应超时 */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description 评估表格（.xlsx，每部分一个工作表） */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    issue_evaluation_api_v1_evaluations__evaluation_id__issue_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 读取时得到的 ETag（版本号） */
-                "If-Match"?: string | null;
-            };
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `forbidden` 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `conflict` 与现有数据冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `validation_error` 输入数据有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 读取时得到的 ETag（版本号） */
-                "If-Match"?: string | null;
-            };
-            path: {
-                /** @description 评估标识 */
-                evaluation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationRead"];
-                };
-            };
-            /** @description 未登录或凭证无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                };
-            };
-            /** @description `forbidden` 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `not_found` 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description `conflict` 与现有数据冲突 */
+            /** @description `extension_request_decided` 该延期申请已审批 */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10239,6 +10588,141 @@ export interface operations {
             };
         };
     };
+    download_response_file_api_v1_notice_files__file_id__content_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 文件内容 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `file_not_found` 文件不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_response_file_api_v1_notice_responses__response_id__files_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_response_file_api_v1_notice_responses__response_id__files_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeFileRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `file_too_large` 文件超过大小限制 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `file_type_not_allowed` 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_notices_api_v1_notices_get: {
         parameters: {
             query?: {
@@ -10865,6 +11349,131 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    issue_bulletin_api_v1_plans__plan_id__bulletins_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulletinCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulletinRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    escalate_plan_api_v1_plans__plan_id__escalation_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -12170,6 +12779,285 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_notices_api_v1_supervision_notices_get: {
+        parameters: {
+            query?: {
+                /** @description 规划 */
+                plan_id?: string | null;
+                /** @description 单位 */
+                unit_id?: string | null;
+                /** @description 任务分工 */
+                assignment_id?: string | null;
+                /** @description 状态 */
+                status?: string | null;
+                /** @description 是否已列入约谈 / 通报 */
+                listed?: boolean | null;
+                /** @description created_at、response_due_on，前加 - 倒序 */
+                order?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SupervisionNoticeRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_notice_api_v1_supervision_notices__notice_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionNoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_notice_api_v1_supervision_notices__notice_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionNoticeRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_state` 督办单当前状态不允许此操作 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    respond_api_v1_supervision_notices__notice_id__responses_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeResponseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeResponseRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_not_found` 督办单不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `supervision_notice_state` 督办单当前状态不允许此操作 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -14224,6 +15112,35 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
+    revocations_internal_v1_revocations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevocationList"];
                 };
             };
             /** @description 未登录或凭证无效 */

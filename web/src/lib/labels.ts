@@ -94,3 +94,22 @@ export const LIGHT_REASON: Record<string, string> = {
 
 export const lightReasons = (reasons: string[] | null | undefined): string[] =>
   (reasons ?? []).map((r) => LIGHT_REASON[r] ?? r)
+
+export const EXTENSION_STATUS: Record<string, string> = {
+  pending: '待审批',
+  approved: '已批准',
+  rejected: '不批准',
+}
+
+export const NOTICE_STATUS: Record<string, string> = {
+  open: '待反馈',
+  answered: '已反馈',
+  returned: '退回重办',
+  closed: '已办结',
+}
+
+export const NOTICE_SOURCE: Record<string, string> = {
+  manual: '人工督办',
+  overdue: '逾期升级',
+  reminders: '催办无回应升级',
+}

@@ -145,3 +145,16 @@ async def new_assignment(
 
 
 NewAssignment = Annotated[AssignmentCreate, Depends(new_assignment)]
+
+
+async def acknowledgeable_assignment(
+    principal: CurrentPrincipal, assignment: OwnAssignment
+) -> Assignment:
+    """签收 is the unit's own word: only its unit token (404 on others' assignments, 403
+    ``role_forbidden`` for staff, who cannot sign for a unit)."""
+    if not principal.is_unit:
+        raise Forbidden("签收须由责任单位本身完成", code="role_forbidden")
+    return assignment
+
+
+AcknowledgeableAssignment = Annotated[Assignment, Depends(acknowledgeable_assignment)]

@@ -38,6 +38,7 @@ from ..plans.dependencies import ReadablePlan, WritablePlan
 from ..plans.service import PlanNotFound
 from . import service, sheet
 from .dependencies import (
+    AcknowledgeableAssignment,
     AssignmentChanges,
     NewAssignment,
     OwnAssignments,
@@ -48,6 +49,7 @@ from .dependencies import (
 )
 from .schemas import AssignmentRead, ReviewDecision
 from .service import (
+    AlreadyAcknowledged,
     AssignmentExists,
     AssignmentLocked,
     AssignmentNotFound,
@@ -285,3 +287,21 @@ async def import_tasks(
     return await sheet.import_rows(
         session, principal, plan=plan, rows=rows, dry_run=dry_run, mode=mode
     )
+
+
+@router.post(
+    "/api/v1/assignments/{assignment_id}/acknowledge",
+    response_model=AssignmentRead,
+    responses=problem_responses(AssignmentNotFound, Forbidden, AlreadyAcknowledged),
+)
+async def acknowledge_assignment(
+    principal: CurrentPrincipal,
+    assignment: AcknowledgeableAssignment,
+    session: SessionDep,
+    today: Today,
+    response: Response,
+) -> AssignmentRead:
+    """签收任务（责任单位确认收到交办；只能签收一次）"""
+    row = await service.acknowledge(session, principal=principal, assignment=assignment)
+    set_etag(response, row.version)
+    return (await service.to_reads(session, [row], today))[0]

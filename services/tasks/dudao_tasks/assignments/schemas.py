@@ -62,7 +62,14 @@ class AssignmentRead(BaseModel):
     reviewed_at: dt.datetime | None = None
     reviewed_by: str | None = None
     return_reason: str | None = Field(description="退回原因")
-    due_on: dt.date | None = Field(description="最后完成时限")
+    assigned_at: dt.datetime = Field(description="交办时间")
+    assigned_by: str | None = Field(description="交办人")
+    acknowledged_at: dt.datetime | None = Field(description="签收时间")
+    acknowledged_by: str | None = Field(description="签收人")
+    ack_due_on: dt.date = Field(description="签收时限")
+    ack_overdue: bool = Field(description="是否超过签收时限仍未签收")
+    original_due_on: dt.date | None = Field(description="延期前的最后完成时限（未延期为空）")
+    due_on: dt.date | None = Field(description="最后完成时限（含已批准的延期）")
     next_due_on: dt.date | None = Field(description="下一个完成时限")
     overdue: bool = Field(description="是否逾期")
     due_soon: bool = Field(description="是否临期")

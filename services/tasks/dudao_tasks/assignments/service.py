@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
-from dudao_shared.clock import utcnow
+from dudao_shared.clock import LOCAL_TZ, utcnow
 from dudao_shared.errors import (
     Conflict,
     Forbidden,
@@ -31,6 +31,7 @@ from ..common.rollup import rolled_up
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, Unit
 from ..plans.light_rules import compute, rules_of
 from ..plans.light_store import STORED, ensure_fresh, refresh_tasks, stored_values
+from ..plans.supervision_rules import supervision_rules_of
 from ..subscriptions import service as subscriptions
 from .schemas import AssignmentCreate, AssignmentRead, AssignmentUpdate, ReviewDecision
 
@@ -43,6 +44,10 @@ FIELDS = (
     "reviewed_at",
     "reviewed_by",
     "return_reason",
+    "acknowledged_at",
+    "acknowledged_by",
+    "due_on",
+    "original_due_on",
 )
 
 
@@ -64,6 +69,10 @@ class AssignmentLocked(Conflict):
 
 class NotAwaitingReview(Conflict):
     code, title = "not_awaiting_review", "该任务分工没有待审核的完成情况"
+
+
+class AlreadyAcknowledged(Conflict):
+    code, title = "already_acknowledged", "该任务分工已签收"
 
 
 class FieldForbidden(Forbidden):
@@ -166,9 +175,19 @@ async def to_reads(
             )
         ).all()
     }
+    # 签收 is due a plan's ``ack_days`` after the unit was given the task.
+    ack_days = {
+        p.id: supervision_rules_of(p.supervision_rules).ack_days
+        for p in (
+            await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows})))
+        ).scalars()
+    }
     out = []
     for a in rows:
         n = names[a.id]
+        ack_due_on = a.assigned_at.astimezone(LOCAL_TZ).date() + dt.timedelta(
+            days=ack_days[a.plan_id]
+        )
         out.append(
             AssignmentRead.model_validate(
                 {
@@ -177,12 +196,14 @@ async def to_reads(
                     "task_code": n.code,
                     "task_title": n.title,
                     "unit_name": n.name,
-                    "due_on": n.due_on,
+                    "due_on": a.due_on or n.due_on,
                     "next_due_on": a.light_next_due_on,
                     "overdue": a.light_overdue,
                     "due_soon": a.light_due_soon,
                     "light": a.light,
                     "light_reasons": a.light_reasons,
+                    "ack_due_on": ack_due_on,
+                    "ack_overdue": a.acknowledged_at is None and today > ack_due_on,
                 }
             )
         )
@@ -225,7 +246,13 @@ async def create_assignment(
     # The first unit of a task must be its lead: a task with units has at least one lead.
     if data.role == "co" and await _lead_count(session, task.id, None) == 0:
         raise LeadRequired("请先指定牵头单位")
-    row = Assignment(plan_id=task.plan_id, item_id=task.id, unit_id=data.unit_id, role=data.role)
+    row = Assignment(
+        plan_id=task.plan_id,
+        item_id=task.id,
+        unit_id=data.unit_id,
+        role=data.role,
+        assigned_by=principal.sub[:200],
+    )
     session.add(row)
     await session.flush()
     record(
@@ -242,6 +269,33 @@ async def create_assignment(
     await sync_task_status(session, task.id)
     await refresh_tasks(session, [task.id], today)
     return row
+
+
+async def acknowledge(
+    session: AsyncSession, *, principal: Principal, assignment: Assignment
+) -> Assignment:
+    """签收: the unit confirms it has the task. Once only; who and when are kept."""
+    # Two taps on the phone at once: the second waits for the first and then sees it.
+    await session.refresh(assignment, with_for_update=True)
+    if assignment.acknowledged_at is not None:
+        raise AlreadyAcknowledged(
+            f"已于 {assignment.acknowledged_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 签收"
+        )
+    assignment.acknowledged_at = utcnow()
+    assignment.acknowledged_by = principal.sub[:200]
+    await flush_versioned(session)
+    record(
+        session,
+        principal=principal,
+        entity="assignment",
+        entity_id=assignment.id,
+        action="acknowledge",
+        after=snapshot(assignment, ("acknowledged_at", "acknowledged_by")),
+        plan_id=assignment.plan_id,
+        task_id=assignment.item_id,
+        unit_id=assignment.unit_id,
+    )
+    return assignment
 
 
 def check_unit_transition(current: str, target: str) -> None:

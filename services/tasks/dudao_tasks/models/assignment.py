@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -51,6 +52,16 @@ class Assignment(TasksModel, table=True):
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     reviewed_by: str | None = Field(default=None, max_length=200)
     return_reason: str | None = Field(default=None, max_length=2000)
+    # 交办: when the unit was given the task (and told of it), and by whom.
+    assigned_at: dt.datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    assigned_by: str | None = Field(default=None, max_length=200)
+    # 签收: the unit's acknowledgement; the plan's supervision rules set how soon it is due.
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    acknowledged_by: str | None = Field(default=None, max_length=200)
+    # An approved extension (延期) replaces the task's last deadline for this unit only;
+    # ``original_due_on`` keeps the deadline that stood before the first extension.
+    due_on: dt.date | None = None
+    original_due_on: dt.date | None = None
     # The stored light (亮灯), written in the transaction of every change that moves it and by
     # the daily sweep when only the date does (``plans.light_store``). Derived, so not versioned:
     # a light moving does not invalidate a client's ETag. ``light_on`` is the date it was
@@ -74,3 +85,12 @@ class Assignment(TasksModel, table=True):
         sa_type=sa.DateTime(timezone=True),
         sa_column_kwargs={"onupdate": utcnow},
     )
+
+
+def effective_deadlines(dates: Sequence[dt.date], due_on: dt.date | None) -> list[dt.date]:
+    """The deadlines one unit works to: the task's, with the last one replaced by an approved
+    extension (stage deadlines after the new date fall away with it)."""
+    if due_on is None or not dates:
+        return list(dates) if due_on is None else [due_on]
+    last = max(dates)
+    return sorted({d for d in dates if d != last and d < due_on} | {due_on})

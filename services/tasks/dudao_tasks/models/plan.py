@@ -58,6 +58,10 @@ class Plan(TasksModel, table=True):
     # from ``status`` because a plan in force is not public until someone says so.
     disclosed: bool = Field(default=False)
     disclosed_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # 督办 rules (签收时限, escalation ladder, bulletin ranking); defaults in plans.supervision_rules.
+    supervision_rules: dict[str, Any] = Field(
+        default_factory=dict, sa_type=sa.JSON, sa_column_kwargs={"server_default": "{}"}
+    )
     # Bumped by SQLAlchemy on every UPDATE, which also checks it (optimistic concurrency).
     version: int = Field(default=1, sa_column=_plan_version)
     created_by: str = Field(max_length=200)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
-from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan
+from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, effective_deadlines
 from .light_rules import LightState, compute, rules_of
 
 # The worker's jobs (``dudao_tasks.worker``): the sweep, periodic; a plan's recompute, deferred
@@ -122,6 +122,7 @@ async def refresh_tasks(
                 col(Assignment.status),
                 col(Assignment.last_report_on),
                 col(Assignment.created_at),
+                col(Assignment.due_on),
             )
             .where(col(Assignment.item_id).in_(found))
             .order_by(col(Assignment.id))
@@ -152,7 +153,8 @@ async def refresh_tasks(
             status = "accepted" if a.role == "co" and t.status == "accepted" else a.status
             a_state = compute(
                 status=status,
-                deadlines=dates,
+                # An approved extension moves this unit's last deadline, not the task's.
+                deadlines=effective_deadlines(dates, a.due_on),
                 last_report_on=a.last_report_on,
                 since=a.created_at.date(),
                 rules=rules,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dudao_shared.regions import RegionCode
 
 from .light_rules import LightRules
+from .supervision_rules import SupervisionRules
 
 ItemKind = Literal["section", "task", "project"]
 # A development zone (高新区、经开区、新区) is a level of its own under its city; its region is
@@ -69,6 +70,9 @@ class PlanCreate(_PlanFields):
     parent_plan_id: uuid.UUID | None = Field(None, description="上位规划")
     source_text: str | None = Field(None, max_length=2_000_000, description="原文")
     light_rules: LightRules | None = Field(None, description="亮灯规则（缺省用默认规则）")
+    supervision_rules: SupervisionRules | None = Field(
+        None, description="督办规则：签收时限、升级阶梯、通报排名（缺省用默认规则）"
+    )
     items: list[ItemSpec] = Field(
         default_factory=list, max_length=5000, description="条目（文档顺序）"
     )
@@ -95,6 +99,7 @@ class PlanUpdate(_PlanFields):
     disclosed: bool | None = Field(
         None, description="公开到门户（公开数据接口 /public/v1 只提供已公开的规划；草稿不能公开）"
     )
+    supervision_rules: SupervisionRules | None = None
 
 
 class PlanRead(BaseModel):
@@ -119,6 +124,7 @@ class PlanRead(BaseModel):
     light_rules: LightRules = Field(description="亮灯规则（含默认值）")
     disclosed: bool = Field(description="是否已公开到门户")
     disclosed_at: dt.datetime | None = Field(description="公开时间")
+    supervision_rules: SupervisionRules = Field(description="督办规则（含默认值）")
     version: int
     created_by: str
     created_at: dt.datetime

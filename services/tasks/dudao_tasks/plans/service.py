@@ -39,6 +39,7 @@ FIELDS = (
     "parent_plan_id",
     "light_rules",
     "disclosed",
+    "supervision_rules",
 )
 TRANSITIONS = {("draft", "published"), ("published", "archived"), ("archived", "published")}
 
@@ -161,8 +162,9 @@ async def create_plan_tree(
         session, plan.parent_plan_id, None, level=plan.level, region_code=plan.region_code
     )
     row = Plan(
-        **plan.model_dump(exclude={"items", "assignments", "light_rules"}),
+        **plan.model_dump(exclude={"items", "assignments", "light_rules", "supervision_rules"}),
         light_rules=plan.light_rules.model_dump() if plan.light_rules else {},
+        supervision_rules=(plan.supervision_rules.model_dump() if plan.supervision_rules else {}),
         created_by=principal.sub[:200],
     )
     session.add(row)
@@ -216,7 +218,11 @@ async def create_plan_tree(
         leads[assignment.code] = leads.get(assignment.code, False) or assignment.role == "lead"
         rows.append(
             Assignment(
-                plan_id=row.id, item_id=task.id, unit_id=assignment.unit_id, role=assignment.role
+                plan_id=row.id,
+                item_id=task.id,
+                unit_id=assignment.unit_id,
+                role=assignment.role,
+                assigned_by=principal.sub[:200],
             )
         )
     missing = sorted(code for code, has_lead in leads.items() if not has_lead)
@@ -258,7 +264,15 @@ async def update_plan(
     session: AsyncSession, *, principal: Principal, plan: Plan, data: PlanUpdate, today: dt.date
 ) -> Plan:
     values = data.model_dump(exclude_unset=True)
-    for required in ("title", "level", "region_code", "status", "light_rules", "disclosed"):
+    for required in (
+        "title",
+        "level",
+        "region_code",
+        "status",
+        "light_rules",
+        "disclosed",
+        "supervision_rules",
+    ):
         if required in values and values[required] is None:
             raise _invalid(required, "不能为空")
     if "region_code" in values and values["region_code"] != plan.region_code:

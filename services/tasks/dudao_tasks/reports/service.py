@@ -7,6 +7,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -153,6 +154,32 @@ def clean_filename(raw: str | None) -> str:
     return (name or "file")[:255]
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvidence:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_key: str
+
+
+async def store_evidence(
+    *, data: bytes, filename: str | None, storage: Storage, max_bytes: int
+) -> StoredEvidence:
+    """Check an uploaded evidence file (size, type by content) and put its bytes in storage:
+    the one way every kind of evidence (reports, 督办 answers) is accepted."""
+    if len(data) > max_bytes:
+        raise FileTooLarge(f"文件不能超过 {max_bytes // (1024 * 1024)} MB")
+    if not data:
+        raise ValidationFailed("文件为空", errors=[{"field": "file", "message": "文件为空"}])
+    name = clean_filename(filename)
+    kind = sniff(data, name)
+    if kind is None:
+        raise FileTypeNotAllowed(f"仅支持 {'、'.join(ALLOWED)}（按文件内容识别）")
+    key = await storage.put(data, suffix=f".{kind}")
+    return StoredEvidence(name, ALLOWED[kind], len(data), hashlib.sha256(data).hexdigest(), key)
+
+
 async def add_file(
     session: AsyncSession,
     *,
@@ -163,22 +190,16 @@ async def add_file(
     storage: Storage,
     max_bytes: int,
 ) -> EvidenceFile:
-    if len(data) > max_bytes:
-        raise FileTooLarge(f"文件不能超过 {max_bytes // (1024 * 1024)} MB")
-    if not data:
-        raise ValidationFailed("文件为空", errors=[{"field": "file", "message": "文件为空"}])
-    name = clean_filename(filename)
-    kind = sniff(data, name)
-    if kind is None:
-        raise FileTypeNotAllowed(f"仅支持 {'、'.join(ALLOWED)}（按文件内容识别）")
-    key = await storage.put(data, suffix=f".{kind}")
+    stored = await store_evidence(
+        data=data, filename=filename, storage=storage, max_bytes=max_bytes
+    )
     row = EvidenceFile(
         report_id=report.id,
-        filename=name,
-        content_type=ALLOWED[kind],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        storage_key=key,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_key=stored.storage_key,
         created_by=principal.sub[:200],
     )
     session.add(row)

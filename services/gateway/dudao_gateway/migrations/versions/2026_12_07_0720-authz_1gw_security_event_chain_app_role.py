@@ -5,7 +5,7 @@ no insert skips it); rows written before are chained in their time order. The se
 role ``dudao_app`` may insert into the audit tables but not update, delete or truncate them.
 
 Revision ID: authz_1gw
-Revises: ops_1
+Revises: portal_2
 Create Date: 2026-12-07 07:20:00
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from dudao_shared import audit_chain
 
 revision: str = 'authz_1gw'
-down_revision: str | None = 'ops_1'
+down_revision: str | None = 'portal_2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ Rows that exist before this revision have no ``light_on`` and are computed on th
 read.
 
 Revision ID: speed_1
-Revises: queue_3
+Revises: cascade_1
 Create Date: 2026-12-07 06:30:00
 """
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'speed_1'
-down_revision: str | None = 'queue_3'
+down_revision: str | None = 'cascade_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """evaluations: snapshots of a plan (or a region's plans) at a date
 
 Revision ID: eval_1
-Revises: queue_3
+Revises: speed_1
 Create Date: 2026-12-07 07:10:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'eval_1'
-down_revision: str | None = 'queue_3'
+down_revision: str | None = 'speed_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

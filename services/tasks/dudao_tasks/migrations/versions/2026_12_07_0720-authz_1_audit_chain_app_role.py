@@ -5,7 +5,7 @@ no insert skips it); rows written before are chained in their time order. The se
 role ``dudao_app`` may insert into the audit tables but not update, delete or truncate them.
 
 Revision ID: authz_1
-Revises: queue_3
+Revises: loop_1
 Create Date: 2026-12-07 07:20:00
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from dudao_shared import audit_chain
 
 revision: str = 'authz_1'
-down_revision: str | None = 'queue_3'
+down_revision: str | None = 'loop_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,55 @@
+"""Loading extension requests, and every authorisation an extension route needs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import ColumnElement, true
+from sqlmodel import col, select
+
+from dudao_shared.auth import CurrentPrincipal, StaffWriter
+from dudao_shared.db import SessionDep
+from dudao_shared.regions import require_region
+
+from ..common.access import unit_scope
+from ..common.ids import parse_id
+from ..models import ExtensionRequest, Plan
+from .service import ExtensionNotFound
+
+
+def visible_extensions(principal: CurrentPrincipal) -> ColumnElement[bool]:
+    """Staff see every request; a unit only its own."""
+    unit = unit_scope(principal)
+    return true() if unit is None else col(ExtensionRequest.unit_id) == unit
+
+
+VisibleExtensions = Annotated[ColumnElement[bool], Depends(visible_extensions)]
+
+
+async def readable_extension(
+    extension_id: str, visible: VisibleExtensions, session: SessionDep
+) -> ExtensionRequest:
+    """A request the caller may read (404 for the rest)."""
+    eid = parse_id(extension_id, ExtensionNotFound())
+    row = (
+        await session.execute(select(ExtensionRequest).where(ExtensionRequest.id == eid, visible))
+    ).scalar_one_or_none()
+    if row is None:
+        raise ExtensionNotFound()
+    return row
+
+
+ReadableExtension = Annotated[ExtensionRequest, Depends(readable_extension)]
+
+
+async def decidable_extension(
+    principal: StaffWriter, request: ReadableExtension, session: SessionDep
+) -> ExtensionRequest:
+    """A request a staff writer may decide: its plan lies in the writer's region."""
+    region = await session.scalar(select(Plan.region_code).where(Plan.id == request.plan_id))
+    require_region(principal, region)
+    return request
+
+
+DecidableExtension = Annotated[ExtensionRequest, Depends(decidable_extension)]
