@@ -336,6 +336,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 身份提供方登录后的回调：校验 state 与 ID 令牌，回到平台页面并附一次性登录码
+         * @description 身份提供方登录后的回调：校验 state 与 ID 令牌，回到平台页面并附一次性登录码
+         */
+        get: operations["oidc_callback_api_v1_auth_oidc_callback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 跳转到 OpenID Connect 身份提供方登录（授权码 + PKCE）
+         * @description 跳转到 OpenID Connect 身份提供方登录（授权码 + PKCE）
+         */
+        get: operations["oidc_login_api_v1_auth_oidc_login_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 可用的外部登录方式（登录页据此显示“使用统一身份认证登录”）
+         * @description 可用的外部登录方式（登录页据此显示“使用统一身份认证登录”）
+         */
+        get: operations["sign_in_providers_api_v1_auth_providers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -350,6 +410,66 @@ export interface paths {
          * @description 用刷新令牌换取新的令牌对（刷新令牌每次轮换）
          */
         post: operations["refresh_api_v1_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 用统一身份认证登录后的一次性登录码换取令牌对
+         * @description 用统一身份认证登录后的一次性登录码换取令牌对
+         */
+        post: operations["exchange_login_code_api_v1_auth_sso_exchange_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/ticket/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 统一身份认证平台登录后的回调：向平台核验票据，回到平台页面并附一次性登录码
+         * @description 统一身份认证平台登录后的回调：向平台核验票据，回到平台页面并附一次性登录码
+         */
+        get: operations["ticket_callback_api_v1_auth_ticket_callback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/ticket/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 跳转到统一身份认证平台登录
+         * @description 跳转到统一身份认证平台登录
+         */
+        get: operations["ticket_login_api_v1_auth_ticket_login_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -471,6 +591,134 @@ export interface paths {
          * @description 删除通知渠道
          */
         delete: operations["delete_contact_api_v1_contacts__contact_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
+         * @description 评估列表（评估基准日新的在前；单位只见已签发且含本单位的评估）
+         */
+        get: operations["list_evaluations_api_v1_evaluations_get"];
+        put?: never;
+        /**
+         * 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
+         * @description 新建评估（草稿，立即按规划、任务与指标数据计算；支持 Idempotency-Key）
+         */
+        post: operations["create_evaluation_api_v1_evaluations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 预览评估（单位只见本单位一行）
+         * @description 预览评估（单位只见本单位一行）
+         */
+        get: operations["get_evaluation_api_v1_evaluations__evaluation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改标题或报告正文（仅草稿；需 If-Match）
+         * @description 修改标题或报告正文（仅草稿；需 If-Match）
+         */
+        patch: operations["update_evaluation_api_v1_evaluations__evaluation_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/evaluation.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载评估报告（A4 PDF，含封面、表格与图表）
+         * @description 下载评估报告（A4 PDF，含封面、表格与图表）
+         */
+        get: operations["download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/evaluation.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载评估表格（.xlsx）
+         * @description 下载评估表格（.xlsx）
+         */
+        get: operations["download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签发评估：此后数据与正文不再改变（需 If-Match）
+         * @description 签发评估：此后数据与正文不再改变（需 If-Match）
+         */
+        post: operations["issue_evaluation_api_v1_evaluations__evaluation_id__issue_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
+         * @description 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
+         */
+        post: operations["recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -736,6 +984,26 @@ export interface paths {
         patch: operations["update_indicator_api_v1_indicators__indicator_id__patch"];
         trace?: never;
     };
+    "/api/v1/indicators/{indicator_id}/audit_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 指标的变更记录（指标、目标、授权、监测值；谁、何时、变更前后）
+         * @description 指标的变更记录（指标、目标、授权、监测值；谁、何时、变更前后）
+         */
+        get: operations["list_indicator_audit_api_v1_indicators__indicator_id__audit_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/{item_id}": {
         parameters: {
             query?: never;
@@ -798,8 +1066,9 @@ export interface paths {
         get: operations["list_measurements_api_v1_measurements_get"];
         put?: never;
         /**
-         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）
-         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）
+         * 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
+         * @description 填报监测值（草稿或直接报送；支持 Idempotency-Key）。统计期须已开始且在规划年限内；
+         *     同时填报分子分母时须能算出该值
          */
         post: operations["create_measurement_api_v1_measurements_post"];
         delete?: never;
@@ -922,8 +1191,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 审核通过已报送的监测值（规划人员；需 If-Match）
-         * @description 审核通过已报送的监测值（规划人员；需 If-Match）
+         * 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
+         * @description 审核通过已报送的监测值（规划人员；需 If-Match；审核人不能是填报或最后更正该值的人）
          */
         post: operations["approve_measurement_api_v1_measurements__measurement_id__approve_post"];
         delete?: never;
@@ -1200,6 +1469,26 @@ export interface paths {
         patch: operations["update_plan_api_v1_plans__plan_id__patch"];
         trace?: never;
     };
+    "/api/v1/plans/{plan_id}/annual_plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 年度分解：从多年规划生成本年度重点工作任务清单，每项任务指向所推进的规划任务
+         * @description 年度分解：从多年规划生成本年度重点工作任务清单，每项任务指向所推进的规划任务
+         */
+        post: operations["create_annual_plan_api_v1_plans__plan_id__annual_plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans/{plan_id}/bulletins": {
         parameters: {
             query?: never;
@@ -1214,6 +1503,30 @@ export interface paths {
          * @description 签发临时通报（按当前数据计算并保存；之后数据变化不改变已签发的通报）
          */
         post: operations["issue_bulletin_api_v1_plans__plan_id__bulletins_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/cascade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 逐级汇总：每项下达任务在各市、县的完成、逾期、未填报情况与单位说明
+         * @description 逐级汇总：每项下达任务在各市、县的完成、逾期、未填报情况与单位说明
+         */
+        get: operations["cascade_view_api_v1_plans__plan_id__cascade_get"];
+        put?: never;
+        /**
+         * 下达：把交给“各设区市政府”“各县（市、区）政府”等的任务下达到每个区划（可重复执行，只补新的）
+         * @description 下达：把交给“各设区市政府”“各县（市、区）政府”等的任务下达到每个区划（可重复执行，只补新的）
+         */
+        post: operations["deliver_plan_api_v1_plans__plan_id__cascade_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1632,6 +1945,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 门户接收方列表
+         * @description 门户接收方列表
+         */
+        get: operations["list_subscriptions_api_v1_subscriptions_get"];
+        put?: never;
+        /**
+         * 登记门户接收方（签名密钥只显示这一次）
+         * @description 门户的 webhook 订阅（管理员）。事件以 Standard Webhooks 签名（请求头 webhook-id、
+         *     webhook-timestamp、webhook-signature）。接收方须：用密钥校验签名；拒绝 webhook-timestamp 与本机时间相差
+         *     超过 5 分钟的请求（防重放）；记住已处理的 webhook-id，重复的直接回 2xx 并丢弃（重试沿用同一编号）。
+         *     事件只带编号与公开数据接口地址，内容请从 /public/v1 读取。
+         */
+        post: operations["create_subscription_api_v1_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看门户接收方
+         * @description 查看门户接收方
+         */
+        get: operations["get_subscription_api_v1_subscriptions__subscription_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * 删除门户接收方
+         * @description 删除门户接收方
+         */
+        delete: operations["delete_subscription_api_v1_subscriptions__subscription_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * 修改门户接收方：名称、地址、事件、停用（需 If-Match）
+         * @description 修改门户接收方：名称、地址、事件、停用（需 If-Match）
+         */
+        patch: operations["update_subscription_api_v1_subscriptions__subscription_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{subscription_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 投递记录：每个事件的状态与每次尝试（新的在前）
+         * @description 投递记录：每个事件的状态与每次尝试（新的在前）
+         */
+        get: operations["list_deliveries_api_v1_subscriptions__subscription_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{subscription_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 轮换签名密钥：新密钥只显示这一次，旧密钥在重叠期内同时签名
+         * @description 轮换签名密钥：新密钥只显示这一次，旧密钥在重叠期内同时签名
+         */
+        post: operations["rotate_secret_api_v1_subscriptions__subscription_id__secret_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/supervision_notices": {
         parameters: {
             query?: never;
@@ -1882,6 +2290,30 @@ export interface paths {
         get: operations["list_task_audit_api_v1_tasks__task_id__audit_events_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务的上下关联：承接或推进的上级任务，承接或推进本任务的下级任务与年度任务
+         * @description 任务的上下关联：承接或推进的上级任务，承接或推进本任务的下级任务与年度任务
+         */
+        get: operations["list_task_links_api_v1_tasks__task_id__links_get"];
+        put?: never;
+        /**
+         * 关联上级任务：本任务承接（或本区划以自身任务覆盖）上级规划的任务
+         * @description 关联上级任务：本任务承接（或本区划以自身任务覆盖）上级规划的任务
+         */
+        post: operations["create_task_link_api_v1_tasks__task_id__links_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2212,6 +2644,30 @@ export interface paths {
         patch: operations["update_user_api_v1_users__user_id__patch"];
         trace?: never;
     };
+    "/api/v1/users/{user_id}/external_identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 账号关联的统一身份认证账号（管理员）
+         * @description 账号关联的统一身份认证账号（管理员）
+         */
+        get: operations["list_external_identities_api_v1_users__user_id__external_identities_get"];
+        put?: never;
+        /**
+         * 关联统一身份认证账号（管理员；登录关联规则为 subject 时据此登录）
+         * @description 关联统一身份认证账号（管理员；登录关联规则为 subject 时据此登录）
+         */
+        post: operations["link_external_identity_api_v1_users__user_id__external_identities_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2229,7 +2685,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/internal/v1/revocations": {
+    "/public/v1/plans": {
         parameters: {
             query?: never;
             header?: never;
@@ -2237,10 +2693,70 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 已注销且访问令牌可能仍未过期的会话（供各服务同步）
-         * @description 已注销且访问令牌可能仍未过期的会话（供各服务同步）
+         * 已公开的规划（公开数据，无需登录，新建的在前）
+         * @description 已公开的规划（公开数据，无需登录，新建的在前）
          */
-        get: operations["revocations_internal_v1_revocations_get"];
+        get: operations["list_public_plans_public_v1_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划的基本信息与进展汇总（按任务状态、灯色与区划）
+         * @description 已公开规划的基本信息与进展汇总（按任务状态、灯色与区划）
+         */
+        get: operations["get_public_plan_public_v1_plans__plan_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划的指标：基期、目标、最新审核通过值与评估状态及理由
+         * @description 已公开规划的指标：基期、目标、最新审核通过值与评估状态及理由
+         */
+        get: operations["list_public_indicators_public_v1_plans__plan_id__indicators_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划的结构：章节、任务与专栏项目（文档顺序），任务带状态与灯色
+         * @description 已公开规划的结构：章节、任务与专栏项目（文档顺序），任务带状态与灯色
+         */
+        get: operations["list_public_items_public_v1_plans__plan_id__items_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2270,6 +2786,65 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AnnualPlanCreate */
+        AnnualPlanCreate: {
+            /**
+             * Tasks
+             * @description 年度重点任务
+             */
+            tasks: components["schemas"]["AnnualTaskIn"][];
+            /**
+             * Title
+             * @description 标题
+             */
+            title?: string | null;
+            /**
+             * Year
+             * @description 年度
+             */
+            year: number;
+        };
+        /** AnnualTaskIn */
+        AnnualTaskIn: {
+            /**
+             * Advances
+             * @description 推进的规划任务（可多个；一项规划任务可拆为多项）
+             */
+            advances: string[];
+            /**
+             * Deliverable
+             * @description 本年度成果要求
+             */
+            deliverable?: string | null;
+            /**
+             * Due On
+             * @description 本年度完成时限
+             */
+            due_on?: string | null;
+            /**
+             * Title
+             * @description 年度任务（缺省沿用规划任务的标题）
+             */
+            title?: string | null;
+            /**
+             * Units
+             * @description 责任单位
+             */
+            units?: components["schemas"]["AnnualUnit"][];
+        };
+        /** AnnualUnit */
+        AnnualUnit: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "lead" | "co";
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
         /** AssessmentRead */
         AssessmentRead: {
             /** Baseline Value */
@@ -3037,6 +3612,78 @@ export interface components {
             /** Title */
             title: string;
         };
+        /**
+         * CascadeResult
+         * @description What one cascade delivered (a second run delivers only what is new).
+         */
+        CascadeResult: {
+            /**
+             * Copies Created
+             * @description 新下达的任务副本数
+             */
+            copies_created: number;
+            /**
+             * Copies Existing
+             * @description 此前已下达的任务副本数
+             */
+            copies_existing: number;
+            /**
+             * Delivered Plans
+             * @description 新建的承接任务清单数
+             */
+            delivered_plans: number;
+            /**
+             * Regions
+             * @description 承接任务的区划数
+             */
+            regions: number;
+            /**
+             * Tasks
+             * @description 交给集体责任单位（各设区市政府等）的任务数
+             */
+            tasks: number;
+        };
+        /**
+         * CascadeTask
+         * @description A task of a higher plan, rolled up from its regions' copies (rule: ``common.rollup``).
+         */
+        CascadeTask: {
+            /** Code */
+            code: string;
+            /**
+             * Counts
+             * @description done 完成、late 逾期、silent 未填报、total 合计
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Light
+             * @description 汇总灯色：各区划副本中最差者
+             */
+            light: string;
+            /** Regions */
+            regions: components["schemas"]["RegionState"][];
+            /**
+             * Share Done
+             * @description 已完成（含待审核）的区划占比
+             */
+            share_done: number | null;
+            /**
+             * Status
+             * @description 汇总状态：本任务牵头单位与各区划副本中最落后者
+             */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Title */
+            title: string;
+        };
         /** CellError */
         CellError: {
             /**
@@ -3054,6 +3701,32 @@ export interface components {
              * @description 行号（表头为第 1 行）
              */
             row: number;
+        };
+        /** Comparison */
+        Comparison: {
+            /**
+             * Indicators
+             * @description 各指标状态的变化（本次 − 上次）
+             */
+            indicators: {
+                [key: string]: number;
+            };
+            /**
+             * Previous As Of
+             * Format: date
+             */
+            previous_as_of: string;
+            /** Previous Id */
+            previous_id: string;
+            /** Previous Title */
+            previous_title: string;
+            /**
+             * Tasks
+             * @description 各完成情况的变化（本次 − 上次）
+             */
+            tasks: {
+                [key: string]: number;
+            };
         };
         /** ContactCreate */
         ContactCreate: {
@@ -3147,6 +3820,44 @@ export interface components {
             old_value: number;
             /** Reason */
             reason: string;
+        };
+        /** Counts */
+        Counts: {
+            /**
+             * In Progress
+             * @default 0
+             */
+            in_progress: number;
+            /**
+             * Late
+             * @default 0
+             */
+            late: number;
+            /**
+             * Not Started
+             * @default 0
+             */
+            not_started: number;
+            /**
+             * On Time
+             * @default 0
+             */
+            on_time: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /**
+             * Returned
+             * @default 0
+             */
+            returned: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
         };
         /** DeadlineFinding */
         DeadlineFinding: {
@@ -3258,6 +3969,167 @@ export interface components {
              */
             raised: components["schemas"]["SupervisionNoticeRead"][];
         };
+        /** EvaluationCreate */
+        EvaluationCreate: {
+            /**
+             * As Of
+             * @description 评估基准日（默认今天）
+             */
+            as_of?: string | null;
+            /**
+             * Kind
+             * @description annual 年度考核、midterm 中期评估、final 终期评估、custom 自定义
+             * @enum {string}
+             */
+            kind: "annual" | "midterm" | "final" | "custom";
+            /**
+             * Kind Label
+             * @description 自定义类型的名称
+             */
+            kind_label?: string | null;
+            /**
+             * Plan Id
+             * @description 评估的规划（与 region_code 二选一）
+             */
+            plan_id?: string | null;
+            /**
+             * Region Code
+             * @description 评估该区划的全部规划（与 plan_id 二选一）
+             */
+            region_code?: string | null;
+            /** @description 排名计分规则（默认见 ScoringRule） */
+            scoring?: components["schemas"]["ScoringRule"] | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** EvaluationData */
+        EvaluationData: {
+            comparison: components["schemas"]["Comparison"] | null;
+            /** Indicator Counts */
+            indicator_counts: components["schemas"]["NatureCounts"][];
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorRow"][];
+            /** Plans */
+            plans: components["schemas"]["PlanRef"][];
+            /** Region Name */
+            region_name: string;
+            /** Regions */
+            regions: components["schemas"]["RegionRow"][];
+            /** Sections */
+            sections: components["schemas"]["SectionRow"][];
+            tasks: components["schemas"]["Counts"];
+            /** Trajectories */
+            trajectories: components["schemas"]["Trajectory"][];
+            /** Units */
+            units: components["schemas"]["UnitRow"][];
+        };
+        /** EvaluationRead */
+        EvaluationRead: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            data: components["schemas"]["EvaluationData"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Issued At */
+            issued_at: string | null;
+            /** Issued By */
+            issued_by: string | null;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Narrative */
+            narrative: string;
+            /** Narrative Edited */
+            narrative_edited: boolean;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Region Code */
+            region_code: string;
+            scoring: components["schemas"]["ScoringRule"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "issued";
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * EvaluationSummary
+         * @description A list row: what an evaluation is, without its data.
+         */
+        EvaluationSummary: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Issued At */
+            issued_at: string | null;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Plan Id */
+            plan_id: string | null;
+            /** Region Code */
+            region_code: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** EvaluationUpdate */
+        EvaluationUpdate: {
+            /**
+             * Narrative
+             * @description 评估报告正文（签发前可改）
+             */
+            narrative?: string | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** EventAccepted */
+        EventAccepted: {
+            /**
+             * Deliveries
+             * @description 为此事件新排入的投递数
+             */
+            deliveries: number;
+        };
         /** ExtensionCreate */
         ExtensionCreate: {
             /**
@@ -3364,6 +4236,36 @@ export interface components {
             unit_id: string;
             /** Version */
             version: number;
+        };
+        /** ExternalIdentityCreate */
+        ExternalIdentityCreate: {
+            /**
+             * Provider
+             * @description oidc（OpenID Connect）或 ticket（统一身份认证平台票据登录）
+             * @enum {string}
+             */
+            provider: "oidc" | "ticket";
+            /**
+             * Subject
+             * @description 该账号在身份提供方的用户标识
+             */
+            subject: string;
+        };
+        /** ExternalIdentityRead */
+        ExternalIdentityRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Provider */
+            provider: string;
+            /** Subject */
+            subject: string;
+            /** User Id */
+            user_id: string;
         };
         /** FieldError */
         FieldError: {
@@ -3519,6 +4421,11 @@ export interface components {
             key_list: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Parent Plans
+             * @description 文中按标题或文号引用、可作上位规划的已有规划（确认时以 parent_plan_id 选定）
+             */
+            parent_plans?: components["schemas"]["ParentProposal"][];
             /** Region Code */
             region_code: string;
             /**
@@ -3596,6 +4503,30 @@ export interface components {
              * @description 是否已写入
              */
             written: boolean;
+        };
+        /**
+         * IndicatorAssessedEvent
+         * @description What the indicator service reports when an indicator's public value changes (a value
+         *     approved): ids only; the portal reads the value from the feed.
+         */
+        IndicatorAssessedEvent: {
+            /** Indicator Id */
+            indicator_id: string;
+            /** Measurement Id */
+            measurement_id: string;
+            /** Measurement Version */
+            measurement_version: number;
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "indicator.assessed";
         };
         /** IndicatorCreate */
         IndicatorCreate: {
@@ -3794,35 +4725,34 @@ export interface components {
             /** Version */
             version: number;
         };
-        /**
-         * IndicatorRow
-         * @description One row of a 主要指标 table.
-         */
+        /** IndicatorRow */
         IndicatorRow: {
-            baseline?: components["schemas"]["Baseline"];
+            /** Baseline */
+            baseline: string | null;
             /** Domain */
-            domain?: string | null;
-            /** Milestones */
-            milestones?: components["schemas"]["Milestone"][];
+            domain: string | null;
+            /** Indicator Id */
+            indicator_id: string;
+            /** Latest Period */
+            latest_period: string | null;
+            /** Latest Value */
+            latest_value: string | null;
+            /** Measure Unit */
+            measure_unit: string | null;
             /** Name */
             name: string;
             /** Nature */
-            nature?: ("预期性" | "约束性" | "倡导性") | null;
-            /**
-             * Parent
-             * @description “其中”行的上级指标名称
-             */
-            parent?: string | null;
+            nature: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Reasons */
+            reasons: string[];
             /** Seq */
-            seq?: string | null;
-            /** Span */
-            span?: [
-                number,
-                number
-            ] | null;
-            target?: components["schemas"]["IndicatorTarget"];
-            /** Unit */
-            unit?: string | null;
+            seq: string | null;
+            /** Status */
+            status: string;
+            /** Target */
+            target: string | null;
         };
         /** IndicatorTarget */
         IndicatorTarget: {
@@ -4164,6 +5094,82 @@ export interface components {
              */
             returned_light?: ("yellow" | "red") | null;
         };
+        /** LinkCreate */
+        LinkCreate: {
+            /**
+             * Note
+             * @description 说明
+             */
+            note?: string | null;
+            /**
+             * Target Id
+             * Format: uuid
+             * @description 所承接（或所推进）的上级任务
+             */
+            target_id: string;
+        };
+        /** LinkedTask */
+        LinkedTask: {
+            /** Code */
+            code: string;
+            /**
+             * Deliverable
+             * @description 年度成果要求
+             */
+            deliverable: string | null;
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Kind
+             * @description implements 承接落实、advances 年度任务推进规划任务
+             * @enum {string}
+             */
+            kind: "implements" | "advances";
+            /**
+             * Last Report
+             * @description 最近一次进展（取得的成效）
+             */
+            last_report: string | null;
+            /** Last Report On */
+            last_report_on: string | null;
+            /**
+             * Link Id
+             * Format: uuid
+             */
+            link_id: string;
+            /** Note */
+            note: string | null;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /** Plan Kind */
+            plan_kind: string;
+            /** Plan Title */
+            plan_title: string;
+            /** Region Code */
+            region_code: string;
+            /** Status */
+            status: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Title */
+            title: string;
+            /** Year */
+            year: number | null;
+        };
+        /** LoginCodeExchange */
+        LoginCodeExchange: {
+            /**
+             * Code
+             * @description 统一身份认证登录后得到的一次性登录码
+             */
+            code: string;
+        };
         /** LoginRequest */
         LoginRequest: {
             /**
@@ -4376,6 +5382,17 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** NatureCounts */
+        NatureCounts: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Nature */
+            nature: string;
+            /** Total */
+            total: number;
+        };
         /** NoticeFileRead */
         NoticeFileRead: {
             /** Content Type */
@@ -4516,6 +5533,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[CascadeTask] */
+        Page_CascadeTask_: {
+            /** Items */
+            items: components["schemas"]["CascadeTask"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ContactRead] */
         Page_ContactRead_: {
             /** Items */
@@ -4546,10 +5573,30 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[EvaluationSummary] */
+        Page_EvaluationSummary_: {
+            /** Items */
+            items: components["schemas"]["EvaluationSummary"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ExtensionRead] */
         Page_ExtensionRead_: {
             /** Items */
             items: components["schemas"]["ExtensionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[ExternalIdentityRead] */
+        Page_ExternalIdentityRead_: {
+            /** Items */
+            items: components["schemas"]["ExternalIdentityRead"][];
             /**
              * Next Cursor
              * @description 下一页游标；为空表示没有更多
@@ -4666,6 +5713,26 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[SubscriptionDelivery] */
+        Page_SubscriptionDelivery_: {
+            /** Items */
+            items: components["schemas"]["SubscriptionDelivery"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[SubscriptionRead] */
+        Page_SubscriptionRead_: {
+            /** Items */
+            items: components["schemas"]["SubscriptionRead"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[SupervisionNoticeRead] */
         Page_SupervisionNoticeRead_: {
             /** Items */
@@ -4725,6 +5792,31 @@ export interface components {
              * @description 下一页游标；为空表示没有更多
              */
             next_cursor?: string | null;
+        };
+        /**
+         * ParentProposal
+         * @description A plan the document cites that may be its parent (上位规划).
+         */
+        ParentProposal: {
+            /** Doc Number */
+            doc_number: string | null;
+            /** Level */
+            level: string;
+            /**
+             * Matched By
+             * @description 按文号或标题引用匹配
+             * @enum {string}
+             */
+            matched_by: "doc_number" | "title";
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /** Title */
+            title: string;
         };
         /**
          * ParsedIndicatorsIn
@@ -4796,7 +5888,7 @@ export interface components {
              * @description 层级
              * @enum {string}
              */
-            level: "province" | "city" | "county" | "township";
+            level: "province" | "city" | "development_zone" | "county" | "township";
             /** @description 亮灯规则（缺省用默认规则） */
             light_rules?: components["schemas"]["LightRules"] | null;
             /**
@@ -4835,12 +5927,27 @@ export interface components {
         /** PlanDetail */
         PlanDetail: {
             /**
+             * Annual Of Id
+             * @description 所分解的多年规划（年度重点工作任务）
+             */
+            annual_of_id: string | null;
+            /**
              * Created At
              * Format: date-time
              */
             created_at: string;
             /** Created By */
             created_by: string;
+            /**
+             * Disclosed
+             * @description 是否已公开到门户
+             */
+            disclosed: boolean;
+            /**
+             * Disclosed At
+             * @description 公开时间
+             */
+            disclosed_at: string | null;
             /**
              * Doc Number
              * @description 文号
@@ -4861,6 +5968,12 @@ export interface components {
              * @description 发文机关
              */
             issuer: string | null;
+            /**
+             * Kind
+             * @description plan 规划本身、annual 年度重点工作任务、delivered 上级下达任务（承接任务）
+             * @enum {string}
+             */
+            kind: "plan" | "annual" | "delivered";
             /**
              * Level
              * @description 层级
@@ -4912,6 +6025,11 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Year
+             * @description 年度（年度重点工作任务）
+             */
+            year: number | null;
         };
         /** PlanLights */
         PlanLights: {
@@ -4941,12 +6059,27 @@ export interface components {
         /** PlanRead */
         PlanRead: {
             /**
+             * Annual Of Id
+             * @description 所分解的多年规划（年度重点工作任务）
+             */
+            annual_of_id: string | null;
+            /**
              * Created At
              * Format: date-time
              */
             created_at: string;
             /** Created By */
             created_by: string;
+            /**
+             * Disclosed
+             * @description 是否已公开到门户
+             */
+            disclosed: boolean;
+            /**
+             * Disclosed At
+             * @description 公开时间
+             */
+            disclosed_at: string | null;
             /**
              * Doc Number
              * @description 文号
@@ -4967,6 +6100,12 @@ export interface components {
              * @description 发文机关
              */
             issuer: string | null;
+            /**
+             * Kind
+             * @description plan 规划本身、annual 年度重点工作任务、delivered 上级下达任务（承接任务）
+             * @enum {string}
+             */
+            kind: "plan" | "annual" | "delivered";
             /**
              * Level
              * @description 层级
@@ -5013,9 +6152,32 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+            /**
+             * Year
+             * @description 年度（年度重点工作任务）
+             */
+            year: number | null;
+        };
+        /** PlanRef */
+        PlanRef: {
+            /** Doc Number */
+            doc_number: string | null;
+            /** Id */
+            id: string;
+            /** Period End */
+            period_end: number | null;
+            /** Period Start */
+            period_start: number | null;
+            /** Title */
+            title: string;
         };
         /** PlanUpdate */
         PlanUpdate: {
+            /**
+             * Disclosed
+             * @description 公开到门户（公开数据接口 /public/v1 只提供已公开的规划；草稿不能公开）
+             */
+            disclosed?: boolean | null;
             /** Doc Number */
             doc_number?: string | null;
             /** Issued On */
@@ -5023,7 +6185,7 @@ export interface components {
             /** Issuer */
             issuer?: string | null;
             /** Level */
-            level?: ("province" | "city" | "county" | "township") | null;
+            level?: ("province" | "city" | "development_zone" | "county" | "township") | null;
             light_rules?: components["schemas"]["LightRules"] | null;
             /** Parent Plan Id */
             parent_plan_id?: string | null;
@@ -5070,6 +6232,411 @@ export interface components {
              * @default about:blank
              */
             type: string;
+        };
+        /** PublicCounts */
+        PublicCounts: {
+            /**
+             * By Light
+             * @description 各灯色的任务数（green、yellow、red）
+             */
+            by_light: {
+                [key: string]: number;
+            };
+            /**
+             * By Status
+             * @description 各任务状态的任务数（not_started、in_progress、completed 等）
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Total
+             * @description 任务总数
+             */
+            total: number;
+        };
+        /** PublicIndicator */
+        PublicIndicator: {
+            /**
+             * Baseline Value
+             * @description 基期值
+             */
+            baseline_value: number | null;
+            /**
+             * Baseline Year
+             * @description 基期年份
+             */
+            baseline_year: number | null;
+            /**
+             * Code
+             * @description 指标编号
+             */
+            code: string;
+            /**
+             * Direction
+             * @description higher_is_better、lower_is_better、band
+             */
+            direction: string;
+            /**
+             * Domain
+             * @description 领域
+             */
+            domain: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Latest Period
+             * @description 最新审核通过值的期别
+             */
+            latest_period: string | null;
+            /**
+             * Latest Value
+             * @description 最新审核通过的监测值
+             */
+            latest_value: number | null;
+            /**
+             * Measure Unit
+             * @description 计量单位
+             */
+            measure_unit: string | null;
+            /**
+             * Name
+             * @description 指标名称
+             */
+            name: string;
+            /**
+             * Nature
+             * @description 指标性质：约束性、预期性
+             */
+            nature: string;
+            /**
+             * Reasons
+             * @description 评估理由
+             */
+            reasons: string[];
+            /**
+             * Seq
+             * @description 序号
+             */
+            seq: string | null;
+            /**
+             * Status
+             * @description 评估状态；审核中的数据不参与，为 awaiting_approval
+             */
+            status: string;
+            /**
+             * Status Zh
+             * @description 评估状态（中文）
+             */
+            status_zh: string;
+            /**
+             * Target
+             * @description 目标值（原文表述）
+             */
+            target: string | null;
+            /**
+             * Target Value
+             * @description 目标数值
+             */
+            target_value: number | null;
+            /**
+             * Target Year
+             * @description 目标年份
+             */
+            target_year: number | null;
+        };
+        /** PublicIndicatorPage */
+        PublicIndicatorPage: {
+            /** Items */
+            items: components["schemas"]["PublicIndicator"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+            /** Plan Id */
+            plan_id: string;
+            /**
+             * Region Code
+             * @description 评估所在区划
+             */
+            region_code: string;
+        };
+        /**
+         * PublicItem
+         * @description One entry of the plan's structure; the task fields are empty for a section.
+         */
+        PublicItem: {
+            /**
+             * Co Units
+             * @description 配合单位（机构名称）
+             */
+            co_units: string[];
+            /**
+             * Code
+             * @description 编号
+             */
+            code: string;
+            /**
+             * Due On
+             * @description 最后完成时限
+             */
+            due_on: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @description section 章节、task 任务、project 专栏项目
+             */
+            kind: string;
+            /**
+             * Lead Units
+             * @description 牵头单位（机构名称）
+             */
+            lead_units: string[];
+            /**
+             * Light
+             * @description 灯色：green、yellow、red
+             */
+            light: string | null;
+            /**
+             * Light Reasons
+             * @description 亮灯理由
+             */
+            light_reasons: string[];
+            /**
+             * Parent Id
+             * @description 上级条目
+             */
+            parent_id: string | null;
+            /**
+             * Percent
+             * @description 完成进度 %
+             */
+            percent: number | null;
+            /**
+             * Region Codes
+             * @description 牵头单位所在区划代码
+             */
+            region_codes: string[];
+            /**
+             * Status
+             * @description 任务状态
+             */
+            status: string | null;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description 最近更新时间
+             */
+            updated_at: string;
+        };
+        /** PublicItemPage */
+        PublicItemPage: {
+            /** Items */
+            items: components["schemas"]["PublicItem"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** PublicPlan */
+        PublicPlan: {
+            /**
+             * Disclosed At
+             * Format: date-time
+             * @description 公开时间
+             */
+            disclosed_at: string;
+            /**
+             * Doc Number
+             * @description 文号
+             */
+            doc_number: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued On
+             * @description 成文日期
+             */
+            issued_on: string | null;
+            /**
+             * Issuer
+             * @description 发文机关
+             */
+            issuer: string | null;
+            /**
+             * Level
+             * @description 层级：province、city、county、township
+             */
+            level: string;
+            /**
+             * Period End
+             * @description 规划期结束年份
+             */
+            period_end: number | null;
+            /**
+             * Period Start
+             * @description 规划期开始年份
+             */
+            period_start: number | null;
+            /**
+             * Region Code
+             * @description 区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Status
+             * @description published 实施中、archived 已归档
+             */
+            status: string;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description 最近更新时间
+             */
+            updated_at: string;
+        };
+        /** PublicPlanDetail */
+        PublicPlanDetail: {
+            /**
+             * Disclosed At
+             * Format: date-time
+             * @description 公开时间
+             */
+            disclosed_at: string;
+            /**
+             * Doc Number
+             * @description 文号
+             */
+            doc_number: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued On
+             * @description 成文日期
+             */
+            issued_on: string | null;
+            /**
+             * Issuer
+             * @description 发文机关
+             */
+            issuer: string | null;
+            /**
+             * Level
+             * @description 层级：province、city、county、township
+             */
+            level: string;
+            /**
+             * Period End
+             * @description 规划期结束年份
+             */
+            period_end: number | null;
+            /**
+             * Period Start
+             * @description 规划期开始年份
+             */
+            period_start: number | null;
+            /** @description 全部任务的进展汇总 */
+            progress: components["schemas"]["PublicCounts"];
+            /**
+             * Region Code
+             * @description 区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Regions
+             * @description 按牵头单位所在区划的进展汇总
+             */
+            regions: components["schemas"]["PublicRegionProgress"][];
+            /**
+             * Status
+             * @description published 实施中、archived 已归档
+             */
+            status: string;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description 最近更新时间
+             */
+            updated_at: string;
+        };
+        /** PublicPlanPage */
+        PublicPlanPage: {
+            /** Items */
+            items: components["schemas"]["PublicPlan"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /** PublicRegionProgress */
+        PublicRegionProgress: {
+            /**
+             * By Light
+             * @description 各灯色的任务数（green、yellow、red）
+             */
+            by_light: {
+                [key: string]: number;
+            };
+            /**
+             * By Status
+             * @description 各任务状态的任务数（not_started、in_progress、completed 等）
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Region Code
+             * @description 区划代码（GB/T 2260，牵头单位所在区划）
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Total
+             * @description 任务总数
+             */
+            total: number;
         };
         /** RecomputeIn */
         RecomputeIn: {
@@ -5138,6 +6705,87 @@ export interface components {
              * @description 上级区划代码
              */
             parent_code: string | null;
+        };
+        /** RegionRow */
+        RegionRow: {
+            /** Assessed */
+            assessed: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number | null;
+            /** Region Code */
+            region_code: string;
+            /** Score */
+            score: number | null;
+        };
+        /**
+         * RegionState
+         * @description One region's copy of a delivered task, as the province leader sees it.
+         */
+        RegionState: {
+            /**
+             * Copy Id
+             * Format: uuid
+             * @description 本区划的任务副本
+             */
+            copy_id: string;
+            /**
+             * Covered By
+             * @description 本区划自身规划中承接此任务的任务数
+             */
+            covered_by: number;
+            /** Due On */
+            due_on: string | null;
+            /**
+             * Last Report
+             * @description 最近一次进展（单位给出的情况与原因）
+             */
+            last_report: string | null;
+            /** Last Report On */
+            last_report_on: string | null;
+            /**
+             * Level
+             * @description city、county
+             */
+            level: string;
+            /** Light */
+            light: string;
+            /** Light Reasons */
+            light_reasons: string[];
+            /** Overdue */
+            overdue: boolean;
+            /**
+             * Plan Id
+             * Format: uuid
+             * @description 本区划的承接任务清单
+             */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /** Region Name */
+            region_name: string;
+            /**
+             * Return Reason
+             * @description 退回原因
+             */
+            return_reason: string | null;
+            /**
+             * Silent
+             * @description 从未填报进展
+             */
+            silent: boolean;
+            /** Status */
+            status: string;
+            /**
+             * Units
+             * @description 本区划指定的责任单位
+             */
+            units: string[];
         };
         /** RegionTotal */
         RegionTotal: {
@@ -5442,18 +7090,6 @@ export interface components {
              */
             reason?: string | null;
         };
-        /** Revocation */
-        Revocation: {
-            /** Sid */
-            sid: string;
-            /** Until */
-            until: number;
-        };
-        /** RevocationList */
-        RevocationList: {
-            /** Items */
-            items: components["schemas"]["Revocation"][];
-        };
         /** Rollup */
         Rollup: {
             /** By */
@@ -5587,6 +7223,98 @@ export interface components {
             /** Target Year */
             target_year: number | null;
         };
+        /**
+         * ScoringRule
+         * @description How units and regions are ranked (stored with each evaluation, so an issued ranking can
+         *     always be explained).
+         *
+         *     A unit's score is the weighted mean of the points of its assignments, each assignment's
+         *     points being ``task_points[outcome]`` and its weight ``lead_weight`` when the unit leads
+         *     the task, else ``co_weight``. A region's score is the mean of ``indicator_points[status]``
+         *     over its assessed indicators (数据不足 is left out and shown beside the score). Ties rank
+         *     alike and are listed by name.
+         */
+        ScoringRule: {
+            /**
+             * Co Weight
+             * @description 配合任务的权重
+             * @default 1
+             */
+            co_weight: number;
+            /**
+             * Indicator Points
+             * @description 各指标状态的得分（0–100）
+             */
+            indicator_points?: {
+                [key: string]: number;
+            };
+            /**
+             * Lead Weight
+             * @description 牵头任务的权重
+             * @default 2
+             */
+            lead_weight: number;
+            /**
+             * Task Points
+             * @description 各完成情况的得分（0–100）
+             */
+            task_points?: {
+                [key: string]: number;
+            };
+        };
+        /** SecretRotation */
+        SecretRotation: {
+            /**
+             * Overlap Hours
+             * @description 旧密钥继续参与签名的小时数（接收方在此期间换用新密钥）
+             * @default 24
+             */
+            overlap_hours: number;
+        };
+        /** SectionRow */
+        SectionRow: {
+            /** Code */
+            code: string;
+            /**
+             * In Progress
+             * @default 0
+             */
+            in_progress: number;
+            /**
+             * Late
+             * @default 0
+             */
+            late: number;
+            /**
+             * Not Started
+             * @default 0
+             */
+            not_started: number;
+            /**
+             * On Time
+             * @default 0
+             */
+            on_time: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /** Plan Id */
+            plan_id: string;
+            /**
+             * Returned
+             * @default 0
+             */
+            returned: number;
+            /** Title */
+            title: string;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+        };
         /** SecurityEventRead */
         SecurityEventRead: {
             /** Action */
@@ -5645,6 +7373,29 @@ export interface components {
             /** Value */
             value: number;
         };
+        /** SignInProvider */
+        SignInProvider: {
+            /**
+             * Label
+             * @description 登录按钮上的文字
+             */
+            label: string;
+            /**
+             * Login Url
+             * @description 浏览器打开此地址开始登录
+             */
+            login_url: string;
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "oidc" | "ticket";
+        };
+        /** SignInProviders */
+        SignInProviders: {
+            /** Items */
+            items: components["schemas"]["SignInProvider"][];
+        };
         /** SourceSpan */
         SourceSpan: {
             /** End */
@@ -5683,6 +7434,152 @@ export interface components {
             status: string;
             /** Total */
             total: number;
+        };
+        /** SubscriptionCreate */
+        SubscriptionCreate: {
+            /**
+             * Events
+             * @description 订阅的事件
+             */
+            events: ("plan.published" | "task.state_changed" | "indicator.assessed")[];
+            /**
+             * Name
+             * @description 接收方名称，如 赣服通 分厅
+             */
+            name: string;
+            /**
+             * Url
+             * @description 接收地址（https）
+             */
+            url: string;
+        };
+        /**
+         * SubscriptionDelivery
+         * @description One event sent to the receiver, with every try (the delivery log).
+         */
+        SubscriptionDelivery: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Event
+             * @description 事件类型
+             */
+            event: string;
+            /**
+             * Event Id
+             * @description 事件编号（webhook-id 相同的重发可去重）
+             */
+            event_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Log
+             * @description 每次尝试
+             */
+            log?: components["schemas"]["DeliveryAttemptRead"][];
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @description pending 待发送、sent 已送达、dead 已放弃（重试用尽）
+             */
+            status: string;
+        };
+        /** SubscriptionRead */
+        SubscriptionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Previous Secret Until
+             * @description 旧密钥停止签名的时间
+             */
+            previous_secret_until: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
+        };
+        /** SubscriptionUpdate */
+        SubscriptionUpdate: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Events */
+            events?: ("plan.published" | "task.state_changed" | "indicator.assessed")[] | null;
+            /** Name */
+            name?: string | null;
+            /** Url */
+            url?: string | null;
+        };
+        /** SubscriptionWithSecret */
+        SubscriptionWithSecret: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Previous Secret Until
+             * @description 旧密钥停止签名的时间
+             */
+            previous_secret_until: string | null;
+            /**
+             * Secret
+             * @description 签名密钥（whsec_…），只在创建和轮换时显示这一次
+             */
+            secret: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
         };
         /** SuccessionRequest */
         SuccessionRequest: {
@@ -6142,6 +8039,19 @@ export interface components {
              */
             title: string;
         };
+        /** TaskLinks */
+        TaskLinks: {
+            /**
+             * Served By
+             * @description 承接或推进本任务的下级任务、年度任务
+             */
+            served_by: components["schemas"]["LinkedTask"][];
+            /**
+             * Serves
+             * @description 本任务承接或推进的上级任务
+             */
+            serves: components["schemas"]["LinkedTask"][];
+        };
         /**
          * TaskRead
          * @description A task as one row: what the gateway's benchmark and lists need, from one query.
@@ -6252,6 +8162,33 @@ export interface components {
             token_type: "bearer";
             /** Unit Id */
             unit_id?: string | null;
+        };
+        /** Trajectory */
+        Trajectory: {
+            /** Indicator Id */
+            indicator_id: string;
+            /** Measure Unit */
+            measure_unit: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Points
+             * @description (年轴位置, 值, 统计期)
+             */
+            points: [
+                number,
+                number,
+                string
+            ][];
+            /** Target Value */
+            target_value: number | null;
+            /** Target Year */
+            target_year: number | null;
+            /** Trajectory */
+            trajectory: [
+                number,
+                number
+            ][];
         };
         /** UnitCreate */
         UnitCreate: {
@@ -6444,6 +8381,57 @@ export interface components {
              * @description 版本号（If-Match 用）
              */
             version: number;
+        };
+        /** UnitRow */
+        UnitRow: {
+            /**
+             * In Progress
+             * @default 0
+             */
+            in_progress: number;
+            /**
+             * Late
+             * @default 0
+             */
+            late: number;
+            /**
+             * Lead
+             * @default 0
+             */
+            lead: number;
+            /** Name */
+            name: string;
+            /**
+             * Not Started
+             * @default 0
+             */
+            not_started: number;
+            /**
+             * On Time
+             * @default 0
+             */
+            on_time: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /** Rank */
+            rank?: number | null;
+            /**
+             * Returned
+             * @default 0
+             */
+            returned: number;
+            /** Score */
+            score?: number | null;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /** Unit Id */
+            unit_id: string;
         };
         /** UnitTokenCreate */
         UnitTokenCreate: {
@@ -6738,14 +8726,14 @@ export interface operations {
                 indicator_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                within_region?: string | null;
                 /** @description 按状态筛选 */
                 status?: string | null;
                 /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                within_region?: string | null;
             };
             header?: never;
             path?: never;
@@ -7878,8 +9866,8 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7946,6 +9934,176 @@ export interface operations {
             };
         };
     };
+    oidc_callback_api_v1_auth_oidc_callback_get: {
+        parameters: {
+            query?: {
+                code?: string | null;
+                state?: string | null;
+                error?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    oidc_login_api_v1_auth_oidc_login_get: {
+        parameters: {
+            query?: {
+                /** @description 登录后回到的页面 */
+                return_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    sign_in_providers_api_v1_auth_providers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInProviders"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+        };
+    };
     refresh_api_v1_auth_refresh_post: {
         parameters: {
             query?: never;
@@ -7989,6 +10147,190 @@ export interface operations {
             };
         };
     };
+    exchange_login_code_api_v1_auth_sso_exchange_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginCodeExchange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    ticket_callback_api_v1_auth_ticket_callback_get: {
+        parameters: {
+            query?: {
+                ticket?: string | null;
+                state?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    ticket_login_api_v1_auth_ticket_login_get: {
+        parameters: {
+            query?: {
+                /** @description 登录后回到的页面 */
+                return_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_refused` 统一身份认证登录未通过 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_linked` 统一身份未关联平台账号 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `sso_not_configured` 未配置该登录方式 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `sso_provider_error` 统一身份认证服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     login_form_api_v1_auth_token_post: {
         parameters: {
             query?: never;
@@ -8021,17 +10363,18 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description `validation_error` 输入数据有误 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
-            /** @description `account_locked` 账号已被临时锁定 */
-            423: {
+            /** @description `rate_limited` 请求过于频繁 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8319,6 +10662,602 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_evaluations_api_v1_evaluations_get: {
+        parameters: {
+            query?: {
+                /** @description 规划 */
+                plan_id?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EvaluationSummary_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    create_evaluation_api_v1_evaluations_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 同一请求重试时使用相同的键 */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_evaluation_api_v1_evaluations__evaluation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_evaluation_api_v1_evaluations__evaluation_id__patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 评估报告（A4 PDF） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `upstream_timeout` 上游服务响应超时 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 评估表格（.xlsx，每部分一个工作表） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    issue_evaluation_api_v1_evaluations__evaluation_id__issue_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -9459,6 +12398,63 @@ export interface operations {
             };
         };
     };
+    list_indicator_audit_api_v1_indicators__indicator_id__audit_events_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description 指标标识 */
+                indicator_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     get_item_api_v1_items__item_id__get: {
         parameters: {
             query?: never;
@@ -9803,14 +12799,14 @@ export interface operations {
                 indicator_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                within_region?: string | null;
                 period?: string | null;
                 status?: ("draft" | "submitted" | "approved") | null;
                 /** @description 每页条数（默认 50，最大 500） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor */
                 cursor?: string | null;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                within_region?: string | null;
             };
             header?: never;
             path?: never;
@@ -10084,10 +13080,10 @@ export interface operations {
     latest_values_api_v1_measurements_latest_get: {
         parameters: {
             query: {
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
                 /** @description 指标 */
                 indicator_id: string;
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
             };
             header?: never;
             path?: never;
@@ -11007,6 +14003,8 @@ export interface operations {
                 level?: string | null;
                 /** @description 上位规划 */
                 parent_plan_id?: string | null;
+                /** @description plan 规划、annual 年度重点工作任务、delivered 承接任务 */
+                kind?: ("plan" | "annual" | "delivered") | null;
                 /** @description 标题包含 */
                 q?: string | null;
                 /** @description created_at、updated_at、title，前加 - 倒序 */
@@ -11112,6 +14110,8 @@ export interface operations {
                 dry_run?: boolean;
                 /** @description 确认时为未匹配的责任单位新建单位 */
                 create_missing_units?: boolean;
+                /** @description 上位规划（可取预览中的 parent_plans） */
+                parent_plan_id?: string | null;
                 /** @description 行政区划代码（GB/T 2260 六位） */
                 region_code?: string | null;
             };
@@ -11353,6 +14353,71 @@ export interface operations {
             };
         };
     };
+    create_annual_plan_api_v1_plans__plan_id__annual_plans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnualPlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     issue_bulletin_api_v1_plans__plan_id__bulletins_post: {
         parameters: {
             query?: never;
@@ -11414,6 +14479,122 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    cascade_view_api_v1_plans__plan_id__cascade_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CascadeTask_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    deliver_plan_api_v1_plans__plan_id__cascade_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CascadeResult"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -12536,10 +15717,10 @@ export interface operations {
     get_plan_rollup_api_v1_rollups_plans__plan_id__get: {
         parameters: {
             query?: {
-                /** @description 行政区划代码（GB/T 2260 六位） */
-                region_code?: string | null;
                 /** @description 分组：domain 领域，region 区划（含下级），nature 指标性质 */
                 by?: "domain" | "region" | "nature";
+                /** @description 行政区划代码（GB/T 2260 六位） */
+                region_code?: string | null;
             };
             header?: never;
             path: {
@@ -12779,6 +15960,471 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_subscriptions_api_v1_subscriptions_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SubscriptionRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_subscription_api_v1_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionWithSecret"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_subscription_api_v1_subscriptions__subscription_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_subscription_api_v1_subscriptions__subscription_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_subscription_api_v1_subscriptions__subscription_id__patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_subscriptions__subscription_id__deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SubscriptionDelivery_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    rotate_secret_api_v1_subscriptions__subscription_id__secret_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 读取时得到的 ETag（版本号） */
+                "If-Match"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretRotation"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionWithSecret"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `version_mismatch` 数据已被他人修改，请刷新后重试 */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
@@ -13765,6 +17411,121 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `task_not_found` 任务不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_task_links_api_v1_tasks__task_id__links_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskLinks"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `task_not_found` 任务不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_task_link_api_v1_tasks__task_id__links_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskLinks"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description `task_not_found` 任务不存在 */
@@ -15094,6 +18855,141 @@ export interface operations {
             };
         };
     };
+    list_external_identities_api_v1_users__user_id__external_identities_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ExternalIdentityRead_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    link_external_identity_api_v1_users__user_id__external_identities_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalIdentityCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalIdentityRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     healthz_healthz_get: {
         parameters: {
             query?: never;
@@ -15125,9 +19021,14 @@ export interface operations {
             };
         };
     };
-    revocations_internal_v1_revocations_get: {
+    list_public_plans_public_v1_plans_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -15140,8 +19041,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevocationList"];
+                    "application/json": components["schemas"]["PublicPlanPage"];
                 };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description 未登录或凭证无效 */
             401: {
@@ -15150,6 +19058,200 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_public_plan_public_v1_plans__plan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicPlanDetail"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_public_indicators_public_v1_plans__plan_id__indicators_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description 规划 */
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicIndicatorPage"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_public_items_public_v1_plans__plan_id__items_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicItemPage"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };
