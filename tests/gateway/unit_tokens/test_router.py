@@ -62,8 +62,14 @@ async def test_another_regions_token_gets_the_same_answer_everywhere(
     admin = make_token("admin")
 
     async with client_for(gw, nanchang) as c:
+        # Another city's unit is not visible to this planner at all: the same answer as for a
+        # unit that does not exist (region visibility, issue of peers not seeing each other).
         r = await c.post("/api/v1/unit_tokens", json={"unit_id": yichun_unit["id"]})
-        assert r.status_code == 403 and r.json()["code"] == "region_forbidden"
+        missing = await c.post("/api/v1/unit_tokens", json={"unit_id": str(uuid.uuid4())})
+        assert r.status_code == missing.status_code == 422, r.text
+        assert r.json()["errors"] == missing.json()["errors"] or (
+            r.json()["errors"][0]["field"] == missing.json()["errors"][0]["field"] == "unit_id"
+        )
     async with client_for(gw, yichun) as c:
         r = await c.post("/api/v1/unit_tokens", json={"unit_id": yichun_unit["id"]})
         assert r.status_code == 201, r.text

@@ -14,9 +14,10 @@ def day(n: int) -> dt.date:
     return get_today() + dt.timedelta(days=n)
 
 
-async def reminder_world(app: Any, make_token: Any) -> World:
+async def reminder_world(app: Any, make_token: Any, *, acknowledged: bool = True) -> World:
     """Task 1 (deadlines today+5 and today+40) → unit A lead, unit C co; task 2 (today+3) →
-    unit B lead; the plan published."""
+    unit B lead; the plan published; each unit has signed for (签收) its assignment unless
+    ``acknowledged=False``."""
     w = World(app, staff_tokens(make_token))
     tag = uuid.uuid4().hex[:6]
     async with w.client("admin") as admin:
@@ -74,4 +75,8 @@ async def reminder_world(app: Any, make_token: Any) -> World:
         names = {units["a"]["id"]: "a1", units["b"]["id"]: "a2", units["c"]["id"]: "a_co"}
         for x in asg:
             w.ids[names[x["unit_id"]]] = x["id"]
+    if acknowledged:
+        for key, unit in (("a1", "unit_a"), ("a2", "unit_b"), ("a_co", "unit_c")):
+            async with w.client(unit) as c:
+                ok(await c.post(f"/api/v1/assignments/{w.ids[key]}/acknowledge"))
     return w

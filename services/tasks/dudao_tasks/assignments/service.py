@@ -28,7 +28,7 @@ from dudao_shared.versioning import execute_versioned, flush_versioned, versione
 from ..audit_trail import diff, record, snapshot
 from ..common.collectives import is_collective
 from ..common.rollup import rolled_up
-from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, Unit
+from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, Unit, effective_deadlines
 from ..plans.light_rules import compute, rules_of
 from ..plans.light_store import STORED, ensure_fresh, refresh_tasks, stored_values
 from ..plans.supervision_rules import supervision_rules_of
@@ -318,6 +318,9 @@ _SET_STATUS = versioned_update(
 _STATUS_CONTEXT = (
     sa_select(
         col(Plan.light_rules),
+        col(Plan.supervision_rules),
+        col(Plan.disclosed),
+        col(Item.source_item_id),
         col(Item.status).label("task_status"),
         col(Item.code),
         col(Item.title),
@@ -385,7 +388,9 @@ async def _update_status(
         )
     ).one()
     lead = assignment.role == "lead"
-    if lead and ctx.other_leads:
+    # The general path also rolls a delivered copy up into its parent task and tells a
+    # disclosed plan's subscribers; these four statements do neither.
+    if (lead and ctx.other_leads) or ctx.source_item_id is not None or ctx.disclosed:
         return None
     rules = rules_of(ctx.light_rules)
     deadlines = ctx.deadlines or []
@@ -397,7 +402,7 @@ async def _update_status(
         completed_at = now
     own = compute(
         status="accepted" if not lead and task_status == "accepted" else status,
-        deadlines=deadlines,
+        deadlines=effective_deadlines(deadlines, assignment.due_on),
         last_report_on=assignment.last_report_on,
         since=assignment.created_at.date(),
         rules=rules,
@@ -452,7 +457,8 @@ async def _update_status(
         task_id=assignment.item_id,
         unit_id=assignment.unit_id,
     )
-    return _read(assignment, ctx.code, ctx.title, ctx.unit_name, ctx.due_on)
+    ack_days = supervision_rules_of(ctx.supervision_rules).ack_days
+    return _read(assignment, ctx.code, ctx.title, ctx.unit_name, ctx.due_on, ack_days, today)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -460,8 +466,15 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _read(
-    a: Assignment, code: str, title: str, unit_name: str, due_on: dt.date | None
+    a: Assignment,
+    code: str,
+    title: str,
+    unit_name: str,
+    due_on: dt.date | None,
+    ack_days: int,
+    today: dt.date,
 ) -> AssignmentRead:
+    ack_due_on = a.assigned_at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=ack_days)
     return AssignmentRead.model_validate(
         {
             **a.model_dump(),
@@ -469,7 +482,9 @@ def _read(
             "task_code": code,
             "task_title": title,
             "unit_name": unit_name,
-            "due_on": due_on,
+            "due_on": a.due_on or due_on,
+            "ack_due_on": ack_due_on,
+            "ack_overdue": a.acknowledged_at is None and today > ack_due_on,
             "next_due_on": a.light_next_due_on,
             "overdue": a.light_overdue,
             "due_soon": a.light_due_soon,
