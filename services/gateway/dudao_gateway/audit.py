@@ -30,6 +30,7 @@ def record(
     outcome: str = "ok",
     detail: str = "",
     ctx: AuditContext | None = None,
+    request_id: str | None = None,
 ) -> None:
     session.add(
         SecurityEvent(
@@ -40,7 +41,7 @@ def record(
             unit_id=unit_id,
             outcome=outcome,
             ip=ctx.ip if ctx else None,
-            request_id=request_id_var.get(),
+            request_id=request_id or request_id_var.get(),
             detail=detail[:1000],
         )
     )

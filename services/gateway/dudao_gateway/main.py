@@ -22,6 +22,7 @@ from dudao_shared.security import SecurityHeadersMiddleware
 from dudao_shared.tokens import TokenSigner
 
 from .config import Settings
+from .denials import DenialRecorder
 from .dependencies import get_revocation_hub, get_signer, get_tasks_client
 from .proxy.forwarder import Forwarder
 from .proxy.openapi import CombinedOpenAPI
@@ -198,6 +199,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
     hub = get_revocation_hub.set(
         api, RevocationHub(revocations, heartbeat=min(settings.revocation_poll_seconds, 2.0))
     )
+    denials = DenialRecorder(lambda: get_database.of(api).engine)
     forwarder = Forwarder(
         routes,
         verifier=get_verifier.of(api),
@@ -208,6 +210,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
         buffer_body_bytes=settings.buffer_body_bytes,
         log_requests=settings.log_requests,
         max_body_bytes=settings.max_body_bytes,
+        on_denied=denials.observe,
     )
     limiter: list[RateLimiter] = []
 

@@ -99,7 +99,9 @@ class Forwarder:
         log_requests: bool = True,
         breakers: Breakers | None = None,
         max_body_bytes: int = 25 * 1024 * 1024,
+        on_denied: Callable[[Scope, int, str | None], None] | None = None,
     ) -> None:
+        self.on_denied = on_denied
         self.log_requests = log_requests
         self.breakers = breakers or Breakers()
         self.max_body_bytes = max_body_bytes
@@ -155,7 +157,7 @@ class Forwarder:
     async def __call__(
         self, upstream: Upstream, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        if not self.log_requests:
+        if not self.log_requests and self.on_denied is None:
             await self._forward(upstream, scope, receive, send)
             return
         started = time.perf_counter()
@@ -170,15 +172,18 @@ class Forwarder:
         try:
             await self._forward(upstream, scope, receive, send_logged)
         finally:
-            request_log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                upstream=upstream.name,
-                request_id=self._rid_of(scope),
-                ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if self.on_denied is not None:
+                self.on_denied(scope, status, self._rid_of(scope))
+            if self.log_requests:
+                request_log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    upstream=upstream.name,
+                    request_id=self._rid_of(scope),
+                    ms=round((time.perf_counter() - started) * 1000, 2),
+                )
 
     @staticmethod
     def _rid_of(scope: Scope) -> str | None:
