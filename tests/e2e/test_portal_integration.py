@@ -270,13 +270,16 @@ def test_portal_receives_each_event_once_signed(running_platform) -> None:  # ty
             ),
             201,
         )
-        ok(
-            http.post(
-                f"/api/v1/measurements/{m['id']}/approve",
-                headers={"If-Match": f'"{m["version"]}"'},
-            ),
-            200,
-        )
+        # Four eyes: a second planner of the region approves the value the first entered.
+        reviewer = staff(running_platform, admin, "planner", region_code="360900")
+        with reviewer.http:
+            ok(
+                reviewer.http.post(
+                    f"/api/v1/measurements/{m['id']}/approve",
+                    headers={"If-Match": f'"{m["version"]}"'},
+                ),
+                200,
+            )
         portal.wait_for(lambda: len(portal.events) >= 3)
         assessed = portal.events[2]
         assert assessed["type"] == "indicator.assessed"

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 from harness import app_lifespan, rolled_back
+from tasks.fixtures import SERVICE_TOKEN
 
 from dudao_indicators.config import Settings
 from dudao_indicators.main import create_app
@@ -31,6 +32,7 @@ def indicators_settings(indicators_db_url: str, keypair: tuple[str, str]) -> Set
         environment="test",
         database_url=indicators_db_url,
         jwt_public_key=keypair[1],
+        service_token=SERVICE_TOKEN,
     )
 
 
@@ -40,7 +42,10 @@ async def indicators_app(indicators_settings: Settings, tasks_app):  # type: ign
     async with app_lifespan(app):
         # Plans named by indicators are checked against the real task service, in-process.
         tasks_client = ServiceClient(
-            "任务服务", "http://tasks", transport=httpx.ASGITransport(app=tasks_app)
+            "任务服务",
+            "http://tasks",
+            transport=httpx.ASGITransport(app=tasks_app),
+            service_token=SERVICE_TOKEN,
         )
         app.dependency_overrides[get_tasks_client] = lambda: tasks_client
         yield app

@@ -220,12 +220,13 @@ async def _history(tasks_app, c: httpx.AsyncClient, make_token, plan_id: str) ->
         kind = _story(order[a["task_id"]])
         if kind == 4:
             continue  # never started
-        unit = client_for(tasks_app, make_token("unit", unit_id=a["unit_id"]))
-        async with unit:
-            # Finished early (2022), or late in 2024 (after a 2023 deadline, before AS_OF).
-            year, month = ((2022, 6), (2024, 12), (2023, 6), (2023, 3))[kind]
-            when = dt.datetime(year, month, 15, 3, tzinfo=dt.UTC)
-            with time_machine.travel(when, tick=False):
+        # Finished early (2022), or late in 2024 (after a 2023 deadline, before AS_OF).
+        year, month = ((2022, 6), (2024, 12), (2023, 6), (2023, 3))[kind]
+        when = dt.datetime(year, month, 15, 3, tzinfo=dt.UTC)
+        with time_machine.travel(when, tick=False):
+            # The unit's token is issued at that time: a token issued later is refused.
+            unit = client_for(tasks_app, make_token("unit", unit_id=a["unit_id"]))
+            async with unit:
                 r = await unit.patch(
                     f"/api/v1/assignments/{a['id']}",
                     json={"status": "in_progress"},

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from dudao_shared.db import get_database
+from dudao_shared.security import SERVICE_TOKEN_HEADER
 from dudao_tasks.models import Delivery
+from tasks.fixtures import SERVICE_TOKEN
 from tasks.world import ROLES, build_world, etag, ok
 
 HOOK = "http://127.0.0.1:9/hooks/portal"
@@ -126,8 +128,10 @@ async def test_no_event_for_a_plan_that_is_not_public(tasks, make_token) -> None
                 "measurement_id": "m",
                 "measurement_version": 2,
             },
+            headers={SERVICE_TOKEN_HEADER: SERVICE_TOKEN},  # as the indicator service calls
         )
         assert r.status_code == 202 and r.json() == {"deliveries": 0}
     async with w.client("unit_a") as unit:
+        # Without the service credential a user's token does not reach the internal route.
         r = await unit.post("/internal/v1/events", json={})
-        assert r.status_code in (403, 422)
+        assert r.status_code == 401 and r.json()["code"] == "service_credential_required"
