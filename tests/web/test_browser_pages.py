@@ -97,6 +97,14 @@ def test_plans_scorecard_indicator_and_exports(
     dialog.get_by_label("说明").fill("按年度统计报表")
     dialog.get_by_role("button", name="保存").click()
     expect(page.get_by_role("cell", name="已报送")).to_be_visible()
+    # Four eyes: whoever entered the value may not approve it, so a second planner of the
+    # region opens the same indicator and approves it there.
+    reviewer = staff(running_platform, admin, "planner", region_code="360900")
+    indicator_url = page.url
+    page = browsing.page()
+    sign_in(page, reviewer.name, PASSWORD)
+    page.goto(indicator_url)
+    expect(page.get_by_role("cell", name="已报送")).to_be_visible()
     page.get_by_role("button", name="审核通过").click()
     expect(page.get_by_role("cell", name="已审核")).to_be_visible()
     expect(page.locator("canvas").first).to_be_visible()
@@ -109,4 +117,5 @@ def test_plans_scorecard_indicator_and_exports(
     ]
     assert [m["status"] for m in mine] == ["approved"]
     planner.close()
+    reviewer.close()
     admin.close()

@@ -45,6 +45,9 @@ TasksClient = Annotated[ServiceClient, Depends(get_tasks_client)]
 async def plan_region(client: ServiceClient, plan_id: str) -> str:
     """The region of a plan as the task service records it, read with the caller's token (so a
     plan the caller may not see there does not exist here either)."""
+    if not plan_id:
+        # An empty id would ask the task service for its plan list, not for a plan.
+        raise PlanNotFound("找不到规划（未指定）")
     try:
         plan = await client.get_json(f"/api/v1/plans/{quote(plan_id, safe='')}")
     except UpstreamProblem as exc:

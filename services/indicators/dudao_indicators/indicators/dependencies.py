@@ -205,7 +205,7 @@ NewParsedIndicators = Annotated[ParsedIndicatorsIn, Depends(new_parsed_indicator
 
 
 async def sheet_plan(
-    plan_id: Annotated[str, Query(max_length=64, description="规划")],
+    plan_id: Annotated[str, Query(min_length=1, max_length=64, description="规划")],
     tasks: TasksClient,
     principal: CurrentPrincipal,
 ) -> str:
