@@ -610,11 +610,10 @@ async def test_a_multi_year_plan_breaks_down_into_an_annual_list_linked_both_way
         served = {x["code"]: x for x in down["served_by"]}
         assert served["1"]["status"] == "completed"
         assert served["1"]["last_report"] == deliverable[:100]
-    # Another city's planner cannot break down this plan: to a peer city it does not exist.
+    # Another city's planner cannot break down this plan.
     async with client_for(tasks, make_token("planner", region_code=NANCHANG)) as c:
         r = await c.post(f"/api/v1/plans/{plan['id']}/annual_plans", json=body)
-        assert r.status_code == 404, r.text
-        assert r.json()["code"] == "plan_not_found"
+        assert r.status_code == 403, r.text
 
 
 async def test_an_import_proposes_the_plan_it_cites_as_its_parent(tasks, make_token) -> None:  # type: ignore[no-untyped-def]

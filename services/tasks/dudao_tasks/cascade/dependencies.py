@@ -23,9 +23,8 @@ from ..common.ids import parse_id
 from ..items.dependencies import ReadableTask, WritableTask
 from ..items.service import TaskNotFound
 from ..models import ACTIONABLE, Item, ItemLink, Plan, Unit
-from ..plans.dependencies import WritablePlan
+from ..plans.dependencies import ReadablePlan, WritablePlan
 from ..plans.service import PlanNotFound
-from ..policy import staff_reach
 from .schemas import AnnualPlanCreate, LinkCreate
 from .service import LinkNotFound, Scope
 
@@ -34,16 +33,9 @@ def reader_region(principal: Staff) -> str | None:
     return principal.region_code or None
 
 
-async def cascade_scope(plan_id: str, principal: Staff, session: SessionDep) -> Scope:
-    """The plan's cascade as this reader may see it (404 for peers: they do not see it).
-
-    Not ``ReadablePlan``: staff read plans of their region and below only, yet a region under
-    the plan reads its own part of the plan's cascade, so the plan is loaded here.
-    """
-    plan = await session.get(Plan, parse_id(plan_id, PlanNotFound()))
-    if plan is None:
-        raise PlanNotFound()
-    own = staff_reach(principal)
+async def cascade_scope(plan: ReadablePlan, principal: Staff) -> Scope:
+    """The plan's cascade as this reader may see it (404 for peers: they do not see it)."""
+    own = principal.region_code or None
     if own is None or contains(own, plan.region_code):
         return Scope(plan, None)
     if contains(plan.region_code, own):
