@@ -57,10 +57,10 @@ async def regions_and_units(conn: asyncpg.Connection, regions: int, units: int) 
 
 
 _PLANS = """
-INSERT INTO plan (id, title, level, region_code, status, light_rules, version, created_by,
-                  created_at, updated_at)
-SELECT md5('plan' || p)::uuid, '省级规划 ' || p, 'province', '360000', 'published', '{}'::json,
-       1, 'generate', now(), now()
+INSERT INTO plan (id, title, kind, level, region_code, status, disclosed, light_rules, version,
+                  created_by, created_at, updated_at)
+SELECT md5('plan' || p)::uuid, '省级规划 ' || p, 'plan', 'province', '360000', 'published', false,
+       '{}'::json, 1, 'generate', now(), now()
 FROM generate_series($1::int, $2::int) AS p
 ON CONFLICT DO NOTHING
 """
@@ -115,13 +115,14 @@ WHERE d = 0 OR t % 3 = 0
 # Lead unit and a co unit per task; the co's light and state are the lead's in this data.
 _ASSIGNMENTS = """
 INSERT INTO assignment (id, plan_id, item_id, unit_id, role, status, percent, last_report_on,
-                        version, created_at, updated_at, light, light_reasons, light_overdue,
-                        light_due_soon, light_next_due_on, light_on, light_until)
+                        version, created_at, updated_at, assigned_at, light, light_reasons,
+                        light_overdue, light_due_soon, light_next_due_on, light_on, light_until)
 SELECT md5('asg' || t || r.role)::uuid, i.plan_id, i.id,
        md5('unit' || ((t * 7919 + r.off) % $3))::uuid, r.role,
        CASE WHEN r.role = 'lead' THEN i.status ELSE 'in_progress' END, (t % 100)::numeric,
        $4::date - (t % 20)::int, 1,
        now() - ((t % 1000) || ' minutes')::interval, now(),
+       now() - ((t % 1000) || ' minutes')::interval,
        i.light, i.light_reasons, i.light_overdue, i.light_due_soon, i.light_next_due_on,
        i.light_on, i.light_until
 FROM generate_series($1::bigint, $2::bigint) AS t

@@ -247,11 +247,13 @@ async def test_copies_roll_the_parent_up_and_the_province_sees_each_region(
         # Tasks sent to cities and counties list every region; nobody has reported there yet.
         to_all = next(t for t in view["items"] if t["counts"]["total"] > len(CITIES))
         assert to_all["counts"]["silent"] == len(CITIES) + len(COUNTIES)
-    # A county reads its own part of the province's cascade only; a peer city's plan not at all.
+    # Region visibility reads down only: a county does not read the province's cascade (it
+    # works on its own copies, in its own list); the same answer as for a plan not there.
     async with w.client("donghu_leader") as c:
-        view = ok(await c.get(f"/api/v1/plans/{w.ids['plan']}/cascade", params={"limit": 100}))
-        assert view["items"]
-        assert {r["region_code"] for t in view["items"] for r in t["regions"]} == {DONGHU}
+        r = await c.get(f"/api/v1/plans/{w.ids['plan']}/cascade", params={"limit": 100})
+        assert r.status_code == 404 and r.json()["code"] == "plan_not_found", r.text
+        own_list = await delivered_list(c, w.ids["plan"], DONGHU)
+        assert await copies_of(c, own_list["id"])
 
 
 async def etag_of(c: httpx.AsyncClient, path: str) -> str:
@@ -350,11 +352,11 @@ async def test_a_county_acts_on_its_own_copy_only(tasks, make_token) -> None:  #
         for method, path, body in forbidden:
             r = await c.request(method, path, json=body, headers={"If-Match": '"1"'})
             assert r.status_code in (403, 404), f"{method} {path} → {r.status_code} {r.text}"
-        # Reads: the peer's links are not listed, nor the peer's part of the cascade.
+        # Reads: the peer's links are not listed, nor the province's cascade with its part.
         r = await c.get(f"/api/v1/tasks/{own_task['id']}/links")
         assert r.status_code == 404
-        view = ok(await c.get(f"/api/v1/plans/{w.ids['plan']}/cascade", params={"limit": 100}))
-        assert {r["region_code"] for t in view["items"] for r in t["regions"]} == {DONGHU}
+        r = await c.get(f"/api/v1/plans/{w.ids['plan']}/cascade", params={"limit": 100})
+        assert r.status_code == 404 and r.json()["code"] == "plan_not_found", r.text
         # Its own copy it may work on, and cover with its own tasks.
         ok(
             await c.post(
@@ -610,10 +612,11 @@ async def test_a_multi_year_plan_breaks_down_into_an_annual_list_linked_both_way
         served = {x["code"]: x for x in down["served_by"]}
         assert served["1"]["status"] == "completed"
         assert served["1"]["last_report"] == deliverable[:100]
-    # Another city's planner cannot break down this plan.
+    # Another city's planner cannot break down this plan: to a peer city it does not exist.
     async with client_for(tasks, make_token("planner", region_code=NANCHANG)) as c:
         r = await c.post(f"/api/v1/plans/{plan['id']}/annual_plans", json=body)
-        assert r.status_code == 403, r.text
+        assert r.status_code == 404, r.text
+        assert r.json()["code"] == "plan_not_found"
 
 
 async def test_an_import_proposes_the_plan_it_cites_as_its_parent(tasks, make_token) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """Loading and authorising what a cascade route names: the cascade follows the regions.
 
-A plan's staff (its region or above) read the whole cascade; staff of a region under the plan
-read their own region's part only; peers and units read nothing (404). Writes go through the
+A plan's staff (its region or above) read the whole cascade; region visibility reads down
+only, so staff of a region under the plan, peers and units read nothing (404): a region works
+on its own copies, in its own 承接任务 list. Writes go through the
 objects' own rules: a region's copy is a task of that region's 承接任务 list, so only staff of
 that region (or above) change it (403 ``region_forbidden``).
 """
