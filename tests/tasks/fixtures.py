@@ -12,6 +12,9 @@ from dudao_tasks.config import Settings
 from dudao_tasks.main import create_app
 from dudao_tasks.migrations import MIGRATIONS_DIR
 
+# The credential the other services present on the task service's /internal routes.
+SERVICE_TOKEN = "service-token-for-the-task-tests-0123456789"
+
 
 @pytest.fixture(scope="session")
 def tasks_db_url(databases) -> str:  # type: ignore[no-untyped-def]
@@ -27,6 +30,7 @@ def tasks_settings(tasks_db_url: str, keypair: tuple[str, str], tmp_path_factory
         database_url=tasks_db_url,
         jwt_public_key=keypair[1],
         storage_dir=str(tmp_path_factory.mktemp("evidence")),
+        service_token=SERVICE_TOKEN,
     )
 
 

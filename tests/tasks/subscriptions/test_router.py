@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from dudao_shared.db import get_database
+from dudao_shared.security import SERVICE_TOKEN_HEADER
 from dudao_tasks.models import Delivery
+from tasks.fixtures import SERVICE_TOKEN
 from tasks.world import ROLES, build_world, etag, ok
 
 HOOK = "http://127.0.0.1:9/hooks/portal"
@@ -115,8 +117,10 @@ async def test_no_event_for_a_plan_that_is_not_public(tasks, make_token) -> None
         # The task changes state (the world's report), but the plan is not disclosed.
         log = ok(await admin.get(f"/api/v1/subscriptions/{sub['id']}/deliveries"))["items"]
         assert log == []
+        # The route is internal: the indicator service calls it with the service credential.
         r = await admin.post(
             "/internal/v1/events",
+            headers={SERVICE_TOKEN_HEADER: SERVICE_TOKEN},
             json={
                 "type": "indicator.assessed",
                 "plan_id": w.ids["plan"],
@@ -129,5 +133,6 @@ async def test_no_event_for_a_plan_that_is_not_public(tasks, make_token) -> None
         )
         assert r.status_code == 202 and r.json() == {"deliveries": 0}
     async with w.client("unit_a") as unit:
+        # Without the service credential the internal route is closed to any token.
         r = await unit.post("/internal/v1/events", json={})
-        assert r.status_code in (403, 422)
+        assert r.status_code == 401 and r.json()["code"] == "service_credential_required"
