@@ -295,11 +295,12 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(
             planner.http.post(review_path, json={"decision": "return", "reason": "x"}).status_code
             == 428
         )
+        # Another city's planner does not see the assignment at all (region visibility): 404.
         assert (
             people["planner_other"]
             .http.post(review_path, json={"decision": "accept"}, headers={"If-Match": tag})
             .status_code
-            == 403
+            == 404
         )
         assert (
             a.http.post(
