@@ -483,7 +483,8 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
         b_own = _assignments(ub.http)
         assert len(b_own) == 1 and b_own[0]["plan_id"] == other["id"]
 
-        staff_ok = {"admin": 200, "planner": 200, "planner_other": 200, "leader": 200}
+        # Another city's planner does not see this region's objects (region visibility): 404.
+        staff_ok = {"admin": 200, "planner": 200, "planner_other": 404, "leader": 200}
         reads_unit = {**staff_ok, "unit_a": 200, "unit_b": 404}
         staff_only = {**staff_ok, "unit_a": 403, "unit_b": 403}
         reads = {
