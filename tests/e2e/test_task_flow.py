@@ -295,11 +295,12 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(
             planner.http.post(review_path, json={"decision": "return", "reason": "x"}).status_code
             == 428
         )
+        # Another city's planner does not see the assignment at all (region visibility): 404.
         assert (
             people["planner_other"]
             .http.post(review_path, json={"decision": "accept"}, headers={"If-Match": tag})
             .status_code
-            == 403
+            == 404
         )
         assert (
             a.http.post(
@@ -482,7 +483,8 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
         b_own = _assignments(ub.http)
         assert len(b_own) == 1 and b_own[0]["plan_id"] == other["id"]
 
-        staff_ok = {"admin": 200, "planner": 200, "planner_other": 200, "leader": 200}
+        # Another city's planner does not see this region's objects (region visibility): 404.
+        staff_ok = {"admin": 200, "planner": 200, "planner_other": 404, "leader": 200}
         reads_unit = {**staff_ok, "unit_a": 200, "unit_b": 404}
         staff_only = {**staff_ok, "unit_a": 403, "unit_b": 403}
         reads = {
@@ -504,7 +506,10 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
             f"/api/v1/files/{f1}/content": reads_unit,
             f"/api/v1/units/{ua.unit_id}": reads_unit,
             f"/api/v1/units/{ua.unit_id}/lights": reads_unit,
-            f"/api/v1/audit_events?plan_id={pid}": staff_only,
+            f"/api/v1/audit_events?plan_id={pid}": {
+                **staff_only,
+                "planner_other": 200,
+            },  # a listing: empty for another city
         }
         got: dict[tuple[str, str], int] = {}
         want: dict[tuple[str, str], int] = {}
@@ -514,7 +519,7 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
                 want[(role, "GET " + path)] = expected[role]
 
         # Writes. Each allowed write must really succeed, so state is prepared before it.
-        writer = {"admin": 200, "planner": 200, "planner_other": 403, "leader": 403}
+        writer = {"admin": 200, "planner": 200, "planner_other": 404, "leader": 403}
         # POST on unit A's objects: staff of the region and unit A create; unit B finds nothing.
         creator_own = {**writer, "admin": 201, "planner": 201, "unit_a": 201, "unit_b": 404}
         # POST that only staff of the region may make.
@@ -609,7 +614,7 @@ def test_role_route_matrix_has_no_cross_unit_success(running_platform, people) -
                 role,
                 actor,
                 "POST unit",
-                creator_staff[role],
+                {**creator_staff, "planner_other": 403}[role],  # no object to hide: the write rule
                 lambda h: h.post(
                     "/api/v1/units",
                     json={"name": uniq("新单位"), "level": "county", "region_code": "360902"},

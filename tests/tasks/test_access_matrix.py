@@ -31,7 +31,18 @@ IN_PLAN = ALL - set(OTHER_STAFF)
 # Objects that belong to unit A (and are not shared with unit B) — B must never see them.
 A_KEYS = ("unit_a", "task1", "a1", "r1", "f1", "ext1", "notice1", "resp1", "nfile1")
 # Everything of 新建区 — staff of another city must never see any of it.
-REGION_KEYS = (*A_KEYS, "plan", "unit_b", "unit_c", "task2", "task3", "a2", "a_co", "section")
+REGION_KEYS = (
+    *A_KEYS,
+    "plan",
+    "unit_b",
+    "unit_c",
+    "task2",
+    "task3",
+    "a2",
+    "a_co",
+    "section",
+    "bulletin1",
+)
 
 
 @dataclass
@@ -263,7 +274,15 @@ CASES = [
     ),
     Case("escalate", "POST", "/api/v1/plans/{plan}/escalation", WRITERS),
     Case("issue bulletin", "POST", "/api/v1/plans/{plan}/bulletins", WRITERS, body=lambda w: {}),
-    Case("list bulletins", "GET", "/api/v1/bulletins", STAFF, listing=True, loop=True),
+    # Another city's staff list bulletins too, but only their own region's (none of 新建区's).
+    Case(
+        "list bulletins",
+        "GET",
+        "/api/v1/bulletins",
+        STAFF | set(OTHER_STAFF),
+        listing=True,
+        loop=True,
+    ),
     Case("get bulletin", "GET", "/api/v1/bulletins/{bulletin1}", STAFF, loop=True),
     Case("bulletin xlsx", "GET", "/api/v1/bulletins/{bulletin1}/bulletin.xlsx", STAFF, loop=True),
 ]

@@ -199,4 +199,5 @@ async def test_succession_hands_over_open_assignments(tasks, make_token) -> None
             json={"successor_id": old_id, "active_until": "2024-03-31"},
             headers={"If-Match": tag},
         )
-        assert r.status_code == 403
+        # Another city's staff do not see the unit at all (region visibility): 404.
+        assert r.status_code == 404, r.text

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response, status
 
-from dudao_shared.auth import Staff, StaffWriter
+from dudao_shared.auth import StaffWriter
 from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
@@ -16,7 +16,7 @@ from dudao_shared.pagination import Cursor, Limit, Page
 from ..plans.dependencies import WritablePlan
 from ..plans.service import PlanNotFound
 from . import service
-from .dependencies import NewBulletin, ReadableBulletin
+from .dependencies import NewBulletin, ReadableBulletin, VisibleBulletins
 from .schemas import BulletinRead, BulletinSummary
 from .service import BulletinNotFound
 
@@ -53,7 +53,7 @@ async def issue_bulletin(
     responses=problem_responses(Forbidden, ValidationFailed),
 )
 async def list_bulletins(
-    _: Staff,
+    visible: VisibleBulletins,
     session: SessionDep,
     plan_id: uuid.UUID | None = Query(None, description="规划"),
     kind: str | None = Query(None, max_length=20, description="scheduled 或 on_demand"),
@@ -63,7 +63,13 @@ async def list_bulletins(
 ) -> Page[BulletinSummary]:
     """通报列表（新签发的在前）"""
     rows, nxt = await service.list_bulletins(
-        session, plan_id=plan_id, kind=kind, order=order, limit=limit, cursor=cursor
+        session,
+        visible=visible,
+        plan_id=plan_id,
+        kind=kind,
+        order=order,
+        limit=limit,
+        cursor=cursor,
     )
     return Page(items=[BulletinSummary.model_validate(r) for r in rows], next_cursor=nxt)
 

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -274,13 +275,14 @@ ORDERS = {"issued_at": col(Bulletin.issued_at)}
 async def list_bulletins(
     session: AsyncSession,
     *,
+    visible: ColumnElement[bool],
     plan_id: uuid.UUID | None,
     kind: str | None,
     order: str | None,
     limit: int,
     cursor: str | None,
 ) -> tuple[Sequence[Bulletin], str | None]:
-    stmt = select(Bulletin)
+    stmt = select(Bulletin).where(visible)
     if plan_id:
         stmt = stmt.where(Bulletin.plan_id == plan_id)
     if kind:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
@@ -15,13 +15,16 @@ from dudao_shared.regions import require_region
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import ExtensionRequest, Plan
+from ..policy import plan_ids_reached
 from .service import ExtensionNotFound
 
 
 def visible_extensions(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """Staff see every request; a unit only its own."""
+    """Staff see the requests of plans in their region; a unit only its own."""
     unit = unit_scope(principal)
-    return true() if unit is None else col(ExtensionRequest.unit_id) == unit
+    if unit is None:
+        return plan_ids_reached(principal, ExtensionRequest.plan_id)
+    return col(ExtensionRequest.unit_id) == unit
 
 
 VisibleExtensions = Annotated[ColumnElement[bool], Depends(visible_extensions)]

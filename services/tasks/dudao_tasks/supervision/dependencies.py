@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
@@ -16,13 +16,16 @@ from dudao_shared.regions import require_region
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import NoticeFile, NoticeResponse, Plan, SupervisionNotice
+from ..policy import plan_ids_reached
 from .service import NoticeFileNotFound, NoticeNotFound
 
 
 def visible_notices(principal: CurrentPrincipal) -> ColumnElement[bool]:
-    """Staff see every notice; a unit only those sent to it."""
+    """Staff see the notices of plans in their region; a unit only those sent to it."""
     unit = unit_scope(principal)
-    return true() if unit is None else col(SupervisionNotice.unit_id) == unit
+    if unit is None:
+        return plan_ids_reached(principal, SupervisionNotice.plan_id)
+    return col(SupervisionNotice.unit_id) == unit
 
 
 VisibleNotices = Annotated[ColumnElement[bool], Depends(visible_notices)]
