@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from typing import Any
@@ -73,6 +74,8 @@ class RevocationHub:
         self.revocations = revocations
         self.heartbeat = heartbeat
         self._queues: set[asyncio.Queue[dict[str, float] | None]] = set()
+        # What the streams have been sent, so a reload can push what a lost NOTIFY did not.
+        self._published: dict[str, float] = {}
 
     def close(self) -> None:
         """End every stream (shutdown): an open stream would hold the graceful stop."""
@@ -81,8 +84,21 @@ class RevocationHub:
 
     def publish(self, entries: dict[str, float]) -> None:
         self.revocations.merge(entries, confirm=False)
+        self._published.update(entries)
         for queue in self._queues:
             queue.put_nowait(entries)
+
+    def reload(self, current: dict[str, float]) -> None:
+        """The whole list as the database holds it: confirm this replica's copy and push what
+        the streams have not been sent. A NOTIFY is lost while the listener reconnects (after a
+        database restart, or a revocation committed by another replica in that window); without
+        this the services would accept such a token until it expired."""
+        now = time.time()
+        self._published = {sid: u for sid, u in self._published.items() if u > now}
+        missed = {sid: u for sid, u in current.items() if sid not in self._published}
+        if missed:
+            self.publish(missed)
+        self.revocations.merge(current)
 
     async def events(self) -> AsyncIterator[str]:
         queue: asyncio.Queue[dict[str, float] | None] = asyncio.Queue()
@@ -136,7 +152,7 @@ async def follow_database(
                     current = await active_revocations(
                         session, access_token_ttl_seconds=access_token_ttl_seconds
                     )
-                hub.revocations.merge(current)
+                hub.reload(current)
                 await asyncio.sleep(interval)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             log.warning("revocation listener: %s", type(exc).__name__)
