@@ -30,6 +30,7 @@ from .state import get_indicators_client, get_settings
 from .subscriptions.router import internal as events_router
 from .subscriptions.router import router as subscriptions_router
 from .supervision.router import router as supervision_router
+from .units.router import internal as units_internal_router
 from .units.router import router as units_router
 
 
@@ -61,6 +62,7 @@ ROUTERS: list[APIRouter] = [
     lights_router,
     ledger_router,
     units_router,
+    units_internal_router,
     assignments_router,
     reports_router,
     cascade_router,
