@@ -10,7 +10,10 @@ table's chain (concurrent appends queue there, in commit order), reads the head,
 
 A row changed afterwards no longer matches its hash, a row removed breaks the next row's
 ``prev_hash`` and the sequence. :func:`verify_chain` walks a table and reports the first broken
-link; ``dudao audit verify`` and the periodic job run it for every service.
+link; ``dudao audit verify`` and the periodic job run it for every service: each service
+answers for its own database on ``GET /internal/v1/audit/verify`` (:func:`verify_router`, the
+service credential only), so the job in the task service's worker never reads another
+service's database.
 
 The services' database role may INSERT into the audit tables but not UPDATE, DELETE or
 TRUNCATE them (:func:`grant_statements`, applied by each service's migrations). Only the
@@ -23,8 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi import APIRouter
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .db import DatabaseDep
 
 # The role the services connect as (README, docker-compose); created by the migrations.
 APP_ROLE = "dudao_app"
@@ -168,6 +175,58 @@ AUDIT_TABLES: dict[str, tuple[str, ...]] = {
     "tasks": ("audit_event",),
     "indicators": ("audit_event",),
 }
+
+
+class ChainStatus(BaseModel):
+    """One table's chain as verified, as the services report it to each other."""
+
+    service: str
+    table: str
+    rows: int
+    head_seq: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, service: str, report: ChainReport) -> ChainStatus:
+        return cls(
+            service=service,
+            table=report.table,
+            rows=report.rows,
+            head_seq=report.head_seq,
+            head_hash=report.head_hash,
+            broken_seq=report.broken_seq,
+            reason=report.reason,
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+    def describe(self) -> str:
+        where = f"{self.service}.{self.table}"
+        if self.ok:
+            return f"{where}：{self.rows} 条，链完整（末条 #{self.head_seq}）"
+        return f"{where}：第 {self.broken_seq} 条断裂：{self.reason}（此前 {self.head_seq} 条完整）"
+
+
+def verify_router(service: str) -> APIRouter:
+    """``GET /internal/v1/audit/verify``: this service's chains, verified in its own database
+    (mount among the public routers: the ``/internal`` guard admits the service credential
+    only, and no user is involved in the periodic check)."""
+    router = APIRouter(prefix="/internal/v1/audit", tags=["internal"])
+
+    @router.get("/verify", response_model=list[ChainStatus], include_in_schema=False)
+    async def verify_audit_chains(db: DatabaseDep) -> list[ChainStatus]:
+        """校验本服务审计记录的哈希链"""
+        async with db.engine.connect() as conn:
+            return [
+                ChainStatus.of(service, await verify_chain(conn, table))
+                for table in AUDIT_TABLES[service]
+            ]
+
+    return router
 
 
 async def verify_database(url: str, tables: tuple[str, ...]) -> list[ChainReport]:

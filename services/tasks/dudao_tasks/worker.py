@@ -24,9 +24,11 @@ import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
 
-from dudao_shared.audit_chain import verify_chain
+from dudao_shared.audit_chain import ChainStatus, verify_chain
 from dudao_shared.clock import get_today
 from dudao_shared.db import Database
+from dudao_shared.errors import Problem
+from dudao_shared.http import ServiceClient
 from dudao_shared.jobs import create_job_app, retry_stalled_jobs
 from dudao_shared.logs import configure_logging
 
@@ -123,11 +125,67 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
     @bp.periodic(cron="17 * * * *", periodic_id="audit_chain")
     @bp.task(name="verify_audit_chain", queue=DEFAULT_QUEUE, queueing_lock="verify_audit_chain")
     async def verify_audit(timestamp: int) -> str:
-        return await verify_audit_chain(runtime.db)
+        peers = {
+            "gateway": ServiceClient(
+                "网关", s.gateway_url, timeout=60.0, service_token=s.service_token
+            ),
+            "indicators": ServiceClient(
+                "指标服务", s.indicators_url, timeout=60.0, service_token=s.service_token
+            ),
+        }
+        try:
+            reports = await verify_audit_chains(runtime.db, peers)
+        finally:
+            for client in peers.values():
+                await client.aclose()
+        return "; ".join(r.describe() for r in reports)
 
     for register in REGISTRARS:
         register(bp, runtime)
     return bp
+
+
+VERIFY_PATH = "/internal/v1/audit/verify"
+BREAKS_PATH = "/internal/v1/audit/breaks"
+
+
+async def verify_audit_chains(db: Database, peers: dict[str, ServiceClient]) -> list[ChainStatus]:
+    """The hourly check of every service's audit chains: this service's in its own database,
+    the others' by asking each (``GET /internal/v1/audit/verify``, the service credential), so
+    no service reads another's database. Each run logs every chain's head (a chain later found
+    shorter than a logged head shows its newest rows were removed); each broken chain is logged
+    as an error and recorded as a security event by the gateway (``peers["gateway"]``, once per
+    distinct break); a service that cannot be asked is an error too (unverified, not intact)."""
+    async with db.engine.connect() as conn:
+        reports = [ChainStatus.of("tasks", await verify_chain(conn, "audit_event"))]
+    for name, client in peers.items():
+        try:
+            answer = await client.get_json(VERIFY_PATH)
+        except Problem as exc:
+            log.error("audit chain not verified", extra={"service": name, "reason": exc.detail})
+            continue
+        reports += [ChainStatus.model_validate(r) for r in answer]
+    for r in reports:
+        chain = f"{r.service}.{r.table}"
+        if r.ok:
+            log.info(
+                "audit chain intact",
+                extra={"chain": chain, "rows": r.rows, "head_seq": r.head_seq, "head": r.head_hash},
+            )
+        else:
+            log.error(
+                "audit chain broken",
+                extra={"chain": chain, "broken_seq": r.broken_seq, "reason": r.reason},
+            )
+    broken = [r for r in reports if not r.ok]
+    if broken and "gateway" in peers:
+        try:
+            await peers["gateway"].post_json(
+                BREAKS_PATH, [r.model_dump(mode="json") for r in broken]
+            )
+        except Problem as exc:
+            log.error("audit chain break not recorded", extra={"reason": exc.detail})
+    return reports
 
 
 async def verify_audit_chain(db: Database) -> str:
