@@ -24,14 +24,21 @@ run's head (seq, hash) in the log, against which a shortened chain shows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.sql.sqltypes import AutoString
 
 from .db import DatabaseDep
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 # The role the services connect as (README, docker-compose); created by the migrations.
 APP_ROLE = "dudao_app"
@@ -123,6 +130,39 @@ $$""",
     for table in audit_tables:
         stmts.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
     return stmts
+
+
+def upgrade_chains(op: Operations, tables: Sequence[str], *, existing_rows: bool = True) -> None:
+    """The migration that makes ``tables`` a service's audit tables (each service's runs this,
+    so all chains are built alike): with ``existing_rows``, add the chain columns (their
+    models declare them), chain the rows already there by time (``at, id``) and require
+    ``seq``; then the trigger of each, and the services' role (insert, never change)."""
+    for table in tables:
+        if existing_rows:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.add_column(sa.Column("seq", sa.BigInteger(), nullable=True))
+                batch_op.add_column(sa.Column("prev_hash", AutoString(length=64), nullable=True))
+                batch_op.add_column(sa.Column("hash", AutoString(length=64), nullable=True))
+                batch_op.create_unique_constraint(f"{table}_seq_key", ["seq"])
+            op.execute(backfill_statement(table, "at, id"))
+            op.alter_column(table, "seq", nullable=False)
+        for stmt in chain_statements(table):
+            op.execute(stmt)
+    for stmt in grant_statements(list(tables)):
+        op.execute(stmt)
+
+
+def downgrade_chains(op: Operations, tables: Sequence[str], *, existing_rows: bool = True) -> None:
+    """Undo :func:`upgrade_chains` (the role and its grants stay: other tables use them)."""
+    for table in tables:
+        for stmt in unchain_statements(table):
+            op.execute(stmt)
+        if existing_rows:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.drop_constraint(f"{table}_seq_key", type_="unique")
+                batch_op.drop_column("hash")
+                batch_op.drop_column("prev_hash")
+                batch_op.drop_column("seq")
 
 
 @dataclass(frozen=True, slots=True)
