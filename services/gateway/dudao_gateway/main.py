@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dudao_shared.app import create_service_app
-from dudao_shared.audit_chain import verify_router
+from dudao_shared.audit_chain import audit_router
 from dudao_shared.auth import get_revocations, get_verifier
 from dudao_shared.db import get_database
 from dudao_shared.http import ServiceClient
@@ -174,7 +174,7 @@ def create_app(settings: Settings | None = None) -> Gateway:
         settings=settings,
         routers=[sessions_router, users_router, unit_tokens_router, security_events_router],
         # The /internal guard admits only the service credential to these.
-        public_routers=[sessions_public, docs, audit_breaks_router, verify_router("gateway")],
+        public_routers=[sessions_public, docs, audit_breaks_router, audit_router("gateway")],
         on_startup=[start],
         on_shutdown=[stop],
         ready_checks=[upstreams_ready],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from dudao_shared import audit_chain
 from dudao_shared.app import StartupHook
-from dudao_shared.audit_chain import verify_router
 from dudao_shared.http import ServiceClient
 
 from .assignments.router import router as assignments_router
@@ -81,8 +81,8 @@ ROUTERS: list[APIRouter] = [
 ]
 
 # Routers that need no token (/healthz and /readyz come from the app factory).
-# (/internal/v1/audit/verify: behind the service credential, for operators.)
-PUBLIC_ROUTERS: list[APIRouter] = [public_feed_router, verify_router("tasks")]
+# (/internal/v1/audit: verify and archive, behind the service credential, for the worker.)
+PUBLIC_ROUTERS: list[APIRouter] = [public_feed_router, audit_chain.audit_router("tasks")]
 
 
 async def start_parser(app: FastAPI) -> None:

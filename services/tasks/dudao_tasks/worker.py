@@ -24,7 +24,7 @@ import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
 
-from dudao_shared.audit_chain import ChainStatus, verify_chain
+from dudao_shared.audit_chain import Archived, ChainStatus, archive_database, verify_chain
 from dudao_shared.clock import get_today
 from dudao_shared.db import Database
 from dudao_shared.errors import Problem
@@ -125,20 +125,25 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
     @bp.periodic(cron="17 * * * *", periodic_id="audit_chain")
     @bp.task(name="verify_audit_chain", queue=DEFAULT_QUEUE, queueing_lock="verify_audit_chain")
     async def verify_audit(timestamp: int) -> str:
-        peers = {
-            "gateway": ServiceClient(
-                "网关", s.gateway_url, timeout=60.0, service_token=s.service_token
-            ),
-            "indicators": ServiceClient(
-                "指标服务", s.indicators_url, timeout=60.0, service_token=s.service_token
-            ),
-        }
+        peers = audit_peers(s)
         try:
             reports = await verify_audit_chains(runtime.db, peers)
         finally:
             for client in peers.values():
                 await client.aclose()
         return "; ".join(r.describe() for r in reports)
+
+    # Daily, at a quiet hour (UTC): rows past the retention move to each service's archive.
+    @bp.periodic(cron="43 18 * * *", periodic_id="audit_archive")
+    @bp.task(name="archive_audit", queue=DEFAULT_QUEUE, queueing_lock="archive_audit")
+    async def archive_audit(timestamp: int) -> int:
+        peers = audit_peers(s)
+        try:
+            done = await archive_audit_rows(runtime.db, peers, s.audit_retention_days)
+        finally:
+            for client in peers.values():
+                await client.aclose()
+        return sum(a.moved for a in done)
 
     for register in REGISTRARS:
         register(bp, runtime)
@@ -147,6 +152,46 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
 
 VERIFY_PATH = "/internal/v1/audit/verify"
 BREAKS_PATH = "/internal/v1/audit/breaks"
+ARCHIVE_PATH = "/internal/v1/audit/archive"
+
+
+def audit_peers(s: Settings) -> dict[str, ServiceClient]:
+    """The services whose audit upkeep the worker asks for (each in its own database)."""
+    return {
+        "gateway": ServiceClient(
+            "网关", s.gateway_url, timeout=300.0, service_token=s.service_token
+        ),
+        "indicators": ServiceClient(
+            "指标服务", s.indicators_url, timeout=300.0, service_token=s.service_token
+        ),
+    }
+
+
+async def archive_audit_rows(
+    db: Database, peers: dict[str, ServiceClient], retention_days: int
+) -> list[Archived]:
+    """Move audit rows past the retention to the archive in every service: this service's
+    here, the others' by asking each (``POST /internal/v1/audit/archive``; each uses its own
+    retention setting). The database function refuses rows younger than 183 days whatever the
+    setting, and the archived rows stay in the chain the verification walks."""
+    done = await archive_database(db, "tasks", retention_days)
+    for name, client in peers.items():
+        try:
+            answer = await client.post_json(ARCHIVE_PATH, None)
+        except Problem as exc:
+            log.error("audit rows not archived", extra={"service": name, "reason": exc.detail})
+            continue
+        done += [Archived.model_validate(a) for a in answer]
+    for a in done:
+        log.info(
+            "audit rows archived",
+            extra={
+                "chain": f"{a.service}.{a.table}",
+                "moved": a.moved,
+                "before": a.cutoff.isoformat(),
+            },
+        )
+    return done
 
 
 async def verify_audit_chains(db: Database, peers: dict[str, ServiceClient]) -> list[ChainStatus]:

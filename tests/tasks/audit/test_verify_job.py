@@ -18,11 +18,12 @@ from dudao_gateway.main import create_app as create_gateway
 from dudao_indicators.config import Settings as IndicatorSettings
 from dudao_indicators.main import create_app as create_indicators
 from dudao_shared import migrate
+from dudao_shared.audit_chain import APP_ROLE, AUDIT_TABLES, backfill_statement
 from dudao_shared.db import Database
 from dudao_shared.http import ServiceClient
 from dudao_shared.security import SERVICE_TOKEN_HEADER
 from dudao_tasks.migrations import MIGRATIONS_DIR
-from dudao_tasks.worker import verify_audit_chain, verify_audit_chains
+from dudao_tasks.worker import archive_audit_rows, verify_audit_chain, verify_audit_chains
 
 
 async def test_periodic_job_reports_the_first_broken_link(databases) -> None:  # type: ignore[no-untyped-def]
@@ -189,3 +190,105 @@ async def test_verify_route_needs_the_service_credential(three_services) -> None
             "/internal/v1/audit/breaks", json=[], headers={SERVICE_TOKEN_HEADER: ""}
         )
         assert r.status_code == 401
+
+
+async def _add_old_rows(urls: dict[str, str], days_ago: int) -> None:
+    """Three more rows in each service, dated ``days_ago`` (their place in the chain is their
+    insertion order, as for any row)."""
+    await _add_rows(urls)
+    for svc, url in urls.items():
+        table = AUDIT_TABLES[svc][0]
+        await _superuser(
+            url,
+            f"UPDATE {table} SET at = now() - make_interval(days => $1)"
+            f" WHERE seq > (SELECT max(seq) - 3 FROM {table})",
+            days_ago,
+        )
+
+
+async def test_archive_moves_old_rows_and_the_chain_still_verifies(three_services) -> None:  # type: ignore[no-untyped-def]
+    urls, db, peers = three_services
+    await _add_rows(urls)  # seq 1-3: recent
+    for svc, url in urls.items():  # now seq 1-3 written 400 days ago
+        table = AUDIT_TABLES[svc][0]
+        await _superuser(url, f"UPDATE {table} SET at = now() - interval '400 days'")
+    await _add_old_rows(urls, 200)  # seq 4-6: 200 days ago, inside a 365-day retention
+    await _add_rows(urls)  # seq 7-9: recent
+    # The hash covers `at`: dating rows by hand breaks the chain; re-chain as a migration would.
+    for svc, url in urls.items():
+        table = AUDIT_TABLES[svc][0]
+        await _superuser(url, f"ALTER TABLE {table} DROP CONSTRAINT {table}_seq_key")
+        await _superuser(url, backfill_statement(table, "seq"))
+        await _superuser(url, f"ALTER TABLE {table} ADD CONSTRAINT {table}_seq_key UNIQUE (seq)")
+    assert all(r.ok for r in await verify_audit_chains(db, peers))
+
+    done = await archive_audit_rows(db, peers, 365)
+    assert {(a.service, a.moved) for a in done} == {
+        ("tasks", 3),
+        ("indicators", 3),
+        ("gateway", 3),
+    }
+    for svc, url in urls.items():
+        table = AUDIT_TABLES[svc][0]
+        conn = await asyncpg.connect(_dsn(url))
+        try:
+            archived = [r["seq"] for r in await conn.fetch(f"SELECT seq FROM {table}_archive")]
+            kept = [r["seq"] for r in await conn.fetch(f"SELECT seq FROM {table} ORDER BY seq")]
+            # The kept chain starts from the archived head's hash.
+            head = await conn.fetchval(f"SELECT hash FROM {table}_archive WHERE seq = 3")
+            first = await conn.fetchval(f"SELECT prev_hash FROM {table} WHERE seq = 4")
+        finally:
+            await conn.close()
+        assert (sorted(archived), kept, first) == ([1, 2, 3], [4, 5, 6, 7, 8, 9], head), svc
+    reports = await verify_audit_chains(db, peers)
+    assert {(r.service, r.rows, r.head_seq, r.ok) for r in reports} == {
+        ("tasks", 9, 9, True),
+        ("indicators", 9, 9, True),
+        ("gateway", 9, 9, True),
+    }
+    # Nothing younger than the retention moves, and a second run moves nothing more.
+    assert sum(a.moved for a in await archive_audit_rows(db, peers, 365)) == 0
+    # New rows go on from the kept head.
+    await _add_rows(urls)
+    assert all(r.ok and r.head_seq == 12 for r in await verify_audit_chains(db, peers))
+
+    for svc, url in urls.items():
+        table = AUDIT_TABLES[svc][0]
+        conn = await asyncpg.connect(_dsn(url))
+        try:
+            async with conn.transaction():
+                await conn.execute(f"SET LOCAL ROLE {APP_ROLE}")
+                # The services' role reads the archive and calls the archiving, nothing else:
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await conn.execute(f"UPDATE {table}_archive SET hash = 'x'")
+            for statement in (f"DELETE FROM {table}_archive", f"TRUNCATE {table}_archive"):
+                async with conn.transaction():
+                    await conn.execute(f"SET LOCAL ROLE {APP_ROLE}")
+                    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                        await conn.execute(statement)
+            async with conn.transaction():
+                await conn.execute(f"SET LOCAL ROLE {APP_ROLE}")
+                # … and not for rows younger than 183 days, whatever a setting says.
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await conn.execute(f"SELECT audit_archive_{table}(now() - interval '182 days')")
+        finally:
+            await conn.close()
+        # An archived row changed by hand breaks the chain where it stands.
+        await _superuser(url, f"UPDATE {table}_archive SET prev_hash = 'x' WHERE seq = 2")
+    broken = {(r.service, r.broken_seq) for r in await verify_audit_chains(db, peers) if not r.ok}
+    assert broken == {("tasks", 2), ("indicators", 2), ("gateway", 2)}
+
+
+async def test_archive_keeps_the_newest_row_however_old(three_services) -> None:  # type: ignore[no-untyped-def]
+    """The chain goes on from the newest row in the table: it never moves."""
+    urls, db, peers = three_services
+    await _add_rows(urls)
+    for svc, url in urls.items():
+        table = AUDIT_TABLES[svc][0]
+        await _superuser(url, f"UPDATE {table} SET at = now() - interval '400 days'")
+        await _superuser(url, f"ALTER TABLE {table} DROP CONSTRAINT {table}_seq_key")
+        await _superuser(url, backfill_statement(table, "seq"))
+        await _superuser(url, f"ALTER TABLE {table} ADD CONSTRAINT {table}_seq_key UNIQUE (seq)")
+    assert {a.moved for a in await archive_audit_rows(db, peers, 365)} == {2}
+    await _add_rows(urls)
+    assert all(r.ok and r.head_seq == 6 for r in await verify_audit_chains(db, peers))
