@@ -2,8 +2,9 @@
 
 A unit officer finds a 催办 in the phone page's 消息 tab (badge, list) and opens its task; a
 planner reads the extension requests waiting in the console's 通知待办, decides one there and
-marks the rest read; an admin discloses a plan on 门户与集成 and the public feed then lists it;
-an admin registers a webhook receiver and sees its signing secret once.
+marks the rest read; an admin discloses a plan on 门户与集成 and the public feed then lists it
+(the page also shows the gateway's sign-in linking rule); an admin registers a webhook
+receiver and sees its signing secret once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e.fixtures import RunningPlatform
+from e2e.fixtures import OIDC_PORT, RunningPlatform
 from e2e.helpers import PASSWORD, client, create_unit, ok, staff, uniq, unit_actor
 from playwright.sync_api import Page, expect
 
@@ -245,6 +246,11 @@ def test_admin_publishes_a_plan_and_the_feed_lists_it(
     expect(drawer).to_contain_text(plan["title"])
     expect(drawer).to_contain_text("南昌县")
     shot(desk, "portal-plan-published")
+    desk.keyboard.press("Escape")
+    # The gateway's outside sign-in configuration, read only: the platform links by username.
+    settings = desk.get_by_test_id("sso-settings")
+    expect(settings).to_contain_text("按用户名")
+    expect(settings).to_contain_text(f"http://127.0.0.1:{OIDC_PORT}")
 
     # The feed answers from a cache of a few seconds: wait out an older copy of the list.
     deadline = time.monotonic() + 30
