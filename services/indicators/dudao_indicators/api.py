@@ -9,6 +9,7 @@ from dudao_shared.app import StartupHook
 from .assessments.router import router as assessments
 from .audit.router import router as audit
 from .grants.router import router as grants
+from .import_jobs.router import router as import_jobs
 from .indicators.router import router as indicators
 from .measurements.router import router as measurements
 from .plans import close_tasks_client, open_tasks_client
@@ -27,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     grants,
     tables,
     audit,
+    import_jobs,
 ]
 # Routers that need no token (/healthz and /readyz come from the app factory).
 PUBLIC_ROUTERS: list[APIRouter] = [public_feed]

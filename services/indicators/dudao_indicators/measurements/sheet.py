@@ -24,6 +24,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -32,6 +33,7 @@ from dudao_shared.sheets import (
     as_decimal,
     may_write,
     rejected,
+    report,
     summarize,
 )
 
@@ -213,9 +215,8 @@ async def import_rows(
     authorize: Authorize,
     dry_run: bool,
     mode: ImportMode,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
-    """``progress(done, total)`` is called every 1,000 rows (a long import shows how far it is)."""
     indicators = {
         i.code: i
         for i in (await session.scalars(select(Indicator).where(Indicator.plan_id == plan_id)))
@@ -237,8 +238,7 @@ async def import_rows(
             assert ind is not None
             touched[(ind.id, r.values.get("region_code") or "")] = ind
         outcomes.append(outcome[0])
-        if progress is not None and (len(outcomes) % 1000 == 0 or len(outcomes) == len(rows)):
-            progress(len(outcomes), len(rows))
+        report(progress, len(outcomes), len(rows))
     written = may_write(outcomes, dry_run=dry_run, mode=mode)
     summary = summarize(KIND, outcomes, dry_run=dry_run, written=written)
     if not written:

@@ -25,6 +25,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -33,6 +34,7 @@ from dudao_shared.sheets import (
     as_decimal,
     may_write,
     rejected,
+    report,
     summarize,
 )
 
@@ -181,6 +183,7 @@ async def import_rows(
     rows: Sequence[SheetRow],
     dry_run: bool,
     mode: ImportMode,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     indicators = {
         i.code: i
@@ -188,7 +191,10 @@ async def import_rows(
     }
     outer = await session.begin_nested()
     seen: dict[tuple[str, str], int] = {}
-    outcomes = [await _import_row(session, principal, r, indicators, seen) for r in rows]
+    outcomes: list[RowOutcome] = []
+    for r in rows:
+        outcomes.append(await _import_row(session, principal, r, indicators, seen))
+        report(progress, len(outcomes), len(rows))
     written = may_write(outcomes, dry_run=dry_run, mode=mode)
     summary = summarize(KIND, outcomes, dry_run=dry_run, written=written)
     if not written:

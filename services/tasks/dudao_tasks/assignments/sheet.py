@@ -28,6 +28,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -36,6 +37,7 @@ from dudao_shared.sheets import (
     as_list,
     may_write,
     rejected,
+    report,
     summarize,
 )
 
@@ -126,10 +128,14 @@ async def import_rows(
     rows: Sequence[SheetRow],
     dry_run: bool,
     mode: ImportMode,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     outer = await session.begin_nested()
     seen: dict[str, int] = {}
-    outcomes = [await _import_row(session, principal, plan, r, seen) for r in rows]
+    outcomes: list[RowOutcome] = []
+    for r in rows:
+        outcomes.append(await _import_row(session, principal, plan, r, seen))
+        report(progress, len(outcomes), len(rows))
     written = may_write(outcomes, dry_run=dry_run, mode=mode)
     summary = summarize(KIND, outcomes, dry_run=dry_run, written=written)
     if not written:

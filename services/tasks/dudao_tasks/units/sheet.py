@@ -27,6 +27,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -36,6 +37,7 @@ from dudao_shared.sheets import (
     as_list,
     may_write,
     rejected,
+    report,
     summarize,
 )
 from dudao_shared.sheets import (
@@ -181,6 +183,7 @@ async def import_rows(
     rows: Sequence[SheetRow],
     dry_run: bool,
     mode: ImportMode,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     named = {r.values.get(c) for r in rows for c in ("parent", "successor")} - {None}
     before = {
@@ -193,7 +196,10 @@ async def import_rows(
     }
     outer = await session.begin_nested()
     seen: dict[tuple[str, str], int] = {}
-    outcomes = [await _import_row(session, principal, r, seen, before) for r in rows]
+    outcomes: list[RowOutcome] = []
+    for r in rows:
+        outcomes.append(await _import_row(session, principal, r, seen, before))
+        report(progress, len(outcomes), len(rows))
     written = may_write(outcomes, dry_run=dry_run, mode=mode)
     summary = summarize(KIND, outcomes, dry_run=dry_run, written=written)
     if not written:
