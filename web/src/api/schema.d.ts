@@ -824,6 +824,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/import_jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         * @description 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         */
+        get: operations["get_import_job_api_v1_import_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/indicator_grants": {
         parameters: {
             query?: never;
@@ -867,6 +887,26 @@ export interface paths {
          * @description 撤销授权（需 If-Match）
          */
         delete: operations["delete_grant_api_v1_indicator_grants__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicator_import_jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         * @description 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         */
+        get: operations["get_import_job_api_v1_indicator_import_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1107,8 +1147,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_measurements_api_v1_measurements_import_post"];
         delete?: never;
@@ -1691,8 +1732,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_tasks_api_v1_plans__plan_id__tasks_import_post"];
         delete?: never;
@@ -2174,8 +2216,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_targets_api_v1_targets_import_post"];
         delete?: never;
@@ -2438,8 +2481,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_units_api_v1_units_import_post"];
         delete?: never;
@@ -7373,6 +7417,61 @@ export interface components {
             /** Value */
             value: number;
         };
+        /** SheetJobProgress */
+        SheetJobProgress: {
+            /**
+             * Done
+             * @description 已处理的行数
+             */
+            done: number;
+            /**
+             * Total
+             * @description 文件中的数据行数
+             */
+            total: number;
+        };
+        /** SheetJobRead */
+        SheetJobRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dry Run
+             * @description 是否仅预检
+             */
+            dry_run: boolean;
+            /** Filename */
+            filename: string;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @description 导入类型
+             */
+            kind: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "all" | "valid";
+            /** @description 未完成时的错误，与同步导入会返回的错误相同 */
+            problem?: components["schemas"]["ProblemDetail"] | null;
+            progress: components["schemas"]["SheetJobProgress"];
+            /** Started At */
+            started_at?: string | null;
+            /**
+             * State
+             * @description queued 排队中、running 导入中、done 已完成、failed 未完成（见 problem）
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+            /** @description 导入结果，与同步导入的返回相同（完成后，或全部不写入时） */
+            summary?: components["schemas"]["ImportSummary"] | null;
+        };
         /** SignInProvider */
         SignInProvider: {
             /**
@@ -11562,6 +11661,56 @@ export interface operations {
             };
         };
     };
+    get_import_job_api_v1_import_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `import_job_not_found` 导入作业不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_grants_api_v1_indicator_grants_get: {
         parameters: {
             query?: {
@@ -11812,6 +11961,56 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_import_job_api_v1_indicator_import_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `import_job_not_found` 导入作业不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -13024,6 +13223,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -15174,6 +15382,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportSummary"];
                 };
             };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
             /** @description 未登录或凭证无效 */
             401: {
                 headers: {
@@ -16912,6 +17129,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportSummary"];
                 };
             };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
             /** @description 未登录或凭证无效 */
             401: {
                 headers: {
@@ -17963,6 +18189,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
