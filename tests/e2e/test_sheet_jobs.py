@@ -314,6 +314,12 @@ async def test_task_service_imports_as_jobs_equal_the_synchronous_ones(  # type:
     written = _rows(sides["sync"].tasks_url, TASKS_SQL)
     assert len({r[0] for r in written}) == len(tasks)
     assert _rows(sides["job"].tasks_url, TASKS_SQL) == written
+    # Every job finished, and a finished job keeps no copy of the uploaded file.
+    jobs = _rows(
+        sides["job"].tasks_url,
+        "SELECT state, content IS NULL, rows_done = rows_total FROM sheet_job ORDER BY state",
+    )
+    assert jobs == [("done", True, True)] * 4 + [("failed", True, True)]
 
 
 async def _plan_and_indicators(apps: dict[str, Side], token: str) -> dict[str, str]:
