@@ -14,7 +14,7 @@ from .indicators.router import router as indicators
 from .measurements.router import router as measurements
 from .plans import close_tasks_client, open_tasks_client
 from .public_feed.router import router as public_feed
-from .reports.router import rollups, scorecards, series_router, tables
+from .reports.router import level_rollups, rollups, scorecards, series_router, tables
 from .targets.router import router as targets
 
 ROUTERS: list[APIRouter] = [
@@ -24,6 +24,7 @@ ROUTERS: list[APIRouter] = [
     assessments,
     scorecards,
     rollups,
+    level_rollups,
     series_router,
     grants,
     tables,

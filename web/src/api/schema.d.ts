@@ -1044,6 +1044,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/indicators/{indicator_id}/rollup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 逐级汇总：本规划指标在下级区划规划中的对应指标（同名同计量单位）该期的值，按规则汇总
+         * @description 逐级汇总：本规划指标在下级区划规划中的对应指标（同名同计量单位）该期的值，按规则汇总
+         *     （数量相加；率按分母加权，缺分母时简单平均并标明）；列出已报送与未报送的下级区划，从不推算
+         */
+        get: operations["get_level_rollup_api_v1_indicators__indicator_id__rollup_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/{item_id}": {
         parameters: {
             query?: never;
@@ -3746,6 +3767,34 @@ export interface components {
              */
             row: number;
         };
+        /** ChildRegionValue */
+        ChildRegionValue: {
+            /** Denominator */
+            denominator?: number | null;
+            /**
+             * Indicator Id
+             * @description 下级规划中对应的指标
+             */
+            indicator_id?: string | null;
+            /** Numerator */
+            numerator?: number | null;
+            /**
+             * Plan Ids
+             * @description 该区划的下级规划
+             */
+            plan_ids: string[];
+            /** Region Code */
+            region_code: string;
+            /** Region Name */
+            region_name: string;
+            /**
+             * Status
+             * @description reported 已报送；not_reported 有对应指标但该期未报送；no_indicator 下级规划中没有同名同单位的指标；no_plan 没有下级规划
+             */
+            status: string;
+            /** Value */
+            value?: number | null;
+        };
         /** Comparison */
         Comparison: {
             /**
@@ -5110,6 +5159,57 @@ export interface components {
             indicator_id: string;
             /** Items */
             items: components["schemas"]["LatestValue"][];
+        };
+        /**
+         * LevelRollup
+         * @description A plan's indicator with its child regions' plans rolled up for one period.
+         */
+        LevelRollup: {
+            /** Children */
+            children: components["schemas"]["ChildRegionValue"][];
+            /** Indicator Id */
+            indicator_id: string;
+            /**
+             * Measured Value
+             * @description 本级直接填报的值（如有）
+             */
+            measured_value: number | null;
+            /**
+             * Method
+             * @description sum 相加（可加的数量指标）；weighted 按分母加权平均（率类指标，各报送区划都有分母时）；mean 简单平均（其他情况，未加权，见 unweighted）；none 无报送
+             */
+            method: string;
+            /**
+             * Missing
+             * @description 未报送的下级区划（含没有指标或规划的）
+             */
+            missing: string[];
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Reported
+             * @description 已报送的下级区划
+             */
+            reported: string[];
+            /**
+             * Rule
+             * @description 本次汇总所用规则的说明
+             */
+            rule: string;
+            /**
+             * Unweighted
+             * @description 是否为未加权的简单平均（仅供参考，不等于全辖区的值）
+             */
+            unweighted: boolean;
+            /**
+             * Value
+             * @description 汇总值；无下级报送时为空（从不推算）
+             */
+            value: number | null;
         };
         /** LightRules */
         LightRules: {
@@ -12650,6 +12750,70 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_level_rollup_api_v1_indicators__indicator_id__rollup_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period: string;
+            };
+            header?: never;
+            path: {
+                /** @description 指标标识 */
+                indicator_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelRollup"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
