@@ -2790,6 +2790,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/plans/{plan_id}/bulletins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划已印发的督办通报（新印发的在前）
+         * @description 已公开规划已印发的督办通报（新印发的在前）
+         */
+        get: operations["list_public_bulletins_public_v1_plans__plan_id__bulletins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}/bulletins/{bulletin_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已印发的督办通报：合计、各单位排名与红榜（印发时的数据，不重新计算）
+         * @description 已印发的督办通报：合计、各单位排名与红榜（印发时的数据，不重新计算）
+         */
+        get: operations["get_public_bulletin_public_v1_plans__plan_id__bulletins__bulletin_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/plans/{plan_id}/indicators": {
         parameters: {
             query?: never;
@@ -6377,6 +6417,189 @@ export interface components {
              */
             type: string;
         };
+        /**
+         * PublicBulletin
+         * @description An issued bulletin (通报) of a disclosed plan, as it was issued.
+         */
+        PublicBulletin: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             * @description 印发时间
+             */
+            issued_at: string;
+            /**
+             * Kind
+             * @description scheduled 月度通报、on_demand 专项通报
+             */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             * @description 通报期结束
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description 通报期开始
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Region Code
+             * @description 通报覆盖的区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Totals
+             * @description 全部单位的合计（任务数与各项计数）
+             */
+            totals: {
+                [key: string]: number;
+            };
+        };
+        /** PublicBulletinDetail */
+        PublicBulletinDetail: {
+            /**
+             * As Of
+             * Format: date
+             * @description 数据截至日期
+             */
+            as_of: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             * @description 印发时间
+             */
+            issued_at: string;
+            /**
+             * Kind
+             * @description scheduled 月度通报、on_demand 专项通报
+             */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             * @description 通报期结束
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description 通报期开始
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Ranking Rule
+             * @description 排名规则
+             */
+            ranking_rule: string;
+            /**
+             * Red List
+             * @description 红榜：逾期未完成与列入约谈/通报
+             */
+            red_list: components["schemas"]["PublicRedListEntry"][];
+            /**
+             * Region Code
+             * @description 通报覆盖的区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Totals
+             * @description 全部单位的合计（任务数与各项计数）
+             */
+            totals: {
+                [key: string]: number;
+            };
+            /**
+             * Units
+             * @description 各单位排名
+             */
+            units: components["schemas"]["PublicBulletinUnit"][];
+        };
+        /** PublicBulletinPage */
+        PublicBulletinPage: {
+            /** Items */
+            items: components["schemas"]["PublicBulletin"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /**
+         * PublicBulletinUnit
+         * @description A unit's line of a bulletin (通报 names organisations, never persons).
+         */
+        PublicBulletinUnit: {
+            /**
+             * Counts
+             * @description 任务数与各项计数：assignments、done、on_time、late、returned、overdue、open_notices
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Rank
+             * @description 排名
+             */
+            rank: number;
+            /**
+             * Region Code
+             * @description 单位所在区划代码
+             */
+            region_code: string;
+            /**
+             * Score
+             * @description 得分（规则见 ranking_rule）
+             */
+            score: number;
+            /**
+             * Unit Name
+             * @description 单位（机构名称）
+             */
+            unit_name: string;
+        };
         /** PublicCounts */
         PublicCounts: {
             /**
@@ -6749,6 +6972,54 @@ export interface components {
              * @description 下一页游标；为空表示没有更多
              */
             next_cursor?: string | null;
+        };
+        /** PublicRedListEntry */
+        PublicRedListEntry: {
+            /**
+             * Days Overdue
+             * @description 逾期天数
+             */
+            days_overdue: number;
+            /**
+             * Due On
+             * @description 完成时限
+             */
+            due_on: string | null;
+            /**
+             * Kind
+             * @description overdue 逾期未完成；listed 列入约谈/通报
+             */
+            kind: string;
+            /**
+             * Listed
+             * @description 是否已列入约谈/通报
+             */
+            listed: boolean;
+            /**
+             * Notice
+             * @description 督办单标题
+             */
+            notice: string | null;
+            /**
+             * Role
+             * @description lead 牵头、co 配合
+             */
+            role: string;
+            /**
+             * Task Code
+             * @description 任务编号
+             */
+            task_code: string | null;
+            /**
+             * Task Title
+             * @description 任务名称
+             */
+            task_title: string | null;
+            /**
+             * Unit Name
+             * @description 单位（机构名称）
+             */
+            unit_name: string;
         };
         /** PublicRegionProgress */
         PublicRegionProgress: {
@@ -7640,7 +7911,7 @@ export interface components {
              * Events
              * @description 订阅的事件
              */
-            events: ("plan.published" | "task.state_changed" | "indicator.assessed")[];
+            events: ("plan.published" | "task.state_changed" | "indicator.assessed" | "bulletin.issued")[];
             /**
              * Name
              * @description 接收方名称，如 赣服通 分厅
@@ -7734,7 +8005,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Events */
-            events?: ("plan.published" | "task.state_changed" | "indicator.assessed")[] | null;
+            events?: ("plan.published" | "task.state_changed" | "indicator.assessed" | "bulletin.issued")[] | null;
             /** Name */
             name?: string | null;
             /** Url */
@@ -19508,6 +19779,127 @@ export interface operations {
                 };
             };
             /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_public_bulletins_public_v1_plans__plan_id__bulletins_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBulletinPage"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_public_bulletin_public_v1_plans__plan_id__bulletins__bulletin_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bulletin_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBulletinDetail"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 `bulletin_not_found` 通报不存在或未公开 */
             404: {
                 headers: {
                     [name: string]: unknown;
