@@ -89,6 +89,8 @@ def test_no_personal_or_internal_field_in_the_feed(tasks_settings, indicators_se
         "/public/v1/plans/{plan_id}",
         "/public/v1/plans/{plan_id}/items",
         "/public/v1/plans/{plan_id}/indicators",
+        "/public/v1/plans/{plan_id}/bulletins",
+        "/public/v1/plans/{plan_id}/bulletins/{bulletin_id}",
     }
     total = 0
     for path, fields in walked.items():

@@ -319,20 +319,24 @@ def worker(
     once: Annotated[bool, typer.Option(help="处理完队列中已有的作业后退出")] = False,
     data_dir: DataDir = Path("var"),
 ) -> None:
-    """运行任务服务的后台作业进程（提醒扫描、通知外发）；可在多台机器上各运行一个。"""
+    """运行后台作业进程：任务服务（提醒扫描、通知外发、表格导入）与指标服务（表格导入）的作业队列，
+    各在本服务的数据库中；可在多台机器上各运行一个。"""
     args = [*(["--name", name] if name else []), *(["--once"] if once else [])]
-    from dudao_tasks.worker import main as worker_main
+    from .worker import SERVICES
+    from .worker import main as worker_main
 
-    if _configured_url("tasks"):
+    if all(_configured_url(svc) for svc in SERVICES):
         worker_main(args)
         return
-    with _databases(data_dir.resolve(), ["tasks"], owner=False) as urls:
-        os.environ["DUDAO_TASKS_DATABASE_URL"] = urls["tasks"]
-        if not os.environ.get("DUDAO_TASKS_JWT_PUBLIC_KEY_FILE"):
-            from .platform import ensure_keys
+    with _databases(data_dir.resolve(), list(SERVICES), owner=False) as urls:
+        for svc in SERVICES:
+            prefix = f"DUDAO_{svc.upper()}_"
+            os.environ[prefix + "DATABASE_URL"] = urls[svc]
+            if not os.environ.get(prefix + "JWT_PUBLIC_KEY_FILE"):
+                from .platform import ensure_keys
 
-            _, public = ensure_keys(data_dir.resolve() / "keys")
-            os.environ["DUDAO_TASKS_JWT_PUBLIC_KEY_FILE"] = str(public)
+                _, public = ensure_keys(data_dir.resolve() / "keys")
+                os.environ[prefix + "JWT_PUBLIC_KEY_FILE"] = str(public)
         worker_main(args)
 
 

@@ -24,8 +24,8 @@ SERVICES = {
     "gateway": "dudao_gateway.main:create_app",
 }
 
-# Processes without an HTTP port: the job queue's worker (python -m <module>).
-WORKERS = {"worker": "dudao_tasks.worker"}
+# Processes without an HTTP port: the worker of both services' job queues (python -m <module>).
+WORKERS = {"worker": "dudao_cli.worker"}
 
 
 def free_port() -> int:
@@ -126,7 +126,7 @@ class Platform:
         return open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
 
     def start_worker(self, name: str = "worker", env: dict[str, str] | None = None) -> None:
-        """A worker of the task service's job queue; several may run (each its own name)."""
+        """A worker of the services' job queues; several may run (each its own name)."""
         env = env or self.config.env()
         out = self._log(name)
         self.procs[name] = subprocess.Popen(

@@ -49,6 +49,9 @@ class ServiceSettings(BaseSettings):
     public_docs: bool | None = None
     # Revocations: a service refuses tokens (503) when its list is older than this.
     revocation_max_age_seconds: float = 10.0
+    # A spreadsheet import with more rows than this runs as a background job (202 and a job to
+    # poll) instead of within the request, so a large file never holds a request for minutes.
+    sheet_job_rows: int = 2000
 
     @model_validator(mode="after")
     def _require_database(self) -> ServiceSettings:

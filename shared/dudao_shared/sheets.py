@@ -398,15 +398,35 @@ def may_write(outcomes: Sequence[RowOutcome], *, dry_run: bool, mode: ImportMode
     return mode == "valid" or not any(o.action == "error" for o in outcomes)
 
 
-def rejected(summary: ImportSummary) -> ValidationFailed:
+class ImportRejected(ValidationFailed):
+    """An all-or-nothing import with bad rows; it carries its summary, so an import run as a
+    job shows the same row outcomes a dry run would."""
+
+    code = "sheet_rows_invalid"
+
+    def __init__(self, summary: ImportSummary) -> None:
+        super().__init__(
+            f"{summary.failed} 行有错误，未写入任何数据；请修改后重新导入，或选择只导入正确的行",
+            errors=[
+                {"field": f"第{e.row}行·{e.column}", "message": e.message}
+                for e in summary.errors[:200]
+            ],
+        )
+        self.summary = summary
+
+
+def rejected(summary: ImportSummary) -> ImportRejected:
     """An all-or-nothing import with bad rows: 422 naming each row and column, nothing written."""
-    return ValidationFailed(
-        f"{summary.failed} 行有错误，未写入任何数据；请修改后重新导入，或选择只导入正确的行",
-        errors=[
-            {"field": f"第{e.row}行·{e.column}", "message": e.message} for e in summary.errors[:200]
-        ],
-        code="sheet_rows_invalid",
-    )
+    return ImportRejected(summary)
+
+
+# Called with (rows done, rows in the file) after each row, so a long import shows how far it is.
+Progress = Callable[[int, int], None]
+
+
+def report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
 
 
 async def finish_import(

@@ -10,11 +10,12 @@ from dudao_shared.audit_chain import audit_router
 from .assessments.router import router as assessments
 from .audit.router import router as audit
 from .grants.router import router as grants
+from .import_jobs.router import router as import_jobs
 from .indicators.router import router as indicators
 from .measurements.router import router as measurements
 from .plans import close_tasks_client, open_tasks_client
 from .public_feed.router import router as public_feed
-from .reports.router import rollups, scorecards, series_router, tables
+from .reports.router import level_rollups, rollups, scorecards, series_router, tables
 from .targets.router import router as targets
 
 ROUTERS: list[APIRouter] = [
@@ -24,10 +25,12 @@ ROUTERS: list[APIRouter] = [
     assessments,
     scorecards,
     rollups,
+    level_rollups,
     series_router,
     grants,
     tables,
     audit,
+    import_jobs,
 ]
 # Routers that need no token (/healthz and /readyz come from the app factory).
 # (/internal/v1/audit: verify and archive, behind the service credential, for the worker.)

@@ -20,3 +20,8 @@ def granted_pairs(
     none."""
     clauses = [and_(indicator_id == i, region_code == r) for i, r in pairs]
     return or_(*clauses) if clauses else false()
+
+
+# Where this service's import jobs are read: the routers that answer 202 point there (the
+# task service's are under /import_jobs; the gateway routes by the first segment).
+SHEET_JOBS_PATH = "/api/v1/indicator_import_jobs"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI
@@ -94,3 +94,39 @@ async def region_name(client: ServiceClient, code: str) -> str:
             return code
         raise
     return str(region["name"])
+
+
+async def _all_pages(client: ServiceClient, path: str, params: dict[str, str]) -> list[Any]:
+    items: list[Any] = []
+    cursor: str | None = None
+    while True:
+        page = await client.get_json(
+            path, params={**params, "limit": "500", **({"cursor": cursor} if cursor else {})}
+        )
+        items.extend(page["items"])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
+async def child_regions(client: ServiceClient, code: str) -> list[tuple[str, str]]:
+    """The regions one level below ``code`` (code, name), as the task service lists them."""
+    try:
+        rows = await _all_pages(client, f"/api/v1/regions/{quote(code, safe='')}/children", {})
+    except UpstreamProblem as exc:
+        if exc.status in (404, 422):
+            return []
+        raise
+    return [(str(r["code"]), str(r["name"])) for r in rows]
+
+
+async def child_plans(client: ServiceClient, plan_id: str) -> list[tuple[str, str]]:
+    """The plans under ``plan_id`` the caller may see there (id, region), with the caller's
+    token: a plan hidden from them in the task service is not rolled up for them here."""
+    try:
+        rows = await _all_pages(client, "/api/v1/plans", {"parent_plan_id": plan_id})
+    except UpstreamProblem as exc:
+        if exc.status in (404, 422):
+            return []
+        raise
+    return [(str(p["id"]), str(p["region_code"])) for p in rows]

@@ -15,6 +15,7 @@ from .cascade.router import router as cascade_router
 from .contacts.router import router as contacts_router
 from .evaluations.router import router as evaluations_router
 from .extensions.router import router as extensions_router
+from .import_jobs.router import router as import_jobs_router
 from .items.router import router as items_router
 from .ledger.router import router as ledger_router
 from .lights.router import router as lights_router
@@ -78,6 +79,7 @@ ROUTERS: list[APIRouter] = [
     events_router,
     reminders_router,
     contacts_router,
+    import_jobs_router,
 ]
 
 # Routers that need no token (/healthz and /readyz come from the app factory).

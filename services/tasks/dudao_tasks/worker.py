@@ -23,24 +23,38 @@ from typing import Any
 import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.audit_chain import Archived, ChainStatus, archive_database, verify_chain
+from dudao_shared.auth import Principal
 from dudao_shared.clock import get_today
 from dudao_shared.db import Database
 from dudao_shared.errors import Problem
 from dudao_shared.http import ServiceClient
 from dudao_shared.jobs import create_job_app, retry_stalled_jobs
 from dudao_shared.logs import configure_logging
+from dudao_shared.sheet_jobs import (
+    JOB_QUEUE,
+    JOB_TASK,
+    ImportRequest,
+    SheetImporter,
+    run_sheet_job,
+)
+from dudao_shared.sheets import ImportSummary, Progress, SheetRow
 
+from .assignments import sheet as assignments_sheet
 from .bulletins import jobs as bulletin_jobs
 from .config import Settings
+from .models import Plan, SheetJob
 from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
 from .plans.light_store import REFRESH_PLAN_TASK, SWEEP_TASK, refresh_plan, sweep
+from .plans.service import PlanNotFound
 from .reminders import service as reminders
 from .supervision import jobs as supervision_jobs
+from .units import sheet as units_sheet
 
 log = logging.getLogger("dudao.worker")
 
@@ -145,6 +159,12 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
                 await client.aclose()
         return sum(a.moved for a in done)
 
+    @bp.task(name=JOB_TASK, queue=JOB_QUEUE)
+    async def sheet_import(job_id: str) -> str:
+        return await run_sheet_job(
+            runtime.db.sessionmaker, SheetJob, uuid.UUID(job_id), SHEET_IMPORTERS
+        )
+
     for register in REGISTRARS:
         register(bp, runtime)
     return bp
@@ -233,6 +253,52 @@ async def verify_audit_chains(db: Database, peers: dict[str, ServiceClient]) -> 
     return reports
 
 
+# The imports a large file runs as a job: the same functions the import routes call.
+async def _import_units(
+    session: AsyncSession,
+    principal: Principal,
+    request: ImportRequest,
+    rows: list[SheetRow],
+    progress: Progress,
+) -> ImportSummary:
+    return await units_sheet.import_rows(
+        session,
+        principal,
+        rows=rows,
+        dry_run=request.dry_run,
+        mode=request.mode,
+        progress=progress,
+    )
+
+
+async def _import_assignments(
+    session: AsyncSession,
+    principal: Principal,
+    request: ImportRequest,
+    rows: list[SheetRow],
+    progress: Progress,
+) -> ImportSummary:
+    # The plan was loaded and authorised by the request; it may have been deleted since.
+    plan = await session.get(Plan, uuid.UUID(request.params["plan_id"]))
+    if plan is None:
+        raise PlanNotFound()
+    return await assignments_sheet.import_rows(
+        session,
+        principal,
+        plan=plan,
+        rows=rows,
+        dry_run=request.dry_run,
+        mode=request.mode,
+        progress=progress,
+    )
+
+
+SHEET_IMPORTERS = {
+    units_sheet.KIND.name: SheetImporter(units_sheet.KIND, _import_units),
+    assignments_sheet.KIND.name: SheetImporter(assignments_sheet.KIND, _import_assignments),
+}
+
+
 async def verify_audit_chain(db: Database) -> str:
     """The hourly check of this service's audit chain: the first broken link is logged as an
     error (for the operators' alerting); each run logs the chain's head, so a chain later found
@@ -304,6 +370,15 @@ async def run(
                     **common,
                 )
             ]
+            # Large imports have their own slots: a long file never delays a reminder.
+            runs.append(
+                app.run_worker_async(
+                    queues=[JOB_QUEUE],
+                    name=f"{name}:{JOB_QUEUE}",
+                    concurrency=max(1, settings.worker_concurrency // 2),
+                    **common,
+                )
+            )
             for channel in CHANNELS:
                 runs.append(
                     app.run_worker_async(

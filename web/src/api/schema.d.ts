@@ -844,6 +844,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/import_jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         * @description 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         */
+        get: operations["get_import_job_api_v1_import_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/indicator_grants": {
         parameters: {
             query?: never;
@@ -887,6 +907,26 @@ export interface paths {
          * @description 撤销授权（需 If-Match）
          */
         delete: operations["delete_grant_api_v1_indicator_grants__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/indicator_import_jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         * @description 查看导入作业：状态、进度（已处理行数/总行数），完成后附导入结果
+         */
+        get: operations["get_import_job_api_v1_indicator_import_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1024,6 +1064,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/indicators/{indicator_id}/rollup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 逐级汇总：本规划指标在下级区划规划中的对应指标（同名同计量单位）该期的值，按规则汇总
+         * @description 逐级汇总：本规划指标在下级区划规划中的对应指标（同名同计量单位）该期的值，按规则汇总
+         *     （数量相加；率按分母加权，缺分母时简单平均并标明）；列出已报送与未报送的下级区划，从不推算
+         */
+        get: operations["get_level_rollup_api_v1_indicators__indicator_id__rollup_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/{item_id}": {
         parameters: {
             query?: never;
@@ -1127,8 +1188,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_measurements_api_v1_measurements_import_post"];
         delete?: never;
@@ -1711,8 +1773,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_tasks_api_v1_plans__plan_id__tasks_import_post"];
         delete?: never;
@@ -2214,8 +2277,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_targets_api_v1_targets_import_post"];
         delete?: never;
@@ -2478,8 +2542,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
-         * @description 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）
+         * 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         * @description 按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+         *     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果
          */
         post: operations["import_units_api_v1_units_import_post"];
         delete?: never;
@@ -2757,6 +2822,46 @@ export interface paths {
          * @description 已公开规划的基本信息与进展汇总（按任务状态、灯色与区划）
          */
         get: operations["get_public_plan_public_v1_plans__plan_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}/bulletins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已公开规划已印发的督办通报（新印发的在前）
+         * @description 已公开规划已印发的督办通报（新印发的在前）
+         */
+        get: operations["list_public_bulletins_public_v1_plans__plan_id__bulletins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/plans/{plan_id}/bulletins/{bulletin_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已印发的督办通报：合计、各单位排名与红榜（印发时的数据，不重新计算）
+         * @description 已印发的督办通报：合计、各单位排名与红榜（印发时的数据，不重新计算）
+         */
+        get: operations["get_public_bulletin_public_v1_plans__plan_id__bulletins__bulletin_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3741,6 +3846,34 @@ export interface components {
              * @description 行号（表头为第 1 行）
              */
             row: number;
+        };
+        /** ChildRegionValue */
+        ChildRegionValue: {
+            /** Denominator */
+            denominator?: number | null;
+            /**
+             * Indicator Id
+             * @description 下级规划中对应的指标
+             */
+            indicator_id?: string | null;
+            /** Numerator */
+            numerator?: number | null;
+            /**
+             * Plan Ids
+             * @description 该区划的下级规划
+             */
+            plan_ids: string[];
+            /** Region Code */
+            region_code: string;
+            /** Region Name */
+            region_name: string;
+            /**
+             * Status
+             * @description reported 已报送；not_reported 有对应指标但该期未报送；no_indicator 下级规划中没有同名同单位的指标；no_plan 没有下级规划
+             */
+            status: string;
+            /** Value */
+            value?: number | null;
         };
         /** Comparison */
         Comparison: {
@@ -5107,6 +5240,57 @@ export interface components {
             /** Items */
             items: components["schemas"]["LatestValue"][];
         };
+        /**
+         * LevelRollup
+         * @description A plan's indicator with its child regions' plans rolled up for one period.
+         */
+        LevelRollup: {
+            /** Children */
+            children: components["schemas"]["ChildRegionValue"][];
+            /** Indicator Id */
+            indicator_id: string;
+            /**
+             * Measured Value
+             * @description 本级直接填报的值（如有）
+             */
+            measured_value: number | null;
+            /**
+             * Method
+             * @description sum 相加（可加的数量指标）；weighted 按分母加权平均（率类指标，各报送区划都有分母时）；mean 简单平均（其他情况，未加权，见 unweighted）；none 无报送
+             */
+            method: string;
+            /**
+             * Missing
+             * @description 未报送的下级区划（含没有指标或规划的）
+             */
+            missing: string[];
+            /** Period */
+            period: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Reported
+             * @description 已报送的下级区划
+             */
+            reported: string[];
+            /**
+             * Rule
+             * @description 本次汇总所用规则的说明
+             */
+            rule: string;
+            /**
+             * Unweighted
+             * @description 是否为未加权的简单平均（仅供参考，不等于全辖区的值）
+             */
+            unweighted: boolean;
+            /**
+             * Value
+             * @description 汇总值；无下级报送时为空（从不推算）
+             */
+            value: number | null;
+        };
         /** LightRules */
         LightRules: {
             /**
@@ -6295,6 +6479,189 @@ export interface components {
              */
             type: string;
         };
+        /**
+         * PublicBulletin
+         * @description An issued bulletin (通报) of a disclosed plan, as it was issued.
+         */
+        PublicBulletin: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             * @description 印发时间
+             */
+            issued_at: string;
+            /**
+             * Kind
+             * @description scheduled 月度通报、on_demand 专项通报
+             */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             * @description 通报期结束
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description 通报期开始
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Region Code
+             * @description 通报覆盖的区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Totals
+             * @description 全部单位的合计（任务数与各项计数）
+             */
+            totals: {
+                [key: string]: number;
+            };
+        };
+        /** PublicBulletinDetail */
+        PublicBulletinDetail: {
+            /**
+             * As Of
+             * Format: date
+             * @description 数据截至日期
+             */
+            as_of: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             * @description 印发时间
+             */
+            issued_at: string;
+            /**
+             * Kind
+             * @description scheduled 月度通报、on_demand 专项通报
+             */
+            kind: string;
+            /**
+             * Period End
+             * Format: date
+             * @description 通报期结束
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description 通报期开始
+             */
+            period_start: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             */
+            plan_id: string;
+            /**
+             * Ranking Rule
+             * @description 排名规则
+             */
+            ranking_rule: string;
+            /**
+             * Red List
+             * @description 红榜：逾期未完成与列入约谈/通报
+             */
+            red_list: components["schemas"]["PublicRedListEntry"][];
+            /**
+             * Region Code
+             * @description 通报覆盖的区划代码
+             */
+            region_code: string;
+            /**
+             * Region Name
+             * @description 区划名称
+             */
+            region_name: string | null;
+            /**
+             * Title
+             * @description 标题
+             */
+            title: string;
+            /**
+             * Totals
+             * @description 全部单位的合计（任务数与各项计数）
+             */
+            totals: {
+                [key: string]: number;
+            };
+            /**
+             * Units
+             * @description 各单位排名
+             */
+            units: components["schemas"]["PublicBulletinUnit"][];
+        };
+        /** PublicBulletinPage */
+        PublicBulletinPage: {
+            /** Items */
+            items: components["schemas"]["PublicBulletin"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
+        /**
+         * PublicBulletinUnit
+         * @description A unit's line of a bulletin (通报 names organisations, never persons).
+         */
+        PublicBulletinUnit: {
+            /**
+             * Counts
+             * @description 任务数与各项计数：assignments、done、on_time、late、returned、overdue、open_notices
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Rank
+             * @description 排名
+             */
+            rank: number;
+            /**
+             * Region Code
+             * @description 单位所在区划代码
+             */
+            region_code: string;
+            /**
+             * Score
+             * @description 得分（规则见 ranking_rule）
+             */
+            score: number;
+            /**
+             * Unit Name
+             * @description 单位（机构名称）
+             */
+            unit_name: string;
+        };
         /** PublicCounts */
         PublicCounts: {
             /**
@@ -6667,6 +7034,54 @@ export interface components {
              * @description 下一页游标；为空表示没有更多
              */
             next_cursor?: string | null;
+        };
+        /** PublicRedListEntry */
+        PublicRedListEntry: {
+            /**
+             * Days Overdue
+             * @description 逾期天数
+             */
+            days_overdue: number;
+            /**
+             * Due On
+             * @description 完成时限
+             */
+            due_on: string | null;
+            /**
+             * Kind
+             * @description overdue 逾期未完成；listed 列入约谈/通报
+             */
+            kind: string;
+            /**
+             * Listed
+             * @description 是否已列入约谈/通报
+             */
+            listed: boolean;
+            /**
+             * Notice
+             * @description 督办单标题
+             */
+            notice: string | null;
+            /**
+             * Role
+             * @description lead 牵头、co 配合
+             */
+            role: string;
+            /**
+             * Task Code
+             * @description 任务编号
+             */
+            task_code: string | null;
+            /**
+             * Task Title
+             * @description 任务名称
+             */
+            task_title: string | null;
+            /**
+             * Unit Name
+             * @description 单位（机构名称）
+             */
+            unit_name: string;
         };
         /** PublicRegionProgress */
         PublicRegionProgress: {
@@ -7435,6 +7850,61 @@ export interface components {
             /** Value */
             value: number;
         };
+        /** SheetJobProgress */
+        SheetJobProgress: {
+            /**
+             * Done
+             * @description 已处理的行数
+             */
+            done: number;
+            /**
+             * Total
+             * @description 文件中的数据行数
+             */
+            total: number;
+        };
+        /** SheetJobRead */
+        SheetJobRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dry Run
+             * @description 是否仅预检
+             */
+            dry_run: boolean;
+            /** Filename */
+            filename: string;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @description 导入类型
+             */
+            kind: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "all" | "valid";
+            /** @description 未完成时的错误，与同步导入会返回的错误相同 */
+            problem?: components["schemas"]["ProblemDetail"] | null;
+            progress: components["schemas"]["SheetJobProgress"];
+            /** Started At */
+            started_at?: string | null;
+            /**
+             * State
+             * @description queued 排队中、running 导入中、done 已完成、failed 未完成（见 problem）
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+            /** @description 导入结果，与同步导入的返回相同（完成后，或全部不写入时） */
+            summary?: components["schemas"]["ImportSummary"] | null;
+        };
         /** SignInProvider */
         SignInProvider: {
             /**
@@ -7528,7 +7998,7 @@ export interface components {
              * Events
              * @description 订阅的事件
              */
-            events: ("plan.published" | "task.state_changed" | "indicator.assessed")[];
+            events: ("plan.published" | "task.state_changed" | "indicator.assessed" | "bulletin.issued")[];
             /**
              * Name
              * @description 接收方名称，如 赣服通 分厅
@@ -7622,7 +8092,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Events */
-            events?: ("plan.published" | "task.state_changed" | "indicator.assessed")[] | null;
+            events?: ("plan.published" | "task.state_changed" | "indicator.assessed" | "bulletin.issued")[] | null;
             /** Name */
             name?: string | null;
             /** Url */
@@ -11711,6 +12181,56 @@ export interface operations {
             };
         };
     };
+    get_import_job_api_v1_import_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `import_job_not_found` 导入作业不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_grants_api_v1_indicator_grants_get: {
         parameters: {
             query?: {
@@ -11961,6 +12481,56 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_import_job_api_v1_indicator_import_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `import_job_not_found` 导入作业不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -12604,6 +13174,70 @@ export interface operations {
             };
         };
     };
+    get_level_rollup_api_v1_indicators__indicator_id__rollup_get: {
+        parameters: {
+            query: {
+                /** @description 统计期 */
+                period: string;
+            };
+            header?: never;
+            path: {
+                /** @description 指标标识 */
+                indicator_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelRollup"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_item_api_v1_items__item_id__get: {
         parameters: {
             query?: never;
@@ -13173,6 +13807,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -15323,6 +15966,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportSummary"];
                 };
             };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
             /** @description 未登录或凭证无效 */
             401: {
                 headers: {
@@ -17132,6 +17784,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportSummary"];
                 };
             };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
+                };
+            };
             /** @description 未登录或凭证无效 */
             401: {
                 headers: {
@@ -18183,6 +18844,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description 文件较大，已转为后台导入作业；按 Location 查看进度 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetJobRead"];
                 };
             };
             /** @description 未登录或凭证无效 */
@@ -19329,6 +19999,127 @@ export interface operations {
                 };
             };
             /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_public_bulletins_public_v1_plans__plan_id__bulletins_get: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBulletinPage"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_public_bulletin_public_v1_plans__plan_id__bulletins__bulletin_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bulletin_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBulletinDetail"];
+                };
+            };
+            /** @description 未变化（请求带的 If-None-Match 与当前 ETag 相同） */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `plan_not_found` 规划不存在或未公开 `bulletin_not_found` 通报不存在或未公开 */
             404: {
                 headers: {
                     [name: string]: unknown;

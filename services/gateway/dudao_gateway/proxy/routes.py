@@ -24,6 +24,7 @@ TASKS_RESOURCES = (
     "reminders",
     "contacts",
     "subscriptions",
+    "import_jobs",
 )
 INDICATORS_RESOURCES = (
     "indicators",
@@ -35,6 +36,7 @@ INDICATORS_RESOURCES = (
     "series",
     "indicator_grants",
     "indicator_tables",
+    "indicator_import_jobs",
 )
 
 

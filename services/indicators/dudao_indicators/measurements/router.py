@@ -21,6 +21,7 @@ from dudao_shared.errors import (
 from dudao_shared.idempotency import IdempotencyKey, idempotent
 from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
+from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -30,11 +31,11 @@ from dudao_shared.sheets import (
     SheetFile,
     SheetFormat,
     download,
-    read_upload,
 )
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..models import IdempotencyRecord
+from ..common import SHEET_JOBS_PATH
+from ..models import IdempotencyRecord, SheetJob
 from ..periods import PERIOD_PATTERN
 from ..plans import TasksClient
 from . import service, sheet
@@ -163,26 +164,43 @@ async def export_measurements(
 @router.post(
     "/import",
     response_model=ImportSummary,
-    responses=problem_responses(NotFound, Forbidden, ValidationFailed, UnsupportedMediaType),
+    responses={
+        **problem_responses(NotFound, Forbidden, ValidationFailed, UnsupportedMediaType),
+        **JOB_ANSWER,
+    },
 )
 async def import_measurements(
     plan: SheetPlan,
     principal: Reporter,
     session: SessionDep,
     file: SheetFile,
+    threshold: JobThreshold,
     dry_run: DryRun = True,
     mode: Mode = "all",
-) -> ImportSummary:
-    """按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
-    rows = await read_upload(sheet.KIND, file)
-    return await sheet.import_rows(
+) -> ImportSummary | JSONResponse:
+    """按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+    行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
+    upload = await read_sheet(sheet.KIND, file)
+    return await import_or_defer(
         session,
-        principal,
-        plan_id=plan,
-        rows=rows,
-        authorize=authorize_report,
+        model=SheetJob,
+        kind=sheet.KIND,
+        upload=upload,
+        threshold=threshold,
+        principal=principal,
         dry_run=dry_run,
         mode=mode,
+        location=SHEET_JOBS_PATH,
+        params={"plan_id": plan},
+        run=lambda: sheet.import_rows(
+            session,
+            principal,
+            plan_id=plan,
+            rows=upload.rows,
+            authorize=authorize_report,
+            dry_run=dry_run,
+            mode=mode,
+        ),
     )
 
 

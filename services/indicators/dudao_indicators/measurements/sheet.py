@@ -24,6 +24,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -31,6 +32,7 @@ from dudao_shared.sheets import (
     as_choice,
     as_decimal,
     finish_import,
+    report,
 )
 
 from ..assessments import service as assessments_service
@@ -211,9 +213,8 @@ async def import_rows(
     authorize: Authorize,
     dry_run: bool,
     mode: ImportMode,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
-    """``progress(done, total)`` is called every 1,000 rows (a long import shows how far it is)."""
     indicators = {
         i.code: i
         for i in (await session.scalars(select(Indicator).where(Indicator.plan_id == plan_id)))
@@ -235,8 +236,7 @@ async def import_rows(
             assert ind is not None
             touched[(ind.id, r.values.get("region_code") or "")] = ind
         outcomes.append(outcome[0])
-        if progress is not None and (len(outcomes) % 1000 == 0 or len(outcomes) == len(rows)):
-            progress(len(outcomes), len(rows))
+        report(progress, len(outcomes), len(rows))
 
     async def recompute() -> None:
         for (_, region), ind in touched.items():

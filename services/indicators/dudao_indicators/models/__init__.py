@@ -8,6 +8,7 @@ from .idempotency_record import IdempotencyRecord
 from .indicator import Indicator
 from .indicator_grant import IndicatorGrant
 from .measurement import Measurement, MeasurementCorrection
+from .sheet_job import SheetJob
 from .target import Target
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "IndicatorsModel",
     "Measurement",
     "MeasurementCorrection",
+    "SheetJob",
     "Target",
     "metadata",
 ]

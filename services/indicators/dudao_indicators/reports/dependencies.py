@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from dudao_shared.auth import CurrentPrincipal
+from dudao_shared.auth import CurrentPrincipal, Staff
 from dudao_shared.db import SessionDep
-from dudao_shared.regions import RegionQuery
+from dudao_shared.regions import RegionQuery, contains
 
 from ..indicators.dependencies import (
     IndicatorNotFound,
@@ -19,6 +19,7 @@ from ..indicators.dependencies import (
 from ..indicators.dependencies import ReadablePlanId as ReadablePlanId
 from ..indicators.dependencies import RegionAsked as RegionAsked
 from ..models import Indicator
+from ..plans import TasksClient, child_plans, child_regions
 
 
 async def series_scope(
@@ -39,3 +40,24 @@ async def series_scope(
 SeriesScope = Annotated[tuple[Indicator, str], Depends(series_scope)]
 # The indicator whose region totals are asked for (path ``indicator_id``).
 TotalsIndicator = ReadableIndicator
+
+
+# The indicator, and each region one level below its plan's region with the plans of that
+# region under the indicator's plan: (code, name, plan ids).
+RollupChildren = list[tuple[str, str, list[str]]]
+
+
+async def rollup_scope(
+    ind: ReadableIndicator, _: Staff, tasks: TasksClient
+) -> tuple[Indicator, RollupChildren]:
+    """Staff who may read the indicator read down: the child plans are those the task service
+    shows them (a plan of a region outside their reach is not there for them)."""
+    plans = await child_plans(tasks, ind.plan_id)
+    out: RollupChildren = []
+    for code, name in await child_regions(tasks, ind.region_code):
+        mine = [p for p, region in plans if region != ind.region_code and contains(code, region)]
+        out.append((code, name, mine))
+    return ind, out
+
+
+RollupScope = Annotated[tuple[Indicator, RollupChildren], Depends(rollup_scope)]

@@ -12,9 +12,9 @@ from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_r
 from ..periods import PERIOD_PATTERN
 from ..plans import TasksClient, region_name
 from . import service
-from .dependencies import ReadablePlanId, RegionAsked, SeriesScope, TotalsIndicator
+from .dependencies import ReadablePlanId, RegionAsked, RollupScope, SeriesScope, TotalsIndicator
 from .export import indicator_table_xlsx
-from .schemas import RegionTotal, Rollup, Scorecard, Series
+from .schemas import LevelRollup, RegionTotal, Rollup, Scorecard, Series
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,6 +22,8 @@ scorecards = APIRouter(prefix="/api/v1/scorecards", tags=["scorecards"])
 rollups = APIRouter(prefix="/api/v1/rollups", tags=["rollups"])
 series_router = APIRouter(prefix="/api/v1/series", tags=["series"])
 tables = APIRouter(prefix="/api/v1/indicator_tables", tags=["indicator_tables"])
+# An indicator's roll-up from its child regions' plans (a read model: it lives with the reports).
+level_rollups = APIRouter(prefix="/api/v1/indicators", tags=["rollups"])
 
 
 @scorecards.get(
@@ -101,3 +103,19 @@ async def export_indicator_table(
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="indicators-{card.plan_id}.xlsx"'},
     )
+
+
+@level_rollups.get(
+    "/{indicator_id}/rollup",
+    response_model=LevelRollup,
+    responses=problem_responses(NotFound, Forbidden),
+)
+async def get_level_rollup(
+    scope: RollupScope,
+    session: SessionDep,
+    period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="统计期")],
+) -> LevelRollup:
+    """逐级汇总：本规划指标在下级区划规划中的对应指标（同名同计量单位）该期的值，按规则汇总
+    （数量相加；率按分母加权，缺分母时简单平均并标明）；列出已报送与未报送的下级区划，从不推算"""
+    ind, children = scope
+    return await service.level_rollup(session, indicator=ind, period=period, children=children)

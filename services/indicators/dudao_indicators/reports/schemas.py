@@ -114,3 +114,37 @@ class Series(BaseModel):
     milestones: list[YearValue]
     trajectory: list[YearValue] = Field(description="从基期到目标年的预期轨迹")
     assessment: AssessmentRead | None
+
+
+class ChildRegionValue(BaseModel):
+    region_code: str
+    region_name: str
+    status: str = Field(
+        description="reported 已报送；not_reported 有对应指标但该期未报送；"
+        "no_indicator 下级规划中没有同名同单位的指标；no_plan 没有下级规划"
+    )
+    plan_ids: list[str] = Field(description="该区划的下级规划")
+    indicator_id: str | None = Field(None, description="下级规划中对应的指标")
+    value: DecimalNumber | None = None
+    numerator: DecimalNumber | None = None
+    denominator: DecimalNumber | None = None
+
+
+class LevelRollup(BaseModel):
+    """A plan's indicator with its child regions' plans rolled up for one period."""
+
+    indicator_id: str
+    plan_id: str
+    region_code: str
+    period: str
+    method: str = Field(
+        description="sum 相加（可加的数量指标）；weighted 按分母加权平均（率类指标，各报送区划都有"
+        "分母时）；mean 简单平均（其他情况，未加权，见 unweighted）；none 无报送"
+    )
+    unweighted: bool = Field(description="是否为未加权的简单平均（仅供参考，不等于全辖区的值）")
+    rule: str = Field(description="本次汇总所用规则的说明")
+    value: DecimalNumber | None = Field(description="汇总值；无下级报送时为空（从不推算）")
+    measured_value: DecimalNumber | None = Field(description="本级直接填报的值（如有）")
+    reported: list[str] = Field(description="已报送的下级区划")
+    missing: list[str] = Field(description="未报送的下级区划（含没有指标或规划的）")
+    children: list[ChildRegionValue]

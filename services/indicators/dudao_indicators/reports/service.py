@@ -26,6 +26,8 @@ from ..periods import parse_period
 from ..targets.schemas import TargetRead
 from .schemas import (
     BaselineRead,
+    ChildRegionValue,
+    LevelRollup,
     RegionPart,
     RegionTotal,
     Rollup,
@@ -429,3 +431,134 @@ async def series(session: AsyncSession, *, indicator: Indicator, region_code: st
         trajectory=_trajectory(baseline, xt, spec.target_year if spec else None, ms),
         assessment=AssessmentRead.of(a) if a else None,
     )
+
+
+# --- roll-up across levels: a plan's indicator from its child regions' plans -----------------
+
+# Units of a rate: a value per so many people or events, which regions cannot simply add.
+RATE_UNITS = ("%", "‰", "‱", "/10万", "/万", "/千", "每千", "每万", "每十万", "每10万")
+_NAME_NOISE = str.maketrans("", "", " \t\u3000（）()、，,.:：；;“”\"'")
+_PLACES = Decimal("0.0001")
+
+
+def is_rate(ind: Indicator) -> bool:
+    return ind.aggregation == "ratio" or any(u in (ind.measure_unit or "") for u in RATE_UNITS)
+
+
+def same_indicator(a: Indicator, b: Indicator) -> bool:
+    """A child plan's indicator is the parent's when its name (spaces and punctuation aside)
+    and its unit are the same: plans of each level number their tables their own way, and a
+    value in another unit is not the same quantity."""
+    return a.name.translate(_NAME_NOISE) == b.name.translate(_NAME_NOISE) and (
+        (a.measure_unit or "").strip() == (b.measure_unit or "").strip()
+    )
+
+
+ROLLUP_RULES = {
+    "sum": "数量指标（aggregation=sum）：已报送下级区划的值相加",
+    "weighted": "率类指标：各已报送区划的值按其分母加权平均，Σ(值×分母)÷Σ分母",
+    "mean": "简单平均：各已报送区划的值相加后除以区划数，未按人口或分母加权，仅供参考",
+    "none": "没有下级区划报送该期数值，不作推算",
+}
+
+
+async def level_rollup(
+    session: AsyncSession,
+    *,
+    indicator: Indicator,
+    period: str,
+    children: Sequence[tuple[str, str, list[str]]],
+) -> LevelRollup:
+    """``children``: each child region (code, name) with the plans of it under the indicator's
+    plan (possibly none). Regions that did not report are listed, never filled in."""
+    plan_ids = sorted({p for _, _, plans in children for p in plans})
+    candidates = (
+        (
+            await session.scalars(
+                select(Indicator)
+                .where(col(Indicator.plan_id).in_(plan_ids))
+                .order_by(col(Indicator.plan_id), col(Indicator.position), col(Indicator.code))
+            )
+        ).all()
+        if plan_ids
+        else []
+    )
+    matched: dict[str, Indicator] = {}
+    for code, _, plans in children:
+        for cand in candidates:
+            if cand.plan_id in plans and same_indicator(cand, indicator):
+                matched[code] = cand
+                break
+    wanted = [(m.id, code) for code, m in matched.items()] + [(indicator.id, indicator.region_code)]
+    rows = (
+        await session.execute(
+            sa.select(
+                col(Measurement.indicator_id),
+                col(Measurement.region_code),
+                col(Measurement.value),
+                col(Measurement.numerator_value),
+                col(Measurement.denominator_value),
+            ).where(
+                col(Measurement.indicator_id).in_([w[0] for w in wanted]),
+                col(Measurement.period) == period,
+                col(Measurement.status).in_(assessments_service.COUNTED_STATUSES),
+            )
+        )
+    ).all()
+    values = {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows if (r[0], r[1]) in set(wanted)}
+    out: list[ChildRegionValue] = []
+    for code, name, plans in children:
+        ind = matched.get(code)
+        got = values.get((ind.id, code)) if ind is not None else None
+        status = (
+            "reported"
+            if got is not None
+            else "not_reported"
+            if ind is not None
+            else "no_indicator"
+            if plans
+            else "no_plan"
+        )
+        out.append(
+            ChildRegionValue(
+                region_code=code,
+                region_name=name,
+                status=status,
+                plan_ids=list(plans),
+                indicator_id=ind.id if ind is not None else None,
+                value=got[0] if got else None,
+                numerator=got[1] if got else None,
+                denominator=got[2] if got else None,
+            )
+        )
+    reported = [c for c in out if c.status == "reported" and c.value is not None]
+    method, value = _combine(indicator, reported)
+    own = values.get((indicator.id, indicator.region_code))
+    return LevelRollup(
+        indicator_id=indicator.id,
+        plan_id=indicator.plan_id,
+        region_code=indicator.region_code,
+        period=period,
+        method=method,
+        unweighted=method == "mean",
+        rule=ROLLUP_RULES[method],
+        value=value,
+        measured_value=own[0] if own else None,
+        reported=[c.region_code for c in reported],
+        missing=[c.region_code for c in out if c not in reported],
+        children=out,
+    )
+
+
+def _combine(ind: Indicator, reported: Sequence[ChildRegionValue]) -> tuple[str, Decimal | None]:
+    if not reported:
+        return "none", None
+    vals = [Decimal(c.value) for c in reported if c.value is not None]
+    if ind.aggregation == "sum" and not is_rate(ind):
+        return "sum", sum(vals, Decimal(0))
+    dens = [c.denominator for c in reported]
+    if is_rate(ind) and all(d is not None and Decimal(d) > 0 for d in dens):
+        weights = [Decimal(d) for d in dens if d is not None]
+        total = sum((v * w for v, w in zip(vals, weights, strict=True)), Decimal(0))
+        return "weighted", (total / sum(weights, Decimal(0))).quantize(_PLACES)
+    return "mean", (sum(vals, Decimal(0)) / len(vals)).quantize(_PLACES)

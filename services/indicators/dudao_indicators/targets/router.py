@@ -18,6 +18,7 @@ from dudao_shared.errors import (
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
 from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -27,11 +28,11 @@ from dudao_shared.sheets import (
     SheetFile,
     SheetFormat,
     download,
-    read_upload,
 )
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..models import IdempotencyRecord
+from ..common import SHEET_JOBS_PATH
+from ..models import IdempotencyRecord, SheetJob
 from . import service, sheet
 from .dependencies import NewTarget, ReadableTarget, SheetPlan, TargetsIndicator, WritableTarget
 from .schemas import TargetRead, TargetUpdate
@@ -55,19 +56,33 @@ async def export_targets(
     return download(sheet.KIND, format, "指标目标", rows, choices=sheet.CHOICES)
 
 
-@router.post("/import", response_model=ImportSummary)
+@router.post("/import", response_model=ImportSummary, responses=JOB_ANSWER)
 async def import_targets(
     principal: StaffWriter,
     plan: SheetPlan,
     session: SessionDep,
     file: SheetFile,
+    threshold: JobThreshold,
     dry_run: DryRun = True,
     mode: Mode = "all",
-) -> ImportSummary:
-    """按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
-    rows = await read_upload(sheet.KIND, file)
-    return await sheet.import_rows(
-        session, principal, plan_id=plan, rows=rows, dry_run=dry_run, mode=mode
+) -> ImportSummary | JSONResponse:
+    """按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+    行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
+    upload = await read_sheet(sheet.KIND, file)
+    return await import_or_defer(
+        session,
+        model=SheetJob,
+        kind=sheet.KIND,
+        upload=upload,
+        threshold=threshold,
+        principal=principal,
+        dry_run=dry_run,
+        mode=mode,
+        location=SHEET_JOBS_PATH,
+        params={"plan_id": plan},
+        run=lambda: sheet.import_rows(
+            session, principal, plan_id=plan, rows=upload.rows, dry_run=dry_run, mode=mode
+        ),
     )
 
 

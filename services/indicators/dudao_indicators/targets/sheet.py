@@ -25,6 +25,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -32,6 +33,7 @@ from dudao_shared.sheets import (
     as_choice,
     as_decimal,
     finish_import,
+    report,
 )
 
 from ..models import Indicator, Target
@@ -179,6 +181,7 @@ async def import_rows(
     rows: Sequence[SheetRow],
     dry_run: bool,
     mode: ImportMode,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     indicators = {
         i.code: i
@@ -186,7 +189,10 @@ async def import_rows(
     }
     outer = await session.begin_nested()
     seen: dict[tuple[str, str], int] = {}
-    outcomes = [await _import_row(session, principal, r, indicators, seen) for r in rows]
+    outcomes: list[RowOutcome] = []
+    for r in rows:
+        outcomes.append(await _import_row(session, principal, r, indicators, seen))
+        report(progress, len(outcomes), len(rows))
     return await finish_import(outer, KIND, outcomes, dry_run=dry_run, mode=mode)
 
 

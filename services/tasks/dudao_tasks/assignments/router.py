@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from dudao_shared.auth import CurrentPrincipal, Staff, StaffWriter
 from dudao_shared.clock import IsoDate, Today
@@ -19,6 +20,7 @@ from dudao_shared.errors import (
     problem_responses,
 )
 from dudao_shared.pagination import Cursor, Limit, Page
+from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -28,12 +30,13 @@ from dudao_shared.sheets import (
     SheetFile,
     SheetFormat,
     download,
-    read_upload,
 )
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
+from ..common.sheet_jobs import SHEET_JOBS_PATH
 from ..items.dependencies import ReadableTask, WritableTask
 from ..items.service import TaskNotFound
+from ..models import SheetJob
 from ..plans.dependencies import ReadablePlan, WritablePlan
 from ..plans.service import PlanNotFound
 from . import service, sheet
@@ -272,20 +275,37 @@ async def export_tasks(
 @router.post(
     "/api/v1/plans/{plan_id}/tasks/import",
     response_model=ImportSummary,
-    responses=problem_responses(PlanNotFound, Forbidden, ValidationFailed, UnsupportedMediaType),
+    responses={
+        **problem_responses(PlanNotFound, Forbidden, ValidationFailed, UnsupportedMediaType),
+        **JOB_ANSWER,
+    },
 )
 async def import_tasks(
     principal: StaffWriter,
     plan: WritablePlan,
     session: SessionDep,
     file: SheetFile,
+    threshold: JobThreshold,
     dry_run: DryRun = True,
     mode: Mode = "all",
-) -> ImportSummary:
-    """按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
-    rows = await read_upload(sheet.KIND, file)
-    return await sheet.import_rows(
-        session, principal, plan=plan, rows=rows, dry_run=dry_run, mode=mode
+) -> ImportSummary | JSONResponse:
+    """按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+    行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
+    upload = await read_sheet(sheet.KIND, file)
+    return await import_or_defer(
+        session,
+        model=SheetJob,
+        kind=sheet.KIND,
+        upload=upload,
+        threshold=threshold,
+        principal=principal,
+        dry_run=dry_run,
+        mode=mode,
+        location=SHEET_JOBS_PATH,
+        params={"plan_id": str(plan.id)},
+        run=lambda: sheet.import_rows(
+            session, principal, plan=plan, rows=upload.rows, dry_run=dry_run, mode=mode
+        ),
     )
 
 

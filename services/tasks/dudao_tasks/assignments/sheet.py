@@ -28,6 +28,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -35,6 +36,7 @@ from dudao_shared.sheets import (
     as_date,
     as_list,
     finish_import,
+    report,
 )
 
 from ..items import service as items_service
@@ -124,10 +126,14 @@ async def import_rows(
     rows: Sequence[SheetRow],
     dry_run: bool,
     mode: ImportMode,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     outer = await session.begin_nested()
     seen: dict[str, int] = {}
-    outcomes = [await _import_row(session, principal, plan, r, seen) for r in rows]
+    outcomes: list[RowOutcome] = []
+    for r in rows:
+        outcomes.append(await _import_row(session, principal, plan, r, seen))
+        report(progress, len(outcomes), len(rows))
     return await finish_import(outer, KIND, outcomes, dry_run=dry_run, mode=mode)
 
 

@@ -45,6 +45,7 @@ from ..models import (
     effective_deadlines,
 )
 from ..plans.supervision_rules import RANKED, supervision_rules_of
+from ..subscriptions import service as subscriptions
 
 SYSTEM = Principal(sub="system:bulletin", role="system")
 COUNTS = ("assignments", *RANKED)
@@ -217,6 +218,9 @@ async def issue(
     )
     session.add(row)
     await session.flush()
+    # Portals subscribed to bulletin.issued hear of it in the same transaction (a rolled-back
+    # issue sends nothing).
+    await subscriptions.bulletin_issued(session, plan, row)
     record(
         session,
         principal=principal,

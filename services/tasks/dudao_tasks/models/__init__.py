@@ -17,6 +17,7 @@ from .plan import Plan
 from .plan_import import PlanImport
 from .progress_report import ProgressReport
 from .reminder import Reminder, ReminderRuleSet
+from .sheet_job import SheetJob
 from .subscription import Subscription
 from .supervision_notice import NoticeCounter, NoticeFile, NoticeResponse, SupervisionNotice
 from .unit import Unit, UnitAlias
@@ -46,6 +47,7 @@ __all__ = [
     "SupervisionNotice",
     "Reminder",
     "ReminderRuleSet",
+    "SheetJob",
     "Subscription",
     "TasksModel",
     "Unit",

@@ -7,8 +7,8 @@ from fastapi import Depends
 
 from dudao_shared.db import SessionDep
 
-from ..models import Plan
-from .service import load_disclosed
+from ..models import Bulletin, Plan
+from .service import load_bulletin, load_disclosed
 
 
 async def get_disclosed_plan(plan_id: uuid.UUID, session: SessionDep) -> Plan:
@@ -17,3 +17,13 @@ async def get_disclosed_plan(plan_id: uuid.UUID, session: SessionDep) -> Plan:
 
 
 DisclosedPlan = Annotated[Plan, Depends(get_disclosed_plan)]
+
+
+async def get_disclosed_bulletin(
+    plan: DisclosedPlan, bulletin_id: uuid.UUID, session: SessionDep
+) -> Bulletin:
+    """A bulletin of a disclosed plan (404 for another plan's, as for a missing one)."""
+    return await load_bulletin(session, plan, bulletin_id)
+
+
+DisclosedBulletin = Annotated[Bulletin, Depends(get_disclosed_bulletin)]

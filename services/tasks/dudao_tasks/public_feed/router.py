@@ -11,9 +11,15 @@ from dudao_shared.pagination import Cursor, Limit
 from dudao_shared.public import NOT_MODIFIED, public_json
 
 from . import service
-from .dependencies import DisclosedPlan
-from .schemas import PublicItemPage, PublicPlanDetail, PublicPlanPage
-from .service import PublicPlanNotFound
+from .dependencies import DisclosedBulletin, DisclosedPlan
+from .schemas import (
+    PublicBulletinDetail,
+    PublicBulletinPage,
+    PublicItemPage,
+    PublicPlanDetail,
+    PublicPlanPage,
+)
+from .service import PublicBulletinNotFound, PublicPlanNotFound
 
 router = APIRouter(prefix="/public/v1/plans", tags=["public-v1"])
 
@@ -61,3 +67,30 @@ async def list_public_items(
         session, plan=plan, today=today, limit=limit, cursor=cursor
     )
     return public_json(request, PublicItemPage(items=items, next_cursor=nxt))
+
+
+@router.get(
+    "/{plan_id}/bulletins",
+    response_model=PublicBulletinPage,
+    responses={**NOT_MODIFIED, **problem_responses(PublicPlanNotFound, ValidationFailed)},
+)
+async def list_public_bulletins(
+    plan: DisclosedPlan,
+    request: Request,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    """已公开规划已印发的督办通报（新印发的在前）"""
+    items, nxt = await service.list_bulletins(session, plan=plan, limit=limit, cursor=cursor)
+    return public_json(request, PublicBulletinPage(items=items, next_cursor=nxt))
+
+
+@router.get(
+    "/{plan_id}/bulletins/{bulletin_id}",
+    response_model=PublicBulletinDetail,
+    responses={**NOT_MODIFIED, **problem_responses(PublicPlanNotFound, PublicBulletinNotFound)},
+)
+async def get_public_bulletin(bulletin: DisclosedBulletin, request: Request) -> Response:
+    """已印发的督办通报：合计、各单位排名与红榜（印发时的数据，不重新计算）"""
+    return public_json(request, service.bulletin_detail(bulletin))

@@ -75,3 +75,55 @@ class PublicPlanPage(BaseModel):
 class PublicItemPage(BaseModel):
     items: list[PublicItem]
     next_cursor: str | None = Field(None, description="下一页游标；为空表示没有更多")
+
+
+class PublicBulletinUnit(BaseModel):
+    """A unit's line of a bulletin (通报 names organisations, never persons)."""
+
+    unit_name: str = Field(description="单位（机构名称）")
+    region_code: str = Field(description="单位所在区划代码")
+    rank: int = Field(description="排名")
+    score: float = Field(description="得分（规则见 ranking_rule）")
+    counts: dict[str, int] = Field(
+        description="任务数与各项计数：assignments、done、on_time、late、returned、overdue、"
+        "open_notices"
+    )
+
+
+class PublicRedListEntry(BaseModel):
+    kind: str = Field(description="overdue 逾期未完成；listed 列入约谈/通报")
+    unit_name: str = Field(description="单位（机构名称）")
+    task_code: str | None = Field(description="任务编号")
+    task_title: str | None = Field(description="任务名称")
+    role: str = Field(description="lead 牵头、co 配合")
+    due_on: dt.date | None = Field(description="完成时限")
+    days_overdue: int = Field(description="逾期天数")
+    notice: str | None = Field(description="督办单标题")
+    listed: bool = Field(description="是否已列入约谈/通报")
+
+
+class PublicBulletin(BaseModel):
+    """An issued bulletin (通报) of a disclosed plan, as it was issued."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    title: str = Field(description="标题")
+    kind: str = Field(description="scheduled 月度通报、on_demand 专项通报")
+    region_code: str = Field(description="通报覆盖的区划代码")
+    region_name: str | None = Field(description="区划名称")
+    period_start: dt.date = Field(description="通报期开始")
+    period_end: dt.date = Field(description="通报期结束")
+    issued_at: dt.datetime = Field(description="印发时间")
+    totals: dict[str, int] = Field(description="全部单位的合计（任务数与各项计数）")
+
+
+class PublicBulletinDetail(PublicBulletin):
+    as_of: dt.date = Field(description="数据截至日期")
+    units: list[PublicBulletinUnit] = Field(description="各单位排名")
+    red_list: list[PublicRedListEntry] = Field(description="红榜：逾期未完成与列入约谈/通报")
+    ranking_rule: str = Field(description="排名规则")
+
+
+class PublicBulletinPage(BaseModel):
+    items: list[PublicBulletin]
+    next_cursor: str | None = Field(None, description="下一页游标；为空表示没有更多")

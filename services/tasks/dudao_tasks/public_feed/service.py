@@ -13,19 +13,27 @@ from dudao_shared.errors import NotFound
 from dudao_shared.pagination import paginate
 
 from ..lights.service import TaskRow, plan_tasks, task_rows
-from ..models import ACTIONABLE, Item, Plan, Unit
+from ..models import ACTIONABLE, Bulletin, Item, Plan, Unit
 from ..regions import service as regions
 from .schemas import (
+    PublicBulletin,
+    PublicBulletinDetail,
+    PublicBulletinUnit,
     PublicCounts,
     PublicItem,
     PublicPlan,
     PublicPlanDetail,
+    PublicRedListEntry,
     PublicRegionProgress,
 )
 
 
 class PublicPlanNotFound(NotFound):
     code, title = "plan_not_found", "规划不存在或未公开"
+
+
+class PublicBulletinNotFound(NotFound):
+    code, title = "bulletin_not_found", "通报不存在或未公开"
 
 
 def _region_name(code: str) -> str | None:
@@ -153,3 +161,78 @@ async def plan_items(
             )
         )
     return out, nxt
+
+
+# --- issued bulletins of disclosed plans -----------------------------------------------------
+
+
+def to_public_bulletin(b: Bulletin) -> PublicBulletin:
+    return PublicBulletin(
+        id=b.id,
+        plan_id=b.plan_id,
+        title=b.title,
+        kind=b.kind,
+        region_code=b.region_code,
+        region_name=_region_name(b.region_code),
+        period_start=b.period_start,
+        period_end=b.period_end,
+        issued_at=b.issued_at,
+        totals={k: int(v) for k, v in (b.content.get("totals") or {}).items()},
+    )
+
+
+def bulletin_detail(b: Bulletin) -> PublicBulletinDetail:
+    """The bulletin as issued (its stored figures), without who issued it: ranking and red list
+    name units, which a 通报 is for, and nothing else."""
+    c = b.content
+    units = [
+        PublicBulletinUnit(
+            unit_name=u["unit_name"],
+            region_code=u["region_code"],
+            rank=u["rank"],
+            score=u["score"],
+            counts={k: int(u[k]) for k in (c.get("totals") or {}) if k in u},
+        )
+        for u in c.get("units", [])
+    ]
+    red = [
+        PublicRedListEntry(
+            kind=r["kind"],
+            unit_name=r["unit_name"],
+            task_code=r.get("task_code"),
+            task_title=r.get("task_title"),
+            role=r["role"],
+            due_on=dt.date.fromisoformat(r["due_on"]) if r.get("due_on") else None,
+            days_overdue=r["days_overdue"],
+            notice=r.get("notice"),
+            listed=bool(r.get("listed")),
+        )
+        for r in c.get("red_list", [])
+    ]
+    return PublicBulletinDetail(
+        **to_public_bulletin(b).model_dump(),
+        as_of=dt.date.fromisoformat(c["as_of"]),
+        units=units,
+        red_list=red,
+        ranking_rule=str((c.get("ranking_rule") or {}).get("description", "")),
+    )
+
+
+async def list_bulletins(
+    session: AsyncSession, *, plan: Plan, limit: int, cursor: str | None
+) -> tuple[list[PublicBulletin], str | None]:
+    rows, nxt = await paginate(
+        session,
+        select(Bulletin).where(Bulletin.plan_id == plan.id),
+        limit=limit,
+        cursor=cursor,
+        order_by=[col(Bulletin.issued_at).desc(), col(Bulletin.id).desc()],
+    )
+    return [to_public_bulletin(b) for b in rows], nxt
+
+
+async def load_bulletin(session: AsyncSession, plan: Plan, bulletin_id: uuid.UUID) -> Bulletin:
+    row = await session.get(Bulletin, bulletin_id)
+    if row is None or row.plan_id != plan.id:
+        raise PublicBulletinNotFound(f"找不到已公开规划的通报 {bulletin_id}")
+    return row

@@ -13,8 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..notifications.schemas import DeliveryAttemptRead
 
-EventType = Literal["plan.published", "task.state_changed", "indicator.assessed"]
-EVENT_TYPES: tuple[EventType, ...] = ("plan.published", "task.state_changed", "indicator.assessed")
+EventType = Literal["plan.published", "task.state_changed", "indicator.assessed", "bulletin.issued"]
+EVENT_TYPES: tuple[EventType, ...] = (
+    "plan.published",
+    "task.state_changed",
+    "indicator.assessed",
+    "bulletin.issued",
+)
 
 
 class SubscriptionCreate(BaseModel):

@@ -24,7 +24,7 @@ from dudao_shared.jobs import defer_in
 from dudao_shared.pagination import paginate
 from dudao_shared.versioning import flush_versioned
 
-from ..models import Delivery, DeliveryAttempt, Item, Plan, Subscription
+from ..models import Bulletin, Delivery, DeliveryAttempt, Item, Plan, Subscription
 from ..notifications.service import DELIVER_TASK, delivery_queue, enqueue_delivery
 from .schemas import IndicatorAssessedEvent, SubscriptionCreate, SubscriptionUpdate
 
@@ -284,5 +284,29 @@ async def indicator_assessed(
             "region_code": event.region_code,
             "period": event.period,
             "feed_url": _feed(plan.id, "/indicators"),
+        },
+    )
+
+
+async def bulletin_issued(session: AsyncSession, plan: Plan, bulletin: Bulletin) -> int:
+    """A bulletin (通报) of a disclosed plan was issued: portals may show it (its public form is
+    in the feed; the event carries what a list shows)."""
+    if not plan.disclosed or plan.status == "draft":
+        return 0
+    return await publish(
+        session,
+        event="bulletin.issued",
+        key=str(bulletin.id),
+        data={
+            "plan_id": str(plan.id),
+            "bulletin_id": str(bulletin.id),
+            "title": bulletin.title,
+            "kind": bulletin.kind,
+            "region_code": bulletin.region_code,
+            "period_start": bulletin.period_start.isoformat(),
+            "period_end": bulletin.period_end.isoformat(),
+            "issued_at": bulletin.issued_at.isoformat(),
+            "totals": dict(bulletin.content.get("totals") or {}),
+            "feed_url": _feed(plan.id, f"/bulletins/{bulletin.id}"),
         },
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from dudao_shared.auth import Staff, StaffWriter
 from dudao_shared.clock import IsoDate, Today
@@ -16,6 +17,7 @@ from dudao_shared.errors import (
 )
 from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
+from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -24,10 +26,11 @@ from dudao_shared.sheets import (
     Mode,
     SheetFile,
     SheetFormat,
-    read_upload,
 )
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
+from ..common.sheet_jobs import SHEET_JOBS_PATH
+from ..models import SheetJob
 from . import service, sheet
 from .dependencies import (
     NewUnit,
@@ -143,18 +146,36 @@ async def export_units(
 @router.post(
     "/import",
     response_model=ImportSummary,
-    responses=problem_responses(Forbidden, ValidationFailed, UnsupportedMediaType),
+    responses={
+        **problem_responses(Forbidden, ValidationFailed, UnsupportedMediaType),
+        **JOB_ANSWER,
+    },
 )
 async def import_units(
     principal: StaffWriter,
     session: SessionDep,
     file: SheetFile,
+    threshold: JobThreshold,
     dry_run: DryRun = True,
     mode: Mode = "all",
-) -> ImportSummary:
-    """按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）"""
-    rows = await read_upload(sheet.KIND, file)
-    return await sheet.import_rows(session, principal, rows=rows, dry_run=dry_run, mode=mode)
+) -> ImportSummary | JSONResponse:
+    """按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
+    行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
+    upload = await read_sheet(sheet.KIND, file)
+    return await import_or_defer(
+        session,
+        model=SheetJob,
+        kind=sheet.KIND,
+        upload=upload,
+        threshold=threshold,
+        principal=principal,
+        dry_run=dry_run,
+        mode=mode,
+        location=SHEET_JOBS_PATH,
+        run=lambda: sheet.import_rows(
+            session, principal, rows=upload.rows, dry_run=dry_run, mode=mode
+        ),
+    )
 
 
 @router.get("/{unit_id}", response_model=UnitRead, responses=problem_responses(UnitNotFound))

@@ -27,6 +27,7 @@ from dudao_shared.sheets import (
     CellProblem,
     ImportMode,
     ImportSummary,
+    Progress,
     RowOutcome,
     SheetColumn,
     SheetKind,
@@ -35,6 +36,7 @@ from dudao_shared.sheets import (
     as_date,
     as_list,
     finish_import,
+    report,
 )
 from dudao_shared.sheets import (
     download as download,
@@ -179,6 +181,7 @@ async def import_rows(
     rows: Sequence[SheetRow],
     dry_run: bool,
     mode: ImportMode,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     named = {r.values.get(c) for r in rows for c in ("parent", "successor")} - {None}
     before = {
@@ -191,7 +194,10 @@ async def import_rows(
     }
     outer = await session.begin_nested()
     seen: dict[tuple[str, str], int] = {}
-    outcomes = [await _import_row(session, principal, r, seen, before) for r in rows]
+    outcomes: list[RowOutcome] = []
+    for r in rows:
+        outcomes.append(await _import_row(session, principal, r, seen, before))
+        report(progress, len(outcomes), len(rows))
     return await finish_import(outer, KIND, outcomes, dry_run=dry_run, mode=mode)
 
 
