@@ -287,8 +287,9 @@ async def main() -> None:
         ind = ids[7]
         city = "360100"
 
+        # A session as a GET route gets one (autocommit: no BEGIN and ROLLBACK round trips).
         async def svc_latest() -> Any:
-            async with db.sessionmaker() as s:  # type: ignore[union-attr]
+            async with db.read_sessionmaker() as s:  # type: ignore[union-attr]
                 return await measurements_service.latest_by_region(
                     s, indicator_id=ind, within_region=None
                 )
@@ -297,14 +298,14 @@ async def main() -> None:
             return await raw_latest.fetch(ind, regions)
 
         async def svc_card() -> Any:
-            async with db.sessionmaker() as s:  # type: ignore[union-attr]
+            async with db.read_sessionmaker() as s:  # type: ignore[union-attr]
                 return await reports_service.scorecard(s, plan_id=PLAN, region_code=city)
 
         async def sql_card() -> Any:
             return await raw_card.fetch(PLAN, city)
 
         # The same service code on one held session: the query and model building alone,
-        # without the per-request session's pool checkout, BEGIN and ROLLBACK round trips.
+        # without the per-request session's pool checkout (and its pre-ping).
         held = db.sessionmaker()
 
         async def held_latest() -> Any:
