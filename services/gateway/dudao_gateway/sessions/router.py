@@ -10,7 +10,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import TooManyRequests, Unauthorized, ValidationFailed, problem_responses
+from dudao_shared.errors import (
+    Forbidden,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+    problem_responses,
+)
 
 from ..dependencies import (
     AuditContextDep,
@@ -20,7 +26,7 @@ from ..dependencies import (
     SignerDep,
 )
 from . import external, service
-from .dependencies import ProvidersDep, SignInSession
+from .dependencies import ProvidersDep, SignInSession, SsoAdmin
 from .oidc import ProviderUnavailable, SignInRefused
 from .schemas import (
     LoginCodeExchange,
@@ -30,6 +36,7 @@ from .schemas import (
     RevocationList,
     SignInProvider,
     SignInProviders,
+    SsoSettings,
     TokenPair,
     UnitTokenExchange,
 )
@@ -305,6 +312,14 @@ async def logout(
         session, principal=principal, revocations=revocations, settings=settings, ctx=ctx
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/api/v1/auth/sso/settings", response_model=SsoSettings, responses=problem_responses(Forbidden)
+)
+async def sso_settings(_: SsoAdmin, settings: SettingsDep) -> SsoSettings:
+    """外部登录配置（只读，不含客户端密钥；管理员）"""
+    return service.sso_settings(settings)
 
 
 @router.get("/api/v1/auth/me", response_model=Me)
