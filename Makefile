@@ -110,11 +110,15 @@ bench-evaluation: $(STAMP)
 
 ## System packages the evaluation PDFs need (WeasyPrint's Pango, Noto CJK fonts) and the tests
 ## read them with (poppler); Debian/Ubuntu, as root. `.ci/run` and deploy/Dockerfile do the same.
+## nginx: the load balancer of the replicas test (tests/e2e/test_replicas.py).
 system-deps:
 	@if command -v pdftotext >/dev/null && fc-list | grep -qi 'Noto Sans CJK'; then \
 	  echo "System packages for evaluation PDFs are installed."; \
 	else apt-get update -qq && apt-get install -y -qq poppler-utils fonts-noto-cjk \
 	  libpango-1.0-0 libpangoft2-1.0-0; fi
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then \
+	  echo "nginx is installed."; \
+	else apt-get update -qq && apt-get install -y -qq nginx; fi
 ## Importing 100,000 measurement rows from an .xlsx file vs a COPY of the same rows.
 bench-sheets: $(STAMP)
 	$(BIN)/python bench/bench_sheets.py

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-for sub in ("shared", "services/indicators"):
+for sub in ("shared", "services/indicators", "services/tasks"):
     sys.path.insert(0, str(ROOT / sub))
 
 import asyncpg  # noqa: E402
@@ -32,17 +33,29 @@ import httpx  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from dudao_indicators.assessments import service as assessments_service  # noqa: E402
+from dudao_indicators.config import Settings  # noqa: E402
 from dudao_indicators.indicators.bulk import BulkIndicatorsIn, bulk_create  # noqa: E402
+from dudao_indicators.main import create_app  # noqa: E402
 from dudao_indicators.measurements import service as measurements_service  # noqa: E402
 from dudao_indicators.migrations import MIGRATIONS_DIR  # noqa: E402
+from dudao_indicators.plans import get_tasks_client  # noqa: E402
 from dudao_indicators.reports import service as reports_service  # noqa: E402
 from dudao_shared import migrate  # noqa: E402
 from dudao_shared.db import Database  # noqa: E402
+from dudao_shared.http import ServiceClient  # noqa: E402
+from dudao_shared.tokens import TokenSigner, generate_keypair  # noqa: E402
+from dudao_tasks.config import Settings as TasksSettings  # noqa: E402
+from dudao_tasks.main import create_app as create_tasks_app  # noqa: E402
+from dudao_tasks.migrations import MIGRATIONS_DIR as TASKS_MIGRATIONS_DIR  # noqa: E402
+
+SERVICE_TOKEN = "bench-service-token-0123456789abcdef0123456789"
 
 INDICATORS = 20
 REGIONS = 500
 PERIODS = 100  # months from 2017-01
-PLAN = "bench-plan"
+# The plan the indicators belong to: created in the task service's scratch database (which the
+# indicator service asks for the plan's region on each scorecard request), its id set in main.
+PLAN = ""
 PROVINCE = "360000"
 
 
@@ -204,16 +217,60 @@ async def main() -> None:
         help="keep the scratch database (to EXPLAIN against it); drop it yourself afterwards",
     )
     args = ap.parse_args()
+    global PLAN
     name = f"dudao_bench_{uuid.uuid4().hex[:10]}"
+    tasks_name = f"{name}_tasks"
     admin = await asyncpg.connect(libpq(args.url))
     await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.execute(f'CREATE DATABASE "{tasks_name}"')
     await admin.close()
     url = libpq(args.url, name)
-    print(f"· scratch database {name}", flush=True)
+    tasks_url = libpq(args.url, tasks_name)
+    print(f"· scratch databases {name}, {tasks_name}", flush=True)
     db: Database | None = None
+    stack = contextlib.AsyncExitStack()
     try:
         migrate.upgrade(MIGRATIONS_DIR, url)
+        migrate.upgrade(TASKS_MIGRATIONS_DIR, tasks_url)
         db = Database(url)
+        private, public = generate_keypair()
+        signer = TokenSigner(private, issuer="dudao-gateway", audience="dudao")
+        token, _ = signer.issue(sub="bench", role="leader", ttl_seconds=3600)
+        tasks_app = create_tasks_app(
+            TasksSettings(
+                environment="test",
+                database_url=tasks_url,
+                jwt_public_key=public,
+                storage_dir=str(Path(os.environ.get("TMPDIR", "/tmp")) / tasks_name),
+                service_token=SERVICE_TOKEN,
+                log_level="WARNING",
+            )
+        )
+        app = create_app(
+            Settings(
+                environment="test",
+                database_url=url,
+                jwt_public_key=public,
+                service_token=SERVICE_TOKEN,
+                log_level="WARNING",
+            )
+        )
+        # The real task service in-process: the scorecard's plan check is one request to it.
+        tasks_client = ServiceClient(
+            "任务服务",
+            "http://tasks",
+            transport=httpx.ASGITransport(app=tasks_app),
+            service_token=SERVICE_TOKEN,
+        )
+        app.dependency_overrides[get_tasks_client] = lambda: tasks_client
+        await stack.enter_async_context(tasks_app.router.lifespan_context(tasks_app))
+        admin_token, _ = signer.issue(sub="bench-admin", role="admin", ttl_seconds=3600)
+        plan = await tasks_client.post_json(
+            "/api/v1/plans",
+            {"title": "基准规划", "level": "province", "region_code": PROVINCE},
+            token=admin_token,
+        )
+        PLAN = str(plan["id"])
         regions = region_codes()
         ids = await load(url, db, regions, args.periods)
 
@@ -230,8 +287,9 @@ async def main() -> None:
         ind = ids[7]
         city = "360100"
 
+        # A session as a GET route gets one (autocommit: no BEGIN and ROLLBACK round trips).
         async def svc_latest() -> Any:
-            async with db.sessionmaker() as s:  # type: ignore[union-attr]
+            async with db.read_sessionmaker() as s:  # type: ignore[union-attr]
                 return await measurements_service.latest_by_region(
                     s, indicator_id=ind, within_region=None
                 )
@@ -240,14 +298,14 @@ async def main() -> None:
             return await raw_latest.fetch(ind, regions)
 
         async def svc_card() -> Any:
-            async with db.sessionmaker() as s:  # type: ignore[union-attr]
+            async with db.read_sessionmaker() as s:  # type: ignore[union-attr]
                 return await reports_service.scorecard(s, plan_id=PLAN, region_code=city)
 
         async def sql_card() -> Any:
             return await raw_card.fetch(PLAN, city)
 
         # The same service code on one held session: the query and model building alone,
-        # without the per-request session's pool checkout, BEGIN and ROLLBACK round trips.
+        # without the per-request session's pool checkout (and its pre-ping).
         held = db.sessionmaker()
 
         async def held_latest() -> Any:
@@ -258,19 +316,6 @@ async def main() -> None:
         async def held_card() -> Any:
             return await reports_service.scorecard(held, plan_id=PLAN, region_code=city)
 
-        from dudao_indicators.config import Settings
-        from dudao_indicators.main import create_app
-        from dudao_shared.tokens import TokenSigner, generate_keypair
-
-        private, public = generate_keypair()
-        app = create_app(
-            Settings(
-                environment="test", database_url=url, jwt_public_key=public, log_level="WARNING"
-            )
-        )
-        token, _ = TokenSigner(private, issuer="dudao-gateway", audience="dudao").issue(
-            sub="bench", role="leader", ttl_seconds=3600
-        )
         async with app.router.lifespan_context(app):
             client = httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app),
@@ -316,6 +361,7 @@ async def main() -> None:
                 assert rows == len(out_sql), (rows, len(out_sql))
                 results.append((label, rows, t_svc, t_sql))
             await client.aclose()
+        await tasks_client.aclose()
         await held.close()
         await raw.close()
         print()
@@ -323,15 +369,17 @@ async def main() -> None:
         for label, rows, t_svc, t_sql in results:
             print(f"{label:<52} {rows:>5} {t_svc:>11.2f} {t_sql:>11.2f} {t_svc / t_sql:>6.2f}")
     finally:
+        await stack.aclose()
         if db is not None:
             await db.dispose()
         if args.keep:
-            print(f'· kept {name}: DROP DATABASE "{name}" when done', flush=True)
+            print(f"· kept {name} and {tasks_name}: drop them when done", flush=True)
         else:
             admin = await asyncpg.connect(libpq(args.url))
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for db_name in (name, tasks_name):
+                await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
             await admin.close()
-            print(f"· dropped {name}", flush=True)
+            print(f"· dropped {name}, {tasks_name}", flush=True)
 
 
 if __name__ == "__main__":

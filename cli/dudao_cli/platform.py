@@ -106,11 +106,18 @@ class PlatformConfig:
 
 
 class Platform:
-    """The three services (and the worker) as child processes, stopped together."""
+    """The three services (and the worker) as child processes, stopped together.
+
+    A service may run as several replicas (``start_one(svc, name=..., port=...)``), each a
+    process of its own on its own port; the config's URLs are then the load balancer's, so the
+    processes reach each other through it as they would on several machines."""
 
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        # Process name → the service it runs ("worker" for a worker) and its own URL.
+        self.kinds: dict[str, str] = {}
+        self.urls: dict[str, str] = {}
 
     def start(self, only: tuple[str, ...] = tuple(SERVICES)) -> None:
         env = self.config.env()
@@ -136,10 +143,21 @@ class Platform:
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
+        self.kinds[name] = "worker"
 
-    def start_one(self, svc: str, env: dict[str, str] | None = None) -> None:
+    def start_one(
+        self,
+        svc: str,
+        env: dict[str, str] | None = None,
+        *,
+        name: str | None = None,
+        port: int | None = None,
+    ) -> None:
+        """Start ``svc`` on the config's port, or as the replica ``name`` on ``port``."""
         env = env or self.config.env()
-        port = self.config.url(svc).rsplit(":", 1)[1]
+        name = name or svc
+        url = self.config.url(svc) if port is None else f"http://{self.config.host}:{port}"
+        port_text = url.rsplit(":", 1)[1]
         cmd = [
             sys.executable,
             "-m",
@@ -149,7 +167,7 @@ class Platform:
             "--host",
             self.config.host,
             "--port",
-            port,
+            port_text,
             "--loop",
             "uvloop",
             "--http",
@@ -164,14 +182,15 @@ class Platform:
             "--timeout-graceful-shutdown",
             "5",
         ]
-        out = self._log(svc)
-        self.procs[svc] = subprocess.Popen(
+        out = self._log(name)
+        self.procs[name] = subprocess.Popen(
             cmd,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
+        self.kinds[name], self.urls[name] = svc, url
 
     def wait_ready(self, timeout: float = 60.0, services: tuple[str, ...] | None = None) -> None:
         deadline = time.monotonic() + timeout
@@ -181,12 +200,12 @@ class Platform:
             proc = self.procs[svc]
             if proc.poll() is not None:
                 raise RuntimeError(f"{svc} exited with code {proc.returncode}")
-            if svc not in SERVICES:
+            if svc not in self.urls:
                 # A worker has no port: running is ready (it waits for its database itself).
                 pending.pop(0)
                 continue
             try:
-                if httpx.get(self.config.url(svc) + "/healthz", timeout=1.0).status_code == 200:
+                if httpx.get(self.urls[svc] + "/healthz", timeout=1.0).status_code == 200:
                     pending.pop(0)
                     continue
             except httpx.HTTPError:
@@ -197,6 +216,8 @@ class Platform:
 
     def stop_one(self, svc: str, timeout: float = 10.0) -> None:
         proc = self.procs.pop(svc, None)
+        self.kinds.pop(svc, None)
+        self.urls.pop(svc, None)
         if proc is None or proc.poll() is not None:
             return
         os.killpg(proc.pid, signal.SIGTERM)
@@ -210,8 +231,9 @@ class Platform:
         # The gateway first, so nothing new reaches the services while they drain; the workers
         # last, so they finish what the services handed them.
         for svc in ("gateway", "tasks", "indicators"):
-            self.stop_one(svc)
-        for name in [n for n in self.procs if n not in SERVICES]:
+            for name in [n for n, kind in self.kinds.items() if kind == svc]:
+                self.stop_one(name)
+        for name in list(self.procs):
             self.stop_one(name, timeout=15.0)
 
     def __enter__(self) -> Platform:

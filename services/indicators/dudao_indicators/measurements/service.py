@@ -397,24 +397,15 @@ async def list_(
     return await paginate(session, q, limit=limit, cursor=cursor, order_by=order_by)
 
 
-async def latest_by_region(
-    session: AsyncSession,
-    *,
-    indicator_id: str,
-    within_region: str | None,
-    pairs: set[tuple[str, str]] | None = None,
-) -> list[tuple[str, str, str, Decimal, str]]:
-    """Latest counted value of each region reporting the indicator:
-    (region_code, measurement_id, period, value, status); ``pairs`` narrows to what a unit
-    may see.
-
-    The regions come from the assessment rows (one per reporting region); each takes one
-    backward probe of ``ix_measurement_latest`` through LATERAL … LIMIT 1.
-    """
+def _latest_statement(*, within: bool) -> Any:
+    """The latest counted value of each region reporting ``:indicator_id`` (optionally only
+    regions under ``:prefix``). The regions come from the assessment rows (one per reporting
+    region); each takes one backward probe of ``ix_measurement_latest`` through LATERAL …
+    LIMIT 1."""
     a = table_of(Assessment)
     m = table_of(Measurement)
     latest = (
-        select(m.c.id, m.c.period, m.c.value, m.c.status)
+        sa.select(m.c.id, m.c.period, m.c.value, m.c.status)
         .where(
             m.c.indicator_id == a.c.indicator_id,
             m.c.region_code == a.c.region_code,
@@ -427,13 +418,37 @@ async def latest_by_region(
     q = (
         sa.select(a.c.region_code, latest.c.id, latest.c.period, latest.c.value, latest.c.status)
         .select_from(a.join(latest, true()))
-        .where(a.c.indicator_id == indicator_id)
+        .where(a.c.indicator_id == sa.bindparam("indicator_id", type_=sa.String()))
     )
-    if within_region is not None:
-        q = q.where(a.c.region_code.startswith(region_prefix(within_region)))
-    rows = (await session.execute(q.order_by(a.c.region_code))).all()
-    return [
-        (r[0], r[1], r[2], Decimal(r[3]), r[4])
-        for r in rows
-        if pairs is None or (indicator_id, r[0]) in pairs
-    ]
+    if within:
+        # Region codes are digits: the prefix needs no LIKE escaping.
+        q = q.where(a.c.region_code.startswith(sa.bindparam("prefix", type_=sa.String())))
+    return q.order_by(a.c.region_code)
+
+
+# Built once, as the scorecard's: a hot read whose statement building cost more than its rows.
+LATEST_ALL = _latest_statement(within=False)
+LATEST_WITHIN = _latest_statement(within=True)
+
+
+async def latest_by_region(
+    session: AsyncSession,
+    *,
+    indicator_id: str,
+    within_region: str | None,
+    pairs: set[tuple[str, str]] | None = None,
+) -> list[tuple[str, str, str, Decimal, str]]:
+    """Latest counted value of each region reporting the indicator:
+    (region_code, measurement_id, period, value, status); ``pairs`` narrows to what a unit
+    may see."""
+    if within_region is None:
+        result = await session.execute(LATEST_ALL, {"indicator_id": indicator_id})
+    else:
+        result = await session.execute(
+            LATEST_WITHIN, {"indicator_id": indicator_id, "prefix": region_prefix(within_region)}
+        )
+    # The driver gives NUMERIC as Decimal already: rows are returned as they come.
+    rows: list[tuple[str, str, str, Decimal, str]] = result.tuples().all()  # type: ignore[assignment]
+    if pairs is None:
+        return rows
+    return [r for r in rows if (indicator_id, r[0]) in pairs]
