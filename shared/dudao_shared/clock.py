@@ -1,6 +1,6 @@
 """Time: timestamps are stored in UTC; "today" is China local time and injectable in tests.
 
-Inside one process tests override ``get_today`` or use time-machine. Across processes (the
+Inside one process tests override ``today_dependency`` or use time-machine. Across processes (the
 services and the worker started by end-to-end tests and demos) the clock is moved with a file:
 ``DUDAO_CLOCK_FILE`` names a file holding an offset in seconds that every ``utcnow()`` and
 ``get_today()`` adds to the real time (``set_clock_offset`` writes it). Without that variable
@@ -58,8 +58,13 @@ def utcnow() -> dt.datetime:
 
 
 def get_today() -> dt.date:
-    """The clock dependency: tests override it with ``app.dependency_overrides``."""
     return utcnow().astimezone(LOCAL_TZ).date()
+
+
+async def today_dependency() -> dt.date:
+    """The clock dependency: tests override it with ``app.dependency_overrides``. A coroutine
+    function, so FastAPI calls it inline instead of handing it to its thread pool."""
+    return get_today()
 
 
 def set_clock_offset(path: Path, offset: dt.timedelta) -> None:
@@ -70,7 +75,7 @@ def set_clock_offset(path: Path, offset: dt.timedelta) -> None:
     os.replace(tmp, path)
 
 
-Today = Annotated[dt.date, Depends(get_today)]
+Today = Annotated[dt.date, Depends(today_dependency)]
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

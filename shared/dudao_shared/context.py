@@ -49,5 +49,7 @@ class AppState(Generic[T]):
         setattr(app.state, self.name, value)
         return value
 
-    def __call__(self, request: Request) -> T:
+    # A coroutine function on purpose: FastAPI runs a plain ``def`` dependency in its thread
+    # pool, a hand-off per request that costs far more than this attribute lookup.
+    async def __call__(self, request: Request) -> T:
         return self.of(request.app)

@@ -147,7 +147,7 @@ JOB_ANSWER: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _job_rows(settings: ServiceSettingsDep) -> int:
+async def _job_rows(settings: ServiceSettingsDep) -> int:
     return settings.sheet_job_rows
 
 

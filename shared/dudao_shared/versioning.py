@@ -53,7 +53,7 @@ def parse_if_match(if_match: str | None) -> int:
         raise PreconditionFailed("If-Match 与当前版本不符") from None
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None, Header(alias="If-Match", description="读取时得到的 ETag（版本号）")
     ] = None,

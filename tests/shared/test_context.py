@@ -20,7 +20,7 @@ async def test_state_is_set_read_and_injected_by_one_declaration() -> None:
     app = FastAPI()
     revocations = get_list.set(app, RevocationList())
     assert get_list.of(app) is revocations
-    assert get_list(Request({"type": "http", "app": app, "headers": []})) is revocations
+    assert await get_list(Request({"type": "http", "app": app, "headers": []})) is revocations
 
     @app.get("/")
     async def read(injected: ListDep) -> dict[str, bool]:

@@ -26,7 +26,7 @@ TasksClientDep = Annotated[ServiceClient, Depends(get_tasks_client)]
 RevocationHubDep = Annotated[RevocationHub, Depends(get_revocation_hub)]
 
 
-def get_audit_context(request: Request) -> AuditContext:
+async def get_audit_context(request: Request) -> AuditContext:
     return AuditContext(ip=request.client.host if request.client else None)
 
 

@@ -9,9 +9,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import Principal
+from dudao_shared.clock import utcnow
 from dudao_shared.context import request_id_var
 
 from .models import AuditEvent
@@ -49,6 +51,33 @@ def _uuid_or_none(raw: str | None) -> uuid.UUID | None:
         return None
 
 
+def _fields(
+    principal: Principal,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    plan_id: uuid.UUID | None,
+    task_id: uuid.UUID | None,
+    unit_id: uuid.UUID | None,
+) -> dict[str, Any]:
+    return {
+        "actor_sub": principal.sub[:200],
+        "actor_role": principal.role,
+        "actor_unit_id": _uuid_or_none(principal.unit_id),
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "plan_id": plan_id,
+        "task_id": task_id,
+        "unit_id": unit_id,
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "request_id": request_id_var.get(),
+    }
+
+
 def record(
     session: AsyncSession,
     *,
@@ -63,18 +92,33 @@ def record(
     unit_id: uuid.UUID | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
-        actor_sub=principal.sub[:200],
-        actor_role=principal.role,
-        actor_unit_id=_uuid_or_none(principal.unit_id),
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        plan_id=plan_id,
-        task_id=task_id,
-        unit_id=unit_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        request_id=request_id_var.get(),
+        **_fields(principal, entity, entity_id, action, before, after, plan_id, task_id, unit_id)
     )
     session.add(event)
     return event
+
+
+# The chain columns (seq, prev_hash, hash) are the insert trigger's to set.
+_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+
+
+async def record_now(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    plan_id: uuid.UUID | None = None,
+    task_id: uuid.UUID | None = None,
+    unit_id: uuid.UUID | None = None,
+) -> None:
+    """The same row as :func:`record`, written at once by one prebuilt INSERT: for hot paths
+    that run in Core, where building an ORM object and flushing it costs more than the
+    statement (the status update)."""
+    values = _fields(principal, entity, entity_id, action, before, after, plan_id, task_id, unit_id)
+    values["id"] = uuid.uuid4()
+    values["at"] = utcnow()
+    await session.execute(_INSERT, values)

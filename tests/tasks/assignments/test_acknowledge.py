@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from tasks.world import build_world, ok
 
 
@@ -44,9 +44,9 @@ async def test_unacknowledged_past_the_rule_is_flagged(tasks, make_token) -> Non
     async with w.client("planner") as planner:
         row = ok(await planner.get(f"/api/v1/assignments/{w.ids['a2']}"))
         due = dt.date.fromisoformat(row["ack_due_on"])
-        tasks.dependency_overrides[get_today] = lambda: due + dt.timedelta(days=1)
+        tasks.dependency_overrides[today_dependency] = lambda: due + dt.timedelta(days=1)
         try:
             late = ok(await planner.get(f"/api/v1/assignments/{w.ids['a2']}"))
             assert late["acknowledged_at"] is None and late["ack_overdue"] is True
         finally:
-            tasks.dependency_overrides.pop(get_today, None)
+            tasks.dependency_overrides.pop(today_dependency, None)

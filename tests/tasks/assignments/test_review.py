@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from tasks.world import PDF, build_world, etag, ok
 
 
 async def test_report_return_fix_accept(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
-    tasks.dependency_overrides[get_today] = lambda: dt.date(2025, 12, 20)
+    tasks.dependency_overrides[today_dependency] = lambda: dt.date(2025, 12, 20)
     try:
         w = await build_world(tasks, make_token, completed=False)
         a1, task1 = w.ids["a1"], w.ids["task1"]
@@ -60,7 +60,7 @@ async def test_report_return_fix_accept(tasks, make_token) -> None:  # type: ign
             assert mine["status"] == "returned" and mine["return_reason"] == "缺少验收报告盖章页"
 
             # Past the deadline while returned → red.
-            tasks.dependency_overrides[get_today] = lambda: dt.date(2026, 1, 5)
+            tasks.dependency_overrides[today_dependency] = lambda: dt.date(2026, 1, 5)
             lights = ok(await planner.get(f"/api/v1/plans/{w.ids['plan']}/tasks"))["items"]
             t1 = next(t for t in lights if t["id"] == task1)
             assert t1["light"] == "red" and t1["overdue"] is True and t1["status"] == "returned"
@@ -138,4 +138,4 @@ async def test_report_return_fix_accept(tasks, make_token) -> None:  # type: ign
             staff_events = ok(await planner.get(f"/api/v1/tasks/{task1}/audit_events"))["items"]
             assert len(staff_events) >= len(events)
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)

@@ -7,13 +7,13 @@ import io
 
 from openpyxl import load_workbook
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from dudao_tasks.bulletins.service import issue_monthly
 from tasks.world import build_world, ok
 
 
 def _today(app, day: dt.date) -> None:  # type: ignore[no-untyped-def]
-    app.dependency_overrides[get_today] = lambda: day
+    app.dependency_overrides[today_dependency] = lambda: day
 
 
 async def _world_for_bulletin(tasks, make_token):  # type: ignore[no-untyped-def]
@@ -130,7 +130,7 @@ async def test_on_demand_bulletin_counts_ranks_and_keeps(tasks, make_token) -> N
             listing = ok(await leader.get("/api/v1/bulletins", params={"plan_id": plan}))
             assert [x["id"] for x in listing["items"]] == [fresh["id"], b["id"]]
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_ranking_rule_is_the_plans(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
@@ -167,7 +167,7 @@ async def test_ranking_rule_is_the_plans(tasks, make_token) -> None:  # type: ig
             assert c["units"][2]["unit_id"] == w.ids["unit_b"]
             assert c["ranking_rule"]["weights"]["overdue"] == -3
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_monthly_bulletin_is_issued_once(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
@@ -198,4 +198,4 @@ async def test_monthly_bulletin_is_issued_once(tasks, make_token) -> None:  # ty
             got = ok(await leader.get(f"/api/v1/bulletins/{mine[0].id}"))
             assert got["kind"] == "scheduled" and got["content"]["totals"]["assignments"] == 3
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)

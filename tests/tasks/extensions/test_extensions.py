@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from tasks.world import build_world, ok
 
 
 def _today(app, day: dt.date) -> None:  # type: ignore[no-untyped-def]
-    app.dependency_overrides[get_today] = lambda: day
+    app.dependency_overrides[today_dependency] = lambda: day
 
 
 async def test_request_approve_moves_the_deadline(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
@@ -129,7 +129,7 @@ async def test_request_approve_moves_the_deadline(tasks, make_token) -> None:  #
             assert actions.count(("extension_request", "create")) == 2
             assert ("extension_request", "reject") in actions
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_planner_of_another_region_cannot_decide(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
@@ -152,4 +152,4 @@ async def test_planner_of_another_region_cannot_decide(tasks, make_token) -> Non
             # Another city's planner does not see the request at all (region visibility).
             assert r.status_code == 404, r.text
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)

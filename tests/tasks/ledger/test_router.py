@@ -7,12 +7,12 @@ import io
 
 from openpyxl import load_workbook
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from tasks.world import build_world, ok
 
 
 async def test_ledger_one_row_per_task_with_units_and_states(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
-    tasks.dependency_overrides[get_today] = lambda: dt.date(2024, 3, 1)
+    tasks.dependency_overrides[today_dependency] = lambda: dt.date(2024, 3, 1)
     try:
         w = await build_world(tasks, make_token)
         async with w.client("leader") as c:
@@ -26,7 +26,7 @@ async def test_ledger_one_row_per_task_with_units_and_states(tasks, make_token) 
                 for u in ok(await c.get("/api/v1/units", params={"limit": 500}))["items"]
             }
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
     ws = load_workbook(io.BytesIO(r.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == (

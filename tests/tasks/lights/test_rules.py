@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from tasks.world import build_world, etag, ok
 
 
 async def test_lights_rules_configurable(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
-    tasks.dependency_overrides[get_today] = lambda: dt.date(2025, 12, 1)
+    tasks.dependency_overrides[today_dependency] = lambda: dt.date(2025, 12, 1)
     try:
         w = await build_world(tasks, make_token, completed=False)
         async with w.client("planner") as planner:
@@ -35,4 +35,4 @@ async def test_lights_rules_configurable(tasks, make_token) -> None:  # type: ig
             )
             assert r.status_code == 422
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)

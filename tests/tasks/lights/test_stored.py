@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from dudao_tasks.plans.light_store import sweep
 from tasks.world import build_world, etag, ok
 
@@ -32,7 +32,7 @@ async def _sweep(app: Any, today: dt.date) -> int:
 
 
 async def test_sweep_moves_lights_when_only_the_date_changes(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
-    tasks.dependency_overrides[get_today] = lambda: dt.date(2023, 12, 26)
+    tasks.dependency_overrides[today_dependency] = lambda: dt.date(2023, 12, 26)
     try:
         w = await build_world(tasks, make_token, completed=False)
         # Written by the plan's creation and the unit's report: due on 2023-12-31, so yellow.
@@ -59,7 +59,7 @@ async def test_sweep_moves_lights_when_only_the_date_changes(tasks, make_token) 
         # Task 1 has a later deadline (2025-12-31): after 2023-12-31 it is no longer due soon.
         assert (await _stored(tasks, "item", w.ids["task1"]))[0] == "green"
         assert await _sweep(tasks, dt.date(2024, 1, 1)) == 0
-        tasks.dependency_overrides[get_today] = lambda: dt.date(2024, 1, 1)
+        tasks.dependency_overrides[today_dependency] = lambda: dt.date(2024, 1, 1)
         async with w.client("planner") as planner:
             summary = ok(await planner.get(f"/api/v1/plans/{w.ids['plan']}/lights"))
             assert summary["light"] == "red"
@@ -68,24 +68,24 @@ async def test_sweep_moves_lights_when_only_the_date_changes(tasks, make_token) 
             )["items"]
             assert [t["id"] for t in red] == [w.ids["task2"]]
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_a_light_of_another_day_is_refreshed_on_read(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
-    tasks.dependency_overrides[get_today] = lambda: dt.date(2023, 12, 26)
+    tasks.dependency_overrides[today_dependency] = lambda: dt.date(2023, 12, 26)
     try:
         w = await build_world(tasks, make_token, completed=False)
-        tasks.dependency_overrides[get_today] = lambda: dt.date(2024, 1, 2)
+        tasks.dependency_overrides[today_dependency] = lambda: dt.date(2024, 1, 2)
         async with w.client("unit_b") as ub:
             got = ok(await ub.get(f"/api/v1/assignments/{w.ids['a2']}"))
             assert (got["light"], got["overdue"]) == ("red", True)
         assert (await _stored(tasks, "assignment", w.ids["a2"]))[2] == dt.date(2024, 1, 2)
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_co_units_follow_the_task_once_accepted(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
-    tasks.dependency_overrides[get_today] = lambda: dt.date(2026, 3, 1)
+    tasks.dependency_overrides[today_dependency] = lambda: dt.date(2026, 3, 1)
     try:
         w = await build_world(tasks, make_token, completed=True)
         async with w.client("planner") as planner:
@@ -106,11 +106,11 @@ async def test_co_units_follow_the_task_once_accepted(tasks, make_token) -> None
             by_id = {u["unit_id"]: u for u in units}
             assert by_id[w.ids["unit_c"]]["light"] == "green"
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_a_task_without_units_is_flagged_never_green(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
-    tasks.dependency_overrides[get_today] = lambda: dt.date(2023, 7, 1)
+    tasks.dependency_overrides[today_dependency] = lambda: dt.date(2023, 7, 1)
     try:
         w = await build_world(tasks, make_token, completed=False)
         async with w.client("planner") as planner:
@@ -129,4 +129,4 @@ async def test_a_task_without_units_is_flagged_never_green(tasks, make_token) ->
             t3 = next(t for t in rows if t["id"] == w.ids["task3"])
             assert (t3["light"], t3["light_reasons"]) == ("green", [])
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from dudao_shared.clock import get_today
+from dudao_shared.clock import today_dependency
 from tasks.world import PDF, build_world, ok
 
 NUMBER = re.compile(r"^督办〔(\d{4})〕(\d+)号$")
 
 
 def _today(app, day: dt.date) -> None:  # type: ignore[no-untyped-def]
-    app.dependency_overrides[get_today] = lambda: day
+    app.dependency_overrides[today_dependency] = lambda: day
 
 
 async def test_escalate_answer_return_close(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
@@ -158,7 +158,7 @@ async def test_escalate_answer_return_close(tasks, make_token) -> None:  # type:
             actions = [e["action"] for e in events["items"] if e["entity"] == "supervision_notice"]
             assert actions == ["create", "respond", "return", "respond", "close"]
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_an_extension_delays_escalation(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
@@ -189,7 +189,7 @@ async def test_an_extension_delays_escalation(tasks, make_token) -> None:  # typ
             assert [n["assignment_id"] for n in raised] == [w.ids["a2"]]
             assert "2024-03-31" in raised[0]["reason"]
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)
 
 
 async def test_three_urges_without_a_report_escalate(tasks, make_token) -> None:  # type: ignore[no-untyped-def]
@@ -221,4 +221,4 @@ async def test_three_urges_without_a_report_escalate(tasks, make_token) -> None:
                 201,
             )
     finally:
-        tasks.dependency_overrides.pop(get_today, None)
+        tasks.dependency_overrides.pop(today_dependency, None)

@@ -64,7 +64,7 @@ async def new_grant(
     return data
 
 
-def grants_in_reach(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def grants_in_reach(principal: CurrentPrincipal) -> ColumnElement[bool]:
     return within_reach(principal, IndicatorGrant.region_code)
 
 

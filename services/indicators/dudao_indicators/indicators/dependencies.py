@@ -150,7 +150,7 @@ async def new_parsed_indicators(
     return data
 
 
-def indicators_in_reach(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def indicators_in_reach(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """The indicators a staff list may show: those of the caller's region."""
     return within_reach(principal, Indicator.region_code)
 

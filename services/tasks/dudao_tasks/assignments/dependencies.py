@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, exists, or_
+from sqlalchemy import ColumnElement, bindparam, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden
-from dudao_shared.regions import require_region
+from dudao_shared.regions import region_prefix, require_region
 
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..items.dependencies import WritableTask
 from ..models import Assignment, Plan, Unit
-from ..policy import plan_ids_reached, require_unit_in_plan_region
+from ..policy import plan_ids_reached, require_unit_in_plan_region, staff_reach
 from .schemas import AssignmentCreate, AssignmentUpdate
 from .service import AssignmentNotFound, FieldForbidden
 
@@ -35,7 +35,7 @@ def unit_can_see_assignment(unit_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(col(Assignment.unit_id) == unit_id, leads)
 
 
-def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the assignments of their region's plans; a unit its own and those of the
     tasks it leads."""
     unit = unit_scope(principal)
@@ -44,7 +44,7 @@ def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
     return unit_can_see_assignment(unit)
 
 
-def own_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def own_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the assignments of their region's plans; a unit only its own."""
     unit = unit_scope(principal)
     if unit is None:
@@ -56,10 +56,55 @@ VisibleAssignments = Annotated[ColumnElement[bool], Depends(visible_assignments)
 OwnAssignments = Annotated[ColumnElement[bool], Depends(own_assignments)]
 
 
-async def _load(session: SessionDep, raw_id: str, scope: ColumnElement[bool]) -> Assignment:
+def _load_statement(*, unit: str | None, in_region: bool) -> Any:
+    """``unit``: None for staff, "own" for a unit's own rows, "visible" for those plus the
+    rows of tasks it leads — the same scopes as ``own_assignments``/``visible_assignments``,
+    with the caller's values as bound parameters."""
+    stmt = select(Assignment).where(col(Assignment.id) == bindparam("aid"))
+    if in_region:
+        stmt = stmt.where(
+            col(Assignment.plan_id).in_(
+                select(col(Plan.id)).where(col(Plan.region_code).startswith(bindparam("prefix")))
+            )
+        )
+    if unit == "own":
+        stmt = stmt.where(col(Assignment.unit_id) == bindparam("unit"))
+    elif unit == "visible":
+        mine = aliased(Assignment)
+        leads = exists().where(
+            col(mine.item_id) == col(Assignment.item_id),
+            col(mine.unit_id) == bindparam("unit"),
+            col(mine.role) == "lead",
+        )
+        stmt = stmt.where(or_(col(Assignment.unit_id) == bindparam("unit"), leads))
+    return stmt
+
+
+# Built once: building the expression per request cost more CPU than running it.
+_LOAD_STATEMENTS = {
+    ("staff", True): _load_statement(unit=None, in_region=True),
+    ("staff", False): _load_statement(unit=None, in_region=False),
+    ("own", False): _load_statement(unit="own", in_region=False),
+    ("visible", False): _load_statement(unit="visible", in_region=False),
+}
+
+
+async def _load(
+    session: SessionDep, raw_id: str, principal: CurrentPrincipal, *, own: bool
+) -> Assignment:
     aid = parse_id(raw_id, AssignmentNotFound())
-    row = (
-        await session.execute(select(Assignment).where(Assignment.id == aid, scope))
+    params: dict[str, Any] = {"aid": aid}
+    unit = unit_scope(principal)
+    if unit is not None:
+        params["unit"] = unit
+        key: tuple[str, bool] = ("own" if own else "visible", False)
+    else:
+        reach = staff_reach(principal)
+        if reach is not None:
+            params["prefix"] = region_prefix(reach)
+        key = ("staff", reach is not None)
+    row: Assignment | None = (
+        await session.execute(_LOAD_STATEMENTS[key], params)
     ).scalar_one_or_none()
     if row is None:
         raise AssignmentNotFound()
@@ -67,17 +112,19 @@ async def _load(session: SessionDep, raw_id: str, scope: ColumnElement[bool]) ->
 
 
 async def readable_assignment(
-    assignment_id: str, visible: VisibleAssignments, session: SessionDep
+    assignment_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> Assignment:
-    """An assignment the caller may read (404 for the rest)."""
-    return await _load(session, assignment_id, visible)
+    """An assignment the caller may read (404 for the rest): the scope of
+    ``visible_assignments``."""
+    return await _load(session, assignment_id, principal, own=False)
 
 
 async def own_assignment(
-    assignment_id: str, own: OwnAssignments, session: SessionDep
+    assignment_id: str, principal: CurrentPrincipal, session: SessionDep
 ) -> Assignment:
-    """For acting as the unit: a unit token only on its own assignments (404 otherwise)."""
-    return await _load(session, assignment_id, own)
+    """For acting as the unit: a unit token only on its own assignments (404 otherwise); the
+    scope of ``own_assignments``."""
+    return await _load(session, assignment_id, principal, own=True)
 
 
 ReadableAssignment = Annotated[Assignment, Depends(readable_assignment)]

@@ -25,7 +25,7 @@ from dudao_shared.errors import (
 from dudao_shared.pagination import paginate, sort_order
 from dudao_shared.versioning import execute_versioned, flush_versioned, versioned_update
 
-from ..audit_trail import diff, record, snapshot
+from ..audit_trail import diff, record, record_now, snapshot
 from ..common.collectives import is_collective
 from ..common.rollup import rolled_up
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, Unit, effective_deadlines
@@ -445,7 +445,7 @@ async def _update_status(
         {"status": old_status, "completed_at": _iso(old_completed_at)},
         {"status": status, "completed_at": _iso(completed_at)},
     )
-    record(
+    await record_now(
         session,
         principal=principal,
         entity="assignment",

@@ -37,7 +37,7 @@ async def task_audit_units(
 TaskAuditUnits = Annotated[list[uuid.UUID] | None, Depends(task_audit_units)]
 
 
-def audit_in_reach(principal: Staff) -> ColumnElement[bool]:
+async def audit_in_reach(principal: Staff) -> ColumnElement[bool]:
     """The events regional staff read: those of their region's plans, and plan-less events
     (a unit's own record) of their region's units."""
     if staff_reach(principal) is None:

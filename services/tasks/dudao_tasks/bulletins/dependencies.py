@@ -21,7 +21,7 @@ from .schemas import BulletinCreate
 from .service import BulletinNotFound
 
 
-def visible_bulletins(principal: Staff) -> ColumnElement[bool]:
+async def visible_bulletins(principal: Staff) -> ColumnElement[bool]:
     """Staff see the bulletins of plans in their region (404 for another region's)."""
     return plan_ids_reached(principal, Bulletin.plan_id)
 

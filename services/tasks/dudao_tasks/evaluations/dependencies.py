@@ -29,7 +29,7 @@ from .service import EvaluationNotFound
 EvaluationId = Annotated[str, Path(max_length=64, description="评估标识")]
 
 
-def indicators_client(request: Request) -> ServiceClient | None:
+async def indicators_client(request: Request) -> ServiceClient | None:
     """The indicator service's client (absent in apps started without it)."""
     return get_indicators_client.find(request.app)
 
@@ -37,7 +37,7 @@ def indicators_client(request: Request) -> ServiceClient | None:
 IndicatorsClient = Annotated[ServiceClient | None, Depends(indicators_client)]
 
 
-def visible_evaluations(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_evaluations(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see every evaluation; a unit the issued ones whose unit table holds its row."""
     unit = unit_scope(principal)
     if unit is None:
@@ -99,7 +99,7 @@ async def new_evaluation(
 NewEvaluation = Annotated[tuple[EvaluationCreate, str, Plan | None], Depends(new_evaluation)]
 
 
-def viewer_unit(principal: CurrentPrincipal) -> uuid.UUID | None:
+async def viewer_unit(principal: CurrentPrincipal) -> uuid.UUID | None:
     """The unit whose rows alone the caller may see (None: staff see every row)."""
     return unit_scope(principal)
 

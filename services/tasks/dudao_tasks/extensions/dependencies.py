@@ -19,7 +19,7 @@ from ..policy import plan_ids_reached
 from .service import ExtensionNotFound
 
 
-def visible_extensions(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_extensions(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the requests of plans in their region; a unit only its own."""
     unit = unit_scope(principal)
     if unit is None:

@@ -110,7 +110,7 @@ WritableItem = Annotated[Item, Depends(writable_item)]
 WritableTask = Annotated[Item, Depends(writable_task)]
 
 
-def visible_items(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_items(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """The items the caller may list: staff those of their region's plans, a unit the tasks it
     has assignments on."""
     unit = unit_scope(principal)

@@ -12,7 +12,7 @@ from dudao_shared.auth import CurrentPrincipal
 from ..common.access import unit_scope
 
 
-def scoped_unit(principal: CurrentPrincipal) -> uuid.UUID | None:
+async def scoped_unit(principal: CurrentPrincipal) -> uuid.UUID | None:
     """The one unit whose tasks a unit token sees (None for staff: every task)."""
     return unit_scope(principal)
 

@@ -17,7 +17,7 @@ from ..models import Notice
 from .service import NoticeNotFound, Recipient, load_notice
 
 
-def own_inbox(principal: CurrentPrincipal) -> Recipient:
+async def own_inbox(principal: CurrentPrincipal) -> Recipient:
     if principal.is_unit:
         unit = principal_unit(principal)
         # A unit token with a malformed unit claim has an inbox that holds nothing.

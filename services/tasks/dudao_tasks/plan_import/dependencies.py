@@ -80,7 +80,7 @@ async def import_region(
 AuthorisedRegion = Annotated[ImportRegion, Depends(import_region)]
 
 
-def indicators_client(request: Request) -> ServiceClient | None:
+async def indicators_client(request: Request) -> ServiceClient | None:
     """The indicator service's client (absent in apps started without it)."""
     return get_indicators_client.find(request.app)
 

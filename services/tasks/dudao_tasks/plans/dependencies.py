@@ -28,7 +28,7 @@ def unit_sees_plan(unit_id: object) -> ColumnElement[bool]:
     )
 
 
-def visible_plans(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_plans(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """The plans the caller may read: staff those in their region, a unit those it works in."""
     unit = unit_scope(principal)
     return plans_reached(principal) if unit is None else unit_sees_plan(unit)

@@ -14,7 +14,7 @@ from ..common.access import unit_scope
 from ..models import Reminder
 
 
-def visible_reminders(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_reminders(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see every reminder; a unit only those sent to it."""
     scope = unit_scope(principal)
     return true() if scope is None else col(Reminder.unit_id) == scope

@@ -34,7 +34,7 @@ def unit_can_see_report(unit_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(col(ProgressReport.unit_id) == unit_id, leads)
 
 
-def visible_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the reports of their region's plans; a unit its own and those on the tasks it
     leads."""
     unit = unit_scope(principal)
@@ -43,7 +43,7 @@ def visible_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
     return unit_can_see_report(unit)
 
 
-def own_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def own_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff reach the reports of their region's plans; a unit only its own."""
     unit = unit_scope(principal)
     if unit is None:

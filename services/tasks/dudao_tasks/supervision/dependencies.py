@@ -20,7 +20,7 @@ from ..policy import plan_ids_reached
 from .service import NoticeFileNotFound, NoticeNotFound
 
 
-def visible_notices(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_notices(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the notices of plans in their region; a unit only those sent to it."""
     unit = unit_scope(principal)
     if unit is None:

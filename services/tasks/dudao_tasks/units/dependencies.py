@@ -22,7 +22,7 @@ from .schemas import ResolveRequest, SuccessionRequest, UnitCreate, UnitUpdate
 from .service import UnitNotFound, check_region
 
 
-def visible_units(principal: CurrentPrincipal) -> ColumnElement[bool]:
+async def visible_units(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the units of their region; a unit token only its own unit."""
     scope = unit_scope(principal)
     return units_reached(principal) if scope is None else col(Unit.id) == scope
