@@ -222,13 +222,15 @@ def authenticate(token: str, verifier: TokenVerifier, revocations: RevocationLis
 
 async def get_principal(
     request: Request,
-    verifier: VerifierDep,
-    revocations: RevocationsDep,
     # Declared for the OpenAPI security scheme; the header itself is read by ``bearer_token``.
     _cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    # The verifier and the list are read from the app, not taken as dependencies: this one
+    # appears several times in every route's tree (the router's guard, each loader), and
+    # FastAPI walks a dependency's own dependencies at every appearance, cached or not.
+    app = request.app
     token = bearer_token(request.headers.get("authorization"))
-    principal = authenticate(token, verifier, revocations)
+    principal = authenticate(token, get_verifier.of(app), get_revocations.of(app))
     # Calls this request makes to other services act as the same caller.
     bearer_var.set(token)
     principal_var.set(principal)
