@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, bindparam, exists
+from sqlalchemy import ColumnElement, bindparam, exists, literal
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
@@ -33,7 +33,9 @@ def _statement(*, tasks_only: bool, for_unit: bool, in_region: bool) -> Any:
             )
         )
     if tasks_only:
-        stmt = stmt.where(col(Item.kind).in_(ACTIONABLE))
+        # The kinds as one bound value each: ``in_`` of a tuple is an expanding parameter,
+        # whose SQL is rewritten (by regular expression) on every execution.
+        stmt = stmt.where(col(Item.kind).in_([literal(k) for k in ACTIONABLE]))
     if for_unit:
         # One query either way: the unit check rides along as EXISTS.
         stmt = stmt.where(
