@@ -7,6 +7,8 @@ Starts the platform as real processes on scratch databases, fills the task datab
   same transaction in raw asyncpg (UPDATE with the version check + audit INSERT), at 10 and 50
   connections;
 - a task read through the gateway against the raw SELECT;
+- for both, the CPU time the gateway and the task service processes spend per request (a
+  busy shared machine moves the rates a lot, this figure little);
 - the p50 of a 50-row page of a plan's tasks (first and a deep page), of a unit's assignments
   and of a plan's light summary, at each database size (``--sizes``), grown in place.
 
@@ -152,6 +154,42 @@ def run(code: str, *args: str) -> float:
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
     return float(out.stdout.strip())
+
+
+def server_pid(url: str) -> int | None:
+    """The uvicorn process serving ``url`` (found by its ``--port``), to read its CPU time."""
+    port = url.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"uvicorn" in argv and b"--port" in argv and port.encode() in argv:
+            return int(entry.name)
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    pids: dict[str, int | None], cpu: dict[str, list[float]], seconds: float, code: str, *args: str
+) -> float:
+    """``run`` through the gateway, adding each service process's CPU time per request (µs)
+    to ``cpu``: unlike the rate, it hardly moves with what else the machine is doing."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    rate = run(code, *args)
+    for name, pid in pids.items():
+        cpu.setdefault(name, []).append(
+            (cpu_seconds(pid) - before[name]) / max(rate * seconds, 1) * 1e6
+        )
+    return rate
 
 
 def p50(client: httpx.Client, path: str, runs: int, **params: Any) -> float:
@@ -316,6 +354,8 @@ def main() -> None:
         grown = 0
         page_rows: list[tuple[int, dict[str, float]]] = []
         throughput: list[tuple[str, float, float]] = []
+        pids = {"gateway": server_pid(gw), "tasks": server_pid(cfg.url("tasks"))}
+        cpu_rows: list[tuple[str, dict[str, float]]] = []
         for size in sizes:
             print(f"· growing the database to {size:,} tasks", flush=True)
             asyncio.run(
@@ -331,34 +371,48 @@ def main() -> None:
                     raw_ids = lead_assignments(1000, conns)
                     svc_ids = lead_assignments(3000, conns)
                     raw_r, svc_r = [], []
+                    cpu: dict[str, list[float]] = {}
                     for _ in range(args.reps):
                         raw_r.append(
                             run(RAW, tasks_url, json.dumps(raw_ids), str(args.seconds), "update")
                         )
-                        svc_r.append(run(LOAD, gw, token, json.dumps(svc_ids), str(args.seconds)))
-                    throughput.append(
-                        (
-                            f"status update, {conns} connections",
-                            statistics.median(svc_r),
-                            statistics.median(raw_r),
+                        svc_r.append(
+                            measured(
+                                pids,
+                                cpu,
+                                args.seconds,
+                                LOAD,
+                                gw,
+                                token,
+                                json.dumps(svc_ids),
+                                str(args.seconds),
+                            )
                         )
-                    )
+                    label = f"status update, {conns} connections"
+                    throughput.append((label, statistics.median(svc_r), statistics.median(raw_r)))
+                    cpu_rows.append((label, {k: statistics.median(v) for k, v in cpu.items()}))
                 task = gid("task1234")
                 raw_r, svc_r = [], []
+                cpu = {}
                 for _ in range(args.reps):
                     raw_r.append(
                         run(RAW, tasks_url, json.dumps([task] * 10), str(args.seconds), "read")
                     )
                     svc_r.append(
-                        run(READ, f"{gw}/api/v1/tasks/{task}", token, "10", str(args.seconds))
+                        measured(
+                            pids,
+                            cpu,
+                            args.seconds,
+                            READ,
+                            f"{gw}/api/v1/tasks/{task}",
+                            token,
+                            "10",
+                            str(args.seconds),
+                        )
                     )
-                throughput.append(
-                    (
-                        "task read, 10 connections",
-                        statistics.median(svc_r),
-                        statistics.median(raw_r),
-                    )
-                )
+                label = "task read, 10 connections"
+                throughput.append((label, statistics.median(svc_r), statistics.median(raw_r)))
+                cpu_rows.append((label, {k: statistics.median(v) for k, v in cpu.items()}))
         client.close()
     print()
     print(
@@ -366,6 +420,10 @@ def main() -> None:
     )
     for label, svc, raw in throughput:
         print(f"{label:<36} {svc:>10,.0f} {raw:>10,.0f} {svc / raw:>7.0%}")
+    print()
+    print(f"{'CPU µs per request (process time)':<36} {'gateway':>10} {'tasks':>10}")
+    for label, cpu_us in cpu_rows:
+        print(f"{label:<36} {cpu_us['gateway']:>10,.0f} {cpu_us['tasks']:>10,.0f}")
     print()
     labels = list(page_rows[0][1])
     print(
