@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import text
 from harness import client_for
+from sqlalchemy import text
 
 from tasks.evaluations.test_evaluations import world  # noqa: F401  (the fixture)
 from tasks.world import OTHER_REGION, PLANNER_REGION, REGION, make_unit, ok

@@ -230,8 +230,7 @@ async def indicator_part(
     # sessions share a transaction) fails mid-flight and leaves the session needing rollback.
     cards = [await _get(client, f"/api/v1/scorecards/{quote(str(p.id))}") for p in plans]
     rollups = [
-        await _get(client, f"/api/v1/rollups/plans/{quote(str(p.id))}", by="region")
-        for p in plans
+        await _get(client, f"/api/v1/rollups/plans/{quote(str(p.id))}", by="region") for p in plans
     ]
     rows: list[IndicatorRow] = []
     for plan, card in zip(plans, cards, strict=True):
