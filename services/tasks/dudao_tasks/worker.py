@@ -32,6 +32,7 @@ from dudao_shared.logs import configure_logging
 
 from .bulletins import jobs as bulletin_jobs
 from .config import Settings
+from .evaluations import renders as evaluation_renders
 from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
@@ -47,7 +48,11 @@ DEFAULT_QUEUE = "default"
 # Extra periodic or one-off jobs other packages add (each: a function given the blueprint and
 # the runtime), so new work is registered in one place.
 JobRegistrar = Callable[[procrastinate.Blueprint, "Runtime"], None]
-REGISTRARS: list[JobRegistrar] = [supervision_jobs.register, bulletin_jobs.register]
+REGISTRARS: list[JobRegistrar] = [
+    supervision_jobs.register,
+    bulletin_jobs.register,
+    evaluation_renders.register,
+]
 
 
 @dataclass
@@ -201,6 +206,15 @@ async def run(
                     **common,
                 )
             ]
+            runs.append(
+                app.run_worker_async(
+                    queues=[evaluation_renders.RENDER_QUEUE],
+                    name=f"{name}:renders",
+                    # One render at a time per process: each keeps a core busy for seconds.
+                    concurrency=1,
+                    **common,
+                )
+            )
             for channel in CHANNELS:
                 runs.append(
                     app.run_worker_async(
