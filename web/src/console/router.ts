@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: '/units', name: 'units', component: () => import('./pages/UnitsPage.vue'), meta: { title: '责任单位' } },
     { path: '/supervision', name: 'supervision', component: () => import('./pages/SupervisionPage.vue'), meta: { title: '督办单' } },
     { path: '/bulletins', name: 'bulletins', component: () => import('./pages/BulletinsPage.vue'), meta: { title: '通报' } },
+    { path: '/evaluations', name: 'evaluations', component: () => import('./pages/EvaluationsPage.vue'), meta: { title: '评估' } },
     { path: '/indicators', name: 'indicators', component: () => import('./pages/IndicatorsPage.vue'), meta: { title: '指标' } },
     { path: '/indicators/:indicatorId', name: 'indicator', component: () => import('./pages/IndicatorPage.vue'), props: true, meta: { title: '指标' } },
     { path: '/:rest(.*)*', name: 'missing', component: () => import('./pages/MissingPage.vue'), meta: { title: '页面不存在' } },

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -136,10 +135,6 @@ async def _step(sessions: Sessions, render_id: uuid.UUID, progress: int, stage: 
             await s.commit()
 
 
-async def _in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
-
-
 async def run(sessions: Sessions, render_id: uuid.UUID) -> str:
     """The job: render the evaluation as its row asks and store the file in the row. A failure
     is recorded in the row (state failed, with its reason) rather than raised, so a reader
@@ -163,13 +158,13 @@ async def run(sessions: Sessions, render_id: uuid.UUID) -> str:
     try:
         if fmt == "pdf":
             await _step(sessions, render_id, 20, "绘制图表")
-            charts = await _in_thread(render.charts, data)
+            charts = await asyncio.to_thread(render.charts, data)
             await _step(sessions, render_id, 50, "排版生成 PDF")
             html = render.html(ev, data, narrative, charts)
-            body: bytes = await _in_thread(render.layout, html)
+            body: bytes = await asyncio.to_thread(render.layout, html)
         else:
             await _step(sessions, render_id, 30, "生成表格")
-            body = await _in_thread(render.workbook, title, kind_label, data, narrative)
+            body = await asyncio.to_thread(render.workbook, title, kind_label, data, narrative)
         await _step(sessions, render_id, 90, "保存文件")
     except Exception as exc:  # noqa: BLE001 - any failure is the render's, told to its reader
         log.exception("render %s failed", render_id)
