@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dudao_shared.indicator_names import names_indicator
+
 from .dates import YearPhrase, masked, year_phrases
 
 __all__ = ["extract_targets", "num_value"]
@@ -97,11 +99,26 @@ _BASE = re.compile(
     r"每(?P<n>\d+(?:\.\d+)?)?(?P<m>[万千百])?(?P<what>人口|人|名居民|居民|张[^，,、]{0,6}床位)"
 )
 _LEAD_TIME = re.compile(
-    r"^(?:到|至|力争|争取|计划|确保|预计|截至)?(?:到)?\s*(?:19|20)\d{2}\s*年(?:底|末|年底)?(?:前)?[，,、]?"
+    r"^(?:到|至|力争|争取|计划|确保|预计|截至)?(?:到)?"
+    r"(?:\s*(?:19|20)\d{2}\s*年(?:底|末|年底)?(?:前)?[，,、和及]?)+"
 )
+# What closes the previous target of a list (3个以上、5个以上; 控制在6‰以下、婴儿死亡率…).
+_AFTER_PREVIOUS = re.compile(r"^(?:及以上|以上|及以下|以下|以内|之内|左右|上下)?[、和及与，,\s]*")
+# The head noun a list repeats without its measure: 省级医院四级手术占比达到35%、市级医院达到30%.
+_ELLIPTIC = re.compile(r"^[\u4e00-\u9fff（）()]{2,12}$")
 _TRAIL_WORDS = re.compile(
     r"(?:分别|均|都|应|要|力争|争取|原则上|稳步|逐步|进一步|力求|确保)?(?:不低于|不少于|至少|超过|高于|达到|达|保持在|稳定在|维持在|"
-    r"不超过|低于|控制在|降低到|降至|下降到|提高到|提升到|提高至|提升至|增加到|增至|为|在)?$"
+    r"不超过|低于|控制在|降低到|降至|下降到|提高到|提升到|提高至|提升至|增加到|增至|为|在|"
+    r"压缩至|压缩到|缩短至|缩短到|降低至|下降至|减少到|减少至|增加至|增长到|增长至|超)?$"
+)
+# Words that open a clause rather than a name (力争将…时间压缩至3周, 确保把…).
+_LEAD_WORDS = re.compile(r"^(?:力争|争取|力求|确保|努力)?(?:将|把)")
+# A standard per head of population (按每万名居民拥有全科医生数1.07人) states a level; the
+# 按 only introduces it.
+_PER_HEAD_STANDARD = re.compile(r"^按(?=每\d*(?:\.\d+)?[万千百]?(?:人口|人|名居民|居民))")
+# A comparator word inside the words before a share (诊疗量力争达到诊疗总量的20%).
+_SHARE_CMP = re.compile(
+    r"(?:力争|争取)?(?:不低于|不少于|不超过|不高于|超过|高于|低于|达到|占到|占)"
 )
 
 
@@ -144,11 +161,95 @@ def _comparator(pre: str, post: str, sign: str | None) -> tuple[str | None, bool
 
 def _name(pre: str, post_text: str) -> str:
     name = _LEAD_TIME.sub("", pre.strip())
+    name = _PER_HEAD_STANDARD.sub("", _LEAD_WORDS.sub("", name))
     name = _TRAIL_WORDS.sub("", name).strip("，,、 ")
     if len(name) < 2 or _VERB_END.search(name):
-        tail = re.split(r"[，,。；;、和及]", post_text, maxsplit=1)[0]
-        name = (name + tail) if len(name) < 2 else tail
+        tail = re.split(r"[，,。；;、和及]", _CMP_AFTER.sub("", post_text), maxsplit=1)[0]
+        # What the verb builds follows the number (建设1个市级综合区域医疗中心); with nothing
+        # there (全科医生转岗培训80人，…) the words before are the name.
+        if len(name) < 2:
+            name = name + tail
+        elif len(tail.strip("，,、 的")) >= 2:
+            name = tail
     return name.strip("，,、 的")[:60]
+
+
+# A percentage of a population that does something: 全市90%以上的综合性医院…成为老年友善医疗卫生
+# 机构; 确保把90%的患者留在县域内诊疗.
+_OF_WHOM = re.compile(r"^(?:(?:及以上|以上|及以下|以下|左右)(?:的|(?=[\u4e00-\u9fff]))|的)")
+_NEXT_SHARE = re.compile(r"[和、及与]\d+(?:\.\d+)?[%‰](?:及以上|以上|及以下|以下|左右)?的")
+_PREDICATE = re.compile(
+    r"提供|建成|成为|设立|设置|开设|开展|实现|具备|留在|规范|完成|纳入|接受|参加|使用|配备|建立|达到|"
+    r"打造|接种|签约|参与|获得|享有|符合"
+)
+
+
+def _population_share_name(text: str, after: int) -> str | None:
+    """``N%的X做Y`` measures the share of X that does Y: the name is ``X做Y的比例``."""
+    om = _OF_WHOM.match(text[after:])
+    if not om:
+        return None
+    start = after + om.end()
+    ends = [k for k in (text.find(c, start) for c in "，,。；;") if k >= 0]
+    end = min(ends) if ends else len(text)
+    rest = text[start:end]
+    # The predicate may stand in the next clause when that clause closes the sentence
+    # (全区80%的乡(镇)卫生院，建成标准化公共卫生科。).
+    if end < len(text) and text[end] in "，,":
+        nxt_ends = [k for k in (text.find(c, end + 1) for c in "，,。；;") if k >= 0]
+        nxt_end = min(nxt_ends) if nxt_ends else len(text)
+        nxt = text[end + 1 : nxt_end]
+        if (
+            not _PREDICATE.search(rest)
+            and (nxt_end == len(text) or text[nxt_end] in "。；;")
+            and not re.search(r"\d", nxt)
+            and len(nxt) <= 20
+        ):
+            rest += nxt
+    listed = _NEXT_SHARE.search(rest)
+    if listed:
+        # 100%的乡(镇)卫生院和80%的村卫生室提供中医药服务: the first shares the last's predicate.
+        verb = _PREDICATE.search(rest, listed.end())
+        if verb is None:
+            return None
+        rest = rest[: listed.start()] + rest[verb.start() :]
+    rest = rest.strip("，,、 ")
+    if len(rest) < 4 or not _PREDICATE.search(rest):
+        return None
+    return f"{rest}的比例"[:60]
+
+
+def _share_name(pre: str) -> str | None:
+    """``A达到B的20%`` measures A's share of B: 社会办医疗机构诊疗量占本地区医疗机构诊疗总量的比例."""
+    if not pre.endswith("的"):
+        return None
+    cmps = list(_SHARE_CMP.finditer(pre))
+    if not cmps:
+        return None
+    c = cmps[-1]
+    whole = _name(pre[: c.start()], "")
+    part_of = pre[c.end() : -1].strip("，,、 ")
+    if len(whole) < 2 or len(part_of) < 2:
+        return None
+    return f"{whole}占{part_of}的比例"[:60]
+
+
+def _list_name(name: str, previous: str | None) -> str:
+    """A target listed after another in one clause: nothing of its own names it (3个以上、5个以上)
+    → the previous name; a bare subject (市级医院) → that subject with the previous measure
+    (省级医院四级手术占比 → 市级医院四级手术占比)."""
+    if not previous:
+        return name
+    if len(name) < 2:
+        return previous
+    if not _ELLIPTIC.match(name) or names_indicator(name) or not names_indicator(previous):
+        return name
+    for k in range(len(name) - 1, 1, -1):
+        head = name[-k:]
+        at = previous.find(head)
+        if at >= 0 and at + k < len(previous):
+            return name + previous[at + k :]
+    return name
 
 
 def _year_groups(text: str, phrases: list[YearPhrase]) -> list[tuple[list[int], int]]:
@@ -210,6 +311,8 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
         return None
 
     consumed = 0
+    # End and name of the last target taken, so a list in one clause names each of its values.
+    last: tuple[int, str] | None = None
     for m in _NUM.finditer(text):
         s, e = m.start(), m.end()
         if s < consumed:
@@ -302,9 +405,21 @@ def extract_targets(text: str, offset: int, item: str | None) -> list[dict[str, 
         if not is_target:
             continue
         value = num_value(v1)
+        name_from = cs
+        previous = None
+        if last is not None and last[0] > cs:
+            name_from, previous = last[0], last[1]
+        own = text[name_from:s]
+        if previous is not None:
+            own = _AFTER_PREVIOUS.sub("", own)
+        share = _share_name(own) if unit in _RATE_UNITS else None
+        name = share or _list_name(_name(own, text[uend : uend + 30]), previous)
+        if unit in ("%", "‰") and not names_indicator(name):
+            name = _population_share_name(text, uend) or name
+        last = (uend, name)
         tgt: dict[str, Any] = {
             "item": item,
-            "name": _name(pre, text[uend : uend + 30]),
+            "name": name,
             "comparator": "between" if rng else (cmp or ">="),
             "value": value,
             "unit": unit,

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.errors import ValidationFailed
+from dudao_shared.indicator_names import indicator_key, indicator_name, names_indicator
 from dudao_shared.parsed_plan import IndicatorRow, Period, TextTarget
 
 from .bulk import BulkIndicatorsIn, BulkResult, bulk_create
@@ -63,8 +64,7 @@ def _target_row(
     default_target_year: int | None,
 ) -> dict[str, Any]:
     item = row.item
-    # A target the parser could not name still needs a name a person recognises.
-    name = row.name or f"{item or '目标'} 第{code.rsplit('#', 1)[-1]}项"
+    name = indicator_name(row.name)
     return {
         "code": code,
         "name": name[:300],
@@ -83,6 +83,65 @@ def _target_row(
     }
 
 
+def _richer(a: TextTarget, b: TextTarget, default_year: int | None) -> bool:
+    """Whether ``a`` states more of the indicator's target than ``b``: the later year (the plan's
+    end when the text gives none), then the one with a unit and a range."""
+
+    def rank(t: TextTarget) -> tuple[int, int, int]:
+        year = t.year or default_year or 0
+        return (year, t.unit is not None, t.value_max is not None)
+
+    return rank(a) > rank(b)
+
+
+def _in_table(key: str, table_keys: set[str]) -> bool:
+    """Whether the text names a row of the plan's indicator table: the same name, or the row's
+    name without its qualifier (适龄儿童免疫规划疫苗接种率 is the row
+    以乡（镇、街道）为单位适龄儿童免疫规划疫苗接种率) when no other row ends the same way."""
+    if key in table_keys:
+        return True
+    # Short endings (死亡率) are shared by many rows and name none of them.
+    return len(key) >= 6 and sum(1 for k in table_keys if k.endswith(key)) == 1
+
+
+def _in_text_indicators(
+    parsed_targets: Sequence[TextTarget],
+    table_keys: set[str],
+    default_target_year: int | None,
+) -> list[tuple[str, TextTarget, list[TextTarget]]]:
+    """The in-text targets that are indicators, one per indicator: (code, the target kept,
+    the earlier milestones). A target whose words name no indicator (全市, 确保把, 市级老年医院)
+    stays a target of its task and makes no indicator; a mention of a table row is that row;
+    repeats of one indicator (托位数 3.5 in 2023, 4.0 in 2024, 4.5 in 2025) are one indicator
+    with the richest target and the others as milestones."""
+    per_item: dict[str, int] = {}
+    groups: dict[str, tuple[str, list[TextTarget]]] = {}
+    for t in parsed_targets:
+        # Codes stay those of the target's place in its task, whatever is merged away.
+        where = t.item or "目标"
+        per_item[where] = per_item.get(where, 0) + 1
+        if not names_indicator(t.name):
+            continue
+        key = indicator_key(t.name)
+        if _in_table(key, table_keys):
+            continue
+        code = f"{where}#{per_item[where]}"[:64]
+        groups.setdefault(key, (code, []))[1].append(t)
+    out = []
+    for code, members in groups.values():
+        kept = members[0]
+        for t in members[1:]:
+            if _richer(t, kept, default_target_year):
+                kept = t
+        by_year: dict[int, TextTarget] = {}
+        last = kept.year or default_target_year
+        for t in members:
+            if t is not kept and t.year is not None and (last is None or t.year < last):
+                by_year.setdefault(t.year, t)
+        out.append((code, kept, [by_year[y] for y in sorted(by_year)]))
+    return out
+
+
 def bulk_body_from_parsed(
     *,
     plan_id: str,
@@ -96,18 +155,15 @@ def bulk_body_from_parsed(
     reach this service over HTTP); the mapping is the one ``load_parsed_indicators`` applies."""
     item_ids = item_ids or {}
     rows = [_indicator_row(r) for r in parsed_indicators]
-    per_item: dict[str, int] = {}
-    for t in parsed_targets:
-        key = t.item or "目标"
-        per_item[key] = per_item.get(key, 0) + 1
-        rows.append(
-            _target_row(
-                t,
-                code=f"{key}#{per_item[key]}"[:64],
-                item_ids=item_ids,
-                default_target_year=default_target_year,
-            )
+    table_keys = {indicator_key(r.name) for r in parsed_indicators}
+    for code, kept, earlier in _in_text_indicators(parsed_targets, table_keys, default_target_year):
+        row = _target_row(
+            kept, code=code, item_ids=item_ids, default_target_year=default_target_year
         )
+        row["milestones"] = [
+            {"year": t.year, "value": t.value, "comparator": t.comparator} for t in earlier
+        ]
+        rows.append(row)
     return {"plan_id": plan_id, "region_code": region_code, "indicators": rows}
 
 
@@ -141,6 +197,8 @@ async def load_parsed_indicators(
         item_ids=item_ids,
         default_target_year=default_target_year,
     )
+    if not body["indicators"]:
+        return BulkResult(plan_id=plan_id, created=0, unchanged=0, items=[])
     return await bulk_create(session, data=BulkIndicatorsIn.model_validate(body))
 
 
@@ -181,6 +239,9 @@ async def import_parsed(session: AsyncSession, *, data: ParsedIndicatorsIn) -> B
         item_ids=data.item_ids,
         default_target_year=data.default_target_year,
     )
+    # A plan whose targets all stay targets of their tasks has no indicator to store.
+    if not body["indicators"]:
+        return BulkResult(plan_id=data.plan_id, created=0, unchanged=0, items=[])
     try:
         checked = BulkIndicatorsIn.model_validate(body)
     except PydanticValidationError as exc:
