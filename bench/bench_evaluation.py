@@ -37,6 +37,7 @@ from dudao_indicators.assessments import service as assessments_service  # noqa:
 from dudao_indicators.config import Settings as IndicatorSettings  # noqa: E402
 from dudao_indicators.main import create_app as indicators_app  # noqa: E402
 from dudao_indicators.migrations import MIGRATIONS_DIR as IND_MIGRATIONS  # noqa: E402
+from dudao_indicators.plans import get_tasks_client  # noqa: E402
 from dudao_shared import migrate  # noqa: E402
 from dudao_shared.db import get_database  # noqa: E402
 from dudao_shared.http import ServiceClient  # noqa: E402
@@ -99,6 +100,10 @@ JOIN indicator i ON i.id = a.indicator_id WHERE i.plan_id = $1 GROUP BY 1, 2
 """
 
 
+# The credential the in-process services present to each other's /internal routes.
+SERVICE_TOKEN = "bench-service-token-0123456789abcdef0123456789abcdef"
+
+
 async def rendered(app: Any, c: httpx.AsyncClient, ev_id: str, fmt: str) -> httpx.Response:
     """A file as the routes give it: asked for (202), made by the render job (run here, in
     the process, as the worker runs it), downloaded."""
@@ -115,9 +120,9 @@ async def load_tasks(url: str, plan_id: uuid.UUID) -> None:
     try:
         await conn.execute(
             """INSERT INTO plan (id, title, level, region_code, status, light_rules, version,
-                 created_by, created_at, updated_at, period_start, period_end)
+                 created_by, created_at, updated_at, period_start, period_end, disclosed, kind)
                VALUES ($1, '宜春市卫生健康发展规划（基准测试）', 'city', $2, 'published', '{}', 1,
-                 'bench', now(), now(), 2021, 2025)""",
+                 'bench', now(), now(), 2021, 2025, false, 'plan')""",
             plan_id,
             CITY,
         )
@@ -154,11 +159,11 @@ async def load_tasks(url: str, plan_id: uuid.UUID) -> None:
         )
         await conn.execute(
             """INSERT INTO assignment (id, plan_id, item_id, unit_id, role, status,
-                 completed_at, version, created_at, updated_at)
+                 completed_at, version, created_at, updated_at, assigned_at)
                SELECT gen_random_uuid(), $1, i.id, u.id, r.role, i.status,
                       CASE WHEN i.status IN ('completed', 'accepted')
                            THEN make_timestamptz(2022 + i.position % 3, 6, 15, 0, 0, 0) END,
-                      1, now(), now()
+                      1, now(), now(), now()
                FROM item i
                CROSS JOIN (VALUES ('lead', 0), ('co', 7)) AS r(role, shift)
                JOIN LATERAL (SELECT id FROM unit ORDER BY name
@@ -250,10 +255,20 @@ async def main() -> None:
         migrate.upgrade(TASK_MIGRATIONS, task_url)
         migrate.upgrade(IND_MIGRATIONS, ind_url)
         t_app = tasks_app(
-            TaskSettings(environment="test", database_url=task_url, jwt_public_key=public)
+            TaskSettings(
+                environment="test",
+                database_url=task_url,
+                jwt_public_key=public,
+                service_token=SERVICE_TOKEN,
+            )
         )
         i_app = indicators_app(
-            IndicatorSettings(environment="test", database_url=ind_url, jwt_public_key=public)
+            IndicatorSettings(
+                environment="test",
+                database_url=ind_url,
+                jwt_public_key=public,
+                service_token=SERVICE_TOKEN,
+            )
         )
         plan_id = uuid.uuid4()
         async with t_app.router.lifespan_context(t_app), i_app.router.lifespan_context(i_app):
@@ -261,6 +276,14 @@ async def main() -> None:
                 "指标服务", "http://indicators", transport=httpx.ASGITransport(app=i_app)
             )
             t_app.dependency_overrides[indicators_client] = lambda: client
+            # The indicator service checks the plans it reads against the task service.
+            tasks_client = ServiceClient(
+                "任务服务",
+                "http://tasks",
+                transport=httpx.ASGITransport(app=t_app),
+                service_token=SERVICE_TOKEN,
+            )
+            i_app.dependency_overrides[get_tasks_client] = lambda: tasks_client
             print(f"· loading {TASKS} tasks, {UNITS} units …", flush=True)
             await load_tasks(libpq(task_url), plan_id)
             print(
@@ -318,6 +341,7 @@ async def main() -> None:
             await task_conn.close()
             await ind_conn.close()
             await client.aclose()
+            await tasks_client.aclose()
         c_ms, x_ms, p_ms, r_ms = (median_ms(s) for s in (compute, xlsx, pdf, raw))
         total = c_ms + x_ms + p_ms
         print(f"median of {args.runs} runs:")
