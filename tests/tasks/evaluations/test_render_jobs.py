@@ -75,6 +75,22 @@ async def _jobs(url: str) -> int:
         await db.dispose()
 
 
+async def _renders(url: str, evaluation_id: str) -> dict[str, int]:
+    db = Database(url)
+    try:
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT format, count(*) FROM evaluation_render"
+                    " WHERE evaluation_id = :e GROUP BY format"
+                ),
+                {"e": evaluation_id},
+            )
+            return {f: int(n) for f, n in rows}
+    finally:
+        await db.dispose()
+
+
 async def test_worker_renders_pdf_and_xlsx(render_db, keypair, make_token, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(
         environment="test",
@@ -124,8 +140,8 @@ async def test_worker_renders_pdf_and_xlsx(render_db, keypair, make_token, tmp_p
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert pdf.headers["content-type"] == "application/pdf"
         assert len(pdf.content) == status["size"]
+        path = tmp_path / "e.pdf"
         if shutil.which("pdftotext"):
-            path = tmp_path / "e.pdf"
             path.write_bytes(pdf.content)
             words = subprocess.run(
                 ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
@@ -152,3 +168,21 @@ async def test_worker_renders_pdf_and_xlsx(render_db, keypair, make_token, tmp_p
         assert r.status_code == 409 and r.json()["code"] == "render_required"
         fresh = ok(await c.post(f"{base}/render/pdf"), 202)
         assert fresh["id"] != queued["id"] and fresh["state"] == "queued"
+        assert fresh["evaluation_version"] == edited["version"]
+        with workers(worker_env(render_db, keypair[1]), ["r2"], tmp_path / "logs"):
+            for _ in range(1200):
+                status = ok(await c.get(f"{base}/render/pdf"))
+                if status["state"] in ("done", "failed"):
+                    break
+                await asyncio.sleep(0.1)
+        assert (status["id"], status["state"], status["current"]) == (fresh["id"], "done", True)
+        pdf = await c.get(f"{base}/evaluation.pdf")
+        assert pdf.status_code == 200
+        if shutil.which("pdftotext"):
+            path.write_bytes(pdf.content)
+            words = subprocess.run(
+                ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+            ).stdout
+            assert "修改后的报告正文" in "".join(words.split())
+        # The outdated file is not kept beside the new one.
+        assert await _renders(render_db, ev["id"]) == {"pdf": 1, "xlsx": 1}

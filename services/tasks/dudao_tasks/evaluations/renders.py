@@ -9,11 +9,13 @@ progress as it goes and stores the file in the row; the download routes serve th
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import uuid
 from typing import Protocol
 
 import procrastinate
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
@@ -37,6 +39,9 @@ MEDIA = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# A render not finished after this long is taken as lost (the PDF of a large region takes
+# seconds; the queue may hold a few ahead of it).
+STUCK_AFTER = dt.timedelta(minutes=15)
 # A failure's message kept for the reader (the column's width).
 ERROR_CHARS = 500
 
@@ -93,8 +98,13 @@ async def start(
     version is answered again (asking twice starts no second job); otherwise a new render is
     queued with its job, both committed with the caller's transaction."""
     last = await latest(session, ev, fmt, unit)
-    if last is not None and last.evaluation_version == ev.version and last.state != "failed":
-        return last
+    if last is not None and last.evaluation_version == ev.version:
+        if last.state == "done":
+            return last
+        # One queued or running for too long lost its job (a queue restored from a backup, a
+        # worker gone for good): a new request starts afresh instead of waiting for ever.
+        if last.state != "failed" and utcnow() - last.created_at < STUCK_AFTER:
+            return last
     r = EvaluationRender(
         evaluation_id=ev.id,
         format=fmt,
@@ -181,6 +191,18 @@ async def run(sessions: Sessions, render_id: uuid.UUID) -> str:
             return "skipped"
         r.content, r.size = body, len(body)
         r.state, r.progress, r.stage, r.finished_at = "done", 100, "已完成", utcnow()
+        # The earlier files for this audience are outdated by this one: not kept.
+        await s.execute(
+            sa.delete(EvaluationRender).where(
+                col(EvaluationRender.evaluation_id) == r.evaluation_id,
+                col(EvaluationRender.format) == r.format,
+                col(EvaluationRender.unit_id).is_(None)
+                if r.unit_id is None
+                else col(EvaluationRender.unit_id) == r.unit_id,
+                col(EvaluationRender.id) != r.id,
+                col(EvaluationRender.created_at) < r.created_at,
+            )
+        )
         await s.commit()
     return "done"
 
