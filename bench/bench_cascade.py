@@ -111,10 +111,10 @@ async def make_plan(db: Database) -> uuid.UUID:
 
 RAW_CASCADE = [
     """
-    INSERT INTO plan (id, title, level, region_code, status, kind, parent_plan_id, light_rules,
-                      version, created_by, created_at, updated_at)
+    INSERT INTO plan (id, title, level, region_code, status, kind, parent_plan_id, disclosed,
+                      light_rules, version, created_by, created_at, updated_at)
     SELECT gen_random_uuid(), p.title || '（' || r.name || '承接任务）', 'county', r.code,
-           'published', 'delivered', p.id, p.light_rules, 1, 'bench', now(), now()
+           'published', 'delivered', p.id, false, p.light_rules, 1, 'bench', now(), now()
     FROM plan p, unnest(CAST(:codes AS text[]), CAST(:names AS text[])) AS r(code, name)
     WHERE p.id = :plan
     """,

@@ -119,10 +119,10 @@ async def load_tasks(url: str, plan_id: uuid.UUID) -> None:
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(
-            """INSERT INTO plan (id, title, level, region_code, status, light_rules, version,
-                 created_by, created_at, updated_at, period_start, period_end, disclosed, kind)
-               VALUES ($1, '宜春市卫生健康发展规划（基准测试）', 'city', $2, 'published', '{}', 1,
-                 'bench', now(), now(), 2021, 2025, false, 'plan')""",
+            """INSERT INTO plan (id, title, level, region_code, status, kind, disclosed, light_rules,
+                 version, created_by, created_at, updated_at, period_start, period_end)
+               VALUES ($1, '宜春市卫生健康发展规划（基准测试）', 'city', $2, 'published', 'plan', false, '{}', 1,
+                 'bench', now(), now(), 2021, 2025)""",
             plan_id,
             CITY,
         )
@@ -159,7 +159,7 @@ async def load_tasks(url: str, plan_id: uuid.UUID) -> None:
         )
         await conn.execute(
             """INSERT INTO assignment (id, plan_id, item_id, unit_id, role, status,
-                 completed_at, version, created_at, updated_at, assigned_at)
+                 completed_at, version, assigned_at, created_at, updated_at)
                SELECT gen_random_uuid(), $1, i.id, u.id, r.role, i.status,
                       CASE WHEN i.status IN ('completed', 'accepted')
                            THEN make_timestamptz(2022 + i.position % 3, 6, 15, 0, 0, 0) END,

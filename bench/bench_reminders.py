@@ -58,9 +58,9 @@ LOAD = [
     """INSERT INTO unit (id, name, level, region_code, version, created_at, updated_at)
        SELECT gen_random_uuid(), '基准单位' || g, 'county', '360112', 1, now(), now()
        FROM generate_series(1, :units) g""",
-    """INSERT INTO plan (id, title, level, region_code, status, light_rules, version,
-                         created_by, created_at, updated_at)
-       SELECT gen_random_uuid(), '基准规划' || g, 'county', '360112', 'published', '{}', 1,
+    """INSERT INTO plan (id, title, level, region_code, status, kind, disclosed, light_rules,
+                         version, created_by, created_at, updated_at)
+       SELECT gen_random_uuid(), '基准规划' || g, 'county', '360112', 'published', 'plan', false, '{}', 1,
               'bench', now(), now()
        FROM generate_series(1, :plans) g""",
     """INSERT INTO item (id, plan_id, kind, code, label, title, position, sort_key, status,
@@ -78,14 +78,19 @@ LOAD = [
               1
        FROM item i WHERE hashtext(i.id::text) % 3 = 0""",
     """INSERT INTO assignment (id, plan_id, item_id, unit_id, role, status, last_report_on,
-                               version, created_at, updated_at)
+                               version, assigned_at, acknowledged_at, created_at,
+                               updated_at)
        SELECT gen_random_uuid(), i.plan_id, i.id,
               ua.ids[1 + (i.position * 7 + k * 101) % :units],
               CASE WHEN k = 0 THEN 'lead' ELSE 'co' END,
               'in_progress',
               CASE WHEN (hashtext(i.id::text) + k) % 33 = 0 THEN NULL
                    ELSE CAST(:today AS date) - (((hashtext(i.id::text) + k * 7) % 32 + 32) % 32) END,
-              1, now() - interval '100 days', now()
+              1, now() - interval '100 days',
+              -- Signed for (签收) a day after, except one in fifty: those are the 未签收 due.
+              CASE WHEN (hashtext(i.id::text) + k) % 50 <> 0
+                   THEN now() - interval '99 days' END,
+              now() - interval '100 days', now()
        FROM item i
        CROSS JOIN generate_series(0, :per_task - 1) k
        CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM unit) ua""",

@@ -15,14 +15,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 
+from .audit_chain import is_archive_table
 from .db import create_engine
 from .jobs import is_queue_table
 
 
 def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """The job queue's tables come from procrastinate's own SQL (one migration), not from the
-    models, so autogenerate and ``alembic check`` leave them alone."""
-    return not (type_ == "table" and is_queue_table(name))
+    """The job queue's tables come from procrastinate's own SQL (one migration), and the audit
+    archives are copies of their audit tables (``audit_chain.archive_statements``), not from
+    the models, so autogenerate and ``alembic check`` leave them alone."""
+    return not (type_ == "table" and (is_queue_table(name) or is_archive_table(name)))
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .db import async_url
@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     service_token_file: Path | None = None
     # Peers (IPs or CIDRs) whose X-Forwarded-For is believed; nobody's by default.
     trusted_proxies: list[str] = []
+    # Audit and security rows older than this move to the archive table (kept, still in the
+    # chain, never deleted); the database refuses to move any younger than 183 days (等保).
+    audit_retention_days: int = Field(default=365, ge=183)
     # The gateway's /docs and /openapi.json for anyone; default: everywhere but production.
     public_docs: bool | None = None
     # Revocations: a service refuses tokens (503) when its list is older than this.

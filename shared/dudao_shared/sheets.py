@@ -19,7 +19,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSessionTransaction
 
 from .decimals import to_json_number
 from .errors import UnsupportedMediaType, ValidationFailed
@@ -406,6 +407,31 @@ def rejected(summary: ImportSummary) -> ValidationFailed:
         ],
         code="sheet_rows_invalid",
     )
+
+
+async def finish_import(
+    outer: AsyncSessionTransaction,
+    kind: SheetKind,
+    outcomes: Sequence[RowOutcome],
+    *,
+    dry_run: bool,
+    mode: ImportMode,
+    before_commit: Callable[[], Awaitable[None]] | None = None,
+) -> ImportSummary:
+    """The ending of every import, whose rows ran inside the savepoint ``outer``: keep them
+    (``before_commit`` first, for work the written rows call for) or roll them all back; a
+    dry run answers the summary, a refused real import the 422 naming each bad cell."""
+    written = may_write(outcomes, dry_run=dry_run, mode=mode)
+    summary = summarize(kind, outcomes, dry_run=dry_run, written=written)
+    if not written:
+        await outer.rollback()
+        if not dry_run:
+            raise rejected(summary)
+        return summary
+    if before_commit is not None:
+        await before_commit()
+    await outer.commit()
+    return summary
 
 
 # --- the HTTP side ---------------------------------------------------------------------------

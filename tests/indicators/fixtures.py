@@ -3,6 +3,7 @@ talking to the real task service (in-process too) about plans."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -74,5 +75,25 @@ def new_plan(indicators_app, make_token) -> NewPlan:  # type: ignore[no-untyped-
             token=make_token("admin"),
         )
         return str(plan["id"])
+
+    return make
+
+
+NewUnit = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def new_unit(indicators_app, make_token) -> NewUnit:  # type: ignore[no-untyped-def]
+    """``await new_unit(region)``: a unit created in the task service, by an admin; its id (what
+    grants name and unit tokens carry)."""
+
+    async def make(region: str = REGION, level: str = "city") -> str:
+        client: ServiceClient = indicators_app.dependency_overrides[get_tasks_client]()
+        unit = await client.post_json(
+            "/api/v1/units",
+            {"name": f"单位 {uuid.uuid4().hex[:8]}", "level": level, "region_code": region},
+            token=make_token("admin"),
+        )
+        return str(unit["id"])
 
     return make

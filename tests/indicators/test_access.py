@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from harness import client_for
 
-from indicators.fixtures import NewPlan
+from indicators.fixtures import NewPlan, NewUnit
 from indicators.helpers import COUNTY, IMR_TARGET, REGION, indicator_body, make_indicator
 
 ROLES = (
@@ -44,6 +44,7 @@ class Ctx:
     m: dict[str, Any]
     assessment_id: str
     new_plan: NewPlan
+    new_unit: NewUnit
     counter: itertools.count = field(default_factory=itertools.count)
 
     def period(self) -> str:
@@ -254,7 +255,7 @@ async def c_create_grant(c: httpx.AsyncClient, x: Ctx) -> bool:
         await c.post(
             "/api/v1/indicator_grants",
             json={
-                "unit_id": f"unit-{next(x.counter)}",
+                "unit_id": await x.new_unit(),
                 "indicator_id": x.ind["id"],
                 "region_code": REGION,
             },
@@ -270,7 +271,7 @@ async def c_delete_grant(c: httpx.AsyncClient, x: Ctx) -> bool:
     r = await x.admin.post(
         "/api/v1/indicator_grants",
         json={
-            "unit_id": f"unit-{next(x.counter)}",
+            "unit_id": await x.new_unit(),
             "indicator_id": x.ind["id"],
             "region_code": REGION,
         },
@@ -319,7 +320,7 @@ MATRIX: list[tuple[str, set[str], Case]] = [
 ]
 
 
-def tokens(make_token: Callable[..., str]) -> dict[str, str]:
+def tokens(make_token: Callable[..., str], granted_unit: str) -> dict[str, str]:
     return {
         "admin": make_token("admin"),
         "planner": make_token("planner", region_code=REGION),
@@ -327,13 +328,14 @@ def tokens(make_token: Callable[..., str]) -> dict[str, str]:
         "planner_county": make_token("planner", region_code=COUNTY),
         "leader": make_token("leader"),
         "leader_other": make_token("leader", region_code="360100"),
-        "unit_granted": make_token("unit", unit_id="unit-granted"),
+        "unit_granted": make_token("unit", unit_id=granted_unit),
         "unit_without": make_token("unit", unit_id="unit-without"),
     }
 
 
-async def test_role_route_matrix(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
-    toks = tokens(make_token)
+async def test_role_route_matrix(new_plan, new_unit, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+    granted_unit = await new_unit()
+    toks = tokens(make_token, granted_unit)
     # The values are entered by another admin than the one in the matrix: an approver must not
     # be the person who entered the value (four eyes).
     async with client_for(indicators, make_token("admin")) as admin:
@@ -342,7 +344,7 @@ async def test_role_route_matrix(new_plan, indicators, make_token) -> None:  # t
         grant = (
             await admin.post(
                 "/api/v1/indicator_grants",
-                json={"unit_id": "unit-granted", "indicator_id": ind["id"], "region_code": REGION},
+                json={"unit_id": granted_unit, "indicator_id": ind["id"], "region_code": REGION},
             )
         ).json()
         m = (
@@ -367,6 +369,7 @@ async def test_role_route_matrix(new_plan, indicators, make_token) -> None:  # t
             m=m,
             assessment_id=a["items"][0]["id"],
             new_plan=new_plan,
+            new_unit=new_unit,
         )
         clients = {role: client_for(indicators, tok) for role, tok in toks.items()}
         unauthorized_successes: list[str] = []

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dudao_shared.app import create_service_app
+from dudao_shared.audit_chain import audit_router
 from dudao_shared.auth import get_revocations, get_verifier
 from dudao_shared.db import get_database
 from dudao_shared.http import ServiceClient
@@ -30,6 +31,7 @@ from .proxy.routes import route_table
 from .public_feed.feed import PublicFeed
 from .public_feed.ratelimit import RateLimiter
 from .revocation import RevocationHub, active_revocations, follow_database
+from .security_events.router import internal as audit_breaks_router
 from .security_events.router import router as security_events_router
 from .sessions.dependencies import get_providers
 from .sessions.external import Providers
@@ -171,7 +173,8 @@ def create_app(settings: Settings | None = None) -> Gateway:
         description=DESCRIPTION,
         settings=settings,
         routers=[sessions_router, users_router, unit_tokens_router, security_events_router],
-        public_routers=[sessions_public, docs],
+        # The /internal guard admits only the service credential to these.
+        public_routers=[sessions_public, docs, audit_breaks_router, audit_router("gateway")],
         on_startup=[start],
         on_shutdown=[stop],
         ready_checks=[upstreams_ready],

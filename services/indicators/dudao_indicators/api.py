@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from dudao_shared.app import StartupHook
+from dudao_shared.audit_chain import audit_router
 
 from .assessments.router import router as assessments
 from .audit.router import router as audit
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     audit,
 ]
 # Routers that need no token (/healthz and /readyz come from the app factory).
-PUBLIC_ROUTERS: list[APIRouter] = [public_feed]
+# (/internal/v1/audit: verify and archive, behind the service credential, for the worker.)
+PUBLIC_ROUTERS: list[APIRouter] = [public_feed, audit_router("indicators")]
 ON_STARTUP: list[StartupHook] = [open_tasks_client]
 ON_SHUTDOWN: list[StartupHook] = [close_tasks_client]

@@ -58,10 +58,12 @@ async def plan_region(client: ServiceClient, plan_id: str) -> str:
 
 
 async def unit_region(client: ServiceClient, unit_id: str) -> str | None:
-    """The region of a unit as the task service records it (None: no such unit, or one the
-    caller may not see there)."""
+    """The region of a unit as the task service records it, whatever the caller's region (so
+    a unit elsewhere is refused as out of region, not as unknown); None: no such unit."""
+    if not unit_id:
+        return None
     try:
-        unit = await client.get_json(f"/api/v1/units/{quote(unit_id, safe='')}")
+        unit = await client.get_json(f"/internal/v1/units/{quote(unit_id, safe='')}")
     except UpstreamProblem as exc:
         if exc.status in (404, 422):
             return None

@@ -7,6 +7,8 @@
 - A plan belongs to the task service: its region is asked there, with the caller's token, and
   never taken from a body. A plan it does not know (or the caller may not see) is a 422 naming
   ``plan_id`` when a body names it and a 404 when the path does.
+- A unit a body names (a grant's ``unit_id``) belongs to the task service too: its region is
+  asked there; unknown is a 422 naming the field, a unit outside the caller's region a 403.
 - Writes: ``can_write_region`` (admins everywhere, planners within their region).
 - Units see only the (indicator, region) pairs granted to them (``indicators.dependencies``).
 """
@@ -23,7 +25,7 @@ from dudao_shared.errors import Forbidden, ValidationFailed
 from dudao_shared.http import ServiceClient
 from dudao_shared.regions import can_write_region, contains, region_covers, region_prefix
 
-from .plans import PlanNotFound, plan_region
+from .plans import PlanNotFound, plan_region, unit_region
 
 
 class RegionForbidden(Forbidden):
@@ -90,4 +92,17 @@ async def require_body_plan(
             f"规划 {plan_id} 属于区划 {region}",
             errors=[{"field": "region_code", "message": f"须为规划所属区划 {region}"}],
         )
+    return region
+
+
+async def require_body_unit(client: ServiceClient, principal: Principal, *, unit_id: str) -> str:
+    """A unit named in a body: it must exist in the task service (422 naming ``unit_id``) and
+    lie in the caller's region (403 ``region_forbidden``); its region, from there."""
+    region = await unit_region(client, unit_id)
+    if region is None:
+        raise ValidationFailed(
+            f"单位 {unit_id} 不存在",
+            errors=[{"field": "unit_id", "message": "单位不存在"}],
+        )
+    require_write_region(principal, region)
     return region

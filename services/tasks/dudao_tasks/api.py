@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from dudao_shared import audit_chain
 from dudao_shared.app import StartupHook
 from dudao_shared.http import ServiceClient
 
@@ -30,6 +31,7 @@ from .state import get_indicators_client, get_settings
 from .subscriptions.router import internal as events_router
 from .subscriptions.router import router as subscriptions_router
 from .supervision.router import router as supervision_router
+from .units.router import internal as units_internal_router
 from .units.router import router as units_router
 
 
@@ -61,6 +63,7 @@ ROUTERS: list[APIRouter] = [
     lights_router,
     ledger_router,
     units_router,
+    units_internal_router,
     assignments_router,
     reports_router,
     cascade_router,
@@ -78,7 +81,8 @@ ROUTERS: list[APIRouter] = [
 ]
 
 # Routers that need no token (/healthz and /readyz come from the app factory).
-PUBLIC_ROUTERS: list[APIRouter] = [public_feed_router]
+# (/internal/v1/audit: verify and archive, behind the service credential, for the worker.)
+PUBLIC_ROUTERS: list[APIRouter] = [public_feed_router, audit_chain.audit_router("tasks")]
 
 
 async def start_parser(app: FastAPI) -> None:

@@ -24,9 +24,11 @@ import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
 
-from dudao_shared.audit_chain import verify_chain
+from dudao_shared.audit_chain import Archived, ChainStatus, archive_database, verify_chain
 from dudao_shared.clock import get_today
 from dudao_shared.db import Database
+from dudao_shared.errors import Problem
+from dudao_shared.http import ServiceClient
 from dudao_shared.jobs import create_job_app, retry_stalled_jobs
 from dudao_shared.logs import configure_logging
 
@@ -128,11 +130,112 @@ def build_blueprint(runtime: Runtime) -> procrastinate.Blueprint:
     @bp.periodic(cron="17 * * * *", periodic_id="audit_chain")
     @bp.task(name="verify_audit_chain", queue=DEFAULT_QUEUE, queueing_lock="verify_audit_chain")
     async def verify_audit(timestamp: int) -> str:
-        return await verify_audit_chain(runtime.db)
+        peers = audit_peers(s)
+        try:
+            reports = await verify_audit_chains(runtime.db, peers)
+        finally:
+            for client in peers.values():
+                await client.aclose()
+        return "; ".join(r.describe() for r in reports)
+
+    # Daily, at a quiet hour (UTC): rows past the retention move to each service's archive.
+    @bp.periodic(cron="43 18 * * *", periodic_id="audit_archive")
+    @bp.task(name="archive_audit", queue=DEFAULT_QUEUE, queueing_lock="archive_audit")
+    async def archive_audit(timestamp: int) -> int:
+        peers = audit_peers(s)
+        try:
+            done = await archive_audit_rows(runtime.db, peers, s.audit_retention_days)
+        finally:
+            for client in peers.values():
+                await client.aclose()
+        return sum(a.moved for a in done)
 
     for register in REGISTRARS:
         register(bp, runtime)
     return bp
+
+
+VERIFY_PATH = "/internal/v1/audit/verify"
+BREAKS_PATH = "/internal/v1/audit/breaks"
+ARCHIVE_PATH = "/internal/v1/audit/archive"
+
+
+def audit_peers(s: Settings) -> dict[str, ServiceClient]:
+    """The services whose audit upkeep the worker asks for (each in its own database)."""
+    return {
+        "gateway": ServiceClient(
+            "网关", s.gateway_url, timeout=300.0, service_token=s.service_token
+        ),
+        "indicators": ServiceClient(
+            "指标服务", s.indicators_url, timeout=300.0, service_token=s.service_token
+        ),
+    }
+
+
+async def archive_audit_rows(
+    db: Database, peers: dict[str, ServiceClient], retention_days: int
+) -> list[Archived]:
+    """Move audit rows past the retention to the archive in every service: this service's
+    here, the others' by asking each (``POST /internal/v1/audit/archive``; each uses its own
+    retention setting). The database function refuses rows younger than 183 days whatever the
+    setting, and the archived rows stay in the chain the verification walks."""
+    done = await archive_database(db, "tasks", retention_days)
+    for name, client in peers.items():
+        try:
+            answer = await client.post_json(ARCHIVE_PATH, None)
+        except Problem as exc:
+            log.error("audit rows not archived", extra={"service": name, "reason": exc.detail})
+            continue
+        done += [Archived.model_validate(a) for a in answer]
+    for a in done:
+        log.info(
+            "audit rows archived",
+            extra={
+                "chain": f"{a.service}.{a.table}",
+                "moved": a.moved,
+                "before": a.cutoff.isoformat(),
+            },
+        )
+    return done
+
+
+async def verify_audit_chains(db: Database, peers: dict[str, ServiceClient]) -> list[ChainStatus]:
+    """The hourly check of every service's audit chains: this service's in its own database,
+    the others' by asking each (``GET /internal/v1/audit/verify``, the service credential), so
+    no service reads another's database. Each run logs every chain's head (a chain later found
+    shorter than a logged head shows its newest rows were removed); each broken chain is logged
+    as an error and recorded as a security event by the gateway (``peers["gateway"]``, once per
+    distinct break); a service that cannot be asked is an error too (unverified, not intact)."""
+    async with db.engine.connect() as conn:
+        reports = [ChainStatus.of("tasks", await verify_chain(conn, "audit_event"))]
+    for name, client in peers.items():
+        try:
+            answer = await client.get_json(VERIFY_PATH)
+        except Problem as exc:
+            log.error("audit chain not verified", extra={"service": name, "reason": exc.detail})
+            continue
+        reports += [ChainStatus.model_validate(r) for r in answer]
+    for r in reports:
+        chain = f"{r.service}.{r.table}"
+        if r.ok:
+            log.info(
+                "audit chain intact",
+                extra={"chain": chain, "rows": r.rows, "head_seq": r.head_seq, "head": r.head_hash},
+            )
+        else:
+            log.error(
+                "audit chain broken",
+                extra={"chain": chain, "broken_seq": r.broken_seq, "reason": r.reason},
+            )
+    broken = [r for r in reports if not r.ok]
+    if broken and "gateway" in peers:
+        try:
+            await peers["gateway"].post_json(
+                BREAKS_PATH, [r.model_dump(mode="json") for r in broken]
+            )
+        except Problem as exc:
+            log.error("audit chain break not recorded", extra={"reason": exc.detail})
+    return reports
 
 
 async def verify_audit_chain(db: Database) -> str:

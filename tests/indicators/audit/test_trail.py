@@ -9,9 +9,10 @@ from indicators.helpers import IMR_TARGET, REGION, make_indicator
 
 
 async def test_every_change_is_recorded_with_who_when_before_after(
-    new_plan, indicators, make_token
+    new_plan, new_unit, indicators, make_token
 ) -> None:  # type: ignore[no-untyped-def]
     plan = await new_plan()
+    unit = await new_unit()
     async with client_for(indicators, make_token("planner", region_code=REGION, sub="wang")) as c:
         ind = await make_indicator(c, plan, target=IMR_TARGET)
         r = await c.patch(
@@ -22,7 +23,7 @@ async def test_every_change_is_recorded_with_who_when_before_after(
         assert r.status_code == 200, r.text
         grant = await c.post(
             "/api/v1/indicator_grants",
-            json={"unit_id": "unit-x", "indicator_id": ind["id"], "region_code": REGION},
+            json={"unit_id": unit, "indicator_id": ind["id"], "region_code": REGION},
         )
         assert grant.status_code == 201, grant.text
         m = await c.post(
@@ -52,10 +53,10 @@ async def test_every_change_is_recorded_with_who_when_before_after(
         update["before"]["name"] == "婴儿死亡率" and update["after"]["name"] == "婴儿死亡率（新）"
     )
     deleted = next(e for e in events if e["action"] == "delete")
-    assert deleted["before"]["unit_id"] == "unit-x" and deleted["after"] is None
+    assert deleted["before"]["unit_id"] == unit and deleted["after"] is None
     seqs = [e["seq"] for e in events]
     assert seqs == sorted(seqs) and None not in seqs
     # A unit token does not read the trail (it names other units' values).
-    async with client_for(indicators, make_token("unit", unit_id="unit-x")) as u:
+    async with client_for(indicators, make_token("unit", unit_id=unit)) as u:
         r = await u.get(f"/api/v1/indicators/{ind['id']}/audit_events")
         assert r.status_code in (403, 404)

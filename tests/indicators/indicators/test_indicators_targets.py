@@ -135,26 +135,29 @@ async def test_relative_target_keeps_rule_and_resolves(new_plan, indicators, mak
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "comparator"
 
 
-async def test_unit_sees_only_granted_indicators(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_unit_sees_only_granted_indicators(
+    new_plan, new_unit, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    u1 = await new_unit()
     async with client_for(indicators, make_token("admin")) as c:
         plan = await new_plan()
         mine = await make_indicator(c, plan, code="m")
         other = await make_indicator(c, plan, code="o")
         await c.post(
             "/api/v1/indicator_grants",
-            json={"unit_id": "u1", "indicator_id": mine["id"], "region_code": REGION},
+            json={"unit_id": u1, "indicator_id": mine["id"], "region_code": REGION},
         )
         r = await c.post(
             "/api/v1/indicator_grants",
-            json={"unit_id": "u1", "indicator_id": mine["id"], "region_code": "360100"},
+            json={"unit_id": u1, "indicator_id": mine["id"], "region_code": "360100"},
         )
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "region_code"
         r = await c.post(
             "/api/v1/indicator_grants",
-            json={"unit_id": "u1", "indicator_id": mine["id"], "region_code": REGION},
+            json={"unit_id": u1, "indicator_id": mine["id"], "region_code": REGION},
         )
         assert r.status_code == 409
-    async with client_for(indicators, make_token("unit", unit_id="u1")) as u:
+    async with client_for(indicators, make_token("unit", unit_id=u1)) as u:
         listed = (await u.get("/api/v1/indicators", params={"plan_id": plan})).json()["items"]
         assert [i["id"] for i in listed] == [mine["id"]]
         assert (await u.get(f"/api/v1/indicators/{other['id']}")).status_code == 404

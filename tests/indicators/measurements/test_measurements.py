@@ -174,18 +174,19 @@ async def test_one_value_per_period_and_corrections_keep_history(
         assert a["items"][0]["latest_value"] == 5.1  # recomputed on write
 
 
-async def test_workflow_and_unit_rights(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_workflow_and_unit_rights(new_plan, new_unit, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
     plan = await new_plan()
+    unit_a = await new_unit(COUNTY, "county")
     async with client_for(indicators, make_token("planner", region_code=REGION)) as planner:
         ind = await make_indicator(planner, plan, target=IMR_TARGET)
         r = await planner.post(
             "/api/v1/indicator_grants",
-            json={"unit_id": "unit-a", "indicator_id": ind["id"], "region_code": COUNTY},
+            json={"unit_id": unit_a, "indicator_id": ind["id"], "region_code": COUNTY},
         )
         assert r.status_code == 201, r.text
-    async with client_for(indicators, make_token("unit", unit_id="unit-a")) as unit:
+    async with client_for(indicators, make_token("unit", unit_id=unit_a)) as unit:
         m = await measure(unit, ind["id"], "2023", 5.2, region=COUNTY, submit=False)
-        assert m["reporting_unit_id"] == "unit-a"
+        assert m["reporting_unit_id"] == unit_a
         r = await unit.post(
             "/api/v1/measurements",
             json={"indicator_id": ind["id"], "region_code": REGION, "period": "2023", "value": 5},
@@ -212,7 +213,7 @@ async def test_workflow_and_unit_rights(new_plan, indicators, make_token) -> Non
             f"/api/v1/measurements/{m['id']}/approve", headers={"If-Match": '"3"'}
         )
         assert r.status_code == 409
-    async with client_for(indicators, make_token("unit", unit_id="unit-a")) as unit:
+    async with client_for(indicators, make_token("unit", unit_id=unit_a)) as unit:
         r = await unit.patch(
             f"/api/v1/measurements/{m['id']}",
             json={"value": 5, "reason": "x"},

@@ -223,17 +223,20 @@ async def test_csv_in_gb18030_and_formula_text_round_trip(new_plan, indicators, 
             assert (again.json()["unchanged"], again.json()["created"]) == (1, 0)
 
 
-async def test_unit_round_trip_records_two_corrections(new_plan, indicators, make_token) -> None:  # type: ignore[no-untyped-def]
+async def test_unit_round_trip_records_two_corrections(
+    new_plan, new_unit, indicators, make_token
+) -> None:  # type: ignore[no-untyped-def]
+    unit = await new_unit(COUNTY, "county")
     async with client_for(indicators, make_token("planner", region_code=REGION)) as c:
         plan, inds = await _plan_with_indicators(c, new_plan)
         for ind in inds[:2]:
             r = await c.post(
                 "/api/v1/indicator_grants",
-                json={"unit_id": "unit-county", "indicator_id": ind["id"], "region_code": COUNTY},
+                json={"unit_id": unit, "indicator_id": ind["id"], "region_code": COUNTY},
             )
             assert r.status_code == 201, r.text
         other = await measure(c, inds[2]["id"], "2023", 4.1, region=COUNTY)
-    async with client_for(indicators, make_token("unit", unit_id="unit-county")) as u:
+    async with client_for(indicators, make_token("unit", unit_id=unit)) as u:
         for ind, v in ((inds[0], 78.0), (inds[1], 10.2)):
             await measure(u, ind["id"], "2023", v, region=COUNTY)
         r = await u.get("/api/v1/measurements/export", params={"plan_id": plan})

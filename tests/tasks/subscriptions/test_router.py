@@ -1,15 +1,21 @@
 """Webhook subscriptions: admin only (every route × every role), the secret shown once,
-rotation with an overlap, SSRF-refused targets, events only for disclosed plans."""
+rotation with an overlap, SSRF-refused targets, events only for disclosed plans, a dead
+delivery sent again by hand."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import httpx
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from dudao_shared.db import get_database
 from dudao_shared.security import SERVICE_TOKEN_HEADER
 from dudao_tasks.models import Delivery
+from dudao_tasks.notifications.channels import build_senders
+from dudao_tasks.notifications.delivery import run_delivery
 from tasks.fixtures import SERVICE_TOKEN
 from tasks.world import ROLES, build_world, etag, ok
 
@@ -135,3 +141,72 @@ async def test_no_event_for_a_plan_that_is_not_public(tasks, make_token) -> None
         # Without the service credential a user's token does not reach the internal route.
         r = await unit.post("/internal/v1/events", json={})
         assert r.status_code == 401 and r.json()["code"] == "service_credential_required"
+
+
+async def test_a_dead_delivery_is_sent_again_once(tasks, make_token, tasks_settings) -> None:  # type: ignore[no-untyped-def]
+    w = await build_world(tasks, make_token)
+    async with w.client("admin") as admin:
+        sub = ok(await admin.post("/api/v1/subscriptions", json=body()), 201)
+        other = ok(await admin.post("/api/v1/subscriptions", json=body(name="另一门户")), 201)
+        plan_path = f"/api/v1/plans/{w.ids['plan']}"
+        ok(
+            await admin.patch(
+                plan_path,
+                json={"status": "published", "disclosed": True},
+                headers={"If-Match": await etag(w, plan_path)},
+            )
+        )
+        deliveries = f"/api/v1/subscriptions/{sub['id']}/deliveries"
+        (queued,) = ok(await admin.get(deliveries))["items"]
+        retry = f"{deliveries}/{queued['id']}/retry"
+        # Still queued: nothing to send again.
+        r = await admin.post(retry)
+        assert r.status_code == 409 and r.json()["code"] == "delivery_not_dead"
+
+        # The worker's send to a closed port fails on its last attempt: dead, with its log.
+        db = get_database.of(tasks)
+        async with httpx.AsyncClient() as http:
+            senders = build_senders(tasks_settings, http)
+            status = await run_delivery(
+                db.sessionmaker, senders, uuid.UUID(queued["id"]), max_attempts=1
+            )
+        assert status == "dead"
+        (dead,) = ok(await admin.get(deliveries))["items"]
+        assert dead["status"] == "dead" and dead["attempts"] == 1 and dead["last_error"]
+
+        # Another receiver's path does not reach this delivery; a unknown id is a 404.
+        r = await admin.post(f"/api/v1/subscriptions/{other['id']}/deliveries/{dead['id']}/retry")
+        assert r.status_code == 404 and r.json()["code"] == "subscription_delivery_not_found"
+        r = await admin.post(f"{deliveries}/{uuid.uuid4()}/retry")
+        assert r.status_code == 404
+        async with w.client("planner") as planner:
+            r = await planner.post(retry)
+            assert r.status_code == 403 and r.json()["code"] == "role_forbidden"
+
+        # The admin sends it again after a rotation: pending, a new job, the new secret signs.
+        read = ok(await admin.get(f"/api/v1/subscriptions/{sub['id']}"))
+        rotated = ok(
+            await admin.post(
+                f"/api/v1/subscriptions/{sub['id']}/secret",
+                json={"overlap_hours": 0},
+                headers={"If-Match": f'"{read["version"]}"'},
+            )
+        )
+        again = ok(await admin.post(retry))
+        assert again["status"] == "pending" and again["event_id"] == dead["event_id"]
+        assert [a["attempt"] for a in again["log"]] == [1]
+        async with db.sessionmaker() as s:
+            row = await s.get(Delivery, uuid.UUID(queued["id"]))
+            assert row is not None and row.secret == rotated["secret"]
+            jobs = (
+                await s.execute(
+                    sa.text(
+                        "SELECT count(*) FROM procrastinate_jobs"
+                        " WHERE task_name = 'deliver' AND args->>'delivery_id' = :id"
+                    ),
+                    {"id": queued["id"]},
+                )
+            ).scalar_one()
+        assert jobs == 2  # the first send's job and the retry's
+        r = await admin.post(retry)
+        assert r.status_code == 409

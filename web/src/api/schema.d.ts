@@ -436,6 +436,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sso/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 外部登录配置（只读，不含客户端密钥；管理员）
+         * @description 外部登录配置（只读，不含客户端密钥；管理员）
+         */
+        get: operations["sso_settings_api_v1_auth_sso_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/ticket/callback": {
         parameters: {
             query?: never;
@@ -2038,6 +2058,26 @@ export interface paths {
         get: operations["list_deliveries_api_v1_subscriptions__subscription_id__deliveries_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重发一条已放弃的投递（再试一次，事件编号不变，用当前密钥签名）
+         * @description 重发一条已放弃的投递（再试一次，事件编号不变，用当前密钥签名）
+         */
+        post: operations["retry_delivery_api_v1_subscriptions__subscription_id__deliveries__delivery_id__retry_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5517,6 +5557,28 @@ export interface components {
              */
             unit_id: string;
         };
+        /** OidcSettingsView */
+        OidcSettingsView: {
+            /** Client Id */
+            client_id: string;
+            /**
+             * Id Token Alg
+             * @description 唯一接受的 ID 令牌签名算法
+             */
+            id_token_alg: string;
+            /**
+             * Issuer
+             * @description 提供方（签发者）地址
+             */
+            issuer: string;
+            /**
+             * Redirect Uri
+             * @description 回调地址（空：按请求地址）
+             */
+            redirect_uri: string;
+            /** Scope */
+            scope: string;
+        };
         /** Page[AssessmentRead] */
         Page_AssessmentRead_: {
             /** Items */
@@ -7495,6 +7557,31 @@ export interface components {
              */
             text: string;
         };
+        /**
+         * SsoSettings
+         * @description The outside sign-in configuration as the gateway runs it (no secret), for admins.
+         */
+        SsoSettings: {
+            /**
+             * Flow Seconds
+             * @description 一次外部登录流程的有效秒数
+             */
+            flow_seconds: number;
+            /**
+             * Link By
+             * @description 外部身份关联到平台账号的规则：subject（管理员预先关联的主体标识）、username（提供方给出的用户名即平台账号）或 claim:<名称>（该声明即平台账号）
+             */
+            link_by: string;
+            /** @description OpenID Connect（未配置为空） */
+            oidc: components["schemas"]["OidcSettingsView"] | null;
+            /**
+             * Return To
+             * @description 登录后回到的页面
+             */
+            return_to: string;
+            /** @description 票据登录（未配置为空） */
+            ticket: components["schemas"]["TicketSettingsView"] | null;
+        };
         /** StatusSummary */
         StatusSummary: {
             /**
@@ -8219,6 +8306,29 @@ export interface components {
             value_max?: number | null;
             /** Year */
             year?: number | null;
+        };
+        /** TicketSettingsView */
+        TicketSettingsView: {
+            /**
+             * Login Url
+             * @description 统一身份认证平台的登录地址
+             */
+            login_url: string;
+            /**
+             * Service Url
+             * @description 本网关的回调地址（空：按请求地址）
+             */
+            service_url: string;
+            /**
+             * Subject Attribute
+             * @description 标识用户的属性（空：协议的 user 元素）
+             */
+            subject_attribute: string;
+            /**
+             * Validate Url
+             * @description 票据校验地址
+             */
+            validate_url: string;
         };
         /** TokenPair */
         TokenPair: {
@@ -10268,6 +10378,45 @@ export interface operations {
             };
             /** @description `validation_error` 输入数据有误 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    sso_settings_api_v1_auth_sso_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoSettings"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16543,6 +16692,77 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProblemDetail"];
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    retry_delivery_api_v1_subscriptions__subscription_id__deliveries__delivery_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionDelivery"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `subscription_not_found` 订阅不存在 `subscription_delivery_not_found` 投递记录不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `delivery_not_dead` 只有已放弃的投递可以重发 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -9,6 +9,7 @@ export const router = createRouter({
   history: createWebHistory('/h5/'),
   routes: [
     { path: '/', name: 'tasks', component: () => import('./pages/TasksPage.vue'), meta: { title: '我的任务' } },
+    { path: '/messages', name: 'messages', component: () => import('./pages/MessagesPage.vue'), meta: { title: '消息' } },
     { path: '/a/:assignmentId', name: 'assignment', component: () => import('./pages/AssignmentPage.vue'), props: true, meta: { title: '任务' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -137,3 +137,46 @@ export const RENDER_STATE: Record<string, string> = {
   done: '已完成',
   failed: '生成失败',
 }
+
+// What an inbox notice is about (the task service's notice kinds).
+export const NOTICE_KIND: Record<string, string> = {
+  due_soon: '临期提醒',
+  overdue: '逾期提醒',
+  no_report: '未填报提醒',
+  not_acknowledged: '未签收提醒',
+  urge: '催办',
+  supervision_notice: '督办单',
+  supervision_notice_answered: '督办单已反馈',
+  supervision_notice_closed: '督办单已办结',
+  supervision_notice_returned: '督办单被退回',
+  extension_requested: '延期申请',
+  extension_decided: '延期审批结果',
+}
+
+export const NOTICE_KIND_TAG: Record<string, 'success' | 'warning' | 'danger' | 'info' | 'primary'> = {
+  due_soon: 'warning',
+  overdue: 'danger',
+  no_report: 'warning',
+  not_acknowledged: 'warning',
+  urge: 'danger',
+  supervision_notice: 'danger',
+  supervision_notice_returned: 'danger',
+  extension_requested: 'primary',
+}
+
+/** Where a notice leads: the 督办单 list, the extension requests of its assignment, or the
+ * assignment (and so its task) it is about. */
+export function noticeTarget(kind: string): 'supervision' | 'extension' | 'assignment' {
+  if (kind.startsWith('supervision_notice')) return 'supervision'
+  if (kind.startsWith('extension_')) return 'extension'
+  return 'assignment'
+}
+
+// Portals' webhook events (the task service's subscription event kinds).
+export const WEBHOOK_EVENT: Record<string, string> = {
+  'plan.published': '规划公开',
+  'task.state_changed': '任务状态变化',
+  'indicator.assessed': '指标评估更新',
+}
+
+export const DELIVERY_STATUS: Record<string, string> = { pending: '待发送', sent: '已送达', dead: '已放弃' }

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
+from dudao_shared.audit_chain import ChainStatus
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
 from dudao_shared.pagination import Cursor, Limit, Page
 
 from . import service
 from .dependencies import EventReader
-from .schemas import SecurityEventRead
+from .schemas import BreaksRecorded, SecurityEventRead
 
 router = APIRouter(tags=["auth"])
+# For the worker's periodic audit verification (service credential only, no user).
+internal = APIRouter(prefix="/internal/v1/audit", tags=["internal"])
 
 
 @router.get(
@@ -37,3 +40,16 @@ async def list_events(
         session, action=action, unit_id=unit_id, limit=limit, cursor=cursor
     )
     return Page(items=[SecurityEventRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@internal.post(
+    "/breaks",
+    response_model=BreaksRecorded,
+    responses=problem_responses(ValidationFailed),
+    include_in_schema=False,
+)
+async def record_breaks(
+    reports: Annotated[list[ChainStatus], Body(max_length=100)], session: SessionDep
+) -> BreaksRecorded:
+    """记录周期校验发现的审计链断裂（每处断裂记一次安全事件）"""
+    return BreaksRecorded(recorded=await service.record_breaks(session, reports))

@@ -17,3 +17,7 @@ class SecurityEventRead(BaseModel):
     ip: str | None
     request_id: str | None
     detail: str
+
+
+class BreaksRecorded(BaseModel):
+    recorded: int

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dudao_shared.auth import Principal, require_roles
 from dudao_shared.context import AppState
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden, Locked, TooManyRequests, Unauthorized
@@ -29,3 +30,6 @@ get_providers = AppState("sign_in_providers", Providers)
 ProvidersDep = Annotated[Providers, Depends(get_providers)]
 
 SignInSession = Annotated[AsyncSession, Depends(sign_in_session, scope="function")]
+
+# The sign-in configuration is platform configuration: the admin's to read.
+SsoAdmin = Annotated[Principal, Depends(require_roles("admin"))]

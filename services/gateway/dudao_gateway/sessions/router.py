@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import RedirectResponse, StreamingResponse
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import TooManyRequests, Unauthorized, ValidationFailed, problem_responses
+from dudao_shared.errors import (
+    Forbidden,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+    problem_responses,
+)
 
+from ..config import Settings
 from ..dependencies import (
     AuditContextDep,
     RevocationHubDep,
@@ -20,7 +28,7 @@ from ..dependencies import (
     SignerDep,
 )
 from . import external, service
-from .dependencies import ProvidersDep, SignInSession
+from .dependencies import ProvidersDep, SignInSession, SsoAdmin
 from .oidc import ProviderUnavailable, SignInRefused
 from .schemas import (
     LoginCodeExchange,
@@ -30,6 +38,7 @@ from .schemas import (
     RevocationList,
     SignInProvider,
     SignInProviders,
+    SsoSettings,
     TokenPair,
     UnitTokenExchange,
 )
@@ -125,10 +134,50 @@ async def exchange_unit_token(
 SSO_ERRORS = problem_responses(
     SignInRefused, external.NotLinked, external.ProviderNotConfigured, ProviderUnavailable
 )
+# Both sign-on providers answer the same way: the login route sends the browser to the
+# provider, its callback sends it back to the platform's page with a one-time login code.
+SSO_LOGIN: dict[str, Any] = {
+    "status_code": status.HTTP_302_FOUND,
+    "response_class": RedirectResponse,
+    "responses": SSO_ERRORS,
+}
+SSO_CALLBACK: dict[str, Any] = {
+    "status_code": status.HTTP_303_SEE_OTHER,
+    "response_class": RedirectResponse,
+    "responses": SSO_ERRORS,
+}
+Provider = Literal["oidc", "ticket"]
+ReturnTo = Annotated[str | None, Query(max_length=500, description="登录后回到的页面")]
 
 
-def _callback_url(request: Request, configured: str, name: str) -> str:
-    return configured or str(request.url_for(name))
+def _callback_url(request: Request, settings: Settings, provider: Provider) -> str:
+    """Where the provider sends the browser back: the configured address (behind a proxy the
+    request's own may not be what the provider reaches), else this app's callback route."""
+    configured = settings.oidc_redirect_uri if provider == "oidc" else settings.ticket_service_url
+    return configured or str(request.url_for(f"{provider}_callback"))
+
+
+async def _to_provider(
+    request: Request,
+    session: AsyncSession,
+    providers: external.Providers,
+    settings: Settings,
+    provider: Provider,
+    return_to: str | None,
+) -> RedirectResponse:
+    location = await service.start_external(
+        session,
+        providers=providers,
+        provider=provider,
+        settings=settings,
+        return_to=return_to,
+        redirect_uri=_callback_url(request, settings, provider),
+    )
+    return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
+
+
+def _back_to_platform(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @public.get("/api/v1/auth/providers", response_model=SignInProviders)
@@ -152,37 +201,19 @@ async def sign_in_providers(providers: ProvidersDep) -> SignInProviders:
     return SignInProviders(items=items)
 
 
-@public.get(
-    "/api/v1/auth/oidc/login",
-    status_code=status.HTTP_302_FOUND,
-    response_class=RedirectResponse,
-    responses=SSO_ERRORS,
-)
+@public.get("/api/v1/auth/oidc/login", **SSO_LOGIN)
 async def oidc_login(
     request: Request,
     session: SessionDep,
     providers: ProvidersDep,
     settings: SettingsDep,
-    return_to: Annotated[str | None, Query(max_length=500, description="登录后回到的页面")] = None,
+    return_to: ReturnTo = None,
 ) -> RedirectResponse:
     """跳转到 OpenID Connect 身份提供方登录（授权码 + PKCE）"""
-    location = await service.start_external(
-        session,
-        providers=providers,
-        provider="oidc",
-        settings=settings,
-        return_to=return_to,
-        redirect_uri=_callback_url(request, settings.oidc_redirect_uri, "oidc_callback"),
-    )
-    return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
+    return await _to_provider(request, session, providers, settings, "oidc", return_to)
 
 
-@public.get(
-    "/api/v1/auth/oidc/callback",
-    status_code=status.HTTP_303_SEE_OTHER,
-    response_class=RedirectResponse,
-    responses=SSO_ERRORS,
-)
+@public.get("/api/v1/auth/oidc/callback", **SSO_CALLBACK)
 async def oidc_callback(
     request: Request,
     session: SignInSession,
@@ -202,42 +233,24 @@ async def oidc_callback(
         code=code,
         state=state,
         error=error,
-        redirect_uri=_callback_url(request, settings.oidc_redirect_uri, "oidc_callback"),
+        redirect_uri=_callback_url(request, settings, "oidc"),
     )
-    return RedirectResponse(location, status_code=status.HTTP_303_SEE_OTHER)
+    return _back_to_platform(location)
 
 
-@public.get(
-    "/api/v1/auth/ticket/login",
-    status_code=status.HTTP_302_FOUND,
-    response_class=RedirectResponse,
-    responses=SSO_ERRORS,
-)
+@public.get("/api/v1/auth/ticket/login", **SSO_LOGIN)
 async def ticket_login(
     request: Request,
     session: SessionDep,
     providers: ProvidersDep,
     settings: SettingsDep,
-    return_to: Annotated[str | None, Query(max_length=500, description="登录后回到的页面")] = None,
+    return_to: ReturnTo = None,
 ) -> RedirectResponse:
     """跳转到统一身份认证平台登录"""
-    location = await service.start_external(
-        session,
-        providers=providers,
-        provider="ticket",
-        settings=settings,
-        return_to=return_to,
-        redirect_uri=_callback_url(request, settings.ticket_service_url, "ticket_callback"),
-    )
-    return RedirectResponse(location, status_code=status.HTTP_302_FOUND)
+    return await _to_provider(request, session, providers, settings, "ticket", return_to)
 
 
-@public.get(
-    "/api/v1/auth/ticket/callback",
-    status_code=status.HTTP_303_SEE_OTHER,
-    response_class=RedirectResponse,
-    responses=SSO_ERRORS,
-)
+@public.get("/api/v1/auth/ticket/callback", **SSO_CALLBACK)
 async def ticket_callback(
     request: Request,
     session: SignInSession,
@@ -255,9 +268,9 @@ async def ticket_callback(
         ctx=ctx,
         ticket=ticket,
         state=state,
-        service_url=_callback_url(request, settings.ticket_service_url, "ticket_callback"),
+        service_url=_callback_url(request, settings, "ticket"),
     )
-    return RedirectResponse(location, status_code=status.HTTP_303_SEE_OTHER)
+    return _back_to_platform(location)
 
 
 @public.post(
@@ -305,6 +318,14 @@ async def logout(
         session, principal=principal, revocations=revocations, settings=settings, ctx=ctx
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/api/v1/auth/sso/settings", response_model=SsoSettings, responses=problem_responses(Forbidden)
+)
+async def sso_settings(_: SsoAdmin, settings: SettingsDep) -> SsoSettings:
+    """外部登录配置（只读，不含客户端密钥；管理员）"""
+    return service.sso_settings(settings)
 
 
 @router.get("/api/v1/auth/me", response_model=Me)

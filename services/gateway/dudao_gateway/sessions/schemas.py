@@ -64,3 +64,31 @@ class SignInProvider(BaseModel):
 
 class SignInProviders(BaseModel):
     items: list[SignInProvider]
+
+
+class OidcSettingsView(BaseModel):
+    issuer: str = Field(description="提供方（签发者）地址")
+    client_id: str
+    scope: str
+    id_token_alg: str = Field(description="唯一接受的 ID 令牌签名算法")
+    redirect_uri: str = Field(description="回调地址（空：按请求地址）")
+
+
+class TicketSettingsView(BaseModel):
+    login_url: str = Field(description="统一身份认证平台的登录地址")
+    validate_url: str = Field(description="票据校验地址")
+    service_url: str = Field(description="本网关的回调地址（空：按请求地址）")
+    subject_attribute: str = Field(description="标识用户的属性（空：协议的 user 元素）")
+
+
+class SsoSettings(BaseModel):
+    """The outside sign-in configuration as the gateway runs it (no secret), for admins."""
+
+    link_by: str = Field(
+        description="外部身份关联到平台账号的规则：subject（管理员预先关联的主体标识）、"
+        "username（提供方给出的用户名即平台账号）或 claim:<名称>（该声明即平台账号）"
+    )
+    oidc: OidcSettingsView | None = Field(description="OpenID Connect（未配置为空）")
+    ticket: TicketSettingsView | None = Field(description="票据登录（未配置为空）")
+    return_to: str = Field(description="登录后回到的页面")
+    flow_seconds: int = Field(description="一次外部登录流程的有效秒数")

@@ -28,7 +28,13 @@ from ..models import AuthSession, RefreshToken, UnitToken, User
 from ..revocation import active_revocations, revoke_sessions
 from . import external
 from .oidc import OidcProvider, SignInRefused
-from .schemas import Revocation, TokenPair
+from .schemas import (
+    OidcSettingsView,
+    Revocation,
+    SsoSettings,
+    TicketSettingsView,
+    TokenPair,
+)
 
 REFRESH_PREFIX = "ddr_"
 
@@ -346,3 +352,32 @@ def _user_tokens(
 def _remaining(exp: int) -> int:
     """Seconds the token has left, measured now (not from the request's start)."""
     return max(0, exp - int(time.time()))
+
+
+def sso_settings(settings: Settings) -> SsoSettings:
+    """What an admin may read of the outside sign-in configuration: everything but the client
+    secret, which never leaves the gateway's configuration."""
+    oidc = None
+    if settings.oidc_issuer:
+        oidc = OidcSettingsView(
+            issuer=settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            scope=settings.oidc_scope,
+            id_token_alg=settings.oidc_id_token_alg,
+            redirect_uri=settings.oidc_redirect_uri,
+        )
+    ticket = None
+    if settings.ticket_login_url:
+        ticket = TicketSettingsView(
+            login_url=settings.ticket_login_url,
+            validate_url=settings.ticket_validate_url,
+            service_url=settings.ticket_service_url,
+            subject_attribute=settings.ticket_subject_attribute,
+        )
+    return SsoSettings(
+        link_by=settings.sso_link_by,
+        oidc=oidc,
+        ticket=ticket,
+        return_to=settings.sso_return_to,
+        flow_seconds=settings.sso_flow_seconds,
+    )

@@ -1,5 +1,6 @@
 """Load a grant or answer 404 (a unit sees only its own); granting and revoking need the
-indicator's region, and the granted region must lie inside the plan's."""
+indicator's region, the granted region must lie inside the plan's, and the granted unit must
+be one the task service knows, in the granter's region."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from dudao_shared.regions import contains
 
 from ..indicators.dependencies import load_writable, require_region
 from ..models import Indicator, IndicatorGrant
-from ..policy import may_read_region, within_reach
+from ..plans import TasksClient
+from ..policy import may_read_region, require_body_unit, within_reach
 from .schemas import GrantCreate
 from .service import GrantNotFound
 
@@ -47,15 +49,18 @@ async def writable_grant(
     return g
 
 
-async def new_grant(data: GrantCreate, session: SessionDep, principal: StaffWriter) -> GrantCreate:
-    """The indicator a new grant names must be the caller's to change, and the region inside
-    its plan's region."""
+async def new_grant(
+    data: GrantCreate, session: SessionDep, principal: StaffWriter, tasks: TasksClient
+) -> GrantCreate:
+    """The indicator a new grant names must be the caller's to change, the region inside its
+    plan's region, and the unit one the task service knows in the caller's region."""
     ind = await load_writable(session, principal, data.indicator_id)
     if not contains(ind.region_code, data.region_code):
         raise ValidationFailed(
             "区划不在该规划范围内",
             errors=[{"field": "region_code", "message": f"须在 {ind.region_code} 之内"}],
         )
+    await require_body_unit(tasks, principal, unit_id=data.unit_id)
     return data
 
 

@@ -30,9 +30,7 @@ from dudao_shared.sheets import (
     SheetRow,
     as_choice,
     as_decimal,
-    may_write,
-    rejected,
-    summarize,
+    finish_import,
 )
 
 from ..assessments import service as assessments_service
@@ -239,17 +237,14 @@ async def import_rows(
         outcomes.append(outcome[0])
         if progress is not None and (len(outcomes) % 1000 == 0 or len(outcomes) == len(rows)):
             progress(len(outcomes), len(rows))
-    written = may_write(outcomes, dry_run=dry_run, mode=mode)
-    summary = summarize(KIND, outcomes, dry_run=dry_run, written=written)
-    if not written:
-        await outer.rollback()
-        if not dry_run:
-            raise rejected(summary)
-        return summary
-    for (_, region), ind in touched.items():
-        await assessments_service.recompute(session, indicator=ind, region_code=region)
-    await outer.commit()
-    return summary
+
+    async def recompute() -> None:
+        for (_, region), ind in touched.items():
+            await assessments_service.recompute(session, indicator=ind, region_code=region)
+
+    return await finish_import(
+        outer, KIND, outcomes, dry_run=dry_run, mode=mode, before_commit=recompute
+    )
 
 
 async def _import_row(

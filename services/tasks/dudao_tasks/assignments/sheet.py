@@ -34,9 +34,7 @@ from dudao_shared.sheets import (
     SheetRow,
     as_date,
     as_list,
-    may_write,
-    rejected,
-    summarize,
+    finish_import,
 )
 
 from ..items import service as items_service
@@ -130,15 +128,7 @@ async def import_rows(
     outer = await session.begin_nested()
     seen: dict[str, int] = {}
     outcomes = [await _import_row(session, principal, plan, r, seen) for r in rows]
-    written = may_write(outcomes, dry_run=dry_run, mode=mode)
-    summary = summarize(KIND, outcomes, dry_run=dry_run, written=written)
-    if not written:
-        await outer.rollback()
-        if not dry_run:
-            raise rejected(summary)
-        return summary
-    await outer.commit()
-    return summary
+    return await finish_import(outer, KIND, outcomes, dry_run=dry_run, mode=mode)
 
 
 async def _item(session: AsyncSession, plan: Plan, code: str) -> Item | None:

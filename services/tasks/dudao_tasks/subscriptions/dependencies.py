@@ -11,7 +11,7 @@ from dudao_shared.auth import Principal, StaffWriter, require_roles
 from dudao_shared.db import SessionDep
 from dudao_shared.regions import require_region
 
-from ..models import Plan, Subscription
+from ..models import Delivery, Plan, Subscription
 from . import service
 from .schemas import IndicatorAssessedEvent
 
@@ -25,6 +25,17 @@ async def get_subscription(
 
 
 ManagedSubscription = Annotated[Subscription, Depends(get_subscription)]
+
+
+async def get_subscription_delivery(
+    delivery_id: uuid.UUID, row: ManagedSubscription, session: SessionDep
+) -> tuple[Subscription, Delivery]:
+    return row, await service.load_delivery(session, row=row, delivery_id=delivery_id)
+
+
+SubscriptionDeliveryDep = Annotated[
+    tuple[Subscription, Delivery], Depends(get_subscription_delivery)
+]
 
 
 async def get_event_plan(

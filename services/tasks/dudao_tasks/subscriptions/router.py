@@ -16,10 +16,11 @@ from dudao_shared.errors import (
 from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
+from ..models import Delivery, DeliveryAttempt
 from ..notifications.schemas import DeliveryAttemptRead
 from ..state import SettingsDep
 from . import service
-from .dependencies import Admin, EventForPlan, ManagedSubscription
+from .dependencies import Admin, EventForPlan, ManagedSubscription, SubscriptionDeliveryDep
 from .schemas import (
     EventAccepted,
     SecretRotation,
@@ -29,7 +30,7 @@ from .schemas import (
     SubscriptionUpdate,
     SubscriptionWithSecret,
 )
-from .service import SubscriptionNotFound
+from .service import DeliveryNotDead, SubscriptionDeliveryNotFound, SubscriptionNotFound
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
 internal = APIRouter(prefix="/internal/v1", tags=["internal"])
@@ -148,22 +149,36 @@ async def list_deliveries(
 ) -> Page[SubscriptionDelivery]:
     """投递记录：每个事件的状态与每次尝试（新的在前）"""
     found, nxt = await service.deliveries(session, row=row, limit=limit, cursor=cursor)
-    return Page(
-        items=[
-            SubscriptionDelivery(
-                id=d.id,
-                event=str(d.payload.get("type", "")),
-                event_id=str(d.payload.get("id", "")),
-                status=d.status,
-                attempts=d.attempts,
-                last_error=d.last_error,
-                created_at=d.created_at,
-                sent_at=d.sent_at,
-                log=[DeliveryAttemptRead.model_validate(a) for a in log],
-            )
-            for d, log in found
-        ],
-        next_cursor=nxt,
+    return Page(items=[_delivery_read(d, log) for d, log in found], next_cursor=nxt)
+
+
+@router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/retry",
+    response_model=SubscriptionDelivery,
+    responses=problem_responses(
+        Forbidden, SubscriptionNotFound, SubscriptionDeliveryNotFound, DeliveryNotDead
+    ),
+)
+async def retry_delivery(
+    loaded: SubscriptionDeliveryDep, session: SessionDep
+) -> SubscriptionDelivery:
+    """重发一条已放弃的投递（再试一次，事件编号不变，用当前密钥签名）"""
+    row, delivery = loaded
+    await service.retry_delivery(session, row=row, delivery=delivery)
+    return _delivery_read(delivery, await service.attempts_of(session, delivery))
+
+
+def _delivery_read(d: Delivery, log: list[DeliveryAttempt]) -> SubscriptionDelivery:
+    return SubscriptionDelivery(
+        id=d.id,
+        event=str(d.payload.get("type", "")),
+        event_id=str(d.payload.get("id", "")),
+        status=d.status,
+        attempts=d.attempts,
+        last_error=d.last_error,
+        created_at=d.created_at,
+        sent_at=d.sent_at,
+        log=[DeliveryAttemptRead.model_validate(a) for a in log],
     )
 
 

@@ -19,12 +19,13 @@ from sqlmodel import col, select
 from dudao_shared import webhooks
 from dudao_shared.auth import Principal
 from dudao_shared.clock import utcnow
-from dudao_shared.errors import NotFound, ValidationFailed
+from dudao_shared.errors import Conflict, NotFound, ValidationFailed
+from dudao_shared.jobs import defer_in
 from dudao_shared.pagination import paginate
 from dudao_shared.versioning import flush_versioned
 
 from ..models import Delivery, DeliveryAttempt, Item, Plan, Subscription
-from ..notifications.service import enqueue_delivery
+from ..notifications.service import DELIVER_TASK, delivery_queue, enqueue_delivery
 from .schemas import IndicatorAssessedEvent, SubscriptionCreate, SubscriptionUpdate
 
 PREFIX = "sub:"
@@ -32,6 +33,14 @@ PREFIX = "sub:"
 
 class SubscriptionNotFound(NotFound):
     code, title = "subscription_not_found", "订阅不存在"
+
+
+class SubscriptionDeliveryNotFound(NotFound):
+    code, title = "subscription_delivery_not_found", "投递记录不存在"
+
+
+class DeliveryNotDead(Conflict):
+    code, title = "delivery_not_dead", "只有已放弃的投递可以重发"
 
 
 def _bad_url(exc: webhooks.UnsafeTarget) -> ValidationFailed:
@@ -167,6 +176,54 @@ async def deliveries(
     for a in attempts:
         by_delivery.setdefault(a.delivery_id, []).append(a)
     return [(d, by_delivery.get(d.id, [])) for d in found], nxt
+
+
+async def load_delivery(
+    session: AsyncSession, *, row: Subscription, delivery_id: uuid.UUID
+) -> Delivery:
+    """A delivery of this subscription (another receiver's delivery or a unit's message is
+    not found here)."""
+    found = await session.scalar(
+        select(Delivery).where(
+            col(Delivery.id) == delivery_id,
+            col(Delivery.dedupe_key).startswith(f"{PREFIX}{row.id}:"),
+        )
+    )
+    if found is None:
+        raise SubscriptionDeliveryNotFound(f"找不到投递记录 {delivery_id}")
+    return found
+
+
+async def retry_delivery(session: AsyncSession, *, row: Subscription, delivery: Delivery) -> None:
+    """Send a dead delivery again, once: back to pending with a new job, signed with the
+    receiver's secrets of now (a secret rotated since is honoured). The same event id is
+    kept, so a receiver that did get it after all drops the repeat. Its attempts go on
+    counting, so the new job makes one try and leaves it dead again if that fails; a
+    delivery still pending is already queued and a sent one is done, which is a 409."""
+    if delivery.status != "dead":
+        done = delivery.status == "sent"
+        raise DeliveryNotDead("该投递已送达" if done else "该投递仍在发送中，无需重发")
+    delivery.status = "pending"
+    delivery.secret = signing_secrets(row)
+    await session.flush()
+    await defer_in(
+        session,
+        DELIVER_TASK,
+        queue=delivery_queue(delivery.channel),
+        args={"delivery_id": str(delivery.id)},
+    )
+
+
+async def attempts_of(session: AsyncSession, delivery: Delivery) -> list[DeliveryAttempt]:
+    return list(
+        (
+            await session.scalars(
+                select(DeliveryAttempt)
+                .where(col(DeliveryAttempt.delivery_id) == delivery.id)
+                .order_by(col(DeliveryAttempt.attempt))
+            )
+        ).all()
+    )
 
 
 def _feed(plan_id: uuid.UUID, tail: str = "") -> str:

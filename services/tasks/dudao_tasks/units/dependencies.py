@@ -47,6 +47,19 @@ async def readable_unit(unit_id: str, principal: CurrentPrincipal, session: Sess
 ReadableUnit = Annotated[Unit, Depends(readable_unit)]
 
 
+async def referenced_unit(unit_id: str, session: SessionDep) -> Unit:
+    """A unit another service's request names (the service credential and a signed-in caller
+    are checked before this): found whatever the caller's region, because the asking service
+    decides what its caller may do with a unit elsewhere (403 there, rather than "unknown")."""
+    unit = await session.get(Unit, parse_id(unit_id, UnitNotFound()))
+    if unit is None:
+        raise UnitNotFound()
+    return unit
+
+
+ReferencedUnit = Annotated[Unit, Depends(referenced_unit)]
+
+
 async def writable_unit(principal: StaffWriter, unit: ReadableUnit) -> Unit:
     """A unit a staff writer may edit: one in the writer's region (403 otherwise)."""
     require_region(principal, unit.region_code)

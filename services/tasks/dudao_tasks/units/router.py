@@ -32,6 +32,7 @@ from . import service, sheet
 from .dependencies import (
     NewUnit,
     ReadableUnit,
+    ReferencedUnit,
     ResolveNames,
     SuccessorUnit,
     UnitChanges,
@@ -42,11 +43,14 @@ from .schemas import (
     ResolveResult,
     SuccessionRequest,
     SuccessionResult,
+    UnitPlace,
     UnitRead,
 )
 from .service import UnitNameTaken, UnitNotFound
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
+# For the other services only (the service credential is required on /internal).
+internal = APIRouter(prefix="/internal/v1/units", tags=["internal"])
 
 
 @router.get("", response_model=Page[UnitRead], responses=problem_responses(ValidationFailed))
@@ -211,3 +215,14 @@ async def unit_succession(
     )
     set_etag(response, out.unit.version)
     return out
+
+
+@internal.get(
+    "/{unit_id}",
+    response_model=UnitPlace,
+    responses=problem_responses(UnitNotFound),
+    include_in_schema=False,
+)
+async def unit_place(unit: ReferencedUnit) -> UnitPlace:
+    """单位所在区划（供指标服务核对授权所指的单位）"""
+    return UnitPlace.model_validate(unit)

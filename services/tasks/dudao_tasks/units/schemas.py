@@ -120,6 +120,15 @@ class UnitUpdate(BaseModel):
         return n
 
 
+class UnitPlace(BaseModel):
+    """Where a unit is, for another service checking a reference to it (not what it is)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    region_code: str = Field(description="区划代码")
+
+
 class UnitRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

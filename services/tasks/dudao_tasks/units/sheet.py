@@ -34,9 +34,7 @@ from dudao_shared.sheets import (
     as_choice,
     as_date,
     as_list,
-    may_write,
-    rejected,
-    summarize,
+    finish_import,
 )
 from dudao_shared.sheets import (
     download as download,
@@ -194,15 +192,7 @@ async def import_rows(
     outer = await session.begin_nested()
     seen: dict[tuple[str, str], int] = {}
     outcomes = [await _import_row(session, principal, r, seen, before) for r in rows]
-    written = may_write(outcomes, dry_run=dry_run, mode=mode)
-    summary = summarize(KIND, outcomes, dry_run=dry_run, written=written)
-    if not written:
-        await outer.rollback()
-        if not dry_run:
-            raise rejected(summary)
-        return summary
-    await outer.commit()
-    return summary
+    return await finish_import(outer, KIND, outcomes, dry_run=dry_run, mode=mode)
 
 
 async def _import_row(

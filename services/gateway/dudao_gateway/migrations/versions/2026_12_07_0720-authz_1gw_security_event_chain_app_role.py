@@ -10,8 +10,6 @@ Create Date: 2026-12-07 07:20:00
 """
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 from dudao_shared import audit_chain
@@ -25,33 +23,9 @@ depends_on: str | Sequence[str] | None = None
 AUDIT_TABLES = ['security_event']
 
 
-def _chain_columns(table: str) -> None:
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.add_column(sa.Column('seq', sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column('prev_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch_op.add_column(sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch_op.create_unique_constraint(f'{table}_seq_key', ['seq'])
-
-
-def _drop_chain_columns(table: str) -> None:
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.drop_constraint(f'{table}_seq_key', type_='unique')
-        batch_op.drop_column('hash')
-        batch_op.drop_column('prev_hash')
-        batch_op.drop_column('seq')
-
-
 def upgrade() -> None:
-    _chain_columns('security_event')
-    op.execute(audit_chain.backfill_statement('security_event', 'at, id'))
-    op.alter_column('security_event', 'seq', nullable=False)
-    for stmt in audit_chain.chain_statements('security_event'):
-        op.execute(stmt)
-    for stmt in audit_chain.grant_statements(AUDIT_TABLES):
-        op.execute(stmt)
+    audit_chain.upgrade_chains(op, AUDIT_TABLES)
 
 
 def downgrade() -> None:
-    for stmt in audit_chain.unchain_statements('security_event'):
-        op.execute(stmt)
-    _drop_chain_columns('security_event')
+    audit_chain.downgrade_chains(op, AUDIT_TABLES)

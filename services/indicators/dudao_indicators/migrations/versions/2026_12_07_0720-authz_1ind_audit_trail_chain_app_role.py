@@ -26,22 +26,6 @@ depends_on: str | Sequence[str] | None = None
 AUDIT_TABLES = ['audit_event']
 
 
-def _chain_columns(table: str) -> None:
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.add_column(sa.Column('seq', sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column('prev_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch_op.add_column(sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch_op.create_unique_constraint(f'{table}_seq_key', ['seq'])
-
-
-def _drop_chain_columns(table: str) -> None:
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.drop_constraint(f'{table}_seq_key', type_='unique')
-        batch_op.drop_column('hash')
-        batch_op.drop_column('prev_hash')
-        batch_op.drop_column('seq')
-
-
 def upgrade() -> None:
     op.create_table(
         'audit_event',
@@ -68,13 +52,10 @@ def upgrade() -> None:
     op.create_index('ix_audit_event_entity', 'audit_event', ['entity', 'entity_id'], unique=False)
     op.create_index(op.f('ix_audit_event_indicator_id'), 'audit_event', ['indicator_id'], unique=False)
     op.create_index(op.f('ix_audit_event_plan_id'), 'audit_event', ['plan_id'], unique=False)
-    for stmt in audit_chain.chain_statements('audit_event'):
-        op.execute(stmt)
-    for stmt in audit_chain.grant_statements(AUDIT_TABLES):
-        op.execute(stmt)
+    # A new table: no rows to chain, its chain columns are in the table above.
+    audit_chain.upgrade_chains(op, AUDIT_TABLES, existing_rows=False)
 
 
 def downgrade() -> None:
-    for stmt in audit_chain.unchain_statements('audit_event'):
-        op.execute(stmt)
+    audit_chain.downgrade_chains(op, AUDIT_TABLES, existing_rows=False)
     op.drop_table('audit_event')

@@ -1,8 +1,8 @@
 """evaluation renders: PDF and .xlsx files of an evaluation made by a worker job, with progress
 
 Revision ID: evalrender_1
-Revises: authz_1
-Create Date: 2026-12-07 07:30:00
+Revises: retention_1
+Create Date: 2026-12-07 09:50:00
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'evalrender_1'
-down_revision: str | None = 'authz_1'
+down_revision: str | None = 'retention_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
