@@ -45,6 +45,7 @@ from dudao_shared.sheets import ImportSummary, Progress, SheetRow
 from .assignments import sheet as assignments_sheet
 from .bulletins import jobs as bulletin_jobs
 from .config import Settings
+from .evaluations import renders as evaluation_renders
 from .models import Plan, SheetJob
 from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
@@ -63,7 +64,11 @@ DEFAULT_QUEUE = "default"
 # Extra periodic or one-off jobs other packages add (each: a function given the blueprint and
 # the runtime), so new work is registered in one place.
 JobRegistrar = Callable[[procrastinate.Blueprint, "Runtime"], None]
-REGISTRARS: list[JobRegistrar] = [supervision_jobs.register, bulletin_jobs.register]
+REGISTRARS: list[JobRegistrar] = [
+    supervision_jobs.register,
+    bulletin_jobs.register,
+    evaluation_renders.register,
+]
 
 
 @dataclass
@@ -376,6 +381,15 @@ async def run(
                     queues=[JOB_QUEUE],
                     name=f"{name}:{JOB_QUEUE}",
                     concurrency=max(1, settings.worker_concurrency // 2),
+                    **common,
+                )
+            )
+            runs.append(
+                app.run_worker_async(
+                    queues=[evaluation_renders.RENDER_QUEUE],
+                    name=f"{name}:renders",
+                    # One render at a time per process: each keeps a core busy for seconds.
+                    concurrency=1,
                     **common,
                 )
             )
