@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -13,7 +14,9 @@ import structlog
 _service = {"name": ""}
 
 
-def _add_service(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def _add_service(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     event["service"] = _service["name"]
     return event
 
