@@ -27,8 +27,9 @@ class Settings(ServiceSettings):
     upstream_timeout_seconds: float = 10.0
     upstream_connect_timeout_seconds: float = 1.0
     upstream_max_connections: int = 200
-    # Bodies up to this size are read whole before forwarding (cheaper than chunked
-    # streaming); larger ones, such as evidence uploads, are streamed.
+    # Bodies up to this size (requests and answers of known length) are read whole before
+    # forwarding (cheaper than chunked streaming); larger ones, such as evidence uploads, are
+    # streamed.
     buffer_body_bytes: int = 256 * 1024
     cors_origins: list[str] = []
     # The public feed (/public/v1): sites allowed to read it from a browser, requests per

@@ -306,6 +306,12 @@ class Forwarder:
             if method == "HEAD":
                 await send({"type": "http.response.body", "body": b""})
                 return
+            length = resp.content_length
+            if length is not None and length <= self.buffer_body_bytes:
+                # A small answer of known length (nearly every API answer) goes out as one
+                # message: no stream iteration and no closing empty message per request.
+                await send({"type": "http.response.body", "body": await resp.read()})
+                return
             async for chunk in resp.content.iter_any():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
