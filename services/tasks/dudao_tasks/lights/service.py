@@ -96,10 +96,13 @@ async def task_rows(
     names: dict[uuid.UUID, str] = {}
     latest: dict[uuid.UUID, ProgressReport] = {}
     if ids:
+        # Each unit's name by its key: a join let the planner hash the whole unit table.
+        unit_name = (
+            select(Unit.name).where(col(Unit.id) == col(Assignment.unit_id)).scalar_subquery()
+        )
         for a, name in (
             await session.execute(
-                select(Assignment, Unit.name)
-                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                select(Assignment, unit_name)
                 .where(col(Assignment.item_id).in_(ids))
                 .order_by(
                     col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
@@ -124,6 +127,7 @@ async def task_rows(
 
 
 def _task_light(r: TaskRow) -> TaskLight:
+    state = r.state  # built from the row's columns: once per task, not once per field
     return TaskLight(
         id=r.item.id,
         code=r.item.code,
@@ -132,14 +136,14 @@ def _task_light(r: TaskRow) -> TaskLight:
         status=r.item.status,
         lead_units=r.leads,
         co_units=r.cos,
-        due_on=r.state.final_due_on,
-        next_due_on=r.state.next_due_on,
-        overdue=r.state.overdue,
-        due_soon=r.state.due_soon,
+        due_on=state.final_due_on,
+        next_due_on=state.next_due_on,
+        overdue=state.overdue,
+        due_soon=state.due_soon,
         percent=r.percent,
         last_report_at=r.latest_report.created_at if r.latest_report else None,
-        light=r.state.light,
-        light_reasons=r.state.reasons,
+        light=state.light,
+        light_reasons=state.reasons,
     )
 
 
@@ -204,12 +208,22 @@ async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> P
     light_counts.update({k: int(v) for k, v in task_counts.items()})
     per_unit: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: counts([]))
     names: dict[uuid.UUID, str] = {}
+    # Counted first, then each counted unit's name by its key: a join let the planner hash
+    # the whole unit table (30,000 rows, 5 ms) for a plan's 2,000 units.
+    per_light = (
+        select(
+            col(Assignment.unit_id).label("unit_id"),
+            col(Assignment.light).label("light"),
+            func.count().label("n"),
+        )
+        .where(Assignment.plan_id == plan.id)
+        .group_by(col(Assignment.unit_id), col(Assignment.light))
+        .subquery()
+    )
+    unit_name = select(Unit.name).where(col(Unit.id) == per_light.c.unit_id).scalar_subquery()
     for unit_id, name, unit_light, n in (
         await session.execute(
-            select(Assignment.unit_id, Unit.name, Assignment.light, func.count())
-            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            .where(Assignment.plan_id == plan.id)
-            .group_by(col(Assignment.unit_id), col(Unit.name), col(Assignment.light))
+            select(per_light.c.unit_id, unit_name, per_light.c.light, per_light.c.n)
         )
     ).all():
         per_unit[unit_id][unit_light] = int(n)
