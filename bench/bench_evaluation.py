@@ -37,6 +37,7 @@ from dudao_indicators.assessments import service as assessments_service  # noqa:
 from dudao_indicators.config import Settings as IndicatorSettings  # noqa: E402
 from dudao_indicators.main import create_app as indicators_app  # noqa: E402
 from dudao_indicators.migrations import MIGRATIONS_DIR as IND_MIGRATIONS  # noqa: E402
+from dudao_indicators.plans import get_tasks_client  # noqa: E402
 from dudao_shared import migrate  # noqa: E402
 from dudao_shared.db import get_database  # noqa: E402
 from dudao_shared.http import ServiceClient  # noqa: E402
@@ -221,7 +222,14 @@ async def main() -> None:
         ),
     )
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--smoke", action="store_true", help="smallest plan, one run: only that the script runs"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        global TASKS, UNITS, INDICATORS, REGIONS, YEARS
+        TASKS, UNITS, INDICATORS, REGIONS, YEARS = 20, 4, 4, 4, 2
+        args.runs = 1
     dbs = DatabaseFactory(args.url)
     private, public = generate_keypair()
     signer = TokenSigner(private, issuer="dudao-gateway", audience="dudao")
@@ -249,6 +257,11 @@ async def main() -> None:
                 "指标服务", "http://indicators", transport=httpx.ASGITransport(app=i_app)
             )
             t_app.dependency_overrides[indicators_client] = lambda: client
+            # The indicator service asks the task service for the plan (its region) in turn.
+            tasks_client = ServiceClient(
+                "任务服务", "http://tasks", transport=httpx.ASGITransport(app=t_app)
+            )
+            i_app.dependency_overrides[get_tasks_client] = lambda: tasks_client
             print(f"· loading {TASKS} tasks, {UNITS} units …", flush=True)
             await load_tasks(libpq(task_url), plan_id)
             print(
@@ -308,6 +321,7 @@ async def main() -> None:
             await task_conn.close()
             await ind_conn.close()
             await client.aclose()
+            await tasks_client.aclose()
         c_ms, x_ms, p_ms, r_ms = (median_ms(s) for s in (compute, xlsx, pdf, raw))
         total = c_ms + x_ms + p_ms
         print(f"median of {args.runs} runs:")
