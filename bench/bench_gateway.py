@@ -147,7 +147,8 @@ def main() -> None:
                     httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}).status_code
                     == 200
                 )
-                load(base + path, token, min(2, args.seconds), args.connections)
+                if not args.smoke:
+                    load(base + path, token, 2, args.connections)
         table = Table(
             title=f"gateway hop, c={args.connections}, {args.seconds}s × {args.reps} interleaved, medians"
         )
