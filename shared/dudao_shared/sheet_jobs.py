@@ -10,8 +10,10 @@ answered). Rows done are written as the import goes, from a second connection, s
 them while the import's own transaction is still open. Smaller files keep the synchronous
 answer.
 
-Each service declares its table from ``SheetJobBase`` in its models package and registers the
-job with ``run_sheet_job`` in its worker, naming the importer of each kind.
+Each service declares its table from ``SheetJobBase`` in its models package and, once, its
+route dependency with ``sheet_import_route(model, location)``; each kind of record has one
+``SheetImporter``, which the import route calls (through that dependency) and the worker
+registers for ``run_sheet_job``.
 """
 
 from __future__ import annotations
@@ -34,13 +36,17 @@ from sqlmodel import Field, SQLModel
 from .app import ServiceSettingsDep
 from .auth import Principal
 from .clock import utcnow
+from .db import SessionDep
 from .errors import NotFound, Problem, ProblemDetail
 from .jobs import defer_in
 from .sheets import (
+    DryRun,
     ImportMode,
     ImportRejected,
     ImportSummary,
+    Mode,
     Progress,
+    SheetFile,
     SheetKind,
     SheetRow,
     read_rows,
@@ -208,6 +214,63 @@ async def import_or_defer(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SheetImportRoute:
+    """What an import route was given besides its records' loaders: the file and how to import,
+    with where a file too large for the request goes."""
+
+    session: AsyncSession
+    file: UploadFile
+    threshold: int
+    dry_run: bool
+    mode: ImportMode
+    model: type[SheetJobBase]
+    location: str
+
+    async def __call__(
+        self,
+        principal: Principal,
+        importer: SheetImporter,
+        params: Mapping[str, Any] | None = None,
+    ) -> ImportSummary | JSONResponse:
+        """Import the file with ``importer`` as ``principal`` now, or answer 202 with a job that
+        runs the same importer (``params`` are what it needs besides the rows, e.g. the plan)."""
+        upload = await read_sheet(importer.kind, self.file)
+        request = ImportRequest(dry_run=self.dry_run, mode=self.mode, params=dict(params or {}))
+        return await import_or_defer(
+            self.session,
+            model=self.model,
+            kind=importer.kind,
+            upload=upload,
+            threshold=self.threshold,
+            principal=principal,
+            dry_run=self.dry_run,
+            mode=self.mode,
+            location=self.location,
+            params=request.params,
+            run=lambda: importer.run(self.session, principal, request, upload.rows, None),
+        )
+
+
+def sheet_import_route(
+    model: type[SheetJobBase], location: str
+) -> Callable[..., SheetImportRoute]:
+    """A service's import-route dependency, declared once with its job table and where its jobs
+    are read: ``SheetImport = Annotated[SheetImportRoute, Depends(sheet_import_route(…))]``.
+    A route answers ``await imports(principal, sheet.IMPORTER, params=…)``."""
+
+    def dependency(
+        session: SessionDep,
+        file: SheetFile,
+        threshold: JobThreshold,
+        dry_run: DryRun = True,
+        mode: Mode = "all",
+    ) -> SheetImportRoute:
+        return SheetImportRoute(session, file, threshold, dry_run, mode, model, location)
+
+    return dependency
+
+
 # --- the worker side --------------------------------------------------------------------------
 
 
@@ -220,8 +283,10 @@ class ImportRequest:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+# The request runs an importer without progress (it answers once); the job with it.
 Importer = Callable[
-    [AsyncSession, Principal, ImportRequest, list[SheetRow], Progress], Awaitable[ImportSummary]
+    [AsyncSession, Principal, ImportRequest, list[SheetRow], Progress | None],
+    Awaitable[ImportSummary],
 ]
 
 

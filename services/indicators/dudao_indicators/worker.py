@@ -18,24 +18,18 @@ import socket
 from typing import Any
 
 import procrastinate
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from dudao_shared.auth import Principal
 from dudao_shared.db import Database
 from dudao_shared.jobs import create_job_app, retry_stalled_jobs
 from dudao_shared.logs import configure_logging
 from dudao_shared.sheet_jobs import (
     JOB_QUEUE,
     JOB_TASK,
-    ImportRequest,
-    SheetImporter,
     run_sheet_job,
 )
-from dudao_shared.sheets import ImportSummary, Progress, SheetRow
 
 from .config import Settings
 from .measurements import sheet as measurements_sheet
-from .measurements.dependencies import authorize_report
 from .models import SheetJob
 from .targets import sheet as targets_sheet
 
@@ -44,48 +38,10 @@ log = logging.getLogger("dudao.indicators.worker")
 DEFAULT_QUEUE = "default"
 
 
-# The imports a large file runs as a job: the same functions the import routes call, with the
-# same per-row reporting check as POST /measurements.
-async def _import_measurements(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    return await measurements_sheet.import_rows(
-        session,
-        principal,
-        plan_id=str(request.params["plan_id"]),
-        rows=rows,
-        authorize=authorize_report,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
-async def _import_targets(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    return await targets_sheet.import_rows(
-        session,
-        principal,
-        plan_id=str(request.params["plan_id"]),
-        rows=rows,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
+# The imports a large file runs as a job: the same ones the import routes run.
 SHEET_IMPORTERS = {
-    measurements_sheet.KIND.name: SheetImporter(measurements_sheet.KIND, _import_measurements),
-    targets_sheet.KIND.name: SheetImporter(targets_sheet.KIND, _import_targets),
+    importer.kind.name: importer
+    for importer in (measurements_sheet.IMPORTER, targets_sheet.IMPORTER)
 }
 
 

@@ -23,10 +23,8 @@ from typing import Any
 import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.audit_chain import Archived, ChainStatus, archive_database, verify_chain
-from dudao_shared.auth import Principal
 from dudao_shared.clock import get_today
 from dudao_shared.db import Database
 from dudao_shared.errors import Problem
@@ -36,23 +34,19 @@ from dudao_shared.logs import configure_logging
 from dudao_shared.sheet_jobs import (
     JOB_QUEUE,
     JOB_TASK,
-    ImportRequest,
-    SheetImporter,
     run_sheet_job,
 )
-from dudao_shared.sheets import ImportSummary, Progress, SheetRow
 
 from .assignments import sheet as assignments_sheet
 from .bulletins import jobs as bulletin_jobs
 from .config import Settings
 from .evaluations import renders as evaluation_renders
-from .models import Plan, SheetJob
+from .models import SheetJob
 from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
 from .plans.light_store import REFRESH_PLAN_TASK, SWEEP_TASK, refresh_plan, sweep
-from .plans.service import PlanNotFound
 from .reminders import service as reminders
 from .supervision import jobs as supervision_jobs
 from .units import sheet as units_sheet
@@ -258,49 +252,9 @@ async def verify_audit_chains(db: Database, peers: dict[str, ServiceClient]) -> 
     return reports
 
 
-# The imports a large file runs as a job: the same functions the import routes call.
-async def _import_units(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    return await units_sheet.import_rows(
-        session,
-        principal,
-        rows=rows,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
-async def _import_assignments(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    # The plan was loaded and authorised by the request; it may have been deleted since.
-    plan = await session.get(Plan, uuid.UUID(request.params["plan_id"]))
-    if plan is None:
-        raise PlanNotFound()
-    return await assignments_sheet.import_rows(
-        session,
-        principal,
-        plan=plan,
-        rows=rows,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
+# The imports a large file runs as a job: the same ones the import routes run.
 SHEET_IMPORTERS = {
-    units_sheet.KIND.name: SheetImporter(units_sheet.KIND, _import_units),
-    assignments_sheet.KIND.name: SheetImporter(assignments_sheet.KIND, _import_assignments),
+    importer.kind.name: importer for importer in (units_sheet.IMPORTER, assignments_sheet.IMPORTER)
 }
 
 
