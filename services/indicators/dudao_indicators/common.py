@@ -6,13 +6,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends
 from pydantic import Field
 from sqlalchemy import ColumnElement, and_, false, or_
-
-from dudao_shared.sheet_jobs import SheetImportRoute, sheet_import_route
-
-from .models import SheetJob
 
 # A number as a client may send it: at most 24 digits, 10 after the point, never NaN or infinity.
 DecimalIn = Annotated[Decimal, Field(max_digits=24, decimal_places=10, allow_inf_nan=False)]
@@ -30,6 +25,3 @@ def granted_pairs(
 # Where this service's import jobs are read: the routers that answer 202 point there (the
 # task service's are under /import_jobs; the gateway routes by the first segment).
 SHEET_JOBS_PATH = "/api/v1/indicator_import_jobs"
-
-# The import routes' one dependency: the file and how to import, run now or as a job.
-SheetImport = Annotated[SheetImportRoute, Depends(sheet_import_route(SheetJob, SHEET_JOBS_PATH))]

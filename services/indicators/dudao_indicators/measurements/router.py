@@ -31,8 +31,8 @@ from dudao_shared.sheets import (
 )
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..common import SheetImport
 from ..models import IdempotencyRecord
+from ..models.sheet_job import SheetImport
 from ..periods import PERIOD_PATTERN
 from ..plans import TasksClient
 from . import service, sheet

@@ -28,8 +28,8 @@ from dudao_shared.sheets import (
 )
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..common import SheetImport
 from ..models import IdempotencyRecord
+from ..models.sheet_job import SheetImport
 from . import service, sheet
 from .dependencies import NewTarget, ReadableTarget, SheetPlan, TargetsIndicator, WritableTarget
 from .schemas import TargetRead, TargetUpdate

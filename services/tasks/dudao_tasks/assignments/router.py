@@ -30,9 +30,9 @@ from dudao_shared.sheets import (
 )
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.sheet_jobs import SheetImport
 from ..items.dependencies import ReadableTask, WritableTask
 from ..items.service import TaskNotFound
+from ..models.sheet_job import SheetImport
 from ..plans.dependencies import ReadablePlan, WritablePlan
 from ..plans.service import PlanNotFound
 from . import service, sheet

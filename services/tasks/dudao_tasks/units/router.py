@@ -26,7 +26,7 @@ from dudao_shared.sheets import (
 )
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.sheet_jobs import SheetImport
+from ..models.sheet_job import SheetImport
 from . import service, sheet
 from .dependencies import (
     NewUnit,
