@@ -9,19 +9,22 @@ Start as many as wanted; each job is taken by one of them.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import os
-import signal
-import socket
 from typing import Any
 
 import procrastinate
 
 from dudao_shared.db import Database
-from dudao_shared.jobs import create_job_app, retry_stalled_jobs
-from dudao_shared.logs import configure_logging
+from dudao_shared.jobs import (
+    create_job_app,
+    retry_stalled_jobs,
+    run_until_stopped,
+    stop_on_signals,
+    worker_main,
+    worker_name,
+    worker_options,
+)
 from dudao_shared.sheet_jobs import (
     JOB_QUEUE,
     JOB_TASK,
@@ -69,7 +72,7 @@ async def run(
 ) -> None:
     """Run the worker until ``stop`` is set or SIGTERM/SIGINT arrives (graceful: running jobs
     finish); with ``wait=False`` return once the queues are empty."""
-    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    name = worker_name(name)
     db = Database(settings.database_url, pool_size=settings.worker_concurrency * 2 + 1)
     app_ref: list[procrastinate.App] = []
     app = create_job_app(
@@ -78,54 +81,30 @@ async def run(
         max_size=4 + settings.worker_concurrency,
     )
     app_ref.append(app)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    stop = stop_on_signals(stop)
+    options = worker_options(wait=wait, stalled_seconds=settings.worker_stalled_seconds)
     try:
         async with app.open_async():
-            worker: asyncio.Future[Any] = asyncio.ensure_future(
-                app.run_worker_async(
-                    queues=[DEFAULT_QUEUE, JOB_QUEUE],
-                    name=f"{name}:indicators",
-                    concurrency=settings.worker_concurrency,
-                    wait=wait,
-                    install_signal_handlers=False,
-                    shutdown_graceful_timeout=10.0,
-                    fetch_job_polling_interval=2.0,
-                    delete_jobs="successful",
-                    update_heartbeat_interval=max(0.5, settings.worker_stalled_seconds / 3),
-                    stalled_worker_timeout=settings.worker_stalled_seconds,
-                )
+            worker = app.run_worker_async(
+                queues=[DEFAULT_QUEUE, JOB_QUEUE],
+                name=f"{name}:indicators",
+                concurrency=settings.worker_concurrency,
+                **options,
             )
-            stopper: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
-            done, _ = await asyncio.wait({worker, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stopper in done:
-                log.info("worker %s stopping", name)
-                worker.cancel()
-            else:
-                stopper.cancel()
-            try:
-                await worker
-            except asyncio.CancelledError:
-                pass
+            await run_until_stopped([worker], stop, name=name, log=log)
     finally:
         await db.dispose()
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="督导指标服务的后台作业进程")
-    parser.add_argument("--name", default=None, help="作业进程名（日志中显示）")
-    parser.add_argument(
-        "--once", action="store_true", help="处理完队列中已有的作业后退出（不等待新作业）"
+    worker_main(
+        argv,
+        description="督导指标服务的后台作业进程",
+        name_help="作业进程名（日志中显示）",
+        log_name="indicators-worker",
+        settings=Settings,
+        run=lambda settings, name, wait: run(settings, name=name, wait=wait),
     )
-    args = parser.parse_args(argv)
-    settings = Settings()
-    configure_logging("indicators-worker", settings.log_level, json=settings.log_json)
-    asyncio.run(run(settings, name=args.name, wait=not args.once))
 
 
 if __name__ == "__main__":
