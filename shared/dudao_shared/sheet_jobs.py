@@ -23,8 +23,9 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import sqlalchemy as sa
 from fastapi import Depends, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -32,6 +33,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, DateTime, LargeBinary, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 from .app import ServiceSettingsDep
 from .auth import Principal
@@ -51,6 +53,9 @@ from .sheets import (
     SheetRow,
     read_rows,
 )
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 log = logging.getLogger("dudao.sheet_jobs")
 
@@ -87,6 +92,42 @@ class SheetJobBase(SQLModel):
     )
     started_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+# --- the migration side ----------------------------------------------------------------------
+
+
+def create_sheet_job_table(op: Operations, id_column: sa.Column[Any]) -> None:
+    """The ``sheet_job`` table as the services' ``sheetjobs_1`` migrations create it, with the
+    service's own id column. It stays as it was then: a later change of ``SheetJobBase`` is a
+    new migration of each service, not an edit here."""
+    op.create_table(
+        "sheet_job",
+        id_column,
+        sa.Column("kind", AutoString(length=40), nullable=False),
+        sa.Column("owner_sub", AutoString(length=200), nullable=False),
+        sa.Column("principal", sa.JSON(), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("dry_run", sa.Boolean(), nullable=False),
+        sa.Column("mode", AutoString(length=10), nullable=False),
+        sa.Column("filename", AutoString(length=255), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=True),
+        sa.Column("state", AutoString(length=10), nullable=False),
+        sa.Column("rows_done", sa.Integer(), nullable=False),
+        sa.Column("rows_total", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=True),
+        sa.Column("problem", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint(id_column.name),
+    )
+    op.create_index(op.f("ix_sheet_job_owner_sub"), "sheet_job", ["owner_sub"], unique=False)
+
+
+def drop_sheet_job_table(op: Operations) -> None:
+    op.drop_index(op.f("ix_sheet_job_owner_sub"), table_name="sheet_job")
+    op.drop_table("sheet_job")
 
 
 # --- the API side -----------------------------------------------------------------------------
