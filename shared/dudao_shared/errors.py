@@ -341,6 +341,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeout, on_unavailable)
     app.add_exception_handler(ConnectionError, on_unavailable)
     app.add_exception_handler(TimeoutError, on_unavailable)
+    # Other OSErrors (a unix socket that is gone) are decided by where they were raised; they
+    # get a handler of their own so the 503 is answered here and not re-raised past the app.
+    app.add_exception_handler(OSError, on_unexpected)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import subprocess
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,14 @@ from typing import Any
 import httpx
 import pytest
 import time_machine
+from fastapi import FastAPI
 from harness import client_for, rolled_back
 from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dudao_shared.http import ServiceClient
+from dudao_tasks.evaluations import renders
 from dudao_tasks.evaluations.dependencies import indicators_client
 from dudao_tasks.plan_import.dependencies import indicators_client as import_indicators_client
 
@@ -308,10 +311,27 @@ async def _evaluate(c: httpx.AsyncClient, plan_id: str, kind: str = "annual") ->
     )
 
 
-async def _pdf_text(c: httpx.AsyncClient, ev: dict[str, Any], name: str) -> str:
-    """The evaluation's PDF, saved with its first pages as PNG; its text (pdftotext)."""
-    r = await c.get(f"/api/v1/evaluations/{ev['id']}/evaluation.pdf")
+async def rendered(app: FastAPI, c: httpx.AsyncClient, ev: dict[str, Any], fmt: str) -> bytes:
+    """The evaluation's file as ``c`` asks for it: the render is requested (202, queued), its
+    job run here on the app's (rolled-back) database, as the worker runs it on its own (the
+    worker as a process is tested in test_render_jobs), then the file downloaded."""
+    base = f"/api/v1/evaluations/{ev['id']}"
+    r = await c.get(f"{base}/evaluation.{fmt}")
+    assert r.status_code == 409 and r.json()["code"] == "render_required", r.text
+    started = ok(await c.post(f"{base}/render/{fmt}"), 202)
+    assert started["state"] == "queued" and started["progress"] == 0
+    assert await renders.run(app.state.db.sessionmaker, uuid.UUID(started["id"])) == "done"
+    status = ok(await c.get(f"{base}/render/{fmt}"))
+    assert (status["state"], status["progress"], status["stage"]) == ("done", 100, "已完成")
+    r = await c.get(f"{base}/evaluation.{fmt}")
     assert r.status_code == 200, r.text
+    assert status["size"] == len(r.content)
+    return r.content
+
+
+async def _pdf_text(app: FastAPI, c: httpx.AsyncClient, ev: dict[str, Any], name: str) -> str:
+    """The evaluation's PDF, saved with its first pages as PNG; its text (pdftotext)."""
+    r = httpx.Response(200, content=await rendered(app, c, ev, "pdf"))
     assert r.content.startswith(b"%PDF")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf_path = ARTIFACTS / f"{name}.pdf"
@@ -401,7 +421,7 @@ async def test_task_counts_units_pdf_and_workbook(world, tasks_app, make_token) 
         assert data["units"][0]["rank"] == 1
 
         # The PDF: plan title, counts and unit names in its text.
-        words = await _pdf_text(c, ev, "seed-001-evaluation")
+        words = await _pdf_text(tasks_app, c, ev, "seed-001-evaluation")
         flat = "".join(words.split())
         assert "".join(plan["title"].split()) in flat
         for u in data["units"]:
@@ -411,9 +431,7 @@ async def test_task_counts_units_pdf_and_workbook(world, tasks_app, make_token) 
             assert str(data["tasks"][k]) in numbers
 
         # The workbook: a sheet per part, the same numbers.
-        r = await c.get(f"/api/v1/evaluations/{ev['id']}/evaluation.xlsx")
-        assert r.status_code == 200
-        wb = load_workbook(io.BytesIO(r.content))
+        wb = load_workbook(io.BytesIO(await rendered(tasks_app, c, ev, "xlsx")))
         assert wb.sheetnames == [
             "总体情况",
             "分章节",
@@ -479,7 +497,7 @@ async def test_indicators_by_nature_and_status_with_regions_ranked(
         )
         assert data["trajectories"]
 
-        words = await _pdf_text(c, ev, "seed-002-evaluation")
+        words = await _pdf_text(tasks_app, c, ev, "seed-002-evaluation")
         flat = "".join(words.split())
         assert "".join(plan["title"].split()) in flat
         for name in names:

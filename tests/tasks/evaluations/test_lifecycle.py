@@ -5,19 +5,22 @@ naming the field."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import httpx
 from harness import client_for
+from openpyxl import load_workbook
+from sqlalchemy import text
 
-from tasks.evaluations.test_evaluations import world  # noqa: F401  (the fixture)
+from tasks.evaluations.test_evaluations import rendered, world  # noqa: F401  (the fixture)
 from tasks.world import OTHER_REGION, PLANNER_REGION, REGION, make_unit, ok
 
 
 async def _plan(
-    c: httpx.AsyncClient, region: str = REGION
+    c: httpx.AsyncClient, region: str = REGION, tag: str = ""
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    units = [await make_unit(c, f"评估单位{n}", region) for n in range(2)]
+    units = [await make_unit(c, f"评估单位{tag}{n}", region) for n in range(2)]
     plan = ok(
         await c.post(
             "/api/v1/plans",
@@ -114,9 +117,10 @@ async def test_roles_lifecycle_and_units_own_rows(world, tasks_app, make_token) 
             seen = ok(await u0.get(f"/api/v1/evaluations/{ev['id']}"))
             assert [u["unit_id"] for u in seen["data"]["units"]] == [units[0]["id"]]
             assert [e["id"] for e in ok(await u0.get("/api/v1/evaluations"))["items"]] == [ev["id"]]
-            r = await u0.get(f"/api/v1/evaluations/{ev['id']}/evaluation.xlsx")
-            assert r.status_code == 200
-            assert units[1]["name"].encode() not in r.content  # (shared strings are plain)
+            # The unit's file is its own render, with its own row only.
+            book = load_workbook(io.BytesIO(await rendered(tasks_app, u0, ev, "xlsx")))
+            cells = {str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row}
+            assert units[0]["name"] in cells and units[1]["name"] not in cells
         async with client_for(tasks_app, make_token("unit", unit_id=None)) as nobody:
             assert (await nobody.get(f"/api/v1/evaluations/{ev['id']}")).status_code in (
                 401,
@@ -173,3 +177,54 @@ async def test_bad_input_is_422_naming_the_field(world, tasks_app, make_token) -
         )
         assert ev["plan_id"] is None and ev["kind_label"] == "专项督查"
         assert own["id"] in [p["id"] for p in ev["data"]["plans"]]
+
+
+async def test_region_with_several_plans(world, tasks_app, make_token) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """A region-wide evaluation over several plans, their tasks in different states."""
+    async with client_for(tasks_app, make_token("admin")) as c:
+        first, _ = await _plan(c)
+        second, _ = await _plan(c, tag="乙")
+        # The second plan's tasks move on: one finished in time, one sent back.
+        await world.execute(
+            text(
+                "UPDATE item SET status = CASE code WHEN '一.1' THEN 'completed' ELSE 'returned'"
+                " END WHERE plan_id = :p AND kind = 'task'"
+            ),
+            {"p": second["id"]},
+        )
+        await world.execute(
+            text(
+                "UPDATE assignment a SET status = i.status,"
+                " completed_at = CASE i.status WHEN 'completed' THEN timestamptz '2023-06-01T00:00:00Z' END"
+                " FROM item i WHERE i.id = a.item_id AND i.plan_id = :p"
+            ),
+            {"p": second["id"]},
+        )
+        r = await c.post(
+            "/api/v1/evaluations",
+            json={"region_code": REGION, "kind": "annual", "as_of": "2024-12-31"},
+        )
+        assert r.status_code == 201, r.text
+        ev = r.json()
+        ids = [p["id"] for p in ev["data"]["plans"]]
+        in_region = (
+            await world.execute(
+                text("SELECT id::text FROM plan WHERE region_code = :r"), {"r": REGION}
+            )
+        ).scalars()
+        assert sorted(ids) == sorted(in_region)
+        assert first["id"] in ids and second["id"] in ids
+        total = (
+            await world.execute(
+                text(
+                    "SELECT count(*) FROM item WHERE kind IN ('task', 'project')"
+                    " AND plan_id IN (SELECT id FROM plan WHERE region_code = :r)"
+                ),
+                {"r": REGION},
+            )
+        ).scalar_one()
+        assert ev["data"]["tasks"]["total"] == total >= 4
+        assert ev["data"]["tasks"]["on_time"] >= 1 and ev["data"]["tasks"]["returned"] >= 1
+        # A region without plans is a 404, never a 500.
+        r = await c.post("/api/v1/evaluations", json={"region_code": "360429", "kind": "annual"})
+        assert r.status_code == 404 and r.json()["code"] == "nothing_to_evaluate"

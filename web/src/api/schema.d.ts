@@ -672,8 +672,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 下载评估报告（A4 PDF，含封面、表格与图表）
-         * @description 下载评估报告（A4 PDF，含封面、表格与图表）
+         * 下载已生成的评估报告（A4 PDF，含封面、表格与图表；未生成或生成中为 409）
+         * @description 下载已生成的评估报告（A4 PDF，含封面、表格与图表；未生成或生成中为 409）
          */
         get: operations["download_pdf_api_v1_evaluations__evaluation_id__evaluation_pdf_get"];
         put?: never;
@@ -692,8 +692,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 下载评估表格（.xlsx）
-         * @description 下载评估表格（.xlsx）
+         * 下载已生成的评估表格（.xlsx；未生成或生成中为 409）
+         * @description 下载已生成的评估表格（.xlsx；未生成或生成中为 409）
          */
         get: operations["download_xlsx_api_v1_evaluations__evaluation_id__evaluation_xlsx_get"];
         put?: never;
@@ -738,6 +738,30 @@ export interface paths {
          * @description 按当前数据重新计算草稿（已改过的正文保留；需 If-Match）
          */
         post: operations["recompute_evaluation_api_v1_evaluations__evaluation_id__recompute_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/render/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 评估文件的生成状态与进度
+         * @description 评估文件的生成状态与进度
+         */
+        get: operations["get_render_api_v1_evaluations__evaluation_id__render__format__get"];
+        put?: never;
+        /**
+         * 生成评估文件（后台作业；返回生成状态，完成后从下载地址取文件；已生成或生成中则不重复生成）
+         * @description 生成评估文件（后台作业；返回生成状态，完成后从下载地址取文件；已生成或生成中则不重复生成）
+         */
+        post: operations["start_render_api_v1_evaluations__evaluation_id__render__format__post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7408,6 +7432,69 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * RenderRead
+         * @description A rendering of an evaluation as a file, made by a worker job.
+         */
+        RenderRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Current
+             * @description 是否依据评估的当前版本（草稿修改后旧文件作废）
+             */
+            current: boolean;
+            /** Error */
+            error: string | null;
+            /**
+             * Evaluation Id
+             * Format: uuid
+             */
+            evaluation_id: string;
+            /**
+             * Evaluation Version
+             * @description 生成所依据的评估版本
+             */
+            evaluation_version: number;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "pdf" | "xlsx";
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Progress
+             * @description 进度（0–100）
+             */
+            progress: number;
+            /**
+             * Size
+             * @description 文件大小（字节，完成后）
+             */
+            size: number | null;
+            /**
+             * Stage
+             * @description 当前步骤（中文）
+             */
+            stage: string;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * State
+             * @description queued 排队 / running 生成中 / done 已完成 / failed 失败
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+        };
         /** ReportCreate */
         ReportCreate: {
             /**
@@ -11619,6 +11706,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -11626,16 +11723,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description `upstream_timeout` 上游服务响应超时 */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProblemDetail"];
-                    "application/problem+json": unknown;
                 };
             };
         };
@@ -11672,6 +11759,16 @@ export interface operations {
             };
             /** @description `not_found` 资源不存在 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `conflict` 与现有数据冲突 */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11871,6 +11968,114 @@ export interface operations {
             };
             /** @description `if_match_required` 更新必须携带 If-Match 版本号 */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_render_api_v1_evaluations__evaluation_id__render__format__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 文件格式：pdf 或 xlsx */
+                format: "pdf" | "xlsx";
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    start_render_api_v1_evaluations__evaluation_id__render__format__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 文件格式：pdf 或 xlsx */
+                format: "pdf" | "xlsx";
+                /** @description 评估标识 */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderRead"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `not_found` 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

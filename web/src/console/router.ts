@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: '/units', name: 'units', component: () => import('./pages/UnitsPage.vue'), meta: { title: '责任单位' } },
     { path: '/supervision', name: 'supervision', component: () => import('./pages/SupervisionPage.vue'), meta: { title: '督办单' } },
     { path: '/bulletins', name: 'bulletins', component: () => import('./pages/BulletinsPage.vue'), meta: { title: '通报' } },
+    { path: '/evaluations', name: 'evaluations', component: () => import('./pages/EvaluationsPage.vue'), meta: { title: '评估' } },
     { path: '/inbox', name: 'inbox', component: () => import('./pages/InboxPage.vue'), meta: { title: '通知待办' } },
     { path: '/portals', name: 'portals', component: () => import('./pages/PortalsPage.vue'), meta: { title: '门户与集成', write: true } },
     { path: '/indicators', name: 'indicators', component: () => import('./pages/IndicatorsPage.vue'), meta: { title: '指标' } },

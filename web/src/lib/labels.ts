@@ -114,6 +114,30 @@ export const NOTICE_SOURCE: Record<string, string> = {
   reminders: '催办无回应升级',
 }
 
+export const EVALUATION_KIND: Record<string, string> = {
+  annual: '年度考核',
+  midterm: '中期评估',
+  final: '终期评估',
+  custom: '自定义',
+}
+
+// How a task stood at an evaluation's date, in the order the evaluation counts them.
+export const EVALUATION_OUTCOMES: [string, string][] = [
+  ['on_time', '按时完成'],
+  ['late', '逾期完成'],
+  ['returned', '被退回'],
+  ['overdue', '逾期未完成'],
+  ['not_started', '未启动'],
+  ['in_progress', '推进中'],
+]
+
+export const RENDER_STATE: Record<string, string> = {
+  queued: '排队中',
+  running: '生成中',
+  done: '已完成',
+  failed: '生成失败',
+}
+
 // What an inbox notice is about (the task service's notice kinds).
 export const NOTICE_KIND: Record<string, string> = {
   due_soon: '临期提醒',

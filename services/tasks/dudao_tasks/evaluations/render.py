@@ -289,18 +289,13 @@ def charts(data: EvaluationData) -> dict[str, str]:
     return out
 
 
-def pdf(ev: Any, data: EvaluationData, narrative: str) -> bytes:
-    """The evaluation as an A4 PDF."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    # WeasyPrint narrates every layout step at INFO; the service log keeps its warnings only.
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-
-    html = _env.get_template("evaluation.html.j2").render(
+def html(ev: Any, data: EvaluationData, narrative: str, drawn: dict[str, str]) -> str:
+    """The report as HTML for WeasyPrint, with the charts already drawn (``charts``)."""
+    return _env.get_template("evaluation.html.j2").render(
         ev=ev,
         d=data,
         narrative=[p for p in narrative.split("\n") if p.strip()],
-        charts=charts(data),
+        charts=drawn,
         outcomes=OUTCOMES,
         outcome_zh=OUTCOME_ZH,
         statuses=INDICATOR_STATUSES,
@@ -308,5 +303,13 @@ def pdf(ev: Any, data: EvaluationData, narrative: str) -> bytes:
         nature_zh=NATURE_ZH,
         fonts=", ".join(f'"{f}"' for f in CJK_FONTS),
     )
-    result: bytes = HTML(string=html).write_pdf()
+
+
+def layout(page: str) -> bytes:
+    """The HTML laid out as an A4 PDF, the fonts' used glyphs embedded."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    # WeasyPrint narrates every layout step at INFO; the service log keeps its warnings only.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    result: bytes = HTML(string=page).write_pdf()
     return result

@@ -1,13 +1,13 @@
-"""Evaluations: create (a computed draft), list, preview, edit the narrative, recompute, issue,
-and download as .xlsx or PDF."""
+"""Evaluations: create (a computed draft), list, preview, edit the narrative, recompute, issue;
+render as .xlsx or PDF by a worker job (with progress) and download the rendered file."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from dudao_shared.auth import CurrentPrincipal
@@ -16,7 +16,6 @@ from dudao_shared.db import SessionDep
 from dudao_shared.errors import (
     Conflict,
     Forbidden,
-    GatewayTimeout,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
@@ -29,7 +28,7 @@ from dudao_shared.regions import RegionQuery
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
 from ..models import Evaluation, IdempotencyRecord
-from . import render, service
+from . import renders, service
 from .dependencies import (
     IndicatorsClient,
     NewEvaluation,
@@ -38,15 +37,20 @@ from .dependencies import (
     VisibleEvaluations,
     WritableEvaluation,
 )
-from .schemas import EvaluationData, EvaluationRead, EvaluationSummary, EvaluationUpdate
+from .schemas import (
+    EvaluationData,
+    EvaluationRead,
+    EvaluationSummary,
+    EvaluationUpdate,
+    RenderFormat,
+    RenderRead,
+)
 
 router = APIRouter(prefix="/api/v1/evaluations", tags=["evaluations"])
 _WRITE_ERRORS = problem_responses(
     NotFound, Forbidden, Conflict, PreconditionFailed, PreconditionRequired, ValidationFailed
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A render past this is answered 504 instead of holding the request (and a worker) longer.
-RENDER_SECONDS = 120.0
 
 
 def _read(ev: Evaluation, unit: uuid.UUID | None) -> EvaluationRead:
@@ -183,18 +187,58 @@ def _attachment(ev: Evaluation, suffix: str) -> dict[str, str]:
     }
 
 
+_RENDER_FORMAT = Path(description="文件格式：pdf 或 xlsx")
+
+
+@router.post(
+    "/{evaluation_id}/render/{format}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RenderRead,
+    responses=problem_responses(NotFound, ValidationFailed),
+)
+async def start_render(
+    ev: ReadableEvaluation,
+    unit: ViewerUnit,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
+    format: Annotated[RenderFormat, _RENDER_FORMAT],
+) -> RenderRead:
+    """生成评估文件（后台作业；返回生成状态，完成后从下载地址取文件；已生成或生成中则不重复生成）"""
+    r = await renders.start(session, ev, format, unit, principal)
+    response.headers["Location"] = f"/api/v1/evaluations/{ev.id}/render/{format}"
+    return renders.read(r, ev)
+
+
+@router.get(
+    "/{evaluation_id}/render/{format}",
+    response_model=RenderRead,
+    responses=problem_responses(NotFound, ValidationFailed),
+)
+async def get_render(
+    ev: ReadableEvaluation,
+    unit: ViewerUnit,
+    session: SessionDep,
+    format: Annotated[RenderFormat, _RENDER_FORMAT],
+) -> RenderRead:
+    """评估文件的生成状态与进度"""
+    r = await renders.latest(session, ev, format, unit)
+    if r is None:
+        raise renders.RenderNotFound("尚未生成该格式的文件")
+    return renders.read(r, ev)
+
+
 @router.get(
     "/{evaluation_id}/evaluation.xlsx",
     response_class=Response,
     responses={
         200: {"content": {XLSX: {}}, "description": "评估表格（.xlsx，每部分一个工作表）"},
-        **problem_responses(NotFound),
+        **problem_responses(NotFound, Conflict),
     },
 )
-async def download_xlsx(ev: ReadableEvaluation, unit: ViewerUnit) -> Response:
-    """下载评估表格（.xlsx）"""
-    data = EvaluationData.model_validate(service.for_unit(ev.data, unit))
-    body = await asyncio.to_thread(render.workbook, ev.title, ev.kind_label, data, ev.narrative)
+async def download_xlsx(ev: ReadableEvaluation, unit: ViewerUnit, session: SessionDep) -> Response:
+    """下载已生成的评估表格（.xlsx；未生成或生成中为 409）"""
+    body = renders.stored(await renders.latest(session, ev, "xlsx", unit), ev)
     return Response(body, media_type=XLSX, headers=_attachment(ev, ".xlsx"))
 
 
@@ -203,16 +247,10 @@ async def download_xlsx(ev: ReadableEvaluation, unit: ViewerUnit) -> Response:
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "评估报告（A4 PDF）"},
-        **problem_responses(NotFound, GatewayTimeout),
+        **problem_responses(NotFound, Conflict),
     },
 )
-async def download_pdf(ev: ReadableEvaluation, unit: ViewerUnit) -> Response:
-    """下载评估报告（A4 PDF，含封面、表格与图表）"""
-    data = EvaluationData.model_validate(service.for_unit(ev.data, unit))
-    try:
-        body = await asyncio.wait_for(
-            asyncio.to_thread(render.pdf, ev, data, ev.narrative), RENDER_SECONDS
-        )
-    except TimeoutError:
-        raise GatewayTimeout("评估报告生成超时，请稍后再试") from None
+async def download_pdf(ev: ReadableEvaluation, unit: ViewerUnit, session: SessionDep) -> Response:
+    """下载已生成的评估报告（A4 PDF，含封面、表格与图表；未生成或生成中为 409）"""
+    body = renders.stored(await renders.latest(session, ev, "pdf", unit), ev)
     return Response(body, media_type="application/pdf", headers=_attachment(ev, ".pdf"))

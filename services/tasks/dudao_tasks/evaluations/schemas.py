@@ -266,3 +266,27 @@ class EvaluationSummary(BaseModel):
 
 def jsonable(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
+
+
+RenderFormat = Literal["pdf", "xlsx"]
+RenderState = Literal["queued", "running", "done", "failed"]
+
+
+class RenderRead(BaseModel):
+    """A rendering of an evaluation as a file, made by a worker job."""
+
+    id: uuid.UUID
+    evaluation_id: uuid.UUID
+    format: RenderFormat
+    state: RenderState = Field(
+        description="queued 排队 / running 生成中 / done 已完成 / failed 失败"
+    )
+    progress: int = Field(ge=0, le=100, description="进度（0–100）")
+    stage: str = Field(description="当前步骤（中文）")
+    error: str | None
+    evaluation_version: int = Field(description="生成所依据的评估版本")
+    current: bool = Field(description="是否依据评估的当前版本（草稿修改后旧文件作废）")
+    size: int | None = Field(description="文件大小（字节，完成后）")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None

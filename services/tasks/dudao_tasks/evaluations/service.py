@@ -7,7 +7,6 @@ scorecard, roll-up by region and series, read over HTTP with the caller's token.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
@@ -225,12 +224,14 @@ async def indicator_part(
     mean points of their assessed indicators; trajectories of the first few indicators."""
     if client is None:
         return [], [], [], []
-    cards = await asyncio.gather(
-        *(_get(client, f"/api/v1/scorecards/{quote(str(p.id))}") for p in plans)
-    )
-    rollups = await asyncio.gather(
-        *(_get(client, f"/api/v1/rollups/plans/{quote(str(p.id))}", by="region") for p in plans)
-    )
+    # One read at a time: a region-wide evaluation over dozens of plans would otherwise open
+    # two requests per plan at once against the indicator service, each holding one of its
+    # database connections, and a concurrent burst on one connection (as when the service's
+    # sessions share a transaction) fails mid-flight and leaves the session needing rollback.
+    cards = [await _get(client, f"/api/v1/scorecards/{quote(str(p.id))}") for p in plans]
+    rollups = [
+        await _get(client, f"/api/v1/rollups/plans/{quote(str(p.id))}", by="region") for p in plans
+    ]
     rows: list[IndicatorRow] = []
     for plan, card in zip(plans, cards, strict=True):
         for r in (card or {}).get("rows", []):

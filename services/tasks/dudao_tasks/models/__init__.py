@@ -8,6 +8,7 @@ from .audit_event import AuditEvent
 from .base import TasksModel, metadata
 from .bulletin import Bulletin
 from .evaluation import Evaluation
+from .evaluation_render import EvaluationRender
 from .evidence_file import EvidenceFile
 from .extension_request import ExtensionRequest
 from .idempotency_record import IdempotencyRecord
@@ -31,6 +32,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "Evaluation",
+    "EvaluationRender",
     "EvidenceFile",
     "ExtensionRequest",
     "IdempotencyRecord",

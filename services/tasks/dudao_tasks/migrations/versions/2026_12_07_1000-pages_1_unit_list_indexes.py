@@ -4,7 +4,7 @@ The unit list is a keyset page ordered by name, creation time or region code, ea
 the id; without these a page of a province's 30,000 units sorted all of them.
 
 Revision ID: pages_1
-Revises: sheetjobs_1
+Revises: evalrender_1
 Create Date: 2026-12-07 10:00:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = 'pages_1'
-down_revision: str | None = 'sheetjobs_1'
+down_revision: str | None = 'evalrender_1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
