@@ -4,7 +4,8 @@ a subprocess on the tests' PostgreSQL, must exit 0 and print the lines that carr
 Benchmarks are not run by any other test, so a column added to a table they load, or a changed
 signature they call, broke them silently before. Four start the whole platform as processes
 (about half a minute each on this machine, mostly database creation, migrations and shutdown),
-so the scripts run in three lanes side by side; the test as a whole stays under 90 s.
+so the scripts run in three lanes side by side (about a minute in all on a quiet machine). How
+long they take is not checked here: the benchmarks themselves print their ratios.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
-BUDGET_SECONDS = 90
+# Only a guard against a benchmark that hangs; a smoke run takes well under a minute.
+HANG_SECONDS = 600
 NUMBER = r"[\d,]+(?:\.\d+)?"
 
 # script → the lines (regular expressions, one line each) its figures are printed on.
@@ -103,11 +105,11 @@ def _run(script: str, env: dict[str, str]) -> tuple[str, int, str, float]:
             env=env,
             capture_output=True,
             text=True,
-            timeout=BUDGET_SECONDS,
+            timeout=HANG_SECONDS,
         )
     except subprocess.TimeoutExpired as exc:
         text = exc.stdout.decode() if isinstance(exc.stdout, bytes) else str(exc.stdout or "")
-        return script, -1, f"timed out after {BUDGET_SECONDS} s\n{text[-2000:]}", BUDGET_SECONDS
+        return script, -1, f"timed out after {HANG_SECONDS} s\n{text[-2000:]}", HANG_SECONDS
     return script, out.returncode, out.stdout + out.stderr, time.monotonic() - t0
 
 
@@ -121,10 +123,8 @@ def test_every_benchmark_runs_at_its_smallest_size(pg_server: str) -> None:
         "COLUMNS": "200",
         "PYTHONUNBUFFERED": "1",
     }
-    t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(LANES)) as pool:
         lanes = list(pool.map(lambda lane: [_run(s, env) for s in lane], LANES))
-    elapsed = time.monotonic() - t0
     results = [r for lane in lanes for r in lane]
     problems = []
     for script, code, output, seconds in results:
@@ -135,5 +135,3 @@ def test_every_benchmark_runs_at_its_smallest_size(pg_server: str) -> None:
             if not re.search(pattern, output, re.MULTILINE):
                 problems.append(f"{script} printed no line like {pattern!r}:\n{output[-3000:]}")
     assert not problems, "\n\n".join(problems)
-    timings = ", ".join(f"{s} {t:.0f} s" for s, _, _, t in results)
-    assert elapsed < BUDGET_SECONDS, f"{elapsed:.0f} s in all ({timings})"
