@@ -104,6 +104,7 @@ async def make_plan(db: Database) -> uuid.UUID:
                 AssignmentSpec(code=f"一.{k + 1}", unit_id=unit.id, role="lead")
                 for k in range(TASKS)
             ],
+            today=TODAY,
         )
         await s.commit()
         return plan.id
@@ -162,7 +163,10 @@ async def main() -> None:
     )
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--keep", action="store_true", help="keep the scratch database")
+    ap.add_argument("--smoke", action="store_true", help="one run: only that the script runs")
     args = ap.parse_args()
+    if args.smoke:
+        args.runs = 1
     name = f"dudao_bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(libpq(args.url))
     await admin.execute(f'CREATE DATABASE "{name}"')

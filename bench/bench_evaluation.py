@@ -238,7 +238,14 @@ async def main() -> None:
         ),
     )
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--smoke", action="store_true", help="smallest plan, one run: only that the script runs"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        global TASKS, UNITS, INDICATORS, REGIONS, YEARS
+        TASKS, UNITS, INDICATORS, REGIONS, YEARS = 20, 4, 4, 4, 2
+        args.runs = 1
     dbs = DatabaseFactory(args.url)
     private, public = generate_keypair()
     signer = TokenSigner(private, issuer="dudao-gateway", audience="dudao")
@@ -305,7 +312,8 @@ async def main() -> None:
                 timeout=600,
             ) as c:
                 compute, xlsx, pdf, raw = [], [], [], []
-                for run in range(args.runs + 1):
+                warmup = 0 if args.smoke else 1
+                for run in range(args.runs + warmup):
                     t0 = time.perf_counter()
                     r = await c.post(
                         "/api/v1/evaluations",
@@ -333,7 +341,8 @@ async def main() -> None:
                             f"bytes (~{pages} page objects)",
                             flush=True,
                         )
-                        continue  # warm-up
+                        if warmup:
+                            continue  # warm-up
                     compute.append(t1 - t0)
                     xlsx.append(t2 - t1)
                     pdf.append(t3 - t2)

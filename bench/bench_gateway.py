@@ -4,7 +4,7 @@ Starts the three services as real processes on PostgreSQL, then alternates direc
 runs of each route (median of --reps), with wrk when it is installed and otherwise a Python
 load generator, and prints requests/s and the gateway/direct ratio.
 
-    python bench/bench_gateway.py [--seconds 8] [--connections 64] [--reps 3]
+    python bench/bench_gateway.py [--seconds 8] [--connections 64] [--reps 3] [--smoke]
 """
 
 from __future__ import annotations
@@ -116,7 +116,14 @@ def main() -> None:
             "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
         ),
     )
+    ap.add_argument(
+        "--smoke",
+        action="store_true",
+        help="4 connections, one 1-second run per side: only that the script runs",
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.seconds, args.connections, args.reps = 1, 4, 1
     load = wrk if shutil.which("wrk") else pyload
     console.print(
         f"load generator: {'wrk' if load is wrk else 'python/aiohttp (install wrk for better figures)'}"
@@ -140,7 +147,8 @@ def main() -> None:
                     httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}).status_code
                     == 200
                 )
-                load(base + path, token, 2, args.connections)
+                if not args.smoke:
+                    load(base + path, token, 2, args.connections)
         table = Table(
             title=f"gateway hop, c={args.connections}, {args.seconds}s × {args.reps} interleaved, medians"
         )

@@ -216,8 +216,15 @@ async def main() -> None:
         action="store_true",
         help="keep the scratch database (to EXPLAIN against it); drop it yourself afterwards",
     )
+    ap.add_argument(
+        "--smoke",
+        action="store_true",
+        help="8 indicators × 20 regions × 2 months, two runs: only that the script runs",
+    )
     args = ap.parse_args()
-    global PLAN
+    global PLAN, INDICATORS, REGIONS
+    if args.smoke:
+        INDICATORS, REGIONS, args.periods, args.runs = 8, 20, 2, 2
     name = f"dudao_bench_{uuid.uuid4().hex[:10]}"
     tasks_name = f"{name}_tasks"
     admin = await asyncpg.connect(libpq(args.url))
@@ -349,10 +356,14 @@ async def main() -> None:
             )
             results = []
             for label, svc, sql in (
-                ("latest value per region (1 indicator, 500 regions)", svc_latest, sql_latest),
+                (
+                    f"latest value per region (1 indicator, {REGIONS} regions)",
+                    svc_latest,
+                    sql_latest,
+                ),
                 ("  … service code on a held session", held_latest, sql_latest),
                 ("  … through HTTP in-process", http_latest, sql_latest),
-                ("plan scorecard (20 indicators, 1 region)", svc_card, sql_card),
+                (f"plan scorecard ({INDICATORS} indicators, 1 region)", svc_card, sql_card),
                 ("  … service code on a held session", held_card, sql_card),
                 ("  … through HTTP in-process", http_card, sql_card),
             ):

@@ -264,7 +264,15 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one plan of 100 tasks, 50 deliveries, one run: only that the script runs",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        global PLANS, TASKS, UNITS, DELIVERIES
+        PLANS, TASKS, UNITS, DELIVERIES, args.runs = 1, 100, 100, 50, 1
     dbs = DatabaseFactory(args.server)
     url = dbs.create("bench_reminders")
     try:

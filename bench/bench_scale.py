@@ -13,6 +13,7 @@ Starts the platform as real processes on scratch databases, fills the task datab
   and of a plan's light summary, at each database size (``--sizes``), grown in place.
 
     python bench/bench_scale.py [--sizes 10000,100000,1000000] [--seconds 5] [--reps 3]
+    python bench/bench_scale.py --smoke        # smallest sizes: only that the script runs
     python bench/bench_scale.py --profile      # pyinstrument profile of the status update
 """
 
@@ -337,9 +338,20 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--runs", type=int, default=30, help="requests per page p50")
+    ap.add_argument("--connections", default="10,50", help="writers' connections, each a run")
     ap.add_argument("--profile", action="store_true", help="profile the status update only")
+    ap.add_argument(
+        "--smoke",
+        action="store_true",
+        help="4,000 and 5,000 tasks, half-second runs: only that the script runs",
+    )
     args = ap.parse_args()
+    if args.smoke:
+        # The writers take lead assignments from task 1,000 and 3,000 on: 4,000 is the least.
+        args.sizes, args.seconds, args.reps, args.runs = "4000,5000", 0.5, 1, 3
+        args.connections = "2"
     sizes = [int(s) for s in args.sizes.split(",")]
+    connections = [int(c) for c in args.connections.split(",")]
     today = dt.date.today()
     if args.profile:
         profile_update(args.database_url)
@@ -367,7 +379,7 @@ def main() -> None:
             page_rows.append((size, pages(client, args.runs)))
             if size == sizes[0]:
                 # Writes and reads once, at the first size (their cost does not grow with it).
-                for conns in (10, 50):
+                for conns in connections:
                     raw_ids = lead_assignments(1000, conns)
                     svc_ids = lead_assignments(3000, conns)
                     raw_r, svc_r = [], []
@@ -396,7 +408,13 @@ def main() -> None:
                 cpu = {}
                 for _ in range(args.reps):
                     raw_r.append(
-                        run(RAW, tasks_url, json.dumps([task] * 10), str(args.seconds), "read")
+                        run(
+                            RAW,
+                            tasks_url,
+                            json.dumps([task] * connections[0]),
+                            str(args.seconds),
+                            "read",
+                        )
                     )
                     svc_r.append(
                         measured(
@@ -406,11 +424,11 @@ def main() -> None:
                             READ,
                             f"{gw}/api/v1/tasks/{task}",
                             token,
-                            "10",
+                            str(connections[0]),
                             str(args.seconds),
                         )
                     )
-                label = "task read, 10 connections"
+                label = f"task read, {connections[0]} connections"
                 throughput.append((label, statistics.median(svc_r), statistics.median(raw_r)))
                 cpu_rows.append((label, {k: statistics.median(v) for k, v in cpu.items()}))
         client.close()

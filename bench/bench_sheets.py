@@ -89,7 +89,10 @@ async def main() -> None:
         ),
     )
     ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--smoke", action="store_true", help="100 rows: only that the script runs")
     args = ap.parse_args()
+    if args.smoke:
+        args.rows = 100
     name = f"dudao_bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(libpq(args.url))
     await admin.execute(f'CREATE DATABASE "{name}"')

@@ -8,7 +8,7 @@ chart), the unit's task list.
 Starts the three services as real processes on PostgreSQL (the gateway serving web/dist), imports
 a seed plan, issues a unit token.
 
-    python bench/bench_web.py [--reps 5]
+    python bench/bench_web.py [--reps 5] [--smoke]
 """
 
 from __future__ import annotations
@@ -108,7 +108,12 @@ def main() -> None:
             "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
         ),
     )
+    ap.add_argument(
+        "--smoke", action="store_true", help="one run of each page: only that the script runs"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.reps = 1
     if not (ROOT / "web" / "dist" / "index.html").exists():
         sys.exit("web/dist is not built: run `make web` (Node.js 20+)")
     from playwright.sync_api import sync_playwright

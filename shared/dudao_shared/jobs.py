@@ -13,12 +13,17 @@ worker died is found by its missing heartbeat and run again (``retry_stalled_job
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable
+import os
+import signal
+import socket
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import procrastinate
 from sqlalchemy import text
@@ -27,8 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.util import await_
 
 from .db import async_url
+from .logs import configure_logging
+from .settings import ServiceSettings
 
 log = logging.getLogger("dudao.jobs")
+
+S = TypeVar("S", bound=ServiceSettings)
 
 # A worker that sent no heartbeat for this long is taken as dead and its running jobs retried.
 STALLED_AFTER_SECONDS = 30.0
@@ -164,3 +173,78 @@ async def retry_stalled_jobs(app: procrastinate.App, seconds: float = STALLED_AF
         log.warning("retrying job %s (%s) of a stalled worker", job.id, job.task_name)
         await app.job_manager.retry_job(job)
     return len(stalled)
+
+
+# --- a service's worker process ---------------------------------------------------------------
+
+
+def worker_name(name: str | None) -> str:
+    """The worker's name in logs (and delivery records): given, or host and process."""
+    return name or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def stop_on_signals(stop: asyncio.Event | None = None) -> asyncio.Event:
+    """The event a worker stops on, set by SIGTERM/SIGINT too (graceful: running jobs finish)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    return stop
+
+
+def worker_options(*, wait: bool, stalled_seconds: float) -> dict[str, Any]:
+    """``run_worker_async`` options every worker of every queue shares: the process handles
+    signals itself (``stop_on_signals``), a heartbeat three times per stalled period."""
+    return {
+        "wait": wait,
+        "install_signal_handlers": False,
+        "shutdown_graceful_timeout": 10.0,
+        "fetch_job_polling_interval": 2.0,
+        "delete_jobs": "successful",
+        "update_heartbeat_interval": max(0.5, stalled_seconds / 3),
+        "stalled_worker_timeout": stalled_seconds,
+    }
+
+
+async def run_until_stopped(
+    runs: Iterable[Awaitable[Any]], stop: asyncio.Event, *, name: str, log: logging.Logger
+) -> None:
+    """Run the queues' workers until they end (``wait=False``: queues empty) or ``stop`` is
+    set, which cancels them (procrastinate lets running jobs finish first)."""
+    workers: asyncio.Future[Any] = asyncio.gather(*runs)
+    stopper: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({workers, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if stopper in done:
+        log.info("worker %s stopping", name)
+        workers.cancel()
+    else:
+        stopper.cancel()
+    try:
+        await workers
+    except asyncio.CancelledError:
+        pass
+
+
+def worker_main(
+    argv: list[str] | None,
+    *,
+    description: str,
+    name_help: str,
+    log_name: str,
+    settings: Callable[[], S],
+    run: Callable[[S, str | None, bool], Coroutine[Any, Any, None]],
+) -> None:
+    """A service worker's command line: ``--name``, ``--once`` (return when the queues are
+    empty), logging configured from the service's settings."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--name", default=None, help=name_help)
+    parser.add_argument(
+        "--once", action="store_true", help="处理完队列中已有的作业后退出（不等待新作业）"
+    )
+    args = parser.parse_args(argv)
+    config = settings()
+    configure_logging(log_name, config.log_level, json=config.log_json)
+    asyncio.run(run(config, args.name, not args.once))

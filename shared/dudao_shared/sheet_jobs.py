@@ -10,8 +10,10 @@ answered). Rows done are written as the import goes, from a second connection, s
 them while the import's own transaction is still open. Smaller files keep the synchronous
 answer.
 
-Each service declares its table from ``SheetJobBase`` in its models package and registers the
-job with ``run_sheet_job`` in its worker, naming the importer of each kind.
+Each service declares its table from ``SheetJobBase`` in its models package and, once, its
+route dependency with ``sheet_import_route(model, location)``; each kind of record has one
+``SheetImporter``, which the import route calls (through that dependency) and the worker
+registers for ``run_sheet_job``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import sqlalchemy as sa
 from fastapi import Depends, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -30,21 +33,29 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, DateTime, LargeBinary, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 from .app import ServiceSettingsDep
 from .auth import Principal
 from .clock import utcnow
+from .db import SessionDep
 from .errors import NotFound, Problem, ProblemDetail
 from .jobs import defer_in
 from .sheets import (
+    DryRun,
     ImportMode,
     ImportRejected,
     ImportSummary,
+    Mode,
     Progress,
+    SheetFile,
     SheetKind,
     SheetRow,
     read_rows,
 )
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 log = logging.getLogger("dudao.sheet_jobs")
 
@@ -81,6 +92,42 @@ class SheetJobBase(SQLModel):
     )
     started_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+# --- the migration side ----------------------------------------------------------------------
+
+
+def create_sheet_job_table(op: Operations, id_column: sa.Column[Any]) -> None:
+    """The ``sheet_job`` table as the services' ``sheetjobs_1`` migrations create it, with the
+    service's own id column. It stays as it was then: a later change of ``SheetJobBase`` is a
+    new migration of each service, not an edit here."""
+    op.create_table(
+        "sheet_job",
+        id_column,
+        sa.Column("kind", AutoString(length=40), nullable=False),
+        sa.Column("owner_sub", AutoString(length=200), nullable=False),
+        sa.Column("principal", sa.JSON(), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("dry_run", sa.Boolean(), nullable=False),
+        sa.Column("mode", AutoString(length=10), nullable=False),
+        sa.Column("filename", AutoString(length=255), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=True),
+        sa.Column("state", AutoString(length=10), nullable=False),
+        sa.Column("rows_done", sa.Integer(), nullable=False),
+        sa.Column("rows_total", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=True),
+        sa.Column("problem", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint(id_column.name),
+    )
+    op.create_index(op.f("ix_sheet_job_owner_sub"), "sheet_job", ["owner_sub"], unique=False)
+
+
+def drop_sheet_job_table(op: Operations) -> None:
+    op.drop_index(op.f("ix_sheet_job_owner_sub"), table_name="sheet_job")
+    op.drop_table("sheet_job")
 
 
 # --- the API side -----------------------------------------------------------------------------
@@ -208,6 +255,61 @@ async def import_or_defer(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SheetImportRoute:
+    """What an import route was given besides its records' loaders: the file and how to import,
+    with where a file too large for the request goes."""
+
+    session: AsyncSession
+    file: UploadFile
+    threshold: int
+    dry_run: bool
+    mode: ImportMode
+    model: type[SheetJobBase]
+    location: str
+
+    async def __call__(
+        self,
+        principal: Principal,
+        importer: SheetImporter,
+        params: Mapping[str, Any] | None = None,
+    ) -> ImportSummary | JSONResponse:
+        """Import the file with ``importer`` as ``principal`` now, or answer 202 with a job that
+        runs the same importer (``params`` are what it needs besides the rows, e.g. the plan)."""
+        upload = await read_sheet(importer.kind, self.file)
+        request = ImportRequest(dry_run=self.dry_run, mode=self.mode, params=dict(params or {}))
+        return await import_or_defer(
+            self.session,
+            model=self.model,
+            kind=importer.kind,
+            upload=upload,
+            threshold=self.threshold,
+            principal=principal,
+            dry_run=self.dry_run,
+            mode=self.mode,
+            location=self.location,
+            params=request.params,
+            run=lambda: importer.run(self.session, principal, request, upload.rows, None),
+        )
+
+
+def sheet_import_route(model: type[SheetJobBase], location: str) -> Callable[..., SheetImportRoute]:
+    """A service's import-route dependency, declared once with its job table and where its jobs
+    are read: ``SheetImport = Annotated[SheetImportRoute, Depends(sheet_import_route(…))]``.
+    A route answers ``await imports(principal, sheet.IMPORTER, params=…)``."""
+
+    def dependency(
+        session: SessionDep,
+        file: SheetFile,
+        threshold: JobThreshold,
+        dry_run: DryRun = True,
+        mode: Mode = "all",
+    ) -> SheetImportRoute:
+        return SheetImportRoute(session, file, threshold, dry_run, mode, model, location)
+
+    return dependency
+
+
 # --- the worker side --------------------------------------------------------------------------
 
 
@@ -220,8 +322,10 @@ class ImportRequest:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+# The request runs an importer without progress (it answers once); the job with it.
 Importer = Callable[
-    [AsyncSession, Principal, ImportRequest, list[SheetRow], Progress], Awaitable[ImportSummary]
+    [AsyncSession, Principal, ImportRequest, list[SheetRow], Progress | None],
+    Awaitable[ImportSummary],
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -55,6 +57,54 @@ async def plan_region(client: ServiceClient, plan_id: str) -> str:
             raise PlanNotFound(f"找不到规划 {plan_id}") from None
         raise
     return str(plan["region_code"])
+
+
+class _RecentRegions:
+    """plan id → region, each entry for ``ttl`` seconds, the ``size`` most recent kept."""
+
+    def __init__(self, ttl: float, size: int) -> None:
+        self.ttl, self.size = ttl, size
+        self._rows: OrderedDict[str, tuple[str, float]] = OrderedDict()
+
+    def get(self, plan_id: str) -> str | None:
+        hit = self._rows.get(plan_id)
+        if hit is None:
+            return None
+        if hit[1] <= time.monotonic():
+            del self._rows[plan_id]
+            return None
+        return hit[0]
+
+    def put(self, plan_id: str, region: str) -> None:
+        self._rows[plan_id] = (region, time.monotonic() + self.ttl)
+        self._rows.move_to_end(plan_id)
+        while len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
+# A read of a plan's scorecard, roll-up or tables asked the task service for the plan on every
+# request: most of such a request's time. Staff read a plan when its region lies in theirs
+# (the task service's rule too, ``plans_reached``), so plan id → region is all the check
+# needs, and it is kept here for a few seconds. A plan's region can change (PATCH) and a plan
+# can be deleted, so an entry may be stale: for at most ``ttl`` seconds a read is decided by
+# the region the plan had — the same answer a request racing the change gets, given only to
+# staff who could read the plan a moment before; the indicators keep their own region anyway.
+# Only reads use it: a write (``body_plan_region``) always asks, and only found plans are kept
+# (a plan just created, or one the caller may not see, is asked about each time). Per process,
+# and never needed by another replica.
+RECENT_PLAN_REGIONS = _RecentRegions(ttl=5.0, size=4096)
+
+
+async def readable_plan_region(client: ServiceClient, plan_id: str) -> str:
+    """:func:`plan_region` for a read, from the last few seconds' answers when it has one."""
+    region = RECENT_PLAN_REGIONS.get(plan_id)
+    if region is None:
+        region = await plan_region(client, plan_id)
+        RECENT_PLAN_REGIONS.put(plan_id, region)
+    return region
 
 
 async def unit_region(client: ServiceClient, unit_id: str) -> str | None:

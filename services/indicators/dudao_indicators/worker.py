@@ -9,33 +9,30 @@ Start as many as wanted; each job is taken by one of them.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import os
-import signal
-import socket
 from typing import Any
 
 import procrastinate
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from dudao_shared.auth import Principal
 from dudao_shared.db import Database
-from dudao_shared.jobs import create_job_app, retry_stalled_jobs
-from dudao_shared.logs import configure_logging
+from dudao_shared.jobs import (
+    create_job_app,
+    retry_stalled_jobs,
+    run_until_stopped,
+    stop_on_signals,
+    worker_main,
+    worker_name,
+    worker_options,
+)
 from dudao_shared.sheet_jobs import (
     JOB_QUEUE,
     JOB_TASK,
-    ImportRequest,
-    SheetImporter,
     run_sheet_job,
 )
-from dudao_shared.sheets import ImportSummary, Progress, SheetRow
 
 from .config import Settings
 from .measurements import sheet as measurements_sheet
-from .measurements.dependencies import authorize_report
 from .models import SheetJob
 from .targets import sheet as targets_sheet
 
@@ -44,48 +41,10 @@ log = logging.getLogger("dudao.indicators.worker")
 DEFAULT_QUEUE = "default"
 
 
-# The imports a large file runs as a job: the same functions the import routes call, with the
-# same per-row reporting check as POST /measurements.
-async def _import_measurements(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    return await measurements_sheet.import_rows(
-        session,
-        principal,
-        plan_id=str(request.params["plan_id"]),
-        rows=rows,
-        authorize=authorize_report,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
-async def _import_targets(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    return await targets_sheet.import_rows(
-        session,
-        principal,
-        plan_id=str(request.params["plan_id"]),
-        rows=rows,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
+# The imports a large file runs as a job: the same ones the import routes run.
 SHEET_IMPORTERS = {
-    measurements_sheet.KIND.name: SheetImporter(measurements_sheet.KIND, _import_measurements),
-    targets_sheet.KIND.name: SheetImporter(targets_sheet.KIND, _import_targets),
+    importer.kind.name: importer
+    for importer in (measurements_sheet.IMPORTER, targets_sheet.IMPORTER)
 }
 
 
@@ -113,7 +72,7 @@ async def run(
 ) -> None:
     """Run the worker until ``stop`` is set or SIGTERM/SIGINT arrives (graceful: running jobs
     finish); with ``wait=False`` return once the queues are empty."""
-    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    name = worker_name(name)
     db = Database(settings.database_url, pool_size=settings.worker_concurrency * 2 + 1)
     app_ref: list[procrastinate.App] = []
     app = create_job_app(
@@ -122,54 +81,30 @@ async def run(
         max_size=4 + settings.worker_concurrency,
     )
     app_ref.append(app)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    stop = stop_on_signals(stop)
+    options = worker_options(wait=wait, stalled_seconds=settings.worker_stalled_seconds)
     try:
         async with app.open_async():
-            worker: asyncio.Future[Any] = asyncio.ensure_future(
-                app.run_worker_async(
-                    queues=[DEFAULT_QUEUE, JOB_QUEUE],
-                    name=f"{name}:indicators",
-                    concurrency=settings.worker_concurrency,
-                    wait=wait,
-                    install_signal_handlers=False,
-                    shutdown_graceful_timeout=10.0,
-                    fetch_job_polling_interval=2.0,
-                    delete_jobs="successful",
-                    update_heartbeat_interval=max(0.5, settings.worker_stalled_seconds / 3),
-                    stalled_worker_timeout=settings.worker_stalled_seconds,
-                )
+            worker = app.run_worker_async(
+                queues=[DEFAULT_QUEUE, JOB_QUEUE],
+                name=f"{name}:indicators",
+                concurrency=settings.worker_concurrency,
+                **options,
             )
-            stopper: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
-            done, _ = await asyncio.wait({worker, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stopper in done:
-                log.info("worker %s stopping", name)
-                worker.cancel()
-            else:
-                stopper.cancel()
-            try:
-                await worker
-            except asyncio.CancelledError:
-                pass
+            await run_until_stopped([worker], stop, name=name, log=log)
     finally:
         await db.dispose()
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="督导指标服务的后台作业进程")
-    parser.add_argument("--name", default=None, help="作业进程名（日志中显示）")
-    parser.add_argument(
-        "--once", action="store_true", help="处理完队列中已有的作业后退出（不等待新作业）"
+    worker_main(
+        argv,
+        description="督导指标服务的后台作业进程",
+        name_help="作业进程名（日志中显示）",
+        log_name="indicators-worker",
+        settings=Settings,
+        run=lambda settings, name, wait: run(settings, name=name, wait=wait),
     )
-    args = parser.parse_args(argv)
-    settings = Settings()
-    configure_logging("indicators-worker", settings.log_level, json=settings.log_json)
-    asyncio.run(run(settings, name=args.name, wait=not args.once))
 
 
 if __name__ == "__main__":

@@ -8,51 +8,47 @@ is taken by one of them, each periodic tick is deferred once.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import logging
-import os
-import signal
-import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.audit_chain import Archived, ChainStatus, archive_database, verify_chain
-from dudao_shared.auth import Principal
 from dudao_shared.clock import get_today
 from dudao_shared.db import Database
 from dudao_shared.errors import Problem
 from dudao_shared.http import ServiceClient
-from dudao_shared.jobs import create_job_app, retry_stalled_jobs
-from dudao_shared.logs import configure_logging
+from dudao_shared.jobs import (
+    create_job_app,
+    retry_stalled_jobs,
+    run_until_stopped,
+    stop_on_signals,
+    worker_main,
+    worker_name,
+    worker_options,
+)
 from dudao_shared.sheet_jobs import (
     JOB_QUEUE,
     JOB_TASK,
-    ImportRequest,
-    SheetImporter,
     run_sheet_job,
 )
-from dudao_shared.sheets import ImportSummary, Progress, SheetRow
 
 from .assignments import sheet as assignments_sheet
 from .bulletins import jobs as bulletin_jobs
 from .config import Settings
 from .evaluations import renders as evaluation_renders
-from .models import Plan, SheetJob
+from .models import SheetJob
 from .notifications.channels import Sender, build_senders
 from .notifications.delivery import RetryLater, run_delivery
 from .notifications.schemas import CHANNELS
 from .notifications.service import DELIVER_TASK, delivery_queue
 from .plans.light_store import REFRESH_PLAN_TASK, SWEEP_TASK, refresh_plan, sweep
-from .plans.service import PlanNotFound
 from .reminders import service as reminders
 from .supervision import jobs as supervision_jobs
 from .units import sheet as units_sheet
@@ -258,49 +254,9 @@ async def verify_audit_chains(db: Database, peers: dict[str, ServiceClient]) -> 
     return reports
 
 
-# The imports a large file runs as a job: the same functions the import routes call.
-async def _import_units(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    return await units_sheet.import_rows(
-        session,
-        principal,
-        rows=rows,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
-async def _import_assignments(
-    session: AsyncSession,
-    principal: Principal,
-    request: ImportRequest,
-    rows: list[SheetRow],
-    progress: Progress,
-) -> ImportSummary:
-    # The plan was loaded and authorised by the request; it may have been deleted since.
-    plan = await session.get(Plan, uuid.UUID(request.params["plan_id"]))
-    if plan is None:
-        raise PlanNotFound()
-    return await assignments_sheet.import_rows(
-        session,
-        principal,
-        plan=plan,
-        rows=rows,
-        dry_run=request.dry_run,
-        mode=request.mode,
-        progress=progress,
-    )
-
-
+# The imports a large file runs as a job: the same ones the import routes run.
 SHEET_IMPORTERS = {
-    units_sheet.KIND.name: SheetImporter(units_sheet.KIND, _import_units),
-    assignments_sheet.KIND.name: SheetImporter(assignments_sheet.KIND, _import_assignments),
+    importer.kind.name: importer for importer in (units_sheet.IMPORTER, assignments_sheet.IMPORTER)
 }
 
 
@@ -336,7 +292,7 @@ async def run(
     """Run the worker until ``stop`` is set or SIGTERM/SIGINT arrives (graceful: running jobs
     finish); with ``wait=False`` return once the queues are empty."""
     global _current_app
-    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    name = worker_name(name)
     db = Database(settings.database_url, pool_size=settings.worker_concurrency * 2)
     http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
     runtime = Runtime(settings=settings, db=db, name=name, http=http)
@@ -349,22 +305,8 @@ async def run(
         max_size=4 + settings.worker_concurrency,
     )
     _current_app = app
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
-    common: dict[str, Any] = {
-        "wait": wait,
-        "install_signal_handlers": False,
-        "shutdown_graceful_timeout": 10.0,
-        "fetch_job_polling_interval": 2.0,
-        "delete_jobs": "successful",
-        "update_heartbeat_interval": max(0.5, settings.worker_stalled_seconds / 3),
-        "stalled_worker_timeout": settings.worker_stalled_seconds,
-    }
+    stop = stop_on_signals(stop)
+    common = worker_options(wait=wait, stalled_seconds=settings.worker_stalled_seconds)
     try:
         async with app.open_async():
             runs: list[Awaitable[None]] = [
@@ -402,18 +344,7 @@ async def run(
                         **common,
                     )
                 )
-            workers: asyncio.Future[Any] = asyncio.gather(*runs)
-            stopper: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
-            done, _ = await asyncio.wait({workers, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stopper in done:
-                log.info("worker %s stopping", name)
-                workers.cancel()
-            else:
-                stopper.cancel()
-            try:
-                await workers
-            except asyncio.CancelledError:
-                pass
+            await run_until_stopped(runs, stop, name=name, log=log)
     finally:
         _current_app = None
         await http.aclose()
@@ -421,15 +352,14 @@ async def run(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="督导任务服务的后台作业进程")
-    parser.add_argument("--name", default=None, help="作业进程名（日志与投递记录中显示）")
-    parser.add_argument(
-        "--once", action="store_true", help="处理完队列中已有的作业后退出（不等待新作业）"
+    worker_main(
+        argv,
+        description="督导任务服务的后台作业进程",
+        name_help="作业进程名（日志与投递记录中显示）",
+        log_name="worker",
+        settings=Settings,
+        run=lambda settings, name, wait: run(settings, name=name, wait=wait),
     )
-    args = parser.parse_args(argv)
-    settings = Settings()
-    configure_logging("worker", settings.log_level, json=settings.log_json)
-    asyncio.run(run(settings, name=args.name, wait=not args.once))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ worker processes of the task service's job queue."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -83,6 +84,10 @@ def worker_env(db_url: str, public_key: str, **extra: str) -> dict[str, str]:
         DUDAO_TASKS_LOG_JSON="false",
         DUDAO_TASKS_DELIVERY_BACKOFF_SECONDS="1",
         DUDAO_TASKS_DELIVERY_MAX_ATTEMPTS="3",
+        # The hourly bulletin job issues last month's bulletin of every published plan; fired
+        # in the middle of a test it adds notices and bulletin.issued events the test did not
+        # make. Half an hour away, it does not fire while any one test runs.
+        DUDAO_TASKS_BULLETIN_CRON=f"{(dt.datetime.now(dt.UTC).minute + 30) % 60} * * * *",
     )
     env.update(extra)
     return env

@@ -26,7 +26,7 @@ from dudao_shared.db import SessionDep
 from dudao_shared.regions import RegionQuery
 
 from ..models import Indicator, IndicatorGrant
-from ..plans import PlanNotFound, TasksClient, plan_region
+from ..plans import PlanNotFound, TasksClient, plan_region, readable_plan_region
 from ..policy import (
     may_read_region,
     narrow_region,
@@ -161,8 +161,9 @@ async def readable_plan_id(
     tasks: TasksClient,
 ) -> str:
     """A plan named in the path, looked up in the task service with the caller's token (404
-    for a plan that does not exist or lies outside the caller's region)."""
-    if not may_read_region(principal, await plan_region(tasks, plan_id)):
+    for a plan that does not exist or lies outside the caller's region); its region may come
+    from the last few seconds' lookups (``plans.RECENT_PLAN_REGIONS``)."""
+    if not may_read_region(principal, await readable_plan_region(tasks, plan_id)):
         raise PlanNotFound(f"找不到规划 {plan_id}")
     return plan_id
 

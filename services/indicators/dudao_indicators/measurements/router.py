@@ -21,21 +21,18 @@ from dudao_shared.errors import (
 from dudao_shared.idempotency import IdempotencyKey, idempotent
 from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
-from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
+from dudao_shared.sheet_jobs import JOB_ANSWER
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
-    DryRun,
     ImportSummary,
-    Mode,
-    SheetFile,
     SheetFormat,
     download,
 )
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..common import SHEET_JOBS_PATH
-from ..models import IdempotencyRecord, SheetJob
+from ..models import IdempotencyRecord
+from ..models.sheet_job import SheetImport
 from ..periods import PERIOD_PATTERN
 from ..plans import TasksClient
 from . import service, sheet
@@ -50,7 +47,6 @@ from .dependencies import (
     Reporter,
     SheetPlan,
     WithinInReach,
-    authorize_report,
 )
 from .schemas import (
     CorrectionRead,
@@ -170,38 +166,14 @@ async def export_measurements(
     },
 )
 async def import_measurements(
+    # The file's query parameters come before the plan's in this service's API description.
+    imports: SheetImport,
     plan: SheetPlan,
     principal: Reporter,
-    session: SessionDep,
-    file: SheetFile,
-    threshold: JobThreshold,
-    dry_run: DryRun = True,
-    mode: Mode = "all",
 ) -> ImportSummary | JSONResponse:
     """按模板导入监测值（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
-    upload = await read_sheet(sheet.KIND, file)
-    return await import_or_defer(
-        session,
-        model=SheetJob,
-        kind=sheet.KIND,
-        upload=upload,
-        threshold=threshold,
-        principal=principal,
-        dry_run=dry_run,
-        mode=mode,
-        location=SHEET_JOBS_PATH,
-        params={"plan_id": plan},
-        run=lambda: sheet.import_rows(
-            session,
-            principal,
-            plan_id=plan,
-            rows=upload.rows,
-            authorize=authorize_report,
-            dry_run=dry_run,
-            mode=mode,
-        ),
-    )
+    return await imports(principal, sheet.IMPORTER, params={"plan_id": plan})
 
 
 @router.post(

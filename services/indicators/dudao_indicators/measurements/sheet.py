@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Problem
 from dudao_shared.regions import contains, is_region_code
+from dudao_shared.sheet_jobs import ImportRequest, SheetImporter
 from dudao_shared.sheets import (
     Cell,
     CellError,
@@ -40,6 +41,7 @@ from ..indicators.dependencies import unit_grant_pairs
 from ..models import Indicator, Measurement
 from ..periods import parse_period
 from . import service
+from .dependencies import authorize_report
 from .schemas import MeasurementCreate, MeasurementUpdate
 
 # The per-row reporting check of POST /measurements (a unit's grant, a planner's region).
@@ -359,3 +361,27 @@ async def _import_row(
 
 def _txt(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
+
+
+async def _import(
+    session: AsyncSession,
+    principal: Principal,
+    request: ImportRequest,
+    rows: list[SheetRow],
+    progress: Progress | None,
+) -> ImportSummary:
+    # Each row is checked as POST /measurements checks a report.
+    return await import_rows(
+        session,
+        principal,
+        plan_id=str(request.params["plan_id"]),
+        rows=rows,
+        authorize=authorize_report,
+        dry_run=request.dry_run,
+        mode=request.mode,
+        progress=progress,
+    )
+
+
+# What the import route runs, and the worker for a file too large for a request.
+IMPORTER = SheetImporter(KIND, _import)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from dudao_shared.sheet_jobs import SheetJobBase
+from fastapi import Depends
 
+from dudao_shared.sheet_jobs import SheetImportRoute, SheetJobBase, sheet_import_route
+
+from ..common import SHEET_JOBS_PATH
 from .base import IndicatorsModel, id_field
 
 
@@ -13,3 +16,7 @@ class SheetJob(SheetJobBase, IndicatorsModel, table=True):
     __tablename__: ClassVar[str] = "sheet_job"
 
     id: str = id_field()
+
+
+# The import routes' one dependency: a file too large for a request becomes a row of this table.
+SheetImport = Annotated[SheetImportRoute, Depends(sheet_import_route(SheetJob, SHEET_JOBS_PATH))]

@@ -18,21 +18,18 @@ from dudao_shared.errors import (
 )
 from dudao_shared.idempotency import IdempotencyKey, idempotent
 from dudao_shared.pagination import Cursor, Limit, Page
-from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
+from dudao_shared.sheet_jobs import JOB_ANSWER
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
-    DryRun,
     ImportSummary,
-    Mode,
-    SheetFile,
     SheetFormat,
     download,
 )
 from dudao_shared.versioning import IfMatchVersion, set_etag
 
-from ..common import SHEET_JOBS_PATH
-from ..models import IdempotencyRecord, SheetJob
+from ..models import IdempotencyRecord
+from ..models.sheet_job import SheetImport
 from . import service, sheet
 from .dependencies import NewTarget, ReadableTarget, SheetPlan, TargetsIndicator, WritableTarget
 from .schemas import TargetRead, TargetUpdate
@@ -58,32 +55,14 @@ async def export_targets(
 
 @router.post("/import", response_model=ImportSummary, responses=JOB_ANSWER)
 async def import_targets(
+    # The file's query parameters come before the plan's in this service's API description.
+    imports: SheetImport,
     principal: StaffWriter,
     plan: SheetPlan,
-    session: SessionDep,
-    file: SheetFile,
-    threshold: JobThreshold,
-    dry_run: DryRun = True,
-    mode: Mode = "all",
 ) -> ImportSummary | JSONResponse:
     """按模板导入指标目标（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
-    upload = await read_sheet(sheet.KIND, file)
-    return await import_or_defer(
-        session,
-        model=SheetJob,
-        kind=sheet.KIND,
-        upload=upload,
-        threshold=threshold,
-        principal=principal,
-        dry_run=dry_run,
-        mode=mode,
-        location=SHEET_JOBS_PATH,
-        params={"plan_id": plan},
-        run=lambda: sheet.import_rows(
-            session, principal, plan_id=plan, rows=upload.rows, dry_run=dry_run, mode=mode
-        ),
-    )
+    return await imports(principal, sheet.IMPORTER, params={"plan_id": plan})
 
 
 @router.get("", response_model=Page[TargetRead], responses=problem_responses(NotFound))

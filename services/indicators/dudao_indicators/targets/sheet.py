@@ -18,6 +18,7 @@ from dudao_shared.auth import Principal
 from dudao_shared.decimals import plain
 from dudao_shared.errors import Problem
 from dudao_shared.regions import can_write_region, contains, is_region_code
+from dudao_shared.sheet_jobs import ImportRequest, SheetImporter
 from dudao_shared.sheets import (
     Action,
     Cell,
@@ -306,3 +307,25 @@ def _txt(value: object) -> str | None:
     if value is None:
         return None
     return plain(value) if isinstance(value, Decimal) else str(value)
+
+
+async def _import(
+    session: AsyncSession,
+    principal: Principal,
+    request: ImportRequest,
+    rows: list[SheetRow],
+    progress: Progress | None,
+) -> ImportSummary:
+    return await import_rows(
+        session,
+        principal,
+        plan_id=str(request.params["plan_id"]),
+        rows=rows,
+        dry_run=request.dry_run,
+        mode=request.mode,
+        progress=progress,
+    )
+
+
+# What the import route runs, and the worker for a file too large for a request.
+IMPORTER = SheetImporter(KIND, _import)

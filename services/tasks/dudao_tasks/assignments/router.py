@@ -20,23 +20,19 @@ from dudao_shared.errors import (
     problem_responses,
 )
 from dudao_shared.pagination import Cursor, Limit, Page
-from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
+from dudao_shared.sheet_jobs import JOB_ANSWER
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
-    DryRun,
     ImportSummary,
-    Mode,
-    SheetFile,
     SheetFormat,
     download,
 )
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.sheet_jobs import SHEET_JOBS_PATH
 from ..items.dependencies import ReadableTask, WritableTask
 from ..items.service import TaskNotFound
-from ..models import SheetJob
+from ..models.sheet_job import SheetImport
 from ..plans.dependencies import ReadablePlan, WritablePlan
 from ..plans.service import PlanNotFound
 from . import service, sheet
@@ -283,30 +279,11 @@ async def export_tasks(
 async def import_tasks(
     principal: StaffWriter,
     plan: WritablePlan,
-    session: SessionDep,
-    file: SheetFile,
-    threshold: JobThreshold,
-    dry_run: DryRun = True,
-    mode: Mode = "all",
+    imports: SheetImport,
 ) -> ImportSummary | JSONResponse:
     """按模板导入任务分工（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
-    upload = await read_sheet(sheet.KIND, file)
-    return await import_or_defer(
-        session,
-        model=SheetJob,
-        kind=sheet.KIND,
-        upload=upload,
-        threshold=threshold,
-        principal=principal,
-        dry_run=dry_run,
-        mode=mode,
-        location=SHEET_JOBS_PATH,
-        params={"plan_id": str(plan.id)},
-        run=lambda: sheet.import_rows(
-            session, principal, plan=plan, rows=upload.rows, dry_run=dry_run, mode=mode
-        ),
-    )
+    return await imports(principal, sheet.IMPORTER, params={"plan_id": str(plan.id)})
 
 
 @router.post(

@@ -150,6 +150,13 @@ async def sync_task_statuses(session: AsyncSession, task_ids: Sequence[uuid.UUID
     await sync_task_statuses(session, sources)
 
 
+# The row's own columns a read model shows, read off the row directly: ``model_dump`` of a
+# table model walks every field through pydantic, a third of a 50-row page's Python time.
+_READ_COLUMNS = tuple(
+    name for name in AssignmentRead.model_fields if name in Assignment.model_fields
+)
+
+
 async def to_reads(
     session: AsyncSession, rows: Sequence[Assignment], today: dt.date
 ) -> list[AssignmentRead]:
@@ -191,7 +198,7 @@ async def to_reads(
         out.append(
             AssignmentRead.model_validate(
                 {
-                    **a.model_dump(),
+                    **{name: getattr(a, name) for name in _READ_COLUMNS},
                     "task_id": a.item_id,
                     "task_code": n.code,
                     "task_title": n.title,

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from dudao_shared.auth import Principal
 from dudao_shared.clock import get_today
 from dudao_shared.errors import Conflict, Problem
+from dudao_shared.sheet_jobs import ImportRequest, SheetImporter
 from dudao_shared.sheets import (
     Action,
     Cell,
@@ -43,6 +44,7 @@ from ..items import service as items_service
 from ..items.schemas import ItemCreate, ItemUpdate
 from ..models import Assignment, Item, Plan, ProgressReport, Unit
 from ..plans.schemas import DeadlineIn
+from ..plans.service import PlanNotFound
 from ..units import service as units_service
 from . import service
 from .schemas import AssignmentCreate, AssignmentUpdate
@@ -355,3 +357,30 @@ async def _load_units(session: AsyncSession, ids: set[uuid.UUID]) -> list[Unit]:
 
 class UnitHasReports(Conflict):
     code, title = "unit_has_reports", "已有进展填报的责任单位不能移除"
+
+
+async def _import(
+    session: AsyncSession,
+    principal: Principal,
+    request: ImportRequest,
+    rows: list[SheetRow],
+    progress: Progress | None,
+) -> ImportSummary:
+    # The route has loaded and authorised the plan (this finds it in the session); a job's plan
+    # may have been deleted since.
+    plan = await session.get(Plan, uuid.UUID(request.params["plan_id"]))
+    if plan is None:
+        raise PlanNotFound()
+    return await import_rows(
+        session,
+        principal,
+        plan=plan,
+        rows=rows,
+        dry_run=request.dry_run,
+        mode=request.mode,
+        progress=progress,
+    )
+
+
+# What the import route runs, and the worker for a file too large for a request.
+IMPORTER = SheetImporter(KIND, _import)

@@ -25,6 +25,9 @@ from dudao_shared.pagination import paginate
 from ..items.service import deadlines_of
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, ProgressReport, Unit
 from ..plans.light_rules import LightState, counts, worst
+
+# The lights, in the order every count lists them.
+LIGHTS = tuple(counts([]))
 from ..plans.light_store import ensure_fresh, refresh_tasks, stale
 from .schemas import PlanLights, TaskLight, UnitLight, UnitLights
 
@@ -96,10 +99,13 @@ async def task_rows(
     names: dict[uuid.UUID, str] = {}
     latest: dict[uuid.UUID, ProgressReport] = {}
     if ids:
+        # Each unit's name by its key: a join let the planner hash the whole unit table.
+        unit_name = (
+            select(Unit.name).where(col(Unit.id) == col(Assignment.unit_id)).scalar_subquery()
+        )
         for a, name in (
             await session.execute(
-                select(Assignment, Unit.name)
-                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                select(Assignment, unit_name)
                 .where(col(Assignment.item_id).in_(ids))
                 .order_by(
                     col(Assignment.role).desc(), col(Assignment.created_at), col(Assignment.id)
@@ -124,6 +130,7 @@ async def task_rows(
 
 
 def _task_light(r: TaskRow) -> TaskLight:
+    state = r.state  # built from the row's columns: once per task, not once per field
     return TaskLight(
         id=r.item.id,
         code=r.item.code,
@@ -132,14 +139,14 @@ def _task_light(r: TaskRow) -> TaskLight:
         status=r.item.status,
         lead_units=r.leads,
         co_units=r.cos,
-        due_on=r.state.final_due_on,
-        next_due_on=r.state.next_due_on,
-        overdue=r.state.overdue,
-        due_soon=r.state.due_soon,
+        due_on=state.final_due_on,
+        next_due_on=state.next_due_on,
+        overdue=state.overdue,
+        due_soon=state.due_soon,
         percent=r.percent,
         last_report_at=r.latest_report.created_at if r.latest_report else None,
-        light=r.state.light,
-        light_reasons=r.state.reasons,
+        light=state.light,
+        light_reasons=state.reasons,
     )
 
 
@@ -202,27 +209,39 @@ async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> P
     )
     light_counts = counts([])
     light_counts.update({k: int(v) for k, v in task_counts.items()})
-    per_unit: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: counts([]))
-    names: dict[uuid.UUID, str] = {}
-    for unit_id, name, unit_light, n in (
+    # One row per unit with its count of each light, counted first, then each unit's name by
+    # its key: a join let the planner hash the whole unit table (30,000 rows, 5 ms) for a
+    # plan's 2,000 units.
+    per_unit = (
+        select(
+            col(Assignment.unit_id).label("unit_id"),
+            *(func.count().filter(col(Assignment.light) == k).label(k) for k in LIGHTS),
+        )
+        .where(Assignment.plan_id == plan.id)
+        .group_by(col(Assignment.unit_id))
+        .subquery()
+    )
+    unit_name = select(Unit.name).where(col(Unit.id) == per_unit.c.unit_id).scalar_subquery()
+    rows = (
         await session.execute(
-            select(Assignment.unit_id, Unit.name, Assignment.light, func.count())
-            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            .where(Assignment.plan_id == plan.id)
-            .group_by(col(Assignment.unit_id), col(Unit.name), col(Assignment.light))
+            select(per_unit.c.unit_id, unit_name, *(per_unit.c[k] for k in LIGHTS))
         )
-    ).all():
-        per_unit[unit_id][unit_light] = int(n)
-        names[unit_id] = name
-    units = [
-        UnitLight(
-            unit_id=uid,
-            unit_name=names[uid],
-            light=worst(k for k, v in c.items() if v),
-            counts=c,
+    ).all()
+    units = []
+    for row in sorted(rows, key=lambda r: r[1]):
+        unit_id, name = row[0], row[1]
+        numbers: tuple[int, ...] = tuple(row[2:])
+        unit_counts = dict(zip(LIGHTS, numbers, strict=True))
+        # Built from the aggregate's own typed columns: nothing for pydantic to check, and
+        # a plan has thousands of them.
+        units.append(
+            UnitLight.model_construct(
+                unit_id=unit_id,
+                unit_name=name,
+                light=worst(k for k, v in unit_counts.items() if v),
+                counts=unit_counts,
+            )
         )
-        for uid, c in sorted(per_unit.items(), key=lambda kv: names[kv[0]])
-    ]
     return PlanLights(
         plan_id=plan.id,
         light=worst(k for k, v in light_counts.items() if v),

@@ -17,20 +17,16 @@ from dudao_shared.errors import (
 )
 from dudao_shared.pagination import Cursor, Limit, Page
 from dudao_shared.regions import RegionQuery
-from dudao_shared.sheet_jobs import JOB_ANSWER, JobThreshold, import_or_defer, read_sheet
+from dudao_shared.sheet_jobs import JOB_ANSWER
 from dudao_shared.sheets import (
     CSV_TYPE,
     XLSX_TYPE,
-    DryRun,
     ImportSummary,
-    Mode,
-    SheetFile,
     SheetFormat,
 )
 from dudao_shared.versioning import IfMatchVersion, require_version, set_etag
 
-from ..common.sheet_jobs import SHEET_JOBS_PATH
-from ..models import SheetJob
+from ..models.sheet_job import SheetImport
 from . import service, sheet
 from .dependencies import (
     NewUnit,
@@ -152,30 +148,11 @@ async def export_units(
     },
 )
 async def import_units(
-    principal: StaffWriter,
-    session: SessionDep,
-    file: SheetFile,
-    threshold: JobThreshold,
-    dry_run: DryRun = True,
-    mode: Mode = "all",
+    principal: StaffWriter, imports: SheetImport
 ) -> ImportSummary | JSONResponse:
     """按模板导入单位名录（默认仅预检；正式导入时任何一行有错则不写入，或选择只导入正确的行）。
     行数超过阈值的文件转为后台作业：返回 202 与作业，按 Location 查看进度与结果"""
-    upload = await read_sheet(sheet.KIND, file)
-    return await import_or_defer(
-        session,
-        model=SheetJob,
-        kind=sheet.KIND,
-        upload=upload,
-        threshold=threshold,
-        principal=principal,
-        dry_run=dry_run,
-        mode=mode,
-        location=SHEET_JOBS_PATH,
-        run=lambda: sheet.import_rows(
-            session, principal, rows=upload.rows, dry_run=dry_run, mode=mode
-        ),
-    )
+    return await imports(principal, sheet.IMPORTER)
 
 
 @router.get("/{unit_id}", response_model=UnitRead, responses=problem_responses(UnitNotFound))

@@ -21,6 +21,7 @@ from sqlmodel import col, or_, select
 from dudao_shared.auth import Principal
 from dudao_shared.errors import Problem
 from dudao_shared.regions import can_write_region, region_prefix
+from dudao_shared.sheet_jobs import ImportRequest, SheetImporter
 from dudao_shared.sheets import (
     Cell,
     CellError,
@@ -293,3 +294,19 @@ def _s(value: object) -> str | None:
     if value is None:
         return None
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+async def _import(
+    session: AsyncSession,
+    principal: Principal,
+    request: ImportRequest,
+    rows: list[SheetRow],
+    progress: Progress | None,
+) -> ImportSummary:
+    return await import_rows(
+        session, principal, rows=rows, dry_run=request.dry_run, mode=request.mode, progress=progress
+    )
+
+
+# What the import route runs, and the worker for a file too large for a request.
+IMPORTER = SheetImporter(KIND, _import)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from dudao_shared import sheet_jobs
 from dudao_shared.jobs import drop_schema, install_schema
 
 revision: str = 'sheetjobs_1ind'
@@ -24,31 +25,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     install_schema(op.get_bind())
-    op.create_table(
-        'sheet_job',
-        sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-        sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column('owner_sub', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column('principal', sa.JSON(), nullable=False),
-        sa.Column('params', sa.JSON(), nullable=False),
-        sa.Column('dry_run', sa.Boolean(), nullable=False),
-        sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-        sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-        sa.Column('content', sa.LargeBinary(), nullable=True),
-        sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-        sa.Column('rows_done', sa.Integer(), nullable=False),
-        sa.Column('rows_total', sa.Integer(), nullable=False),
-        sa.Column('summary', sa.JSON(), nullable=True),
-        sa.Column('problem', sa.JSON(), nullable=True),
-        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint('id'),
+    sheet_jobs.create_sheet_job_table(
+        op, sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False)
     )
-    op.create_index(op.f('ix_sheet_job_owner_sub'), 'sheet_job', ['owner_sub'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_sheet_job_owner_sub'), table_name='sheet_job')
-    op.drop_table('sheet_job')
+    sheet_jobs.drop_sheet_job_table(op)
     drop_schema(op.get_bind())
