@@ -293,12 +293,14 @@ class SheetImportRoute:
         )
 
 
-def sheet_import_route(model: type[SheetJobBase], location: str) -> Callable[..., SheetImportRoute]:
+def sheet_import_route(
+    model: type[SheetJobBase], location: str
+) -> Callable[..., Awaitable[SheetImportRoute]]:
     """A service's import-route dependency, declared once with its job table and where its jobs
     are read: ``SheetImport = Annotated[SheetImportRoute, Depends(sheet_import_route(…))]``.
     A route answers ``await imports(principal, sheet.IMPORTER, params=…)``."""
 
-    def dependency(
+    async def dependency(
         session: SessionDep,
         file: SheetFile,
         threshold: JobThreshold,
