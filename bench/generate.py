@@ -118,7 +118,10 @@ INSERT INTO assignment (id, plan_id, item_id, unit_id, role, status, percent, la
                         version, created_at, updated_at, assigned_at, light, light_reasons,
                         light_overdue, light_due_soon, light_next_due_on, light_on, light_until)
 SELECT md5('asg' || t || r.role)::uuid, i.plan_id, i.id,
-       md5('unit' || ((t * 7919 + r.off) % $3))::uuid, r.role,
+       -- One unit in the province is co-unit of every 200th task (a busy provincial office):
+       -- a full 50-row page of a unit's assignments at every size from 10,000 tasks.
+       md5('unit' || CASE WHEN r.role = 'co' AND t % 200 = 0 AND t % $3 <> 0 THEN 0
+                          ELSE (t * 7919 + r.off) % $3 END)::uuid, r.role,
        CASE WHEN r.role = 'lead' THEN i.status ELSE 'in_progress' END, (t % 100)::numeric,
        $4::date - (t % 20)::int, 1,
        now() - ((t % 1000) || ' minutes')::interval, now(),
