@@ -24,6 +24,8 @@ from .schemas import (
 )
 from .service import _env
 
+log = logging.getLogger("dudao.evaluations")
+
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "DejaVu Sans"]
 OUTCOME_COLOURS = {
     "on_time": "#4caf50",
@@ -203,6 +205,24 @@ def _svg(fig: Any) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue().encode()).decode()
 
 
+def _register_cjk_fonts() -> None:
+    """Make the CJK fonts known to matplotlib even when its font cache was written before they
+    were installed (matplotlib rebuilds the cache only when its own version changes): without
+    them it measures Chinese labels in DejaVu Sans, which has no such glyphs, and lays the
+    charts out wrongly."""
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if any(name in known for name in CJK_FONTS[:-1]):
+        return
+    for path in font_manager.findSystemFonts():
+        if "NotoSansCJK" in path or "wqy-microhei" in path:
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError) as exc:  # one unreadable file
+                log.warning("font not registered: %s (%s)", path, exc)
+
+
 def charts(data: EvaluationData) -> dict[str, str]:
     """The report's charts as SVG data URLs: task outcomes, indicator statuses, the unit
     ranking, and each trajectory against its target."""
@@ -211,6 +231,7 @@ def charts(data: EvaluationData) -> dict[str, str]:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
+    _register_cjk_fonts()
     plt.rcParams.update(
         {
             "font.family": "sans-serif",
