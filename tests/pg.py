@@ -48,9 +48,23 @@ def postgres_server() -> Iterator[str]:
         server = EmbeddedPostgres(Path(tmp) / "pg")
         try:
             server.start()
+            _allow_connections(server)
             yield server.url("postgres")
         finally:
             server.stop()
+
+
+def _allow_connections(server: EmbeddedPostgres) -> None:
+    """initdb's 100 connections are too few when the end-to-end tests run up to eight service
+    and worker processes with their pools: raise the limit and restart (a second, as `.ci/run`
+    does for the machine's server)."""
+    with psycopg.connect(_libpq(server.url("postgres")), autocommit=True) as conn:
+        row = conn.execute("SHOW max_connections").fetchone()
+        if row is not None and int(row[0]) >= 300:
+            return
+        conn.execute("ALTER SYSTEM SET max_connections = 400")
+    server.stop()
+    server.start()
 
 
 def _libpq(url: str) -> str:
