@@ -23,7 +23,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import File, Query, UploadFile
 from fastapi.responses import Response
@@ -36,6 +35,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSessionTransaction
 
 from .decimals import to_json_number
+from .downloads import attachment
 from .errors import UnsupportedMediaType, ValidationFailed
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -483,14 +483,10 @@ def download(
         body, media, ext = write_csv(kind, rows), CSV_TYPE, "csv"
     else:
         body, media, ext = write_xlsx(kind, rows, choices=choices, notes=notes), XLSX_TYPE, "xlsx"
-    filename = quote(f"{name}.{ext}")
     return Response(
         body,
         media_type=media,
-        headers={
-            "Content-Disposition": f'attachment; filename="{kind.name}.{ext}"; '
-            f"filename*=UTF-8''{filename}"
-        },
+        headers=attachment(f"{name}.{ext}", fallback=f"{kind.name}.{ext}"),
     )
 
 

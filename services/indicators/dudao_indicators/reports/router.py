@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
+from dudao_shared.downloads import attachment
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
 
 from ..periods import PERIOD_PATTERN
@@ -101,7 +102,9 @@ async def export_indicator_table(
     return Response(
         body,
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="indicators-{card.plan_id}.xlsx"'},
+        headers=attachment(
+            f"主要指标-{card.plan_id}.xlsx", fallback=f"indicators-{card.plan_id}.xlsx"
+        ),
     )
 
 

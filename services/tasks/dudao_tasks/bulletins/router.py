@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response, status
 
 from dudao_shared.auth import StaffWriter
 from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
+from dudao_shared.downloads import attachment
 from dudao_shared.errors import Forbidden, ValidationFailed, problem_responses
 from dudao_shared.pagination import Cursor, Limit, Page
 
@@ -94,11 +94,8 @@ async def get_bulletin(bulletin: ReadableBulletin) -> BulletinRead:
 )
 async def bulletin_xlsx(bulletin: ReadableBulletin) -> Response:
     """导出通报 (.xlsx：总体情况、单位排名、红榜)"""
-    filename = quote(f"{bulletin.title[:100]}.xlsx")
     return Response(
         service.to_xlsx(bulletin),
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"bulletin.xlsx\"; filename*=UTF-8''{filename}"
-        },
+        headers=attachment(f"{bulletin.title[:100]}.xlsx", fallback="bulletin.xlsx"),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
@@ -13,6 +12,7 @@ from fastapi.responses import JSONResponse
 from dudao_shared.auth import CurrentPrincipal
 from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
+from dudao_shared.downloads import attachment
 from dudao_shared.errors import (
     Conflict,
     Forbidden,
@@ -181,10 +181,7 @@ async def issue_evaluation(
 
 
 def _attachment(ev: Evaluation, suffix: str) -> dict[str, str]:
-    name = quote(f"{ev.title[:80]}{suffix}")
-    return {
-        "Content-Disposition": f"attachment; filename=\"evaluation{suffix}\"; filename*=UTF-8''{name}"
-    }
+    return attachment(f"{ev.title[:80]}{suffix}", fallback=f"evaluation{suffix}")
 
 
 _RENDER_FORMAT = Path(description="文件格式：pdf 或 xlsx")

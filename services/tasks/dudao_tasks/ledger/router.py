@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Response
 
 from dudao_shared.auth import Staff
 from dudao_shared.clock import Today
 from dudao_shared.db import SessionDep
+from dudao_shared.downloads import attachment
 from dudao_shared.errors import Forbidden, problem_responses
 
 from ..plans.dependencies import ReadablePlan
@@ -31,11 +30,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def plan_ledger(_: Staff, plan: ReadablePlan, session: SessionDep, today: Today) -> Response:
     """导出台账 (.xlsx)"""
     data = await service.plan_ledger(session, plan=plan, today=today)
-    filename = quote(f"{plan.title[:80]}-台账.xlsx")
     return Response(
         data,
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{filename}"
-        },
+        headers=attachment(f"{plan.title[:80]}-台账.xlsx", fallback="ledger.xlsx"),
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlmodel import col
@@ -36,6 +34,7 @@ from .dependencies import (
 )
 from .schemas import FileRead, ReportCreate, ReportRead
 from .service import FileNotFound, FileTooLarge, FileTypeNotAllowed, ReportNotFound
+from .storage import stored_file
 
 router = APIRouter(tags=["reports"])
 
@@ -204,17 +203,11 @@ async def get_file(evidence: ReadableFile) -> FileRead:
 )
 async def download_file(evidence: ReadableFile, storage: StorageDep) -> Response:
     """下载佐证材料"""
-    try:
-        data = await storage.get(evidence.storage_key)
-    except (FileNotFoundError, ValueError):
-        raise FileNotFound("文件内容已不存在") from None
-    disposition = f"attachment; filename=\"file\"; filename*=UTF-8''{quote(evidence.filename)}"
-    return Response(
-        data,
-        media_type=evidence.content_type,
-        headers={
-            "Content-Disposition": disposition,
-            "X-Content-Type-Options": "nosniff",
-            "ETag": f'"{evidence.sha256}"',
-        },
+    return await stored_file(
+        storage,
+        key=evidence.storage_key,
+        filename=evidence.filename,
+        content_type=evidence.content_type,
+        sha256=evidence.sha256,
+        gone=FileNotFound("文件内容已不存在"),
     )

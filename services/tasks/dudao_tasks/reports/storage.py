@@ -9,11 +9,32 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Protocol
 
-from fastapi import Depends
+from fastapi import Depends, Response
 
 from dudao_shared.context import AppState
+from dudao_shared.downloads import attachment
 
 from ..config import Settings
+
+
+async def stored_file(
+    storage: Storage, *, key: str, filename: str, content_type: str, sha256: str, gone: Exception
+) -> Response:
+    """A stored evidence file as a download (``gone`` when its bytes are no longer there): never
+    sniffed into something the browser would run, its ETag its content hash."""
+    try:
+        data = await storage.get(key)
+    except (FileNotFoundError, ValueError):
+        raise gone from None
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            **attachment(filename, fallback="file"),
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{sha256}"',
+        },
+    )
 
 
 class Storage(Protocol):

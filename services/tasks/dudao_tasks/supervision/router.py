@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -26,6 +25,7 @@ from ..plans.dependencies import WritablePlan
 from ..plans.service import PlanNotFound
 from ..reports.dependencies import StorageDep, UploadedEvidence
 from ..reports.service import FileTooLarge, FileTypeNotAllowed
+from ..reports.storage import stored_file
 from . import service
 from .dependencies import (
     AnswerableNotice,
@@ -184,19 +184,13 @@ async def upload_response_file(
 )
 async def download_response_file(evidence: ReadableNoticeFile, storage: StorageDep) -> Response:
     """下载反馈的佐证材料"""
-    try:
-        data = await storage.get(evidence.storage_key)
-    except (FileNotFoundError, ValueError):
-        raise NoticeFileNotFound("文件内容已不存在") from None
-    disposition = f"attachment; filename=\"file\"; filename*=UTF-8''{quote(evidence.filename)}"
-    return Response(
-        data,
-        media_type=evidence.content_type,
-        headers={
-            "Content-Disposition": disposition,
-            "X-Content-Type-Options": "nosniff",
-            "ETag": f'"{evidence.sha256}"',
-        },
+    return await stored_file(
+        storage,
+        key=evidence.storage_key,
+        filename=evidence.filename,
+        content_type=evidence.content_type,
+        sha256=evidence.sha256,
+        gone=NoticeFileNotFound("文件内容已不存在"),
     )
 
 
