@@ -83,10 +83,10 @@ def test_create_issue_render_download(
     expect(desk.get_by_test_id("evaluation-status")).to_contain_text("已签发")
     expect(desk.get_by_test_id("issue-evaluation")).to_have_count(0)
 
-    # The PDF is made by the worker; the page follows its progress to the end.
-    expect(desk.get_by_test_id("download-pdf")).to_be_disabled()
-    desk.get_by_test_id("render-pdf-start").click()
+    # Issuing queued the PDF and the workbook; the worker makes them and the page follows
+    # their progress to the end without being asked.
     expect(desk.get_by_test_id("render-pdf-state")).to_contain_text("已完成", timeout=180_000)
+    expect(desk.get_by_test_id("render-xlsx-state")).to_contain_text("已完成", timeout=180_000)
     shot(desk, "evaluation-issued-rendered")
     with desk.expect_download() as download:
         desk.get_by_test_id("download-pdf").click()

@@ -186,3 +186,12 @@ async def test_worker_renders_pdf_and_xlsx(render_db, keypair, make_token, tmp_p
             assert "修改后的报告正文" in "".join(words.split())
         # The outdated file is not kept beside the new one.
         assert await _renders(render_db, ev["id"]) == {"pdf": 1, "xlsx": 1}
+
+        # Issuing queues both files of the issued version: nobody has to ask for them.
+        issued = ok(await c.post(f"{base}/issue", headers={"If-Match": f'"{edited["version"]}"'}))
+        assert issued["status"] == "issued"
+        for fmt in ("pdf", "xlsx"):
+            queued_on_issue = ok(await c.get(f"{base}/render/{fmt}"))
+            assert queued_on_issue["evaluation_version"] == issued["version"]
+            assert queued_on_issue["state"] == "queued" and queued_on_issue["current"] is True
+        assert await _jobs(render_db) == 2

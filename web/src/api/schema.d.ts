@@ -714,8 +714,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 签发评估：此后数据与正文不再改变（需 If-Match）
-         * @description 签发评估：此后数据与正文不再改变（需 If-Match）
+         * 签发评估：此后数据与正文不再改变（需 If-Match）；同时排队生成 PDF 与 Excel 文件
+         * @description 签发评估：此后数据与正文不再改变（需 If-Match）；同时排队生成 PDF 与 Excel 文件
          */
         post: operations["issue_evaluation_api_v1_evaluations__evaluation_id__issue_post"];
         delete?: never;

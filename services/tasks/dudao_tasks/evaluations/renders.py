@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
-from typing import Protocol
+from typing import Protocol, get_args
 
 import procrastinate
 import sqlalchemy as sa
@@ -27,7 +27,7 @@ from dudao_shared.jobs import defer_in
 
 from ..models import Evaluation, EvaluationRender
 from . import render, service
-from .schemas import EvaluationData, RenderRead
+from .schemas import EvaluationData, RenderFormat, RenderRead
 
 log = logging.getLogger("dudao.evaluations")
 
@@ -119,6 +119,17 @@ async def start(
     )
     await session.flush()
     return r
+
+
+async def issue(
+    session: AsyncSession, ev: Evaluation, principal: Principal, *, expected: int
+) -> Evaluation:
+    """Issue the evaluation and queue its PDF and workbook: an issued evaluation is what goes
+    upward as files, so they are being made by the time someone downloads them."""
+    await service.issue(session, ev, principal, expected=expected)
+    for fmt in get_args(RenderFormat):
+        await start(session, ev, fmt, None, principal)
+    return ev
 
 
 def stored(r: EvaluationRender | None, ev: Evaluation) -> bytes:

@@ -174,8 +174,8 @@ async def issue_evaluation(
     session: SessionDep,
     response: Response,
 ) -> EvaluationRead:
-    """签发评估：此后数据与正文不再改变（需 If-Match）"""
-    await service.issue(session, ev, principal, expected=expected)
+    """签发评估：此后数据与正文不再改变（需 If-Match）；同时排队生成 PDF 与 Excel 文件"""
+    await renders.issue(session, ev, principal, expected=expected)
     set_etag(response, ev.version)
     return _read(ev, None)
 
