@@ -36,7 +36,10 @@ def nginx_conf(prefix: Path, listen: dict[str, int], replicas: dict[str, list[in
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
     upstreams = "".join(
         f"    upstream {svc} {{\n"
-        + "".join(f"        server 127.0.0.1:{port};\n" for port in ports)
+        # max_fails=0: a replica that refused a connection while it started is not set aside
+        # for ten seconds (nginx's default), which would leave the other one every request of a
+        # short test; a request that meets a refusal still moves on to the next replica.
+        + "".join(f"        server 127.0.0.1:{port} max_fails=0;\n" for port in ports)
         + "        keepalive 16;\n    }\n"
         for svc, ports in replicas.items()
     )
