@@ -21,6 +21,7 @@ from dudao_shared.auth import Principal
 from dudao_shared.errors import ValidationFailed
 from dudao_shared.regions import region_covers, region_prefix
 
+from .common.access import unit_scope
 from .models import Plan, Unit
 
 
@@ -53,6 +54,15 @@ def plan_ids_reached(principal: Principal, plan_id: Any) -> ColumnElement[bool]:
     if reach is None:
         return true()
     return col(plan_id).in_(select(col(Plan.id)).where(_code_within(Plan.region_code, reach)))
+
+
+def own_rows(principal: Principal, plan_id: Any, unit_id: Any) -> ColumnElement[bool]:
+    """Rows of one unit's work (its assignments, reports, extension requests, 督办单): staff
+    reach those of their region's plans, a unit only its own."""
+    unit = unit_scope(principal)
+    if unit is None:
+        return plan_ids_reached(principal, plan_id)
+    return col(unit_id) == unit
 
 
 def units_reached(principal: Principal) -> ColumnElement[bool]:

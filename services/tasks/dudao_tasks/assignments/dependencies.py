@@ -19,7 +19,7 @@ from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..items.dependencies import WritableTask
 from ..models import Assignment, Plan, Unit
-from ..policy import plan_ids_reached, require_unit_in_plan_region, staff_reach
+from ..policy import own_rows, plan_ids_reached, require_unit_in_plan_region, staff_reach
 from .schemas import AssignmentCreate, AssignmentUpdate
 from .service import AssignmentNotFound, FieldForbidden
 
@@ -46,10 +46,7 @@ async def visible_assignments(principal: CurrentPrincipal) -> ColumnElement[bool
 
 async def own_assignments(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the assignments of their region's plans; a unit only its own."""
-    unit = unit_scope(principal)
-    if unit is None:
-        return plan_ids_reached(principal, Assignment.plan_id)
-    return col(Assignment.unit_id) == unit
+    return own_rows(principal, Assignment.plan_id, Assignment.unit_id)
 
 
 VisibleAssignments = Annotated[ColumnElement[bool], Depends(visible_assignments)]

@@ -6,25 +6,21 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy import ColumnElement
-from sqlmodel import col, select
+from sqlmodel import select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.regions import require_region
 
-from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import ExtensionRequest, Plan
-from ..policy import plan_ids_reached
+from ..policy import own_rows
 from .service import ExtensionNotFound
 
 
 async def visible_extensions(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the requests of plans in their region; a unit only its own."""
-    unit = unit_scope(principal)
-    if unit is None:
-        return plan_ids_reached(principal, ExtensionRequest.plan_id)
-    return col(ExtensionRequest.unit_id) == unit
+    return own_rows(principal, ExtensionRequest.plan_id, ExtensionRequest.unit_id)
 
 
 VisibleExtensions = Annotated[ColumnElement[bool], Depends(visible_extensions)]

@@ -18,7 +18,7 @@ from dudao_shared.regions import require_region
 from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import Assignment, EvidenceFile, Plan, ProgressReport
-from ..policy import plan_ids_reached
+from ..policy import own_rows, plan_ids_reached
 from ..state import get_settings
 from .service import FileNotFound, ReportNotFound
 from .storage import StorageDep as StorageDep
@@ -45,10 +45,7 @@ async def visible_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
 
 async def own_reports(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff reach the reports of their region's plans; a unit only its own."""
-    unit = unit_scope(principal)
-    if unit is None:
-        return plan_ids_reached(principal, ProgressReport.plan_id)
-    return col(ProgressReport.unit_id) == unit
+    return own_rows(principal, ProgressReport.plan_id, ProgressReport.unit_id)
 
 
 VisibleReports = Annotated[ColumnElement[bool], Depends(visible_reports)]

@@ -13,19 +13,15 @@ from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden
 from dudao_shared.regions import require_region
 
-from ..common.access import unit_scope
 from ..common.ids import parse_id
 from ..models import NoticeFile, NoticeResponse, Plan, SupervisionNotice
-from ..policy import plan_ids_reached
+from ..policy import own_rows
 from .service import NoticeFileNotFound, NoticeNotFound
 
 
 async def visible_notices(principal: CurrentPrincipal) -> ColumnElement[bool]:
     """Staff see the notices of plans in their region; a unit only those sent to it."""
-    unit = unit_scope(principal)
-    if unit is None:
-        return plan_ids_reached(principal, SupervisionNotice.plan_id)
-    return col(SupervisionNotice.unit_id) == unit
+    return own_rows(principal, SupervisionNotice.plan_id, SupervisionNotice.unit_id)
 
 
 VisibleNotices = Annotated[ColumnElement[bool], Depends(visible_notices)]
