@@ -43,6 +43,7 @@ from dudao_indicators.reports import service as reports_service  # noqa: E402
 from dudao_shared import migrate  # noqa: E402
 from dudao_shared.db import Database  # noqa: E402
 from dudao_shared.http import ServiceClient  # noqa: E402
+from dudao_shared.prepared import driver  # noqa: E402
 from dudao_shared.tokens import TokenSigner, generate_keypair  # noqa: E402
 from dudao_tasks.config import Settings as TasksSettings  # noqa: E402
 from dudao_tasks.main import create_app as create_tasks_app  # noqa: E402
@@ -305,8 +306,9 @@ async def main() -> None:
             return await raw_latest.fetch(ind, regions)
 
         async def svc_card() -> Any:
-            async with db.read_sessionmaker() as s:  # type: ignore[union-attr]
-                return await reports_service.scorecard(s, plan_id=PLAN, region_code=city)
+            # As the route gets it: a pooled driver connection, no session.
+            async with db.read_connection() as conn:  # type: ignore[union-attr]
+                return await reports_service.scorecard(conn, plan_id=PLAN, region_code=city)
 
         async def sql_card() -> Any:
             return await raw_card.fetch(PLAN, city)
@@ -321,7 +323,9 @@ async def main() -> None:
             )
 
         async def held_card() -> Any:
-            return await reports_service.scorecard(held, plan_id=PLAN, region_code=city)
+            return await reports_service.scorecard(
+                await driver(held), plan_id=PLAN, region_code=city
+            )
 
         async with app.router.lifespan_context(app):
             client = httpx.AsyncClient(

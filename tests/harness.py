@@ -26,16 +26,24 @@ async def rolled_back(app: FastAPI) -> AsyncIterator[AsyncConnection]:
     savepoints of its own.
     """
     db = app.state.db
-    original = db.sessionmaker, db.read_sessionmaker
+    original = db.sessionmaker, db.read_sessionmaker, db.read_connection
     async with db.engine.connect() as conn:
         trans = await conn.begin()
         db.sessionmaker = db.read_sessionmaker = async_sessionmaker(
             bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
+        driver = (await conn.get_raw_connection()).driver_connection
+
+        @contextlib.asynccontextmanager
+        async def in_transaction() -> AsyncIterator[Any]:
+            # Reads without a session see what the test's transaction holds.
+            yield driver
+
+        db.read_connection = in_transaction
         try:
             yield conn
         finally:
-            db.sessionmaker, db.read_sessionmaker = original
+            db.sessionmaker, db.read_sessionmaker, db.read_connection = original
             await trans.rollback()
 
 

@@ -7,9 +7,12 @@ Services flush, never commit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import Depends, Request
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import URL, make_url
@@ -20,8 +23,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.util import await_
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from .context import AppState
+from .errors import database_unavailable
 
 POSTGRES_DRIVERS = frozenset(
     {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
@@ -71,6 +76,11 @@ def _mark_fresh(dbapi_connection: Any, record: Any) -> None:
     record.info["fresh"] = True
 
 
+# Set while a connection is checked out whose first statement tests it instead of the ping
+# (a session-less read: ``_Reads``; a writing session: ``prepared.driver``, whose BEGIN does).
+unpinged: ContextVar[bool] = ContextVar("unpinged", default=False)
+
+
 def _ping_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     """One round trip (``;`` outside any transaction) on a connection that has been used
     before; one the server already closed is replaced without any. A failed ping invalidates
@@ -80,6 +90,8 @@ def _ping_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     conn = dbapi_connection.driver_connection
     if conn.is_closed():
         raise exc.InvalidatePoolError("the server closed the connection")
+    if unpinged.get():
+        return
     try:
         await_(conn.fetchrow(";", timeout=5))
     except Exception as error:  # noqa: BLE001 - any failure of a bare ';' means a dead link
@@ -96,12 +108,77 @@ class Database:
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )
 
+        # Where a GET route without a session gets its driver connection
+        # (``dudao_shared.prepared.ReadConnection``); a test binds it to its own transaction.
+        self.read_connection: Callable[[], AbstractAsyncContextManager[Any]] = self._pooled
+
+    @asynccontextmanager
+    async def _pooled(self) -> AsyncIterator[Any]:
+        """A pooled connection for reads, outside any transaction (each statement its own
+        snapshot, as in the AUTOCOMMIT read session), from the sessions' pool."""
+        reads = _Reads(self.engine)
+        try:
+            yield reads
+        finally:
+            await reads.close()
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class _Reads:
+    """The driver connection of a session-less read (``dudao_shared.prepared.ReadConnection``).
+
+    It is checked out without the ping: on a read the ping is a round trip as long as the
+    query itself. A statement that finds the connection dead (the server restarted, the
+    backend terminated) is sent again, once, on a connection that is pinged — a read can be
+    repeated, and nothing else ran on the dead one. Only ``fetch``/``fetchrow``/``fetchval``:
+    reads.
+    """
+
+    __slots__ = ("_engine", "_fairy")
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._fairy: Any = None
+
+    async def _checkout(self, *, ping: bool) -> Any:
+        token = unpinged.set(not ping)
+        try:
+            self._fairy = await greenlet_spawn(self._engine.sync_engine.pool.connect)
+        finally:
+            unpinged.reset(token)
+        return self._fairy.driver_connection
+
+    async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
+        conn = self._fairy.driver_connection if self._fairy else await self._checkout(ping=False)
+        try:
+            return await getattr(conn, method)(sql, *args)
+        except (asyncpg.InterfaceError, asyncpg.PostgresError) as error:
+            if not database_unavailable(error):
+                raise
+            await greenlet_spawn(self._fairy.invalidate, error)
+            self._fairy = None
+            conn = await self._checkout(ping=True)
+            return await getattr(conn, method)(sql, *args)
+
+    async def fetch(self, sql: str, *args: Any) -> Any:
+        return await self._run("fetch", sql, args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        return await self._run("fetchrow", sql, args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        return await self._run("fetchval", sql, args)
+
+    async def close(self) -> None:
+        if self._fairy is not None:
+            await greenlet_spawn(self._fairy.close)
+            self._fairy = None
 
 
 READ_METHODS = frozenset({"GET", "HEAD"})

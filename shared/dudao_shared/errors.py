@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
@@ -174,6 +175,12 @@ def database_unavailable(exc: BaseException) -> bool:
         # PostgreSQL on a unix socket that is gone (stopped): FileNotFoundError from the
         # driver's connect; the same error from anywhere else is not the database's.
         return _raised_by_driver(exc)
+    if isinstance(exc, asyncpg.PostgresError):
+        # Raised by the driver itself (``dudao_shared.prepared``), not wrapped by SQLAlchemy.
+        return str(exc.sqlstate or "").startswith(_UNAVAILABLE_SQLSTATE)
+    if isinstance(exc, asyncpg.InterfaceError):
+        # A closed or lost connection (``ConnectionDoesNotExistError`` is one).
+        return True
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import PreconditionFailed, PreconditionRequired
+from .prepared import Prepared
 
 
 def etag_for(version: int) -> str:
@@ -99,6 +100,14 @@ def versioned_update(table: Table, columns: Sequence[str], returning: Sequence[s
         .values({**{name: bindparam(name) for name in columns}, "version": c.version + 1})
         .returning(*(c[name] for name in returning))
     )
+
+
+async def execute_versioned_on(conn: Any, stmt: Prepared, params: Mapping[str, Any]) -> Any:
+    """:func:`execute_versioned` on the driver connection (``dudao_shared.prepared``)."""
+    row = await stmt.fetchrow(conn, params)
+    if row is None:
+        raise PreconditionFailed("数据已被他人修改，请刷新后重试")
+    return row
 
 
 async def execute_versioned(

@@ -139,11 +139,26 @@ async def test_verify_finds_the_first_row_changed_or_removed_by_hand(
         await conn.close()
 
 
+async def _remove_one_row_of_each(chain_dbs: dict[str, str]) -> None:
+    for service, url in chain_dbs.items():
+        for n in range(3):
+            await _append(url, service, f"cli{n}")
+        table = await _table(service)
+        conn = await asyncpg.connect(_dsn(url))
+        try:
+            await conn.execute(
+                f"DELETE FROM {table} WHERE seq = (SELECT max(seq) - 1 FROM {table})"
+            )
+        finally:
+            await conn.close()
+
+
 def test_cli_reports_the_broken_link(chain_dbs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     for svc, url in chain_dbs.items():
         monkeypatch.setenv(f"DUDAO_{svc.upper()}_DATABASE_URL", url)
+    # Its own hole in each chain: the test does not lean on the one an earlier test left.
+    asyncio.run(_remove_one_row_of_each(chain_dbs))
     result = CliRunner().invoke(cli, ["audit", "verify"])
-    # The previous test left a hole in each chain.
     assert result.exit_code == 1, result.output
     assert result.output.count("断裂") == 3
 

@@ -51,6 +51,60 @@ async def test_pooled_connections_killed_by_the_server_are_replaced(  # type: ig
         assert found.status_code == 200 and found.json()["name"] == name
 
 
+async def test_unpinged_connections_found_dead_are_replaced(  # type: ignore[no-untyped-def]
+    tasks_settings: Settings, pg_server: str, make_token
+) -> None:
+    """The task read and the status update take their connection without the ping
+    (``dudao_shared.db._Reads``, ``dudao_shared.prepared.driver``): a connection the server
+    ended is found by the read's statement or the update's BEGIN and replaced, and the request
+    answers as if nothing happened."""
+    app = create_app(tasks_settings)
+    token = make_token("admin")
+    database = make_url(tasks_settings.database_url).database
+    assert database
+    async with app_lifespan(app), client_for(app, token) as c:
+        unit = await c.post(
+            "/api/v1/units",
+            json={
+                "name": f"断线单位{uuid.uuid4().hex[:6]}",
+                "level": "county",
+                "region_code": "360112",
+            },
+        )
+        assert unit.status_code == 201, unit.text
+        plan = await c.post(
+            "/api/v1/plans",
+            json={
+                "title": "断线读取",
+                "region_code": "360000",
+                "level": "province",
+                "items": [{"code": "1", "kind": "task", "title": "任务"}],
+                "assignments": [{"code": "1", "unit_id": unit.json()["id"], "role": "lead"}],
+            },
+        )
+        assert plan.status_code == 201, plan.text
+        rows = await c.get("/api/v1/assignments", params={"plan_id": plan.json()["id"]})
+        [assignment] = rows.json()["items"]
+        task = assignment["task_id"]
+        tag = (await c.get(f"/api/v1/assignments/{assignment['id']}")).headers["ETag"]
+        for _ in range(3):
+            assert (await c.get(f"/api/v1/tasks/{task}")).status_code == 200
+        for status in ("in_progress", "not_started", "in_progress"):
+            assert _terminate_backends(pg_server, database) >= 1
+            r = await c.get(f"/api/v1/tasks/{task}")
+            assert r.status_code == 200, r.text
+            assert r.json()["title"] == "任务"
+            assert _terminate_backends(pg_server, database) >= 1
+            r = await c.patch(
+                f"/api/v1/assignments/{assignment['id']}",
+                json={"status": status},
+                headers={"If-Match": tag},
+            )
+            assert r.status_code == 200, r.text
+            tag = r.headers["ETag"]
+        assert (await c.get(f"/api/v1/tasks/{task}")).json()["status"] == "in_progress"
+
+
 async def test_database_down_is_503_with_retry_after(  # type: ignore[no-untyped-def]
     tasks_settings: Settings, make_token
 ) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.auth import Principal
 from dudao_shared.clock import utcnow
 from dudao_shared.context import request_id_var
+from dudao_shared.prepared import Prepared
 
 from .models import AuditEvent
 
@@ -99,11 +100,11 @@ def record(
 
 
 # The chain columns (seq, prev_hash, hash) are the insert trigger's to set.
-_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_INSERT = Prepared(insert(AuditEvent.__table__))  # type: ignore[attr-defined]
 
 
 async def record_now(
-    session: AsyncSession,
+    conn: Any,
     *,
     principal: Principal,
     entity: str,
@@ -115,10 +116,11 @@ async def record_now(
     task_id: uuid.UUID | None = None,
     unit_id: uuid.UUID | None = None,
 ) -> None:
-    """The same row as :func:`record`, written at once by one prebuilt INSERT: for hot paths
-    that run in Core, where building an ORM object and flushing it costs more than the
-    statement (the status update)."""
+    """The same row as :func:`record`, written at once by one prebuilt INSERT on the driver
+    connection of the request's transaction (``dudao_shared.prepared.driver``): for hot paths,
+    where building an ORM object and flushing it costs more than the statement (the status
+    update)."""
     values = _fields(principal, entity, entity_id, action, before, after, plan_id, task_id, unit_id)
     values["id"] = uuid.uuid4()
     values["at"] = utcnow()
-    await session.execute(_INSERT, values)
+    await _INSERT.execute(conn, values)

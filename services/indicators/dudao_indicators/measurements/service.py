@@ -19,6 +19,7 @@ from dudao_shared.decimals import plain
 from dudao_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dudao_shared.http import ServiceClient
 from dudao_shared.pagination import paginate
+from dudao_shared.prepared import Prepared, driver
 from dudao_shared.regions import region_prefix
 from dudao_shared.versioning import flush_versioned, require_version
 
@@ -409,7 +410,8 @@ def _latest_statement(*, within: bool) -> Any:
         .where(
             m.c.indicator_id == a.c.indicator_id,
             m.c.region_code == a.c.region_code,
-            m.c.status.in_(assessments_service.COUNTED_STATUSES),
+            # One bound value per status: an expanding IN cannot be prepared once.
+            m.c.status.in_([sa.literal(k) for k in assessments_service.COUNTED_STATUSES]),
         )
         .order_by(m.c.period_end.desc())
         .limit(1)
@@ -426,9 +428,10 @@ def _latest_statement(*, within: bool) -> Any:
     return q.order_by(a.c.region_code)
 
 
-# Built once, as the scorecard's: a hot read whose statement building cost more than its rows.
-LATEST_ALL = _latest_statement(within=False)
-LATEST_WITHIN = _latest_statement(within=True)
+# Built once and run on the driver, as the scorecard's: a hot read whose statement building and
+# session execution cost more than its rows.
+LATEST_ALL = Prepared(_latest_statement(within=False))
+LATEST_WITHIN = Prepared(_latest_statement(within=True))
 
 
 async def latest_by_region(
@@ -441,14 +444,15 @@ async def latest_by_region(
     """Latest counted value of each region reporting the indicator:
     (region_code, measurement_id, period, value, status); ``pairs`` narrows to what a unit
     may see."""
+    conn = await driver(session)
     if within_region is None:
-        result = await session.execute(LATEST_ALL, {"indicator_id": indicator_id})
+        found = await LATEST_ALL.fetch(conn, {"indicator_id": indicator_id})
     else:
-        result = await session.execute(
-            LATEST_WITHIN, {"indicator_id": indicator_id, "prefix": region_prefix(within_region)}
+        found = await LATEST_WITHIN.fetch(
+            conn, {"indicator_id": indicator_id, "prefix": region_prefix(within_region)}
         )
     # The driver gives NUMERIC as Decimal already: rows are returned as they come.
-    rows: list[tuple[str, str, str, Decimal, str]] = result.tuples().all()  # type: ignore[assignment]
+    rows: list[tuple[str, str, str, Decimal, str]] = [tuple(r) for r in found]
     if pairs is None:
         return rows
     return [r for r in rows if (indicator_id, r[0]) in pairs]

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.errors import NotFound, ValidationFailed
 from dudao_shared.http import ServiceClient, UpstreamProblem
 from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.prepared import driver
 
 from ..models import Measurement
 from ..models.base import table_of
@@ -62,7 +63,7 @@ async def public_indicators(
     session: AsyncSession, *, plan_id: str, limit: int, cursor: str | None
 ) -> PublicIndicatorPage:
     try:
-        card = await reports.scorecard(session, plan_id=plan_id, region_code=None)
+        card = await reports.scorecard(await driver(session), plan_id=plan_id, region_code=None)
     except reports.PlanNotFound:
         return PublicIndicatorPage(plan_id=plan_id, region_code="", items=[], next_cursor=None)
     # A plan has tens of indicators in table order; the cursor is the position reached.

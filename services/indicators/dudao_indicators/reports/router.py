@@ -9,6 +9,7 @@ from dudao_shared.auth import Staff
 from dudao_shared.db import SessionDep
 from dudao_shared.downloads import attachment
 from dudao_shared.errors import Forbidden, NotFound, ValidationFailed, problem_responses
+from dudao_shared.prepared import ReadConnection, driver
 
 from ..periods import PERIOD_PATTERN
 from ..plans import TasksClient, region_name
@@ -31,10 +32,10 @@ level_rollups = APIRouter(prefix="/api/v1/indicators", tags=["rollups"])
     "/{plan_id}", response_model=Scorecard, responses=problem_responses(NotFound, Forbidden)
 )
 async def get_scorecard(
-    plan_id: ReadablePlanId, session: SessionDep, _: Staff, region_code: RegionAsked
+    plan_id: ReadablePlanId, conn: ReadConnection, _: Staff, region_code: RegionAsked
 ) -> Scorecard:
     """规划指标记分卡：各指标最新值与评估状态（默认为规划所属区划）"""
-    return await service.scorecard(session, plan_id=plan_id, region_code=region_code)
+    return await service.scorecard(conn, plan_id=plan_id, region_code=region_code)
 
 
 @rollups.get(
@@ -95,7 +96,7 @@ async def export_indicator_table(
     region_code: RegionAsked,
 ) -> Response:
     """导出规划主要指标表（含最新值与评估状态）"""
-    card = await service.scorecard(session, plan_id=plan_id, region_code=region_code)
+    card = await service.scorecard(await driver(session), plan_id=plan_id, region_code=region_code)
     body = indicator_table_xlsx(
         card, title=f"主要指标（{await region_name(tasks, card.region_code)}）"
     )

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import ColumnElement, bindparam, exists, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
 from dudao_shared.errors import Forbidden
+from dudao_shared.prepared import Prepared, attach, driver
 from dudao_shared.regions import region_prefix, require_region
 
 from ..common.access import unit_scope
@@ -57,7 +59,9 @@ def _load_statement(*, unit: str | None, in_region: bool) -> Any:
     """``unit``: None for staff, "own" for a unit's own rows, "visible" for those plus the
     rows of tasks it leads — the same scopes as ``own_assignments``/``visible_assignments``,
     with the caller's values as bound parameters."""
-    stmt = select(Assignment).where(col(Assignment.id) == bindparam("aid"))
+    stmt = sa_select(*Assignment.__table__.c).where(  # type: ignore[attr-defined]
+        col(Assignment.id) == bindparam("aid")
+    )
     if in_region:
         stmt = stmt.where(
             col(Assignment.plan_id).in_(
@@ -77,12 +81,13 @@ def _load_statement(*, unit: str | None, in_region: bool) -> Any:
     return stmt
 
 
-# Built once: building the expression per request cost more CPU than running it.
+# Built once and run on the driver (``dudao_shared.prepared``): through the session, building
+# the expression and the ORM's execution cost several times the statement itself.
 _LOAD_STATEMENTS = {
-    ("staff", True): _load_statement(unit=None, in_region=True),
-    ("staff", False): _load_statement(unit=None, in_region=False),
-    ("own", False): _load_statement(unit="own", in_region=False),
-    ("visible", False): _load_statement(unit="visible", in_region=False),
+    ("staff", True): Prepared(_load_statement(unit=None, in_region=True)),
+    ("staff", False): Prepared(_load_statement(unit=None, in_region=False)),
+    ("own", False): Prepared(_load_statement(unit="own", in_region=False)),
+    ("visible", False): Prepared(_load_statement(unit="visible", in_region=False)),
 }
 
 
@@ -100,12 +105,10 @@ async def _load(
         if reach is not None:
             params["prefix"] = region_prefix(reach)
         key = ("staff", reach is not None)
-    row: Assignment | None = (
-        await session.execute(_LOAD_STATEMENTS[key], params)
-    ).scalar_one_or_none()
+    row = await _LOAD_STATEMENTS[key].fetchrow(await driver(session), params)
     if row is None:
         raise AssignmentNotFound()
-    return row
+    return attach(session, Assignment, row)
 
 
 async def readable_assignment(

@@ -23,7 +23,12 @@ from dudao_shared.errors import (
     ValidationFailed,
 )
 from dudao_shared.pagination import paginate, sort_order
-from dudao_shared.versioning import execute_versioned, flush_versioned, versioned_update
+from dudao_shared.prepared import Prepared, driver
+from dudao_shared.versioning import (
+    execute_versioned_on,
+    flush_versioned,
+    versioned_update,
+)
 
 from ..audit_trail import diff, record, record_now, snapshot
 from ..common.collectives import is_collective
@@ -359,7 +364,7 @@ _STATUS_CONTEXT = (
     .join(Unit, col(Unit.id) == bindparam("unit_id"))
     .where(col(Item.id) == bindparam("item_id"))
 )
-_SET_TASK = (
+_SET_TASK_STMT = (
     update(_ITEM)
     .where(_ITEM.c.id == bindparam("task_id"))
     .values(
@@ -372,6 +377,11 @@ _SET_TASK = (
         }
     )
 )
+# Run on the driver inside the request's transaction: through the session each statement
+# cost several times its own execution (``dudao_shared.prepared``).
+_CONTEXT = Prepared(_STATUS_CONTEXT)
+_SET_STATUS_ROW = Prepared(_SET_STATUS)
+_SET_TASK = Prepared(_SET_TASK_STMT)
 
 
 async def _update_status(
@@ -384,24 +394,23 @@ async def _update_status(
 ) -> AssignmentRead | None:
     """The status update in four statements; None when the task has several leads (their
     least advanced state is the task's, so the general path locks the task and reads them)."""
-    ctx = (
-        await session.execute(
-            _STATUS_CONTEXT,
-            {
-                "assignment_id": assignment.id,
-                "unit_id": assignment.unit_id,
-                "item_id": assignment.item_id,
-            },
-        )
-    ).one()
+    conn = await driver(session)
+    ctx = await _CONTEXT.fetchrow(
+        conn,
+        {
+            "assignment_id": assignment.id,
+            "unit_id": assignment.unit_id,
+            "item_id": assignment.item_id,
+        },
+    )
     lead = assignment.role == "lead"
     # The general path also rolls a delivered copy up into its parent task and tells a
     # disclosed plan's subscribers; these four statements do neither.
-    if (lead and ctx.other_leads) or ctx.source_item_id is not None or ctx.disclosed:
+    if (lead and ctx["other_leads"]) or ctx["source_item_id"] is not None or ctx["disclosed"]:
         return None
-    rules = rules_of(ctx.light_rules)
-    deadlines = ctx.deadlines or []
-    task_status = status if lead else ctx.task_status
+    rules = rules_of(ctx["light_rules"])
+    deadlines = ctx["deadlines"] or []
+    task_status = status if lead else ctx["task_status"]
     now = utcnow()
     old_status, old_completed_at = assignment.status, assignment.completed_at
     completed_at = assignment.completed_at
@@ -416,9 +425,9 @@ async def _update_status(
         today=today,
     )
     lights = stored_values(own, today)
-    row = await execute_versioned(
-        session,
-        _SET_STATUS,
+    row = await execute_versioned_on(
+        conn,
+        _SET_STATUS_ROW,
         {
             "row_id": assignment.id,
             "expected": assignment.version,
@@ -429,19 +438,23 @@ async def _update_status(
         },
     )
     changed = {"status": status, "completed_at": completed_at, **lights}
-    for name, value in {**changed, "version": row.version, "updated_at": row.updated_at}.items():
+    for name, value in {
+        **changed,
+        "version": row["version"],
+        "updated_at": row["updated_at"],
+    }.items():
         set_committed_value(assignment, name, value)
     if lead:
         task = compute(
             status=task_status,
             deadlines=deadlines,
-            last_report_on=ctx.task_last_report_on,
-            since=(ctx.task_since or assignment.created_at).date(),
+            last_report_on=ctx["task_last_report_on"],
+            since=(ctx["task_since"] or assignment.created_at).date(),
             rules=rules,
             today=today,
         )
-        await session.execute(
-            _SET_TASK,
+        await _SET_TASK.execute(
+            conn,
             {
                 "task_id": assignment.item_id,
                 "task_status": task_status,
@@ -453,7 +466,7 @@ async def _update_status(
         {"status": status, "completed_at": _iso(completed_at)},
     )
     await record_now(
-        session,
+        conn,
         principal=principal,
         entity="assignment",
         entity_id=assignment.id,
@@ -464,8 +477,10 @@ async def _update_status(
         task_id=assignment.item_id,
         unit_id=assignment.unit_id,
     )
-    ack_days = supervision_rules_of(ctx.supervision_rules).ack_days
-    return _read(assignment, ctx.code, ctx.title, ctx.unit_name, ctx.due_on, ack_days, today)
+    ack_days = supervision_rules_of(ctx["supervision_rules"]).ack_days
+    return _read(
+        assignment, ctx["code"], ctx["title"], ctx["unit_name"], ctx["due_on"], ack_days, today
+    )
 
 
 def _iso(value: dt.datetime | None) -> str | None:

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import ColumnElement, bindparam, exists, literal
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
 from dudao_shared.db import SessionDep
-from dudao_shared.errors import ValidationFailed
+from dudao_shared.errors import NotFound, ValidationFailed
+from dudao_shared.prepared import Prepared, ReadConnection, Record, attach, driver
 from dudao_shared.regions import region_prefix, require_region
 
 from ..common.access import unit_scope
@@ -24,7 +26,9 @@ from .service import ItemNotFound, TaskNotFound
 
 
 def _statement(*, tasks_only: bool, for_unit: bool, in_region: bool) -> Any:
-    stmt = select(Item).where(Item.id == bindparam("iid"))
+    stmt = sa_select(*Item.__table__.c).where(  # type: ignore[attr-defined]
+        col(Item.id) == bindparam("iid")
+    )
     if in_region:
         # Regional staff: the item's plan lies in their region (``policy``).
         stmt = stmt.where(
@@ -49,8 +53,8 @@ def _statement(*, tasks_only: bool, for_unit: bool, in_region: bool) -> Any:
 
 # Built once: constructing the expression costs more CPU than running it on every read.
 _STATEMENTS = {
-    (tasks_only, for_unit, in_region): _statement(
-        tasks_only=tasks_only, for_unit=for_unit, in_region=in_region
+    (tasks_only, for_unit, in_region): Prepared(
+        _statement(tasks_only=tasks_only, for_unit=for_unit, in_region=in_region)
     )
     for tasks_only in (False, True)
     for for_unit in (False, True)
@@ -58,23 +62,27 @@ _STATEMENTS = {
 }
 
 
-async def _load(
-    raw_id: str, principal: CurrentPrincipal, session: SessionDep, *, tasks_only: bool
-) -> Item:
-    missing = TaskNotFound() if tasks_only else ItemNotFound()
-    iid = parse_id(raw_id, missing)
+def _params(raw_id: str, principal: CurrentPrincipal, missing: NotFound) -> dict[str, Any]:
+    params: dict[str, Any] = {"iid": parse_id(raw_id, missing)}
     unit = unit_scope(principal)
-    params: dict[str, Any] = {"iid": iid}
     if unit is not None:
         params["unit"] = unit
     reach = staff_reach(principal)
     if reach is not None:
         params["prefix"] = region_prefix(reach)
-    stmt = _STATEMENTS[(tasks_only, unit is not None, reach is not None)]
-    item: Item | None = (await session.execute(stmt, params)).scalar_one_or_none()
-    if item is None:
+    return params
+
+
+async def _load(
+    raw_id: str, principal: CurrentPrincipal, session: SessionDep, *, tasks_only: bool
+) -> Item:
+    missing = TaskNotFound() if tasks_only else ItemNotFound()
+    params = _params(raw_id, principal, missing)
+    stmt = _STATEMENTS[(tasks_only, "unit" in params, "prefix" in params)]
+    row = await stmt.fetchrow(await driver(session), params)
+    if row is None:
         raise missing
-    return item
+    return attach(session, Item, row)
 
 
 async def readable_item(item_id: str, principal: CurrentPrincipal, session: SessionDep) -> Item:
@@ -87,8 +95,25 @@ async def readable_task(task_id: str, principal: CurrentPrincipal, session: Sess
     return await _load(task_id, principal, session, tasks_only=True)
 
 
+async def readable_task_row(
+    task_id: str, principal: CurrentPrincipal, conn: ReadConnection
+) -> Record:
+    """The task as ``readable_task`` finds it, as a plain row read on the driver."""
+    missing = TaskNotFound()
+    params = _params(task_id, principal, missing)
+    # The same statement on a connection without a session: the read every unit's phone
+    # page makes answers from the row.
+    row: Record | None = await _STATEMENTS[(True, "unit" in params, "prefix" in params)].fetchrow(
+        conn, params
+    )
+    if row is None:
+        raise missing
+    return row
+
+
 ReadableItem = Annotated[Item, Depends(readable_item)]
 ReadableTask = Annotated[Item, Depends(readable_task)]
+ReadableTaskRow = Annotated[Record, Depends(readable_task_row)]
 
 
 async def _require_plan_region(session: SessionDep, principal: StaffWriter, item: Item) -> None:

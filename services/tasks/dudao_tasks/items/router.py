@@ -27,7 +27,7 @@ from .dependencies import (
     ItemMoveTo,
     NewItem,
     ReadableItem,
-    ReadableTask,
+    ReadableTaskRow,
     VisibleItems,
     WritableItem,
 )
@@ -161,7 +161,7 @@ async def delete_item(
 @router.get(
     "/api/v1/tasks/{task_id}", response_model=TaskRead, responses=problem_responses(TaskNotFound)
 )
-async def get_task(task: ReadableTask, response: Response) -> TaskRead:
+async def get_task(task: ReadableTaskRow, response: Response) -> TaskRead:
     """查看任务（单行，一次查询）"""
-    set_etag(response, task.version)
-    return TaskRead.model_validate(task)
+    set_etag(response, task["version"])
+    return TaskRead.model_validate(dict(task.items()))
