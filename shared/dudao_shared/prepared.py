@@ -75,6 +75,8 @@ class Prepared:
                 if column is not None and column.default is not None:
                     generated.setdefault(name, _maker(column.default))
         self._generated = generated
+        # SQLAlchemy fills these in for the top statement only: a DML statement inside a CTE
+        # must set such a column itself.
         for column in getattr(stmt, "selected_columns", ()):
             # A row is passed on as the driver decodes it (asyncpg gives the same Python
             # values as the session for every column type we use; JSON is decoded by the codec

@@ -86,18 +86,27 @@ async def flush_versioned(session: AsyncSession) -> None:
         raise PreconditionFailed("数据已被他人修改，请刷新后重试") from None
 
 
-def versioned_update(table: Table, columns: Sequence[str], returning: Sequence[str]) -> Update:
+def versioned_update(
+    table: Table, columns: Sequence[str], returning: Sequence[str], *, prefix: str = ""
+) -> Update:
     """A hot path's UPDATE, built once at import: ``SET <columns> = :<column>, version =
     version + 1 WHERE id = :row_id AND version = :expected RETURNING <returning>``.
 
     The same version check SQLAlchemy makes for a mapped ``version_id_col``, in one statement
-    with no unit-of-work and no re-read; run it with :func:`execute_versioned`.
+    with no unit-of-work and no re-read; run it with :func:`execute_versioned`. ``prefix``
+    names the values ``<prefix><column>`` (needed when the UPDATE is part of a larger
+    statement, where a column's own name is reserved).
     """
     c = table.c
     return (
         update(table)
         .where(c.id == bindparam("row_id"), c.version == bindparam("expected"))
-        .values({**{name: bindparam(name) for name in columns}, "version": c.version + 1})
+        .values(
+            {
+                **{name: bindparam(prefix + name, type_=c[name].type) for name in columns},
+                "version": c.version + 1,
+            }
+        )
         .returning(*(c[name] for name in returning))
     )
 

@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dudao_shared.auth import Principal
@@ -101,6 +102,54 @@ def record(
 
 # The chain columns (seq, prev_hash, hash) are the insert trigger's to set.
 _INSERT = Prepared(insert(AuditEvent.__table__))  # type: ignore[attr-defined]
+
+
+_AUDIT_TABLE: Any = AuditEvent.__table__  # type: ignore[attr-defined]
+_WRITTEN = (
+    "id",
+    "at",
+    "actor_sub",
+    "actor_role",
+    "actor_unit_id",
+    "entity",
+    "entity_id",
+    "action",
+    "plan_id",
+    "task_id",
+    "unit_id",
+    "before",
+    "after",
+    "request_id",
+)
+
+
+def insert_after(changed: Any) -> Any:
+    """An audit INSERT that writes its row only if the statement ``changed`` (a CTE of an
+    UPDATE … RETURNING) changed one: for a hot path that makes its change and its record in one
+    statement. Its values are the parameters ``audit_<column>`` (see :func:`audit_params`)."""
+    values = sa_select(
+        *(bindparam(f"audit_{name}", type_=_AUDIT_TABLE.c[name].type) for name in _WRITTEN)
+    ).select_from(changed)
+    return insert(_AUDIT_TABLE).from_select(list(_WRITTEN), values)
+
+
+def audit_params(
+    *,
+    principal: Principal,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    plan_id: uuid.UUID | None = None,
+    task_id: uuid.UUID | None = None,
+    unit_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The same row as :func:`record`, as the parameters of :func:`insert_after`."""
+    values = _fields(principal, entity, entity_id, action, before, after, plan_id, task_id, unit_id)
+    values["id"] = uuid.uuid4()
+    values["at"] = utcnow()
+    return {f"audit_{name}": value for name, value in values.items()}
 
 
 async def record_now(

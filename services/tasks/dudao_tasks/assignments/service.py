@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, func, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, exists, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,7 +30,7 @@ from dudao_shared.versioning import (
     versioned_update,
 )
 
-from ..audit_trail import diff, record, record_now, snapshot
+from ..audit_trail import audit_params, diff, insert_after, record, snapshot
 from ..common.collectives import is_collective
 from ..common.rollup import rolled_up
 from ..models import ACTIONABLE, Assignment, Item, ItemDeadline, Plan, Unit, effective_deadlines
@@ -317,15 +317,16 @@ def check_unit_transition(current: str, target: str) -> None:
 
 
 # The unit's status update is the hottest write of the platform (every unit, every reporting
-# week): its statements are built once here and run in Core, with no unit-of-work and no
-# re-read — one SELECT for what the lights need, the versioned UPDATE … RETURNING, the task's
-# UPDATE when it is the task's only lead, and the audit INSERT.
+# week): its statements are built once here and run on the driver, with no unit-of-work and no
+# re-read — one SELECT for what the lights need, then one statement that makes the versioned
+# UPDATE … RETURNING, the task's UPDATE when it is the task's only lead, and the audit INSERT.
 _ASSIGNMENT: Table = Assignment.__table__  # type: ignore[attr-defined]
 _ITEM: Table = Item.__table__  # type: ignore[attr-defined]
 _SET_STATUS = versioned_update(
     _ASSIGNMENT,
     ("status", "completed_at", "updated_at", *STORED),
     returning=("version", "updated_at"),
+    prefix="set_",
 )
 _STATUS_CONTEXT = (
     sa_select(
@@ -364,24 +365,41 @@ _STATUS_CONTEXT = (
     .join(Unit, col(Unit.id) == bindparam("unit_id"))
     .where(col(Item.id) == bindparam("item_id"))
 )
-_SET_TASK_STMT = (
-    update(_ITEM)
-    .where(_ITEM.c.id == bindparam("task_id"))
-    .values(
-        {
-            "status": bindparam("task_status"),
-            # A task's version moves when its state does, as with the ORM path.
-            "version": _ITEM.c.version
-            + case((_ITEM.c.status == bindparam("task_status"), 0), else_=1),
-            **{name: bindparam(name) for name in STORED},
-        }
-    )
-)
+
+
+def _status_write(*, lead: bool) -> Prepared:
+    """The whole write of a status update as one statement: the versioned UPDATE of the
+    assignment; when it is the task's only lead, the task's UPDATE; and the audit INSERT — each
+    of the last two only if the first changed the row (another writer won: nothing, 412)."""
+    changed = _SET_STATUS.cte("changed")
+    stmt = sa_select(changed.c.version, changed.c.updated_at)
+    if lead:
+        task = (
+            update(_ITEM)
+            .where(_ITEM.c.id == bindparam("task_id"), exists(sa_select(changed.c.version)))
+            .values(
+                {
+                    "status": bindparam("task_status"),
+                    # A task's version moves when its state does, as with the ORM path.
+                    "version": _ITEM.c.version
+                    + case((_ITEM.c.status == bindparam("task_status"), 0), else_=1),
+                    # ``updated_at`` too: SQLAlchemy makes a column's ``onupdate`` value for the
+                    # top statement only, not for an UPDATE inside a CTE.
+                    **{
+                        name: bindparam(f"task_{name}", type_=_ITEM.c[name].type)
+                        for name in (*STORED, "updated_at")
+                    },
+                }
+            )
+        )
+        stmt = stmt.add_cte(task.cte("task"))
+    return Prepared(stmt.add_cte(insert_after(changed).cte("audit")))
+
+
 # Run on the driver inside the request's transaction: through the session each statement
 # cost several times its own execution (``dudao_shared.prepared``).
 _CONTEXT = Prepared(_STATUS_CONTEXT)
-_SET_STATUS_ROW = Prepared(_SET_STATUS)
-_SET_TASK = Prepared(_SET_TASK_STMT)
+_WRITE = {lead: _status_write(lead=lead) for lead in (False, True)}
 
 
 async def _update_status(
@@ -392,8 +410,9 @@ async def _update_status(
     status: str,
     today: dt.date,
 ) -> AssignmentRead | None:
-    """The status update in four statements; None when the task has several leads (their
-    least advanced state is the task's, so the general path locks the task and reads them)."""
+    """The status update in two statements (what the lights need, then the one write); None
+    when the task has several leads (their least advanced state is the task's, so the general
+    path locks the task and reads them)."""
     conn = await driver(session)
     ctx = await _CONTEXT.fetchrow(
         conn,
@@ -405,7 +424,7 @@ async def _update_status(
     )
     lead = assignment.role == "lead"
     # The general path also rolls a delivered copy up into its parent task and tells a
-    # disclosed plan's subscribers; these four statements do neither.
+    # disclosed plan's subscribers; this path does neither.
     if (lead and ctx["other_leads"]) or ctx["source_item_id"] is not None or ctx["disclosed"]:
         return None
     rules = rules_of(ctx["light_rules"])
@@ -425,25 +444,14 @@ async def _update_status(
         today=today,
     )
     lights = stored_values(own, today)
-    row = await execute_versioned_on(
-        conn,
-        _SET_STATUS_ROW,
-        {
-            "row_id": assignment.id,
-            "expected": assignment.version,
-            "status": status,
-            "completed_at": completed_at,
-            "updated_at": now,
-            **lights,
-        },
-    )
-    changed = {"status": status, "completed_at": completed_at, **lights}
-    for name, value in {
-        **changed,
-        "version": row["version"],
-        "updated_at": row["updated_at"],
-    }.items():
-        set_committed_value(assignment, name, value)
+    params: dict[str, Any] = {
+        "row_id": assignment.id,
+        "expected": assignment.version,
+        "set_status": status,
+        "set_completed_at": completed_at,
+        "set_updated_at": now,
+        **{f"set_{k}": v for k, v in lights.items()},
+    }
     if lead:
         task = compute(
             status=task_status,
@@ -453,30 +461,35 @@ async def _update_status(
             rules=rules,
             today=today,
         )
-        await _SET_TASK.execute(
-            conn,
-            {
-                "task_id": assignment.item_id,
-                "task_status": task_status,
-                **stored_values(task, today),
-            },
-        )
+        params["task_id"] = assignment.item_id
+        params["task_status"] = task_status
+        params["task_updated_at"] = now
+        params.update({f"task_{k}": v for k, v in stored_values(task, today).items()})
     b, a = diff(
         {"status": old_status, "completed_at": _iso(old_completed_at)},
         {"status": status, "completed_at": _iso(completed_at)},
     )
-    await record_now(
-        conn,
-        principal=principal,
-        entity="assignment",
-        entity_id=assignment.id,
-        action="status",
-        before=b,
-        after=a,
-        plan_id=assignment.plan_id,
-        task_id=assignment.item_id,
-        unit_id=assignment.unit_id,
+    params.update(
+        audit_params(
+            principal=principal,
+            entity="assignment",
+            entity_id=assignment.id,
+            action="status",
+            before=b,
+            after=a,
+            plan_id=assignment.plan_id,
+            task_id=assignment.item_id,
+            unit_id=assignment.unit_id,
+        )
     )
+    row = await execute_versioned_on(conn, _WRITE[lead], params)
+    changed = {"status": status, "completed_at": completed_at, **lights}
+    for name, value in {
+        **changed,
+        "version": row["version"],
+        "updated_at": row["updated_at"],
+    }.items():
+        set_committed_value(assignment, name, value)
     ack_days = supervision_rules_of(ctx["supervision_rules"]).ack_days
     return _read(
         assignment, ctx["code"], ctx["title"], ctx["unit_name"], ctx["due_on"], ack_days, today

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from dudao_shared.auth import Staff
 from dudao_shared.clock import Today
@@ -58,11 +58,12 @@ async def list_plan_tasks(
     response_model=PlanLights,
     responses=problem_responses(PlanNotFound, Forbidden),
 )
-async def plan_lights(
-    _: Staff, plan: ReadablePlan, session: SessionDep, today: Today
-) -> PlanLights:
+async def plan_lights(_: Staff, plan: ReadablePlan, session: SessionDep, today: Today) -> Response:
     """规划亮灯汇总：整体（最差灯色）、各灯色任务数与各责任单位"""
-    return await service.plan_lights(session, plan=plan, today=today)
+    # The body is built by the query (``service.plan_lights``); ``PlanLights`` documents it.
+    return Response(
+        await service.plan_lights(session, plan=plan, today=today), media_type="application/json"
+    )
 
 
 @router.get(

@@ -191,8 +191,11 @@ async def refresh_plan(
         after = ids[-1]
 
 
-def stale(model: type[Item] | type[Assignment], today: dt.date) -> ColumnElement[bool]:
-    """Rows whose stored light is not the light of ``today``."""
+def stale(
+    model: type[Item] | type[Assignment], today: dt.date | ColumnElement[dt.date]
+) -> ColumnElement[bool]:
+    """Rows whose stored light is not the light of ``today`` (a date, or a bound parameter for
+    a statement prepared once)."""
     return or_(
         col(model.light_on).is_(None),
         col(model.light_on) > today,
