@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dudao_shared.auth import Principal
 from dudao_shared.clock import utcnow
 from dudao_shared.context import request_id_var
-from dudao_shared.prepared import Prepared
 
 from .models import AuditEvent
 
@@ -101,9 +100,6 @@ def record(
 
 
 # The chain columns (seq, prev_hash, hash) are the insert trigger's to set.
-_INSERT = Prepared(insert(AuditEvent.__table__))  # type: ignore[attr-defined]
-
-
 _AUDIT_TABLE: Any = AuditEvent.__table__  # type: ignore[attr-defined]
 _WRITTEN = (
     "id",
@@ -150,26 +146,3 @@ def audit_params(
     values["id"] = uuid.uuid4()
     values["at"] = utcnow()
     return {f"audit_{name}": value for name, value in values.items()}
-
-
-async def record_now(
-    conn: Any,
-    *,
-    principal: Principal,
-    entity: str,
-    entity_id: uuid.UUID,
-    action: str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    plan_id: uuid.UUID | None = None,
-    task_id: uuid.UUID | None = None,
-    unit_id: uuid.UUID | None = None,
-) -> None:
-    """The same row as :func:`record`, written at once by one prebuilt INSERT on the driver
-    connection of the request's transaction (``dudao_shared.prepared.driver``): for hot paths,
-    where building an ORM object and flushing it costs more than the statement (the status
-    update)."""
-    values = _fields(principal, entity, entity_id, action, before, after, plan_id, task_id, unit_id)
-    values["id"] = uuid.uuid4()
-    values["at"] = utcnow()
-    await _INSERT.execute(conn, values)
