@@ -126,3 +126,19 @@ async def test_database_down_is_503_with_retry_after(  # type: ignore[no-untyped
             assert r.json()["code"] == "database_unavailable"
         ready = await c.get("/readyz")
         assert ready.status_code == 503
+
+
+def test_driver_errors_are_classified_as_the_sessions_are() -> None:
+    """Statements on the driver (``dudao_shared.prepared``) raise asyncpg's own errors, not
+    SQLAlchemy's wrappers: a lost connection or a server going away is still a 503, a wrong
+    request is not."""
+    import asyncpg
+
+    from dudao_shared.errors import database_unavailable
+
+    assert database_unavailable(asyncpg.exceptions.ConnectionDoesNotExistError("gone"))
+    assert database_unavailable(asyncpg.exceptions.AdminShutdownError("terminating"))
+    assert database_unavailable(asyncpg.exceptions.CannotConnectNowError("starting up"))
+    assert database_unavailable(asyncpg.exceptions.TooManyConnectionsError("full"))
+    assert not database_unavailable(asyncpg.exceptions.UniqueViolationError("duplicate"))
+    assert not database_unavailable(asyncpg.exceptions.NotNullViolationError("null"))
