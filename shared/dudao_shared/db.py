@@ -136,7 +136,7 @@ class _Reads:
     It is checked out without the ping: on a read the ping is a round trip as long as the
     query itself. A statement that finds the connection dead (the server restarted, the
     backend terminated) is sent again, once, on a connection that is pinged — a read can be
-    repeated, and nothing else ran on the dead one. Only ``fetch``/``fetchrow``/``fetchval``:
+    repeated, and nothing else ran on the dead one. Only ``fetch``/``fetchrow``:
     reads.
     """
 
@@ -171,9 +171,6 @@ class _Reads:
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
         return await self._run("fetchrow", sql, args)
-
-    async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self._run("fetchval", sql, args)
 
     async def close(self) -> None:
         if self._fairy is not None:

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Response
-from sqlalchemy import Column, Integer, Row, Table, Update, bindparam, update
+from sqlalchemy import Column, Integer, Table, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -93,7 +93,7 @@ def versioned_update(
     version + 1 WHERE id = :row_id AND version = :expected RETURNING <returning>``.
 
     The same version check SQLAlchemy makes for a mapped ``version_id_col``, in one statement
-    with no unit-of-work and no re-read; run it with :func:`execute_versioned`. ``prefix``
+    with no unit-of-work and no re-read; run it with :func:`execute_versioned_on`. ``prefix``
     names the values ``<prefix><column>`` (needed when the UPDATE is part of a larger
     statement, where a column's own name is reserved).
     """
@@ -112,18 +112,9 @@ def versioned_update(
 
 
 async def execute_versioned_on(conn: Any, stmt: Prepared, params: Mapping[str, Any]) -> Any:
-    """:func:`execute_versioned` on the driver connection (``dudao_shared.prepared``)."""
+    """Run a prepared :func:`versioned_update` on the driver connection
+    (``dudao_shared.prepared``); no row matched (another writer won) → 412."""
     row = await stmt.fetchrow(conn, params)
-    if row is None:
-        raise PreconditionFailed("数据已被他人修改，请刷新后重试")
-    return row
-
-
-async def execute_versioned(
-    session: AsyncSession, stmt: Update, params: Mapping[str, Any]
-) -> Row[Any]:
-    """Run a :func:`versioned_update`; no row matched (another writer won) → 412."""
-    row = (await session.execute(stmt, dict(params))).first()
     if row is None:
         raise PreconditionFailed("数据已被他人修改，请刷新后重试")
     return row

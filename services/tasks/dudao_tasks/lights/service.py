@@ -201,7 +201,7 @@ _PLAN_SUMMARY = Prepared(
         SELECT
           (SELECT coalesce(json_object_agg(light, n), '{}')::text FROM (
              SELECT light, count(*) AS n FROM item
-             WHERE plan_id = :plan_id AND kind IN ('task', 'project')
+             WHERE plan_id = :plan_id AND kind IN ({KINDS})
              GROUP BY light) AS t) AS tasks,
           (SELECT coalesce(json_agg(json_build_object(
                'unit_id', u.unit_id,
@@ -217,26 +217,24 @@ _PLAN_SUMMARY = Prepared(
                     count(*) FILTER (WHERE a.light = 'red') AS red
              FROM assignment AS a WHERE a.plan_id = :plan_id
              GROUP BY a.unit_id) AS u) AS units
-        """
+        """.replace("{KINDS}", ", ".join(f"'{k}'" for k in ACTIONABLE))
     ).bindparams(bindparam("plan_id", type_=Uuid()))
 )
 
 
-async def _repair(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> Any:
+async def _repair(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> None:
     """Before a summary: refresh the lights of the plan that are not today's (none while the
-    daily sweep runs). Returns the session's driver connection."""
-    conn = await driver(session)
-    ids = [r[0] for r in await _STALE_TASKS.fetch(conn, {"plan_id": plan_id, "today": today})]
-    if ids:
-        await refresh_tasks(session, set(ids), today)
-    return conn
+    daily sweep runs)."""
+    found = await _STALE_TASKS.fetch(await driver(session), {"plan_id": plan_id, "today": today})
+    if found:
+        await refresh_tasks(session, {r[0] for r in found}, today)
 
 
 async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> bytes:
     """A plan's light (its worst task), counts per light and each unit's light, as the JSON of
     ``PlanLights``: one statement over the stored lights."""
-    conn = await _repair(session, plan.id, today)
-    row = await _PLAN_SUMMARY.fetchrow(conn, {"plan_id": plan.id})
+    await _repair(session, plan.id, today)
+    row = await _PLAN_SUMMARY.fetchrow(await driver(session), {"plan_id": plan.id})
     light_counts = counts([])
     light_counts.update(json.loads(row["tasks"]))
     head = json.dumps(
