@@ -436,7 +436,8 @@ def test_plan_to_units_report_return_fix_accept_with_lights_and_audit(
 
         lights = ok(planner.http.get(f"/api/v1/plans/{pid}/lights"), 200)
         assert lights["light"] == "red" and lights["counts"] == {"green": 2, "yellow": 0, "red": 1}
-        unit_lights = {u["unit_id"]: u["light"] for u in lights["units"]}
+        paged = ok(planner.http.get(f"/api/v1/plans/{pid}/lights/units"), 200)["items"]
+        unit_lights = {u["unit_id"]: u["light"] for u in paged}
         assert unit_lights[a.unit_id] == "red" and unit_lights[c.unit_id] == "green"
     finally:
         for u in (a, b, c):

@@ -91,6 +91,7 @@ CASES = [
     ),
     Case("plan tasks", "GET", "/api/v1/plans/{plan}/tasks", IN_PLAN, listing=True),
     Case("plan lights", "GET", "/api/v1/plans/{plan}/lights", STAFF),
+    Case("plan units lights", "GET", "/api/v1/plans/{plan}/lights/units", STAFF),
     Case("ledger", "GET", "/api/v1/plans/{plan}/ledger.xlsx", STAFF),
     Case("get item", "GET", "/api/v1/items/{task1}", STAFF | {"unit_a"}),
     Case(

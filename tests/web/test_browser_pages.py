@@ -71,6 +71,18 @@ def test_plans_scorecard_indicator_and_exports(
         expect(page.get_by_text("没有黄灯任务")).to_be_visible()
     shot(page, "plan-yellow")
 
+    # The plan's units, a page at a time, red first.
+    summary = ok(planner.http.get(f"/api/v1/plans/{plan['id']}/lights"))
+    first = ok(planner.http.get(f"/api/v1/plans/{plan['id']}/lights/units"))["items"]
+    page.get_by_role("tab", name=f"责任单位（{summary['units_total']}）").click()
+    table = page.get_by_test_id("plan-units")
+    if first:
+        expect(table.locator("tbody tr")).to_have_count(len(first))
+        expect(table.locator("tbody tr").first).to_contain_text(first[0]["unit_name"])
+    else:
+        expect(table.get_by_text("还没有分工")).to_be_visible()
+    shot(page, "plan-units")
+
     with page.expect_download() as ledger:
         page.get_by_role("button", name="导出台账").click()
     assert ledger.value.suggested_filename.endswith("台账.xlsx")

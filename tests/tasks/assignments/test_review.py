@@ -97,7 +97,12 @@ async def test_report_return_fix_accept(tasks, make_token) -> None:  # type: ign
             summary = ok(await planner.get(f"/api/v1/plans/{w.ids['plan']}/lights"))
             assert summary["light"] == "red"  # task 2 (unit B) is overdue and not started
             assert summary["counts"]["red"] >= 1 and summary["counts"]["green"] >= 1
-            units = {u["unit_id"]: u for u in summary["units"]}
+            # A (accepted) and its co unit C are green, B red.
+            assert summary["unit_counts"] == {"green": 2, "yellow": 0, "red": 1}
+            assert summary["units_total"] == 3
+            paged = ok(await planner.get(f"/api/v1/plans/{w.ids['plan']}/lights/units"))
+            assert [u["light"] for u in paged["items"]] == ["red", "green", "green"]  # worst first
+            units = {u["unit_id"]: u for u in paged["items"]}
             assert units[w.ids["unit_a"]]["light"] == "green"
             assert units[w.ids["unit_b"]]["light"] == "red"
             # Accepted work is locked for the unit.

@@ -102,7 +102,7 @@ async def test_co_units_follow_the_task_once_accepted(tasks, make_token) -> None
             co = ok(await planner.get(f"/api/v1/assignments/{w.ids['a_co']}"))
             assert (co["light"], co["light_reasons"], co["overdue"]) == ("green", [], False)
             assert co["status"] == "not_started"  # its own state is its own; only the light follows
-            units = ok(await planner.get(f"/api/v1/plans/{w.ids['plan']}/lights"))["units"]
+            units = ok(await planner.get(f"/api/v1/plans/{w.ids['plan']}/lights/units"))["items"]
             by_id = {u["unit_id"]: u for u in units}
             assert by_id[w.ids["unit_c"]]["light"] == "green"
     finally:

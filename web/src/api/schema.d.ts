@@ -1711,10 +1711,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 规划亮灯汇总：整体（最差灯色）、各灯色任务数与各责任单位
-         * @description 规划亮灯汇总：整体（最差灯色）、各灯色任务数与各责任单位
+         * 规划亮灯汇总：整体（最差灯色）、各灯色的任务数与责任单位数
+         * @description 规划亮灯汇总：整体（最差灯色）、各灯色的任务数与责任单位数
          */
         get: operations["plan_lights_api_v1_plans__plan_id__lights_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/lights/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 规划的责任单位及亮灯（分页）：红灯在前，其次黄灯、绿灯，同色按单位名称
+         * @description 规划的责任单位及亮灯（分页）：红灯在前，其次黄灯、绿灯，同色按单位名称
+         */
+        get: operations["plan_units_api_v1_plans__plan_id__lights_units_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6033,6 +6053,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[UnitLight] */
+        Page_UnitLight_: {
+            /** Items */
+            items: components["schemas"]["UnitLight"][];
+            /**
+             * Next Cursor
+             * @description 下一页游标；为空表示没有更多
+             */
+            next_cursor?: string | null;
+        };
         /** Page[UnitRead] */
         Page_UnitRead_: {
             /** Items */
@@ -6321,10 +6351,17 @@ export interface components {
              */
             plan_id: string;
             /**
-             * Units
-             * @description 各责任单位
+             * Unit Counts
+             * @description 各灯色的责任单位数（按单位最差灯色；单位明细分页见 /lights/units）
              */
-            units: components["schemas"]["UnitLight"][];
+            unit_counts: {
+                [key: string]: number;
+            };
+            /**
+             * Units Total
+             * @description 有分工的责任单位数
+             */
+            units_total: number;
         };
         /** PlanRead */
         PlanRead: {
@@ -15908,6 +15945,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    plan_units_api_v1_plans__plan_id__lights_units_get: {
+        parameters: {
+            query?: {
+                /** @description 只看该灯色的单位 */
+                light?: ("green" | "yellow" | "red") | null;
+                /** @description 每页条数（默认 50，最大 500） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UnitLight_"];
+                };
+            };
+            /** @description 未登录或凭证无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                };
+            };
+            /** @description `forbidden` 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `plan_not_found` 规划不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description `validation_error` 输入数据有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
         };

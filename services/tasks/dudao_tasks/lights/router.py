@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from dudao_shared.auth import Staff
 from dudao_shared.clock import Today
@@ -19,7 +19,7 @@ from ..units.dependencies import ReadableUnit
 from ..units.service import UnitNotFound
 from . import service
 from .dependencies import ScopedUnit
-from .schemas import PlanLights, TaskLight, UnitLights
+from .schemas import PlanLights, TaskLight, UnitLight, UnitLights
 
 router = APIRouter(tags=["lights"])
 
@@ -58,12 +58,32 @@ async def list_plan_tasks(
     response_model=PlanLights,
     responses=problem_responses(PlanNotFound, Forbidden),
 )
-async def plan_lights(_: Staff, plan: ReadablePlan, session: SessionDep, today: Today) -> Response:
-    """规划亮灯汇总：整体（最差灯色）、各灯色任务数与各责任单位"""
-    # The body is built by the query (``service.plan_lights``); ``PlanLights`` documents it.
-    return Response(
-        await service.plan_lights(session, plan=plan, today=today), media_type="application/json"
+async def plan_lights(
+    _: Staff, plan: ReadablePlan, session: SessionDep, today: Today
+) -> PlanLights:
+    """规划亮灯汇总：整体（最差灯色）、各灯色的任务数与责任单位数"""
+    return await service.plan_lights(session, plan=plan, today=today)
+
+
+@router.get(
+    "/api/v1/plans/{plan_id}/lights/units",
+    response_model=Page[UnitLight],
+    responses=problem_responses(PlanNotFound, Forbidden, ValidationFailed),
+)
+async def plan_units(
+    _: Staff,
+    plan: ReadablePlan,
+    session: SessionDep,
+    today: Today,
+    light: Literal["green", "yellow", "red"] | None = Query(None, description="只看该灯色的单位"),
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[UnitLight]:
+    """规划的责任单位及亮灯（分页）：红灯在前，其次黄灯、绿灯，同色按单位名称"""
+    items, nxt = await service.plan_units(
+        session, plan=plan, today=today, light=light, limit=limit, cursor=cursor
     )
+    return Page(items=items, next_cursor=nxt)
 
 
 @router.get(

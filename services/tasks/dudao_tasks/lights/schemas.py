@@ -37,7 +37,10 @@ class PlanLights(BaseModel):
     plan_id: uuid.UUID
     light: str = Field(description="全部任务的最差灯色")
     counts: dict[str, int] = Field(description="各灯色的任务数")
-    units: list[UnitLight] = Field(description="各责任单位")
+    unit_counts: dict[str, int] = Field(
+        description="各灯色的责任单位数（按单位最差灯色；单位明细分页见 /lights/units）"
+    )
+    units_total: int = Field(description="有分工的责任单位数")
 
 
 class UnitLights(BaseModel):

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from dudao_shared.pagination import paginate
+from dudao_shared.errors import ValidationFailed
+from dudao_shared.pagination import decode_cursor, encode_cursor, paginate
 from dudao_shared.prepared import Prepared, driver
 
 from ..items.service import deadlines_of
@@ -31,7 +32,7 @@ from ..plans.light_rules import LightState, counts, worst
 # The lights, in the order every count lists them.
 LIGHTS = tuple(counts([]))
 from ..plans.light_store import ensure_fresh, refresh_tasks, stale
-from .schemas import TaskLight, UnitLights
+from .schemas import PlanLights, TaskLight, UnitLight, UnitLights
 
 
 @dataclass(slots=True)
@@ -195,31 +196,59 @@ _STALE_TASKS = Prepared(
 # A plan's summary in one statement, its unit list built as JSON text by PostgreSQL: a plan has
 # thousands of units, and making each a model to serialise again cost more than the query.
 # Units in code-point order of their names (``COLLATE "C"``, as Python sorts).
+_ACTIONABLE_SQL = ", ".join(f"'{k}'" for k in ACTIONABLE)
+
+# Each unit of a plan with its counts and its worst light, ranked red (0), yellow (1), green
+# (2): the light names mirror ``light_rules.worst``. An aggregate over the plan's assignments
+# (index on plan_id): its cost follows the plan, never the table.
+_PLAN_UNITS = """
+    SELECT a.unit_id,
+           count(*) FILTER (WHERE a.light = 'green') AS green,
+           count(*) FILTER (WHERE a.light = 'yellow') AS yellow,
+           count(*) FILTER (WHERE a.light = 'red') AS red,
+           CASE WHEN bool_or(a.light = 'red') THEN 0
+                WHEN bool_or(a.light = 'yellow') THEN 1 ELSE 2 END AS rank
+    FROM assignment AS a WHERE a.plan_id = :plan_id
+    GROUP BY a.unit_id
+"""
+RANKED = ("red", "yellow", "green")
+
 _PLAN_SUMMARY = Prepared(
     text(
-        """
+        f"""
         SELECT
-          (SELECT coalesce(json_object_agg(light, n), '{}')::text FROM (
+          (SELECT coalesce(json_object_agg(light, n), '{{}}')::text FROM (
              SELECT light, count(*) AS n FROM item
-             WHERE plan_id = :plan_id AND kind IN ({KINDS})
+             WHERE plan_id = :plan_id AND kind IN ({_ACTIONABLE_SQL})
              GROUP BY light) AS t) AS tasks,
-          (SELECT coalesce(json_agg(json_build_object(
-               'unit_id', u.unit_id,
-               'unit_name', u.name,
-               'light', CASE WHEN u.red > 0 THEN 'red' WHEN u.yellow > 0 THEN 'yellow'
-                             ELSE 'green' END,
-               'counts', json_build_object('green', u.green, 'yellow', u.yellow, 'red', u.red))
-             ORDER BY u.name COLLATE "C", u.unit_id), '[]')::text
-           FROM (
-             SELECT a.unit_id, (SELECT name FROM unit WHERE unit.id = a.unit_id) AS name,
-                    count(*) FILTER (WHERE a.light = 'green') AS green,
-                    count(*) FILTER (WHERE a.light = 'yellow') AS yellow,
-                    count(*) FILTER (WHERE a.light = 'red') AS red
-             FROM assignment AS a WHERE a.plan_id = :plan_id
-             GROUP BY a.unit_id) AS u) AS units
-        """.replace("{KINDS}", ", ".join(f"'{k}'" for k in ACTIONABLE))
+          (SELECT coalesce(json_object_agg((ARRAY['red', 'yellow', 'green'])[rank + 1], n),
+                           '{{}}')::text
+           FROM (SELECT rank, count(*) AS n FROM ({_PLAN_UNITS}) AS u GROUP BY rank) AS v
+          ) AS units
+        """
     ).bindparams(bindparam("plan_id", type_=Uuid()))
 )
+
+# One page of the plan's units, worst light first, then by name and id (a total order): the
+# keyset is (rank, name, id), so a page at unit 1,500 costs what the first does.
+_PLAN_UNITS_PAGE = Prepared(
+    text(
+        f"""
+        SELECT u.unit_id, unit.name AS unit_name, u.rank, u.green, u.yellow, u.red
+        FROM ({_PLAN_UNITS}) AS u JOIN unit ON unit.id = u.unit_id
+        WHERE (CAST(:only AS integer) IS NULL OR u.rank = :only)
+          AND (u.rank, unit.name COLLATE "C", u.unit_id)
+              > (:after_rank, CAST(:after_name AS text) COLLATE "C", :after_id)
+        ORDER BY u.rank, unit.name COLLATE "C", u.unit_id
+        LIMIT :limit
+        """
+    ).bindparams(
+        bindparam("plan_id", type_=Uuid()),
+        bindparam("after_id", type_=Uuid()),
+    )
+)
+
+_UNITS_CURSOR = "plan-units"
 
 
 async def _repair(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> None:
@@ -230,22 +259,84 @@ async def _repair(session: AsyncSession, plan_id: uuid.UUID, today: dt.date) -> 
         await refresh_tasks(session, {r[0] for r in found}, today)
 
 
-async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> bytes:
-    """A plan's light (its worst task), counts per light and each unit's light, as the JSON of
-    ``PlanLights``: one statement over the stored lights."""
+async def plan_lights(session: AsyncSession, *, plan: Plan, today: dt.date) -> PlanLights:
+    """A plan's light (its worst task), the tasks per light and the units per light: one
+    statement over the stored lights. The units themselves are paged (``plan_units``)."""
     await _repair(session, plan.id, today)
     row = await _PLAN_SUMMARY.fetchrow(await driver(session), {"plan_id": plan.id})
     light_counts = counts([])
     light_counts.update(json.loads(row["tasks"]))
-    head = json.dumps(
-        {
-            "plan_id": str(plan.id),
-            "light": worst(k for k, v in light_counts.items() if v),
-            "counts": light_counts,
-        },
-        ensure_ascii=False,
+    unit_counts = counts([])
+    unit_counts.update(json.loads(row["units"]))
+    return PlanLights(
+        plan_id=plan.id,
+        light=worst(k for k, v in light_counts.items() if v),
+        counts=light_counts,
+        unit_counts=unit_counts,
+        units_total=sum(unit_counts.values()),
     )
-    return f'{head[:-1]}, "units": {row["units"]}}}'.encode()
+
+
+async def plan_units(
+    session: AsyncSession,
+    *,
+    plan: Plan,
+    today: dt.date,
+    light: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[UnitLight], str | None]:
+    """One page of a plan's units with their lights, red first, then yellow, then green."""
+    after: list[Any] = [-1, "", uuid.UUID(int=0)]
+    data = decode_cursor(cursor)
+    if data is not None:
+        after = _units_place(data)
+    await _repair(session, plan.id, today)
+    rows = await _PLAN_UNITS_PAGE.fetch(
+        await driver(session),
+        {
+            "plan_id": plan.id,
+            "only": RANKED.index(light) if light else None,
+            "after_rank": after[0],
+            "after_name": after[1],
+            "after_id": after[2],
+            "limit": limit + 1,
+        },
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        UnitLight(
+            unit_id=r["unit_id"],
+            unit_name=r["unit_name"],
+            light=RANKED[r["rank"]],
+            counts={k: r[k] for k in LIGHTS},
+        )
+        for r in rows
+    ]
+    last = rows[-1] if rows else None
+    nxt = (
+        encode_cursor(
+            {"o": _UNITS_CURSOR, "k": [last["rank"], last["unit_name"], str(last["unit_id"])]}
+        )
+        if more and last is not None
+        else None
+    )
+    return items, nxt
+
+
+def _units_place(data: dict[str, Any]) -> list[Any]:
+    key = data.get("k")
+    if data.get("o") == _UNITS_CURSOR and isinstance(key, list) and len(key) == 3:
+        rank, name, unit_id = key
+        if isinstance(rank, int) and rank in (0, 1, 2) and isinstance(name, str):
+            try:
+                return [rank, name, uuid.UUID(str(unit_id))]
+            except ValueError:
+                pass
+    raise ValidationFailed(
+        "分页游标无效", errors=[{"field": "cursor", "message": "游标不属于此列表"}]
+    )
 
 
 async def unit_lights(
