@@ -108,14 +108,15 @@ class Database:
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )
 
-        # Where a GET route without a session gets its driver connection
-        # (``dudao_shared.prepared.ReadConnection``); a test binds it to its own transaction.
+        # Where a route without a session gets its driver connection: a GET route's reads
+        # (``dudao_shared.prepared.ReadConnection``) and a write that is one statement (the
+        # status update); a test binds it to its own transaction.
         self.read_connection: Callable[[], AbstractAsyncContextManager[Any]] = self._pooled
 
     @asynccontextmanager
     async def _pooled(self) -> AsyncIterator[Any]:
-        """A pooled connection for reads, outside any transaction (each statement its own
-        snapshot, as in the AUTOCOMMIT read session), from the sessions' pool."""
+        """A pooled connection outside any transaction (each statement its own snapshot, as in
+        the AUTOCOMMIT read session, and its own commit), from the sessions' pool."""
         reads = _Reads(self.engine)
         try:
             yield reads
@@ -135,16 +136,17 @@ class _Reads:
 
     It is checked out without the ping: on a read the ping is a round trip as long as the
     query itself. A statement that finds the connection dead (the server restarted, the
-    backend terminated) is sent again, once, on a connection that is pinged — a read can be
-    repeated, and nothing else ran on the dead one. Only ``fetch``/``fetchrow``:
-    reads.
+    backend terminated) is sent again, once, on a connection that is pinged — when it is the
+    checkout's first, a read: nothing else ran on the dead one. A later statement may write
+    (the status update's one statement, after its read); it is never sent twice.
     """
 
-    __slots__ = ("_engine", "_fairy")
+    __slots__ = ("_engine", "_fairy", "_used")
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._fairy: Any = None
+        self._used = False
 
     async def _checkout(self, *, ping: bool) -> Any:
         token = unpinged.set(not ping)
@@ -157,14 +159,18 @@ class _Reads:
     async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         conn = self._fairy.driver_connection if self._fairy else await self._checkout(ping=False)
         try:
-            return await getattr(conn, method)(sql, *args)
+            result = await getattr(conn, method)(sql, *args)
         except (asyncpg.InterfaceError, asyncpg.PostgresError) as error:
-            if not database_unavailable(error):
+            # Only the checkout's first statement is sent again: a later one may be a write
+            # whose fate the dead connection took with it (its error is a 503, as any other).
+            if self._used or not database_unavailable(error):
                 raise
             await greenlet_spawn(self._fairy.invalidate, error)
             self._fairy = None
             conn = await self._checkout(ping=True)
-            return await getattr(conn, method)(sql, *args)
+            result = await getattr(conn, method)(sql, *args)
+        self._used = True
+        return result
 
     async def fetch(self, sql: str, *args: Any) -> Any:
         return await self._run("fetch", sql, args)
@@ -191,7 +197,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with maker() as session:
         try:
             yield session
-            await session.commit()
+            # A request that never used its session (a route that answered from the driver)
+            # has nothing to commit: the commit would only walk SQLAlchemy's machinery.
+            if session.in_transaction() or session.new or session.dirty or session.deleted:
+                await session.commit()
         except BaseException:
             await session.rollback()
             raise

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 import psycopg
+import pytest
 from harness import app_lifespan, client_for
 from sqlalchemy.engine import make_url
 
+from dudao_shared.errors import database_unavailable
 from dudao_tasks.config import Settings
 from dudao_tasks.main import create_app
 
@@ -103,6 +105,31 @@ async def test_unpinged_connections_found_dead_are_replaced(  # type: ignore[no-
             assert r.status_code == 200, r.text
             tag = r.headers["ETag"]
         assert (await c.get(f"/api/v1/tasks/{task}")).json()["status"] == "in_progress"
+
+
+async def test_a_statement_after_the_first_is_never_sent_twice(  # type: ignore[no-untyped-def]
+    tasks_settings: Settings, pg_server: str
+) -> None:
+    """A session-less connection sends its first statement again on a fresh connection when
+    the one it had is dead (nothing ran there), but not a later one: the status update's write
+    follows its read on the same connection, and whether a write reached a connection that
+    died is not known — it fails as unavailable (503) instead of being written twice."""
+    app = create_app(tasks_settings)
+    database = make_url(tasks_settings.database_url).database
+    assert database
+    async with app_lifespan(app):
+        db = app.state.db
+        async with db.read_connection() as conn:
+            assert await conn.fetchrow("SELECT 1 AS one") is not None
+        async with db.read_connection() as conn:
+            # The pooled connection dies before the first statement: sent again, answered.
+            assert _terminate_backends(pg_server, database) >= 1
+            assert (await conn.fetchrow("SELECT 2 AS two"))["two"] == 2
+            # It dies again before the second: not sent again, classified as unavailable.
+            assert _terminate_backends(pg_server, database) >= 1
+            with pytest.raises(Exception) as raised:
+                await conn.fetchrow("SELECT 3 AS three")
+            assert database_unavailable(raised.value)
 
 
 async def test_database_down_is_503_with_retry_after(  # type: ignore[no-untyped-def]

@@ -57,6 +57,9 @@ async def close_clients(app: FastAPI) -> None:
 
 
 ROUTERS: list[APIRouter] = [
+    # Routes are matched in order, one by one: the routes every unit calls in a reporting
+    # week (its assignments, the status update) come first. No path of it overlaps another's.
+    assignments_router,
     # Before plans_router, so /plans/import is not taken for a plan id.
     plan_import_router,
     plans_router,
@@ -65,7 +68,6 @@ ROUTERS: list[APIRouter] = [
     ledger_router,
     units_router,
     units_internal_router,
-    assignments_router,
     reports_router,
     cascade_router,
     extensions_router,

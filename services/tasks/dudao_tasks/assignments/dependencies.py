@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import ColumnElement, bindparam, exists, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from dudao_shared.auth import CurrentPrincipal, StaffWriter
-from dudao_shared.db import SessionDep
+from dudao_shared.db import SessionDep, get_database
 from dudao_shared.errors import Forbidden
 from dudao_shared.prepared import Prepared, attach, driver
 from dudao_shared.regions import region_prefix, require_region
@@ -23,7 +24,14 @@ from ..items.dependencies import WritableTask
 from ..models import Assignment, Plan, Unit
 from ..policy import own_rows, plan_ids_reached, require_unit_in_plan_region, staff_reach
 from .schemas import AssignmentCreate, AssignmentUpdate
-from .service import AssignmentNotFound, FieldForbidden
+from .service import (
+    AssignmentNotFound,
+    FieldForbidden,
+    StatusUpdate,
+    UpdateTarget,
+    fits_one_statement,
+    with_status_context,
+)
 
 
 def unit_can_see_assignment(unit_id: uuid.UUID) -> ColumnElement[bool]:
@@ -55,13 +63,16 @@ VisibleAssignments = Annotated[ColumnElement[bool], Depends(visible_assignments)
 OwnAssignments = Annotated[ColumnElement[bool], Depends(own_assignments)]
 
 
-def _load_statement(*, unit: str | None, in_region: bool) -> Any:
+def _load_statement(*, unit: str | None, in_region: bool, context: bool = False) -> Any:
     """``unit``: None for staff, "own" for a unit's own rows, "visible" for those plus the
     rows of tasks it leads — the same scopes as ``own_assignments``/``visible_assignments``,
-    with the caller's values as bound parameters."""
+    with the caller's values as bound parameters. ``context``: with what a status update
+    needs besides the row (``service.STATUS_CONTEXT``), in the same statement."""
     stmt = sa_select(*Assignment.__table__.c).where(  # type: ignore[attr-defined]
         col(Assignment.id) == bindparam("aid")
     )
+    if context:
+        stmt = with_status_context(stmt)
     if in_region:
         stmt = stmt.where(
             col(Assignment.plan_id).in_(
@@ -89,22 +100,37 @@ _LOAD_STATEMENTS = {
     ("own", False): Prepared(_load_statement(unit="own", in_region=False)),
     ("visible", False): Prepared(_load_statement(unit="visible", in_region=False)),
 }
+# The same scopes for the status update, with its context (``status_update_target``).
+_STATUS_LOADS = {
+    key: Prepared(_load_statement(unit=unit, in_region=in_region, context=True))
+    for key, unit, in_region in (
+        (("staff", True), None, True),
+        (("staff", False), None, False),
+        (("own", False), "own", False),
+    )
+}
 
 
-async def _load(
-    session: SessionDep, raw_id: str, principal: CurrentPrincipal, *, own: bool
-) -> Assignment:
+def _scope(
+    raw_id: str, principal: CurrentPrincipal, *, own: bool
+) -> tuple[tuple[str, bool], dict[str, Any]]:
+    """Which prebuilt scope statement serves the caller, and its parameters."""
     aid = parse_id(raw_id, AssignmentNotFound())
     params: dict[str, Any] = {"aid": aid}
     unit = unit_scope(principal)
     if unit is not None:
         params["unit"] = unit
-        key: tuple[str, bool] = ("own" if own else "visible", False)
-    else:
-        reach = staff_reach(principal)
-        if reach is not None:
-            params["prefix"] = region_prefix(reach)
-        key = ("staff", reach is not None)
+        return ("own" if own else "visible", False), params
+    reach = staff_reach(principal)
+    if reach is not None:
+        params["prefix"] = region_prefix(reach)
+    return ("staff", reach is not None), params
+
+
+async def _load(
+    session: SessionDep, raw_id: str, principal: CurrentPrincipal, *, own: bool
+) -> Assignment:
+    key, params = _scope(raw_id, principal, own=own)
     row = await _LOAD_STATEMENTS[key].fetchrow(await driver(session), params)
     if row is None:
         raise AssignmentNotFound()
@@ -158,22 +184,58 @@ async def workable_assignment(
     return assignment
 
 
-WritableAssignment = Annotated[Assignment, Depends(writable_assignment)]
-WorkableAssignment = Annotated[Assignment, Depends(workable_assignment)]
-
-
-async def assignment_changes(
-    principal: CurrentPrincipal, assignment: WorkableAssignment, body: AssignmentUpdate
-) -> AssignmentUpdate:
+def _require_fields(principal: CurrentPrincipal, body: AssignmentUpdate) -> None:
     """Who may change which field: planners the role, the unit (or an admin) the status."""
     if body.role is not None and not principal.can_plan:
         raise FieldForbidden("单位不能修改牵头 / 配合角色")
     if body.status is not None and not (principal.is_unit or principal.is_admin):
         raise FieldForbidden("状态由责任单位填报；审核请使用审核操作")
-    return body
 
 
-AssignmentChanges = Annotated[AssignmentUpdate, Depends(assignment_changes)]
+async def assignment_update_target(
+    request: Request,
+    assignment_id: str,
+    principal: CurrentPrincipal,
+    body: AssignmentUpdate,
+    session: SessionDep,
+) -> AsyncIterator[UpdateTarget]:
+    """The assignment a PATCH changes, authorised as ``workable_assignment`` is and its fields
+    as ``_require_fields`` says, in the form its write takes.
+
+    A unit's status update — the hottest write of the platform — is loaded with its context
+    on a session-less connection and written there in one statement
+    (``service.StatusUpdate``): no session, no BEGIN/COMMIT round trips. Anything else, or a
+    task the one-statement write does not cover, is the session's ORM row (the connection is
+    handed back first, so a request never holds two).
+    """
+    if body.status is not None and body.role is None:
+        key, params = _scope(assignment_id, principal, own=True)
+        async with get_database.of(request.app).read_connection() as conn:
+            row = await _STATUS_LOADS[key].fetchrow(conn, params)
+            if row is None:
+                raise AssignmentNotFound()
+            if principal.role == "leader":
+                raise Forbidden("领导角色只读", code="role_forbidden")
+            if principal.role == "planner":
+                require_region(principal, row["plan_region_code"])
+            _require_fields(principal, body)
+            if fits_one_statement(row):
+                yield StatusUpdate(conn, row, body.status)
+                return
+    assignment = await workable_assignment(
+        principal, await _load(session, assignment_id, principal, own=True), session
+    )
+    _require_fields(principal, body)
+    yield assignment
+
+
+AssignmentUpdateTarget = Annotated[
+    UpdateTarget, Depends(assignment_update_target, scope="function")
+]
+
+
+WritableAssignment = Annotated[Assignment, Depends(writable_assignment)]
+WorkableAssignment = Annotated[Assignment, Depends(workable_assignment)]
 
 
 async def new_assignment(

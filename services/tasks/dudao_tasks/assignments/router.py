@@ -38,15 +38,14 @@ from ..plans.service import PlanNotFound
 from . import service, sheet
 from .dependencies import (
     AcknowledgeableAssignment,
-    AssignmentChanges,
+    AssignmentUpdateTarget,
     NewAssignment,
     OwnAssignments,
     ReadableAssignment,
     VisibleAssignments,
-    WorkableAssignment,
     WritableAssignment,
 )
-from .schemas import AssignmentRead, ReviewDecision
+from .schemas import AssignmentRead, AssignmentUpdate, ReviewDecision
 from .service import (
     AlreadyAcknowledged,
     AssignmentExists,
@@ -173,17 +172,17 @@ async def get_assignment(
 )
 async def update_assignment(
     principal: CurrentPrincipal,
-    assignment: WorkableAssignment,
-    body: AssignmentChanges,
+    target: AssignmentUpdateTarget,
+    body: AssignmentUpdate,
     session: SessionDep,
     today: Today,
     response: Response,
     expected: IfMatchVersion,
 ) -> AssignmentRead:
     """更新任务分工：单位设置状态（completed 即提交审核）；规划人员调整牵头 / 配合"""
-    require_version(assignment.version, expected)
+    require_version(target.version, expected)
     out = await service.update_assignment(
-        session, principal=principal, assignment=assignment, data=body, today=today
+        session, principal=principal, target=target, data=body, today=today
     )
     set_etag(response, out.version)
     return out

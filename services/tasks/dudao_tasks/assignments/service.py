@@ -6,12 +6,13 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, exists, func, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, case, exists, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from dudao_shared.auth import Principal
@@ -23,7 +24,7 @@ from dudao_shared.errors import (
     ValidationFailed,
 )
 from dudao_shared.pagination import paginate, sort_order
-from dudao_shared.prepared import Prepared, driver
+from dudao_shared.prepared import Prepared, Record
 from dudao_shared.versioning import (
     execute_versioned_on,
     flush_versioned,
@@ -328,43 +329,82 @@ _SET_STATUS = versioned_update(
     returning=("version", "updated_at"),
     prefix="set_",
 )
-_STATUS_CONTEXT = (
-    sa_select(
-        col(Plan.light_rules),
-        col(Plan.supervision_rules),
-        col(Plan.disclosed),
-        col(Item.source_item_id),
-        col(Item.status).label("task_status"),
-        col(Item.code),
-        col(Item.title),
-        col(Item.due_on),
-        col(Unit.name).label("unit_name"),
-        sa_select(func.array_agg(col(ItemDeadline.due_on)))
-        .where(col(ItemDeadline.item_id) == col(Item.id))
-        .scalar_subquery()
-        .label("deadlines"),
-        sa_select(func.count())
-        .where(
-            col(Assignment.item_id) == col(Item.id),
-            col(Assignment.role) == "lead",
-            col(Assignment.id) != bindparam("assignment_id"),
+
+
+def with_status_context(stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` (the assignment's columns, scoped to the caller) with what a status update
+    needs besides the row: the plan's rules, the task, the unit's name, the task's deadlines,
+    its other leads and its latest report — one statement with the loader's."""
+    task_of_row = col(Assignment.item_id)
+    other = aliased(Assignment)
+    return (
+        stmt.add_columns(
+            col(Plan.light_rules),
+            col(Plan.supervision_rules),
+            col(Plan.disclosed),
+            col(Plan.region_code).label("plan_region_code"),
+            col(Item.source_item_id),
+            col(Item.status).label("task_status"),
+            col(Item.code).label("task_code"),
+            col(Item.title).label("task_title"),
+            col(Item.due_on).label("task_due_on"),
+            col(Unit.name).label("unit_name"),
+            sa_select(func.array_agg(col(ItemDeadline.due_on)))
+            .where(col(ItemDeadline.item_id) == task_of_row)
+            .scalar_subquery()
+            .label("deadlines"),
+            sa_select(func.count())
+            .where(
+                col(other.item_id) == task_of_row,
+                col(other.role) == "lead",
+                col(other.id) != col(Assignment.id),
+            )
+            .scalar_subquery()
+            .label("other_leads"),
+            sa_select(func.max(col(other.last_report_on)))
+            .where(col(other.item_id) == task_of_row)
+            .scalar_subquery()
+            .label("task_last_report_on"),
+            sa_select(func.min(col(other.created_at)))
+            .where(col(other.item_id) == task_of_row)
+            .scalar_subquery()
+            .label("task_since"),
         )
-        .scalar_subquery()
-        .label("other_leads"),
-        sa_select(func.max(col(Assignment.last_report_on)))
-        .where(col(Assignment.item_id) == col(Item.id))
-        .scalar_subquery()
-        .label("task_last_report_on"),
-        sa_select(func.min(col(Assignment.created_at)))
-        .where(col(Assignment.item_id) == col(Item.id))
-        .scalar_subquery()
-        .label("task_since"),
+        .join(Item, col(Item.id) == task_of_row)
+        .join(Plan, col(Plan.id) == col(Assignment.plan_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
     )
-    .select_from(Item)
-    .join(Plan, col(Plan.id) == col(Item.plan_id))
-    .join(Unit, col(Unit.id) == bindparam("unit_id"))
-    .where(col(Item.id) == bindparam("item_id"))
-)
+
+
+@dataclass(slots=True)
+class StatusUpdate:
+    """A unit's status update written in one statement on a session-less connection: the
+    loaded row (the assignment's columns and ``with_status_context``), the connection it was
+    read on and the new status."""
+
+    conn: Any
+    row: Record
+    status: str
+
+    @property
+    def version(self) -> int:
+        version: int = self.row["version"]
+        return version
+
+
+# What a PATCH of an assignment changes: a one-statement status update, or the ORM row.
+UpdateTarget = StatusUpdate | Assignment
+
+
+def fits_one_statement(row: Record) -> bool:
+    """The one-statement write covers a task with at most one lead (several leads: their least
+    advanced state is the task's, so the general path locks the task and reads them) of a plan
+    that is neither a delivered copy (rolled up into its parent task) nor disclosed (its
+    subscribers are told)."""
+    lead = row["role"] == "lead"
+    return (
+        not (lead and row["other_leads"]) and row["source_item_id"] is None and not row["disclosed"]
+    )
 
 
 def _status_write(*, lead: bool) -> Prepared:
@@ -396,57 +436,36 @@ def _status_write(*, lead: bool) -> Prepared:
     return Prepared(stmt.add_cte(insert_after(changed).cte("audit")))
 
 
-# Run on the driver inside the request's transaction: through the session each statement
-# cost several times its own execution (``dudao_shared.prepared``).
-_CONTEXT = Prepared(_STATUS_CONTEXT)
 _WRITE = {lead: _status_write(lead=lead) for lead in (False, True)}
 
 
 async def _update_status(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    assignment: Assignment,
-    status: str,
-    today: dt.date,
-) -> AssignmentRead | None:
-    """The status update in two statements (what the lights need, then the one write); None
-    when the task has several leads (their least advanced state is the task's, so the general
-    path locks the task and reads them)."""
-    conn = await driver(session)
-    ctx = await _CONTEXT.fetchrow(
-        conn,
-        {
-            "assignment_id": assignment.id,
-            "unit_id": assignment.unit_id,
-            "item_id": assignment.item_id,
-        },
-    )
-    lead = assignment.role == "lead"
-    # The general path also rolls a delivered copy up into its parent task and tells a
-    # disclosed plan's subscribers; this path does neither.
-    if (lead and ctx["other_leads"]) or ctx["source_item_id"] is not None or ctx["disclosed"]:
-        return None
-    rules = rules_of(ctx["light_rules"])
-    deadlines = ctx["deadlines"] or []
-    task_status = status if lead else ctx["task_status"]
+    target: StatusUpdate, *, principal: Principal, today: dt.date
+) -> AssignmentRead:
+    """The status update as one statement on the connection it was loaded on (it commits by
+    itself: one statement is one transaction)."""
+    row, status = target.row, target.status
+    check_unit_transition(row["status"], status)
+    lead = row["role"] == "lead"
+    rules = rules_of(row["light_rules"])
+    deadlines = row["deadlines"] or []
+    task_status = status if lead else row["task_status"]
     now = utcnow()
-    old_status, old_completed_at = assignment.status, assignment.completed_at
-    completed_at = assignment.completed_at
-    if status == "completed" and assignment.status != "completed":
+    completed_at = row["completed_at"]
+    if status == "completed" and row["status"] != "completed":
         completed_at = now
     own = compute(
         status="accepted" if not lead and task_status == "accepted" else status,
-        deadlines=effective_deadlines(deadlines, assignment.due_on),
-        last_report_on=assignment.last_report_on,
-        since=assignment.created_at.date(),
+        deadlines=effective_deadlines(deadlines, row["due_on"]),
+        last_report_on=row["last_report_on"],
+        since=row["created_at"].date(),
         rules=rules,
         today=today,
     )
     lights = stored_values(own, today)
     params: dict[str, Any] = {
-        "row_id": assignment.id,
-        "expected": assignment.version,
+        "row_id": row["id"],
+        "expected": row["version"],
         "set_status": status,
         "set_completed_at": completed_at,
         "set_updated_at": now,
@@ -456,43 +475,44 @@ async def _update_status(
         task = compute(
             status=task_status,
             deadlines=deadlines,
-            last_report_on=ctx["task_last_report_on"],
-            since=(ctx["task_since"] or assignment.created_at).date(),
+            last_report_on=row["task_last_report_on"],
+            since=(row["task_since"] or row["created_at"]).date(),
             rules=rules,
             today=today,
         )
-        params["task_id"] = assignment.item_id
+        params["task_id"] = row["item_id"]
         params["task_status"] = task_status
         params["task_updated_at"] = now
         params.update({f"task_{k}": v for k, v in stored_values(task, today).items()})
     b, a = diff(
-        {"status": old_status, "completed_at": _iso(old_completed_at)},
+        {"status": row["status"], "completed_at": _iso(row["completed_at"])},
         {"status": status, "completed_at": _iso(completed_at)},
     )
     params.update(
         audit_params(
             principal=principal,
             entity="assignment",
-            entity_id=assignment.id,
+            entity_id=row["id"],
             action="status",
             before=b,
             after=a,
-            plan_id=assignment.plan_id,
-            task_id=assignment.item_id,
-            unit_id=assignment.unit_id,
+            plan_id=row["plan_id"],
+            task_id=row["item_id"],
+            unit_id=row["unit_id"],
         )
     )
-    row = await execute_versioned_on(conn, _WRITE[lead], params)
-    changed = {"status": status, "completed_at": completed_at, **lights}
-    for name, value in {
-        **changed,
-        "version": row["version"],
-        "updated_at": row["updated_at"],
-    }.items():
-        set_committed_value(assignment, name, value)
-    ack_days = supervision_rules_of(ctx["supervision_rules"]).ack_days
+    written = await execute_versioned_on(target.conn, _WRITE[lead], params)
+    values = {name: row[name] for name in _ASSIGNMENT.c.keys()}
+    values.update(status=status, completed_at=completed_at, **lights, **dict(written.items()))
+    ack_days = supervision_rules_of(row["supervision_rules"]).ack_days
     return _read(
-        assignment, ctx["code"], ctx["title"], ctx["unit_name"], ctx["due_on"], ack_days, today
+        values,
+        row["task_code"],
+        row["task_title"],
+        row["unit_name"],
+        row["task_due_on"],
+        ack_days,
+        today,
     )
 
 
@@ -501,7 +521,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _read(
-    a: Assignment,
+    a: dict[str, Any],
     code: str,
     title: str,
     unit_name: str,
@@ -509,22 +529,20 @@ def _read(
     ack_days: int,
     today: dt.date,
 ) -> AssignmentRead:
-    ack_due_on = a.assigned_at.astimezone(LOCAL_TZ).date() + dt.timedelta(days=ack_days)
+    ack_due_on = a["assigned_at"].astimezone(LOCAL_TZ).date() + dt.timedelta(days=ack_days)
     return AssignmentRead.model_validate(
         {
-            **a.model_dump(),
-            "task_id": a.item_id,
+            **a,
+            "task_id": a["item_id"],
             "task_code": code,
             "task_title": title,
             "unit_name": unit_name,
-            "due_on": a.due_on or due_on,
+            "due_on": a["due_on"] or due_on,
             "ack_due_on": ack_due_on,
-            "ack_overdue": a.acknowledged_at is None and today > ack_due_on,
-            "next_due_on": a.light_next_due_on,
-            "overdue": a.light_overdue,
-            "due_soon": a.light_due_soon,
-            "light": a.light,
-            "light_reasons": a.light_reasons,
+            "ack_overdue": a["acknowledged_at"] is None and today > ack_due_on,
+            "next_due_on": a["light_next_due_on"],
+            "overdue": a["light_overdue"],
+            "due_soon": a["light_due_soon"],
         }
     )
 
@@ -533,10 +551,13 @@ async def update_assignment(
     session: AsyncSession,
     *,
     principal: Principal,
-    assignment: Assignment,
+    target: UpdateTarget,
     data: AssignmentUpdate,
     today: dt.date,
 ) -> AssignmentRead:
+    if isinstance(target, StatusUpdate):
+        return await _update_status(target, principal=principal, today=today)
+    assignment = target
     values = data.model_dump(exclude_unset=True)
     if any(v is None for v in values.values()):
         raise ValidationFailed(
@@ -545,16 +566,6 @@ async def update_assignment(
         )
     if "status" in values:
         check_unit_transition(assignment.status, values["status"])
-        if values.keys() == {"status"}:
-            fast = await _update_status(
-                session,
-                principal=principal,
-                assignment=assignment,
-                status=values["status"],
-                today=today,
-            )
-            if fast is not None:
-                return fast
     if "role" in values and values["role"] == "co" and assignment.role == "lead":
         if await _lead_count(session, assignment.item_id, assignment.id) == 0:
             raise LeadRequired("这是该任务唯一的牵头单位")

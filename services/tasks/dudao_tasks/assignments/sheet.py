@@ -316,7 +316,7 @@ async def _sync_units(
             await service.update_assignment(
                 session,
                 principal=principal,
-                assignment=current[uid],
+                target=current[uid],
                 data=AssignmentUpdate(role=role),  # type: ignore[arg-type]
                 today=get_today(),
             )
