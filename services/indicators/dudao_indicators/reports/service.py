@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import from_json
 from sqlalchemy import RowMapping, and_, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -34,7 +35,6 @@ from .schemas import (
     Rollup,
     RollupGroup,
     Scorecard,
-    ScorecardRow,
     Series,
     SeriesPoint,
     StatusSummary,
@@ -119,8 +119,11 @@ def _scorecard_statement() -> Any:
     i, t, a = table_of(Indicator), table_of(Target), table_of(Assessment)
     region_scope = bindparam("region_scope", type_=sa.String())
     level_scope = bindparam("level_scope", type_=sa.String())
+    # The plan's targets, one per indicator — the most specific for the region — in one
+    # pass (a DISTINCT ON over the plan's targets, not one sorted probe per indicator).
     target = (
         sa.select(
+            t.c.indicator_id,
             t.c.scope,
             t.c.baseline_year,
             t.c.baseline_value,
@@ -134,12 +137,15 @@ def _scorecard_statement() -> Any:
             t.c.resolved_value,
         )
         .where(
-            t.c.indicator_id == i.c.id,
+            t.c.plan_id == bindparam("plan_id"),
             sa.or_(t.c.scope == region_scope, t.c.scope == level_scope, t.c.scope == "all"),
         )
-        .order_by(sa.case((t.c.scope == region_scope, 0), (t.c.scope == level_scope, 1), else_=2))
-        .limit(1)
-        .lateral("best_target")
+        .distinct(t.c.indicator_id)
+        .order_by(
+            t.c.indicator_id,
+            sa.case((t.c.scope == region_scope, 0), (t.c.scope == level_scope, 1), else_=2),
+        )
+        .subquery("best_target")
     )
     return (
         sa.select(
@@ -171,10 +177,12 @@ def _scorecard_statement() -> Any:
             a.c.latest_period,
             a.c.latest_value,
             a.c.target_value.label("assessed_target"),
-            a.c.components["reasons"].label("reasons"),
+            # The reasons as JSON text, parsed by pydantic's core (the driver's JSON codec is
+            # Python's ``json``; expanding the array in SQL costs the server more than both).
+            sa.cast(a.c.components["reasons"], sa.Text).label("reasons"),
         )
         .select_from(
-            i.outerjoin(target, sa.true()).outerjoin(
+            i.outerjoin(target, target.c.indicator_id == i.c.id).outerjoin(
                 a, and_(a.c.indicator_id == i.c.id, a.c.region_code == bindparam("region"))
             )
         )
@@ -213,45 +221,49 @@ async def scorecard(conn: Any, *, plan_id: str, region_code: str | None) -> Scor
     if not found:
         raise PlanNotFound(f"规划 {plan_id} 没有指标")
     rows = []
+    statuses = []
     for r in found:
         status = r["status"] or "insufficient_data"
-        # From the query's own typed columns (text ids, NUMERIC as Decimal, the reasons a
-        # list of text): nothing for pydantic to check, and this is the hot read.
+        statuses.append((status, r["score"]))
         rows.append(
-            ScorecardRow.model_construct(
-                indicator_id=r["id"],
-                code=r["code"],
-                seq=r["seq"],
-                name=r["name"],
-                domain=r["domain"],
-                measure_unit=r["measure_unit"],
-                nature=r["nature"],
-                direction=r["direction"],
-                parent_id=r["parent_id"],
-                baseline_year=r["baseline_year"],
-                baseline_value=r["baseline_value"],
-                target_text=_target_text(r) if r["scope"] is not None else None,
-                target_kind=r["kind"],
-                target_year=r["target_year"],
-                target_value=r["assessed_target"]
+            {
+                "indicator_id": r["id"],
+                "code": r["code"],
+                "seq": r["seq"],
+                "name": r["name"],
+                "domain": r["domain"],
+                "measure_unit": r["measure_unit"],
+                "nature": r["nature"],
+                "direction": r["direction"],
+                "parent_id": r["parent_id"],
+                "baseline_year": r["baseline_year"],
+                "baseline_value": r["baseline_value"],
+                "target_text": _target_text(r) if r["scope"] is not None else None,
+                "target_kind": r["kind"],
+                "target_year": r["target_year"],
+                "target_value": r["assessed_target"]
                 if r["assessed_target"] is not None
                 else r["resolved_value"],
-                latest_period=r["latest_period"],
-                latest_value=r["latest_value"],
-                status=status,
-                status_zh=STATUS_ZH[status],
-                score=r["score"],
-                method=r["method"],
-                ratio=r["ratio"],
-                reasons=(r["reasons"] or []) if r["status"] else ["尚无监测值"],
-                assessment_id=r["assessment_id"],
-            )
+                "latest_period": r["latest_period"],
+                "latest_value": r["latest_value"],
+                "status": status,
+                "status_zh": STATUS_ZH[status],
+                "score": r["score"],
+                "method": r["method"],
+                "ratio": r["ratio"],
+                "reasons": from_json(r["reasons"] or "[]") if r["status"] else ["尚无监测值"],
+                "assessment_id": r["assessment_id"],
+            }
         )
-    return Scorecard(
-        plan_id=plan_id,
-        region_code=region,
-        rows=rows,
-        summary=summarize((r.status, r.score) for r in rows),
+    # One validation of the whole card, in pydantic's compiled core: cheaper than building 20
+    # models in Python (``model_construct`` walks every field in Python, row by row).
+    return Scorecard.model_validate(
+        {
+            "plan_id": plan_id,
+            "region_code": region,
+            "rows": rows,
+            "summary": summarize(statuses),
+        }
     )
 
 
