@@ -88,12 +88,25 @@ class Captured:
 
 
 @pytest.fixture
-def captured(big_app: Any) -> Iterator[Captured]:
+async def captured(big_app: Any) -> AsyncIterator[Captured]:
+    """Every SELECT the app sends: through the session (SQLAlchemy's cursor event) and
+    straight on the driver (``dudao_shared.prepared``: asyncpg's query logger on each pooled
+    connection, so the pool is emptied first and every connection is made with it)."""
     cap = Captured()
-    engine = big_app.state.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", cap)
+    engine = big_app.state.db.engine
+    await engine.dispose()
+
+    def on_driver_query(record: Any) -> None:
+        cap(None, None, record.query, record.args)
+
+    def on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection._connection.add_query_logger(on_driver_query)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", cap)
+    event.listen(engine.sync_engine.pool, "connect", on_connect)
     yield cap
-    event.remove(engine, "before_cursor_execute", cap)
+    event.remove(engine.sync_engine, "before_cursor_execute", cap)
+    event.remove(engine.sync_engine.pool, "connect", on_connect)
 
 
 def _seq_scans(node: dict[str, Any]) -> Iterator[str]:
@@ -120,6 +133,8 @@ async def test_every_list_query_uses_an_index(big_db, big_app, captured, make_to
         (staff, f"/api/v1/plans/{plan}/tasks", {"light": "red"}),
         (unit_token, f"/api/v1/plans/{plan}/tasks", {}),
         (staff, f"/api/v1/plans/{plan}/lights", {}),
+        (staff, f"/api/v1/plans/{plan}/lights/units", {}),
+        (staff, f"/api/v1/plans/{plan}/lights/units", {"light": "red"}),
         (staff, f"/api/v1/units/{unit}/lights", {}),
         (staff, "/api/v1/assignments", {}),
         (staff, "/api/v1/assignments", {"order": "-updated_at"}),
@@ -141,7 +156,19 @@ async def test_every_list_query_uses_an_index(big_db, big_app, captured, make_to
             if nxt:
                 r = await c.get(path, params={**params, "limit": 20, "cursor": nxt})
                 assert r.status_code == 200, (path, params, r.text)
+    # The unit's status update: its one read (the row with its context) is planned here too.
+    async with client_for(big_app, unit_token) as c:
+        tag = (await c.get(f"/api/v1/assignments/{assignment}")).headers["ETag"]
+        r = await c.patch(
+            f"/api/v1/assignments/{assignment}",
+            json={"status": "in_progress"},
+            headers={"If-Match": tag},
+        )
+        assert r.status_code == 200, r.text
+    assert any("plan_region_code" in statement for statement, _ in captured.selects)
     assert len(captured.selects) > len(routes)
+    # The hot statements run on the driver are among them.
+    assert any("lead_units" in statement for statement, _ in captured.selects)
     conn = await asyncpg.connect(big_db)
     try:
         sizes = {

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic_core import from_json
 from sqlalchemy import RowMapping, and_, bindparam
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -140,7 +141,7 @@ def _scorecard_statement() -> Any:
             t.c.plan_id == bindparam("plan_id"),
             sa.or_(t.c.scope == region_scope, t.c.scope == level_scope, t.c.scope == "all"),
         )
-        .distinct(t.c.indicator_id)
+        .ext(distinct_on(t.c.indicator_id))
         .order_by(
             t.c.indicator_id,
             sa.case((t.c.scope == region_scope, 0), (t.c.scope == level_scope, 1), else_=2),
