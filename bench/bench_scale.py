@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -37,9 +38,14 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # pg: scratch databases
 
 import generate  # noqa: E402
+from pg import DatabaseFactory  # noqa: E402
 from scratch import scratch_platform  # noqa: E402
+
+from dudao_shared import migrate  # noqa: E402
+from dudao_tasks.migrations import MIGRATIONS_DIR  # noqa: E402
 
 PLAN_SIZE = 1000
 UNITS = 30_000
@@ -223,15 +229,79 @@ def pages(client: httpx.Client, runs: int) -> dict[str, float]:
     }
 
 
+def page_paths() -> list[tuple[str, str, dict[str, Any]]]:
+    plan, unit = gid("plan0"), gid("unit0")
+    return [
+        ("plan tasks, first page", f"/api/v1/plans/{plan}/tasks", {"limit": 50}),
+        ("a unit's assignments", "/api/v1/assignments", {"unit_id": unit, "limit": 50}),
+        ("plan light summary", f"/api/v1/plans/{plan}/lights", {}),
+    ]
+
+
+def interleaved_pages(urls: list[str], runs: int) -> list[dict[str, float]]:
+    """The same pages from task services on databases of each size, in-process and side by
+    side — request by request, size after size — so that a machine whose speed drifts (a
+    shared host: a third within the hour) moves every size alike. Through the gateway the
+    sizes can only be measured one after the other, as the database grows."""
+    from dudao_shared.tokens import TokenSigner, generate_keypair
+    from dudao_tasks.config import Settings
+    from dudao_tasks.main import create_app
+
+    private, public = generate_keypair()
+    token, _ = TokenSigner(private, issuer="dudao-gateway", audience="dudao").issue(
+        sub="bench", role="admin", ttl_seconds=3600
+    )
+    apps = [
+        create_app(
+            Settings(
+                environment="test",
+                database_url=url,
+                jwt_public_key=public,
+                log_level="WARNING",
+                storage_dir="/tmp/dudao-bench-evidence",
+            )
+        )
+        for url in urls
+    ]
+
+    async def measure() -> list[dict[str, float]]:
+        out: list[dict[str, float]] = [{} for _ in apps]
+        async with contextlib.AsyncExitStack() as stack:
+            clients = []
+            for app in apps:
+                await stack.enter_async_context(app.router.lifespan_context(app))
+                clients.append(
+                    await stack.enter_async_context(
+                        httpx.AsyncClient(
+                            transport=httpx.ASGITransport(app=app),
+                            base_url="http://bench",
+                            headers={"Authorization": f"Bearer {token}"},
+                        )
+                    )
+                )
+            for label, path, params in page_paths():
+                times: list[list[float]] = [[] for _ in apps]
+                for n in range(runs + 3):
+                    for k, c in enumerate(clients):
+                        t0 = time.perf_counter()
+                        r = await c.get(path, params=params)
+                        if n >= 3:  # after three warm-up rounds
+                            times[k].append((time.perf_counter() - t0) * 1000)
+                        assert r.status_code == 200, (path, r.status_code, r.text[:300])
+                for k, t in enumerate(times):
+                    out[k][label] = statistics.median(t)
+        return out
+
+    return asyncio.run(measure())
+
+
 def profile_update(server_url: str) -> None:
     """The status update in-process under pyinstrument (service CPU, no sockets), on a scratch
     database whose data is made through the API, so the same script profiles older code."""
 
-    from dudao_shared import migrate
     from dudao_shared.tokens import TokenSigner, generate_keypair
     from dudao_tasks.config import Settings
     from dudao_tasks.main import create_app
-    from dudao_tasks.migrations import MIGRATIONS_DIR
 
     name = f"dudao_profile_{uuid.uuid4().hex[:8]}"
     base = server_url.rsplit("/", 1)[0]
@@ -370,6 +440,8 @@ def main() -> None:
         throughput: list[tuple[str, float, float]] = []
         pids = {"gateway": server_pid(gw), "tasks": server_pid(cfg.url("tasks"))}
         cpu_rows: list[tuple[str, dict[str, float]]] = []
+        side = DatabaseFactory(args.database_url)
+        side_urls: list[str] = []
         for size in sizes:
             print(f"· growing the database to {size:,} tasks", flush=True)
             asyncio.run(
@@ -379,6 +451,13 @@ def main() -> None:
             )
             grown = size
             page_rows.append((size, pages(client, args.runs)))
+            if size != sizes[-1]:
+                # A database of this size of its own, for the side-by-side comparison at the end.
+                print(f"· a separate database of {size:,} tasks", flush=True)
+                url = side.create(f"scale{size}")
+                migrate.upgrade(MIGRATIONS_DIR, url)
+                asyncio.run(generate.generate(url, units=UNITS, task_count=size, today=today))
+                side_urls.append(url)
             if size == sizes[0]:
                 # Writes and reads once, at the first size (their cost does not grow with it).
                 for conns in connections:
@@ -433,7 +512,25 @@ def main() -> None:
                 label = f"task read, {connections[0]} connections"
                 throughput.append((label, statistics.median(svc_r), statistics.median(raw_r)))
                 cpu_rows.append((label, {k: statistics.median(v) for k, v in cpu.items()}))
+                # The ceiling of any read served by a Python service: the task service's
+                # /healthz (no gateway, no token, no database) against the same raw read.
+                floor = [
+                    run(READ, f"{cfg.url('tasks')}/healthz", token, str(connections[0]), "2")
+                    for _ in range(args.reps)
+                ]
+                throughput.append(
+                    (
+                        "  ceiling: /healthz, tasks direct",
+                        statistics.median(floor),
+                        statistics.median(raw_r),
+                    )
+                )
         client.close()
+        print("· the pages in-process, the sizes side by side", flush=True)
+        try:
+            side_rows = interleaved_pages([*side_urls, tasks_url], args.runs)
+        finally:
+            side.drop_all()
     print()
     print(
         f"{'through the gateway vs raw asyncpg':<36} {'gateway/s':>10} {'raw/s':>10} {'ratio':>7}"
@@ -453,6 +550,17 @@ def main() -> None:
     )
     for label in labels:
         vals = [r[label] for _, r in page_rows]
+        print(
+            f"{label:<30}" + "".join(f"{v:>12.1f}" for v in vals) + f"{max(vals) / min(vals):>9.2f}"
+        )
+    print()
+    print(
+        f"{'p50 ms in-process, side by side':<30}"
+        + "".join(f"{s:>12,}" for s in sizes)
+        + f"{'max/min':>9}"
+    )
+    for label in side_rows[0]:
+        vals = [r[label] for r in side_rows]
         print(
             f"{label:<30}" + "".join(f"{v:>12.1f}" for v in vals) + f"{max(vals) / min(vals):>9.2f}"
         )

@@ -38,6 +38,9 @@ EXPECTED: dict[str, list[str]] = {
         rf"^plan tasks, page at row 500(\s+{NUMBER}){{3}}$",
         rf"^a unit's assignments(\s+{NUMBER}){{3}}$",
         rf"^plan light summary(\s+{NUMBER}){{3}}$",
+        rf"^  ceiling: /healthz, tasks direct\s+{NUMBER}\s+{NUMBER}\s+\d+%$",
+        # The same pages in-process, the sizes side by side.
+        r"^p50 ms in-process, side by side",
     ],
     "bench_feed.py": [
         rf"direct, fresh \(200\)\s+│\s+{NUMBER} │\s+{NUMBER}×",
