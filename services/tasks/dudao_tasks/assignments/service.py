@@ -163,41 +163,59 @@ _READ_COLUMNS = tuple(
 )
 
 
+# What a read shows besides the assignment's own columns, by key (index probes; a join let the
+# planner hash whole tables): its task's code, title and deadline, its unit's name, its plan's
+# supervision rules.
+def _of_task(column: Any) -> Any:
+    return sa_select(column).where(col(Item.id) == col(Assignment.item_id)).scalar_subquery()
+
+
+READ_EXTRAS = (
+    _of_task(col(Item.code)).label("task_code"),
+    _of_task(col(Item.title)).label("task_title"),
+    _of_task(col(Item.due_on)).label("task_due_on"),
+    sa_select(col(Unit.name))
+    .where(col(Unit.id) == col(Assignment.unit_id))
+    .scalar_subquery()
+    .label("unit_name"),
+    sa_select(col(Plan.supervision_rules))
+    .where(col(Plan.id) == col(Assignment.plan_id))
+    .scalar_subquery()
+    .label("supervision_rules"),
+)
+
+
 async def to_reads(
     session: AsyncSession, rows: Sequence[Assignment], today: dt.date
 ) -> list[AssignmentRead]:
-    """Read models of ``rows`` with their stored lights: one query for the task and unit names
-    (and none for lights, unless one is not today's)."""
+    """Read models of ``rows`` with their stored lights: one query for what they show besides
+    their own columns (and none for lights, unless one is not today's)."""
     if not rows:
         return []
-    await ensure_fresh(session, rows, today)
-    names = {
-        r.id: r
+    found = {
+        r[0]: r[1:]
         for r in (
             await session.execute(
-                sa_select(
-                    col(Assignment.id),
-                    col(Item.code),
-                    col(Item.title),
-                    col(Item.due_on),
-                    col(Unit.name),
+                sa_select(col(Assignment.id), *READ_EXTRAS).where(
+                    col(Assignment.id).in_([a.id for a in rows])
                 )
-                .join(Item, col(Item.id) == col(Assignment.item_id))
-                .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-                .where(col(Assignment.id).in_([a.id for a in rows]))
             )
         ).all()
     }
-    # 签收 is due a plan's ``ack_days`` after the unit was given the task.
-    ack_days = {
-        p.id: supervision_rules_of(p.supervision_rules).ack_days
-        for p in (
-            await session.execute(select(Plan).where(col(Plan.id).in_({a.plan_id for a in rows})))
-        ).scalars()
-    }
+    return await reads_with_extras(session, [(a, *found[a.id]) for a in rows], today)
+
+
+async def reads_with_extras(
+    session: AsyncSession, rows: Sequence[Any], today: dt.date
+) -> list[AssignmentRead]:
+    """Read models of rows ``(assignment, *READ_EXTRAS)`` — a page that selected them along."""
+    await ensure_fresh(session, [r[0] for r in rows], today)
+    ack_days: dict[Any, int] = {}
     out = []
-    for a in rows:
-        n = names[a.id]
+    for a, code, title, task_due_on, unit_name, rules in rows:
+        # 签收 is due a plan's ``ack_days`` after the unit was given the task.
+        if a.plan_id not in ack_days:
+            ack_days[a.plan_id] = supervision_rules_of(rules).ack_days
         ack_due_on = a.assigned_at.astimezone(LOCAL_TZ).date() + dt.timedelta(
             days=ack_days[a.plan_id]
         )
@@ -206,10 +224,10 @@ async def to_reads(
                 {
                     **{name: getattr(a, name) for name in _READ_COLUMNS},
                     "task_id": a.item_id,
-                    "task_code": n.code,
-                    "task_title": n.title,
-                    "unit_name": n.name,
-                    "due_on": a.due_on or n.due_on,
+                    "task_code": code,
+                    "task_title": title,
+                    "unit_name": unit_name,
+                    "due_on": a.due_on or task_due_on,
                     "next_due_on": a.light_next_due_on,
                     "overdue": a.light_overdue,
                     "due_soon": a.light_due_soon,
@@ -697,12 +715,13 @@ async def list_assignments(
         stmt = stmt.where(col(Assignment.item_id).in_(due))
     rows, nxt = await paginate(
         session,
-        stmt,
+        stmt.add_columns(*READ_EXTRAS),
         limit=limit,
         cursor=cursor,
         order_by=sort_order(order, ORDERS, default="created_at", id_column=col(Assignment.id)),
+        scalars=False,
     )
-    return await to_reads(session, rows, today), nxt
+    return await reads_with_extras(session, rows, today), nxt
 
 
 async def list_for_task(
