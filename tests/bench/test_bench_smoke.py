@@ -39,6 +39,7 @@ EXPECTED: dict[str, list[str]] = {
         rf"^a unit's assignments(\s+{NUMBER}){{3}}$",
         rf"^plan light summary(\s+{NUMBER}){{3}}$",
         rf"^  ceiling: /healthz, tasks direct\s+{NUMBER}\s+{NUMBER}\s+\d+%$",
+        rf"^  ceiling: a region, via gateway\s+{NUMBER}\s+{NUMBER}\s+\d+%$",
         # The same pages in-process, the sizes side by side.
         r"^p50 ms in-process, side by side",
     ],
