@@ -58,12 +58,13 @@ async def close_clients(app: FastAPI) -> None:
 
 ROUTERS: list[APIRouter] = [
     # Routes are matched in order, one by one: the routes every unit calls in a reporting
-    # week (its assignments, the status update) come first. No path of it overlaps another's.
+    # week (its assignments, the status update, a task) come first. No path of theirs
+    # overlaps another router's.
     assignments_router,
+    items_router,
     # Before plans_router, so /plans/import is not taken for a plan id.
     plan_import_router,
     plans_router,
-    items_router,
     lights_router,
     ledger_router,
     units_router,
