@@ -67,7 +67,7 @@ def _load_statement(*, unit: str | None, in_region: bool, context: bool = False)
     """``unit``: None for staff, "own" for a unit's own rows, "visible" for those plus the
     rows of tasks it leads — the same scopes as ``own_assignments``/``visible_assignments``,
     with the caller's values as bound parameters. ``context``: with what a status update
-    needs besides the row (``service.STATUS_CONTEXT``), in the same statement."""
+    needs besides the row (``service.with_status_context``), in the same statement."""
     stmt = sa_select(*Assignment.__table__.c).where(  # type: ignore[attr-defined]
         col(Assignment.id) == bindparam("aid")
     )
@@ -100,7 +100,7 @@ _LOAD_STATEMENTS = {
     ("own", False): Prepared(_load_statement(unit="own", in_region=False)),
     ("visible", False): Prepared(_load_statement(unit="visible", in_region=False)),
 }
-# The same scopes for the status update, with its context (``status_update_target``).
+# The same scopes for the status update, with its context (``assignment_update_target``).
 _STATUS_LOADS = {
     key: Prepared(_load_statement(unit=unit, in_region=in_region, context=True))
     for key, unit, in_region in (
