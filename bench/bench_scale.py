@@ -238,11 +238,8 @@ def page_paths() -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def interleaved_pages(urls: list[str], runs: int) -> list[dict[str, float]]:
-    """The same pages from task services on databases of each size, in-process and side by
-    side — request by request, size after size — so that a machine whose speed drifts (a
-    shared host: a third within the hour) moves every size alike. Through the gateway the
-    sizes can only be measured one after the other, as the database grows."""
+def in_process_apps(urls: list[str]) -> tuple[list[Any], str]:
+    """Task service apps on ``urls``, to be called in-process, and an admin token they take."""
     from dudao_shared.tokens import TokenSigner, generate_keypair
     from dudao_tasks.config import Settings
     from dudao_tasks.main import create_app
@@ -251,18 +248,20 @@ def interleaved_pages(urls: list[str], runs: int) -> list[dict[str, float]]:
     token, _ = TokenSigner(private, issuer="dudao-gateway", audience="dudao").issue(
         sub="bench", role="admin", ttl_seconds=3600
     )
+    settings = {"environment": "test", "log_level": "WARNING", "jwt_public_key": public}
     apps = [
-        create_app(
-            Settings(
-                environment="test",
-                database_url=url,
-                jwt_public_key=public,
-                log_level="WARNING",
-                storage_dir="/tmp/dudao-bench-evidence",
-            )
-        )
+        create_app(Settings(database_url=url, storage_dir="/tmp/dudao-bench-evidence", **settings))
         for url in urls
     ]
+    return apps, token
+
+
+def interleaved_pages(urls: list[str], runs: int) -> list[dict[str, float]]:
+    """The same pages from task services on databases of each size, in-process and side by
+    side — request by request, size after size — so that a machine whose speed drifts (a
+    shared host: a third within the hour) moves every size alike. Through the gateway the
+    sizes can only be measured one after the other, as the database grows."""
+    apps, token = in_process_apps(urls)
 
     async def measure() -> list[dict[str, float]]:
         out: list[dict[str, float]] = [{} for _ in apps]
@@ -299,10 +298,6 @@ def profile_update(server_url: str) -> None:
     """The status update in-process under pyinstrument (service CPU, no sockets), on a scratch
     database whose data is made through the API, so the same script profiles older code."""
 
-    from dudao_shared.tokens import TokenSigner, generate_keypair
-    from dudao_tasks.config import Settings
-    from dudao_tasks.main import create_app
-
     name = f"dudao_profile_{uuid.uuid4().hex[:8]}"
     base = server_url.rsplit("/", 1)[0]
     url = f"{base}/{name}"
@@ -317,19 +312,7 @@ def profile_update(server_url: str) -> None:
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
         migrate.upgrade(MIGRATIONS_DIR, url)
-        private, public = generate_keypair()
-        app = create_app(
-            Settings(
-                environment="test",
-                database_url=url,
-                jwt_public_key=public,
-                log_level="WARNING",
-                storage_dir="/tmp/dudao-bench-evidence",
-            )
-        )
-        token, _ = TokenSigner(private, issuer="dudao-gateway", audience="dudao").issue(
-            sub="bench", role="admin", ttl_seconds=3600
-        )
+        [app], token = in_process_apps([url])
         asyncio.run(_profile(app, token))
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

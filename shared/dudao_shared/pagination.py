@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -89,6 +89,30 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise _bad("cursor", "无法识别的游标", "分页游标无效")
     return data
+
+
+def keyset_cursor(name: str, key: Sequence[Any]) -> str:
+    """The cursor of a page cut by hand (a statement on the driver, ``dudao_shared.prepared``):
+    the list's name and its last row's sort key, JSON values."""
+    return encode_cursor({"o": name, "k": list(key)})
+
+
+def keyset_place(
+    cursor: str | None, name: str, parse: Callable[[list[Any]], list[Any]]
+) -> list[Any] | None:
+    """The sort key ``keyset_cursor`` put in ``cursor`` (None for the first page), through
+    ``parse`` (which raises ValueError or TypeError on what does not fit); 422 naming
+    ``cursor`` for another list's cursor or a hand-edited one."""
+    data = decode_cursor(cursor)
+    if data is None:
+        return None
+    key = data.get("k")
+    if data.get("o") != name or not isinstance(key, list):
+        raise _bad("cursor", "游标不属于此列表或此排序", "分页游标无效")
+    try:
+        return parse(key)
+    except (ValueError, TypeError):
+        raise _bad("cursor", "无法识别的游标", "分页游标无效") from None
 
 
 def _order_key(order_by: Sequence[ColumnElement[Any]]) -> str:

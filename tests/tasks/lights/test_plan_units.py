@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from dudao_shared.clock import today_dependency
+from dudao_shared.pagination import keyset_cursor
 from tasks.world import REGION, World, make_unit, ok, staff_tokens
 
 TODAY = dt.date(2023, 12, 26)
@@ -110,11 +111,22 @@ async def test_a_foreign_or_broken_cursor_is_422_naming_cursor(tasks, make_token
         tasks_page = ok(
             await planner.get(f"/api/v1/plans/{w.ids['plan']}/tasks", params={"limit": 1})
         )
-        for cursor in (tasks_page["next_cursor"], "not-a-cursor", "e30"):
+        edited = [
+            keyset_cursor("plan-units", key)
+            for key in ([0.0, "x", str(uuid.uuid4())], [3, "x", str(uuid.uuid4())], [0, 1, "x"])
+        ]
+        for cursor in (tasks_page["next_cursor"], "not-a-cursor", "e30", *edited):
             r = await planner.get(
                 f"/api/v1/plans/{w.ids['plan']}/lights/units", params={"cursor": cursor}
             )
             assert r.status_code == 422, (cursor, r.text)
+            assert r.json()["errors"][0]["field"] == "cursor"
+        for key in ([1, str(uuid.uuid4())], ["a", "not-an-id"], ["a"]):
+            r = await planner.get(
+                f"/api/v1/plans/{w.ids['plan']}/tasks",
+                params={"cursor": keyset_cursor("plan-tasks", key)},
+            )
+            assert r.status_code == 422, (key, r.text)
             assert r.json()["errors"][0]["field"] == "cursor"
         r = await planner.get(
             f"/api/v1/plans/{w.ids['plan']}/lights/units", params={"light": "blue"}

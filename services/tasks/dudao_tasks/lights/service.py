@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from dudao_shared.errors import ValidationFailed
-from dudao_shared.pagination import decode_cursor, encode_cursor
+from dudao_shared.pagination import keyset_cursor, keyset_place
 from dudao_shared.prepared import Prepared, driver
 
 from ..items.service import deadlines_of
@@ -252,10 +251,7 @@ async def list_plan_tasks(
 ) -> tuple[list[TaskLight], str | None]:
     """One page of a plan's tasks in document order with their lights (``unit_id``'s only when
     given), filtered by the stored state and light in the query: one statement on the driver."""
-    after: list[Any] = ["", uuid.UUID(int=0)]
-    data = decode_cursor(cursor)
-    if data is not None:
-        after = _tasks_place(data)
+    after = keyset_place(cursor, _TASKS_CURSOR, _tasks_key) or ["", uuid.UUID(int=0)]
     params: dict[str, Any] = {
         "plan_id": plan.id,
         "today": today,
@@ -298,27 +294,17 @@ async def list_plan_tasks(
             for r in rows
         ]
     )
-    last = rows[-1] if rows else None
     nxt = (
-        encode_cursor({"o": _TASKS_CURSOR, "k": [last["sort_key"], str(last["id"])]})
-        if more and last is not None
-        else None
+        keyset_cursor(_TASKS_CURSOR, [rows[-1]["sort_key"], str(rows[-1]["id"])]) if more else None
     )
     return items, nxt
 
 
-def _tasks_place(data: dict[str, Any]) -> list[Any]:
-    key = data.get("k")
-    if data.get("o") == _TASKS_CURSOR and isinstance(key, list) and len(key) == 2:
-        sort_key, task_id = key
-        if isinstance(sort_key, str):
-            try:
-                return [sort_key, uuid.UUID(str(task_id))]
-            except ValueError:
-                pass
-    raise ValidationFailed(
-        "分页游标无效", errors=[{"field": "cursor", "message": "游标不属于此列表"}]
-    )
+def _tasks_key(key: list[Any]) -> list[Any]:
+    sort_key, task_id = key
+    if not isinstance(sort_key, str):
+        raise TypeError(sort_key)
+    return [sort_key, uuid.UUID(str(task_id))]
 
 
 # The tasks of a plan whose stored light is not today's (none while the daily sweep runs).
@@ -432,10 +418,7 @@ async def plan_units(
     cursor: str | None,
 ) -> tuple[list[UnitLight], str | None]:
     """One page of a plan's units with their lights, red first, then yellow, then green."""
-    after: list[Any] = [-1, "", uuid.UUID(int=0)]
-    data = decode_cursor(cursor)
-    if data is not None:
-        after = _units_place(data)
+    after = keyset_place(cursor, _UNITS_CURSOR, _units_key) or [-1, "", uuid.UUID(int=0)]
     await _repair(session, plan.id, today)
     rows = await _PLAN_UNITS_PAGE.fetch(
         await driver(session),
@@ -461,27 +444,18 @@ async def plan_units(
     ]
     last = rows[-1] if rows else None
     nxt = (
-        encode_cursor(
-            {"o": _UNITS_CURSOR, "k": [last["rank"], last["unit_name"], str(last["unit_id"])]}
-        )
+        keyset_cursor(_UNITS_CURSOR, [last["rank"], last["unit_name"], str(last["unit_id"])])
         if more and last is not None
         else None
     )
     return items, nxt
 
 
-def _units_place(data: dict[str, Any]) -> list[Any]:
-    key = data.get("k")
-    if data.get("o") == _UNITS_CURSOR and isinstance(key, list) and len(key) == 3:
-        rank, name, unit_id = key
-        if isinstance(rank, int) and rank in (0, 1, 2) and isinstance(name, str):
-            try:
-                return [rank, name, uuid.UUID(str(unit_id))]
-            except ValueError:
-                pass
-    raise ValidationFailed(
-        "分页游标无效", errors=[{"field": "cursor", "message": "游标不属于此列表"}]
-    )
+def _units_key(key: list[Any]) -> list[Any]:
+    rank, name, unit_id = key
+    if type(rank) is not int or rank not in (0, 1, 2) or not isinstance(name, str):
+        raise ValueError(key)
+    return [rank, name, uuid.UUID(str(unit_id))]
 
 
 async def unit_lights(
