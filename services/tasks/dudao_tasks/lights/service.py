@@ -133,27 +133,6 @@ async def task_rows(
     ]
 
 
-def _task_light(r: TaskRow) -> TaskLight:
-    state = r.state  # built from the row's columns: once per task, not once per field
-    return TaskLight(
-        id=r.item.id,
-        code=r.item.code,
-        title=r.item.title,
-        kind=r.item.kind,
-        status=r.item.status,
-        lead_units=r.leads,
-        co_units=r.cos,
-        due_on=state.final_due_on,
-        next_due_on=state.next_due_on,
-        overdue=state.overdue,
-        due_soon=state.due_soon,
-        percent=r.percent,
-        last_report_at=r.latest_report.created_at if r.latest_report else None,
-        light=state.light,
-        light_reasons=state.reasons,
-    )
-
-
 def _page_statement(*, unit: bool, status: bool, light: bool) -> Prepared:
     """A page of a plan's tasks with everything a row shows — its lead and co units' names,
     the lead's percent, its latest report — as one statement: keyset on (sort_key, id) over
